@@ -1,0 +1,84 @@
+import { BLOCK } from './io';
+import { sha512Final, sha512Init, sha512Into, sha512Update } from './sha512';
+import { SHA3_512_RATE, SHA3_SUFFIX, spongeInit, spongeSqueeze, spongeUpdate } from './sponge';
+
+/**
+ * HMAC (RFC 2104; FIPS 198-1) over SHA-512 (block 128, RFC 4231) and SHA3-512 (block = rate
+ * 72, FIPS 202 §A / NIST SP 800-224 draft). An HMAC context holds two hash contexts: the inner one,
+ * already keyed with K ⊕ ipad, at offset 0, and the outer one, keyed with K ⊕ opad, at
+ * `HMAC_OUTER`. Keying once and copying the context is what lets HKDF's expand step pay for the
+ * two pad blocks only once.
+ */
+
+/** Offset of the outer hash context inside an HMAC context. */
+export const HMAC_OUTER: usize = 256;
+/** Bytes used by an HMAC context (outer sponge context is the larger, 216 bytes). */
+export const HMAC_CTX_SIZE: i32 = 256 + 216;
+
+const IPAD: u64 = 0x3636363636363636;
+const OPAD_FROM_IPAD: u64 = 0x3636363636363636 ^ 0x5c5c5c5c5c5c5c5c;
+
+/** XORs the first `blockLen` bytes of BLOCK with the repeated byte pattern `pad`. */
+function xorBlock(blockLen: usize, pad: u64): void {
+  for (let i: usize = 0; i < blockLen; i += 8) store<u64>(BLOCK + i, load<u64>(BLOCK + i) ^ pad);
+}
+
+/**
+ * Keys an HMAC-SHA-512 context: K0 is the key zero-padded to 128 bytes, or SHA-512(key) padded
+ * when the key is longer than the block (RFC 2104 §2).
+ */
+export function hmacSha512Init(ctx: usize, key: usize, keyLen: usize): void {
+  memory.fill(BLOCK, 0, 128);
+  if (keyLen > 128) sha512Into(ctx + HMAC_OUTER, key, keyLen, BLOCK);
+  else memory.copy(BLOCK, key, keyLen);
+  xorBlock(128, IPAD);
+  sha512Init(ctx);
+  sha512Update(ctx, BLOCK, 128);
+  xorBlock(128, OPAD_FROM_IPAD);
+  sha512Init(ctx + HMAC_OUTER);
+  sha512Update(ctx + HMAC_OUTER, BLOCK, 128);
+  memory.fill(BLOCK, 0, 128); // the padded key is secret: do not leave it behind
+}
+
+/** Adds message bytes to a keyed HMAC-SHA-512 context. */
+export function hmacSha512Update(ctx: usize, p: usize, len: usize): void {
+  sha512Update(ctx, p, len);
+}
+
+/** HMAC-SHA-512 tag = H(K ⊕ opad ‖ H(K ⊕ ipad ‖ m)) to `out` (64 bytes). */
+export function hmacSha512Final(ctx: usize, out: usize): void {
+  sha512Final(ctx, BLOCK);
+  sha512Update(ctx + HMAC_OUTER, BLOCK, 64);
+  sha512Final(ctx + HMAC_OUTER, out);
+}
+
+/** Keys an HMAC-SHA3-512 context (block 72 bytes; longer keys are replaced by SHA3-512(key)). */
+export function hmacSha3_512Init(ctx: usize, key: usize, keyLen: usize): void {
+  memory.fill(BLOCK, 0, 72);
+  if (keyLen > <usize>SHA3_512_RATE) {
+    spongeInit(ctx + HMAC_OUTER, SHA3_512_RATE, SHA3_SUFFIX);
+    spongeUpdate(ctx + HMAC_OUTER, key, keyLen);
+    spongeSqueeze(ctx + HMAC_OUTER, BLOCK, 64);
+  } else {
+    memory.copy(BLOCK, key, keyLen);
+  }
+  xorBlock(72, IPAD);
+  spongeInit(ctx, SHA3_512_RATE, SHA3_SUFFIX);
+  spongeUpdate(ctx, BLOCK, 72);
+  xorBlock(72, OPAD_FROM_IPAD);
+  spongeInit(ctx + HMAC_OUTER, SHA3_512_RATE, SHA3_SUFFIX);
+  spongeUpdate(ctx + HMAC_OUTER, BLOCK, 72);
+  memory.fill(BLOCK, 0, 72);
+}
+
+/** Adds message bytes to a keyed HMAC-SHA3-512 context. */
+export function hmacSha3_512Update(ctx: usize, p: usize, len: usize): void {
+  spongeUpdate(ctx, p, len);
+}
+
+/** HMAC-SHA3-512 tag to `out` (64 bytes). */
+export function hmacSha3_512Final(ctx: usize, out: usize): void {
+  spongeSqueeze(ctx, BLOCK, 64);
+  spongeUpdate(ctx + HMAC_OUTER, BLOCK, 64);
+  spongeSqueeze(ctx + HMAC_OUTER, out, 64);
+}

@@ -1,0 +1,52 @@
+import { Command, CommanderError } from 'commander';
+import { CryptoError } from '../crypto/errors.js';
+import { EncodingError } from '../encoding/errors.js';
+import { UdfError } from '../udf/errors.js';
+import { addHashCommands } from './hash.js';
+import { CliExit, nodeIo, type CliIo } from './io.js';
+import { addKeyCommands } from './key.js';
+
+/**
+ * The `mesh` command line (issue 4), on commander. `main(args)` takes the user arguments
+ * (without `node` and the script) and resolves to the exit status, so tests can run it in-process:
+ * 0 success, 1 an expectation failed (`hash udf --expect`), 2 usage or input errors (typed
+ * errors print `mesh: <CODE>: <message>`; messages never contain secrets).
+ */
+export function buildProgram(io: CliIo): Command {
+  const program = new Command('mesh')
+    .description('Mathematical Mesh tools: UDF fingerprints, nonces, secrets, EARLs and Shamir shares')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(add --help for usage)');
+  addHashCommands(program, io);
+  addKeyCommands(program, io);
+  return program;
+}
+
+/** Runs `mesh` with the user arguments; resolves to the exit status (see above). */
+export async function main(args: readonly string[], io: CliIo = nodeIo): Promise<number> {
+  const program = buildProgram(io);
+  if (args.length === 0) {
+    program.outputHelp({ error: true });
+    return 2;
+  }
+  try {
+    await program.parseAsync([...args], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      // Commander printed the message already.
+      return 2;
+    }
+    if (e instanceof CliExit) {
+      if (e.message) io.stderr(`mesh: ${e.message}\n`);
+      return e.status;
+    }
+    if (e instanceof UdfError || e instanceof EncodingError || e instanceof CryptoError) {
+      io.stderr(`mesh: ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,80 @@
+import { EncodingError } from './errors.js';
+import { describeChar } from './base32.js';
+
+/**
+ * base64url (RFC 4648 §5) without padding: how every binary value travels in Mesh JSON
+ * (dare.md §1). The decoder skips ASCII whitespace because the reference wraps long values with
+ * a raw line break and two spaces *inside* the string (dare.md §1 notes), accepts trailing `=`,
+ * and rejects non-zero unused bits so that one byte string has exactly one accepted text.
+ */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+const DECODE = /* @__PURE__ */ (() => {
+  const t = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 64; i++) t[ALPHABET.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** Encodes bytes as unpadded base64url. */
+export function base64urlEncode(data: Uint8Array): string {
+  let out = '';
+  const n = data.length;
+  let i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
+    out += ALPHABET[v >>> 18]! + ALPHABET[(v >>> 12) & 63]! + ALPHABET[(v >>> 6) & 63]! + ALPHABET[v & 63]!;
+  }
+  const rest = n - i;
+  if (rest === 1) {
+    const v = data[i]!;
+    out += ALPHABET[v >>> 2]! + ALPHABET[(v & 3) << 4]!;
+  } else if (rest === 2) {
+    const v = (data[i]! << 8) | data[i + 1]!;
+    out += ALPHABET[v >>> 10]! + ALPHABET[(v >>> 4) & 63]! + ALPHABET[(v & 15) << 2]!;
+  }
+  return out;
+}
+
+const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * Decodes base64url. Whitespace anywhere is skipped; `=` is accepted only at the end.
+ * Errors: `BASE64_BAD_CHAR` (e.g. `+` or `/`, which belong to plain base64),
+ * `BASE64_BAD_LENGTH` (4k+1 characters), `BASE64_NONCANONICAL` (non-zero unused bits).
+ */
+export function base64urlDecode(text: string): Uint8Array {
+  const out = new Uint8Array(Math.floor((text.length * 3) / 4));
+  let n = 0;
+  let acc = 0;
+  let accBits = 0;
+  let chars = 0;
+  let padding = false;
+  let lastIndex = -1;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (isSpace(c)) continue;
+    if (c === 0x3d) {
+      padding = true;
+      continue;
+    }
+    const v = c < 128 ? DECODE[c]! : -1;
+    if (v < 0 || padding) {
+      throw new EncodingError('BASE64_BAD_CHAR', `base64url: character ${describeChar(text, k)} is not allowed here`, k);
+    }
+    chars++;
+    lastIndex = k;
+    acc = ((acc << 6) | v) & 0xfff;
+    accBits += 6;
+    if (accBits >= 8) {
+      accBits -= 8;
+      out[n++] = (acc >>> accBits) & 0xff;
+    }
+  }
+  if (chars % 4 === 1) {
+    throw new EncodingError('BASE64_BAD_LENGTH', `base64url: ${chars} characters cannot encode whole bytes`);
+  }
+  if (accBits > 0 && (acc & ((1 << accBits) - 1)) !== 0) {
+    throw new EncodingError('BASE64_NONCANONICAL', 'base64url: the unused bits of the last character are not zero', lastIndex);
+  }
+  return out.slice(0, n);
+}

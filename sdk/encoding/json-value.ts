@@ -1,0 +1,48 @@
+/**
+ * The value model shared by the JSON and JSON-B readers and writers.
+ * - `Uint8Array` is binary data: a JSON-B data item (`88`…), a base64url string in JSON text.
+ * - `bigint` carries integers outside ±(2^53 − 1) (JSON-B integers are up to 64 bits, jsonbcd.md §4).
+ * - `Date` is written the reference's way, `yyyy-MM-ddTHH:mm:ssZ`, as *text* even inside JSON-B
+ *   (jsonbcd.md §3, §5.4); readers return it as a string (the schema, not the bytes, says "date").
+ * Object member order is preserved (it is significant when re-encoding reference bytes, jsonbcd.md §5.1),
+ * with JavaScript's own caveat that integer-like member names ("1", "2") are iterated first.
+ */
+export type JsonValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | Date
+  | JsonValue[]
+  | { [member: string]: JsonValue | undefined };
+
+/** A JSON object as read (members in document order). */
+export type JsonObject = { [member: string]: JsonValue | undefined };
+
+/** Default nesting limit of readers and writers: deep enough for any Mesh object, shallow enough for the stack. */
+export const DEFAULT_MAX_DEPTH = 128;
+
+/** True for the objects the writers treat as JSON objects (not arrays, bytes, dates or class instances with special meaning). */
+export function isJsonObject(v: unknown): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
+}
+
+/**
+ * Adds a member without invoking setters: `__proto__` becomes an ordinary own property instead of
+ * replacing the prototype (untrusted input must not be able to change an object's prototype).
+ */
+export function setMember(obj: JsonObject, name: string, value: JsonValue): void {
+  if (name === '__proto__') {
+    Object.defineProperty(obj, name, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    obj[name] = value;
+  }
+}
+
+/** `yyyy-MM-ddTHH:mm:ssZ` (UTC, no fraction): the reference's DateTime format (dare.md §1). */
+export function formatDateTime(d: Date): string {
+  if (Number.isNaN(d.getTime())) throw new RangeError('invalid Date');
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

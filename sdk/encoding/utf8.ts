@@ -1,0 +1,43 @@
+import { EncodingError } from './errors.js';
+
+/**
+ * UTF-8 conversions (every text → bytes step in the Mesh is UTF-8: udf.md notation `u8(s)`).
+ * Decoding is fatal: ill-formed input throws `UTF8_INVALID` instead of turning into U+FFFD,
+ * because a silently altered name or key string would hash differently.
+ */
+const encoder = /* @__PURE__ */ new TextEncoder();
+const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 bytes of a string. */
+export function utf8Encode(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decodes well-formed UTF-8 (a BOM is kept as U+FEFF, not stripped). */
+export function utf8Decode(data: Uint8Array, offset?: number): string {
+  try {
+    return decoder.decode(data);
+  } catch {
+    throw new EncodingError('UTF8_INVALID', 'string bytes are not well-formed UTF-8', offset);
+  }
+}
+
+/** Concatenates byte arrays. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Byte-wise equality (not constant time; for public data). */
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

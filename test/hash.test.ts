@@ -1,0 +1,473 @@
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CryptoError, type CryptoErrorCode } from '../sdk/crypto/errors.js';
+import { nativeProvider } from '../sdk/crypto/native/provider.js';
+import { pureProvider } from '../sdk/crypto/pure/provider.js';
+import type { CryptoProvider } from '../sdk/crypto/types.js';
+import { wasmBase64 } from '../sdk/crypto/wasm/generated/hash.js';
+import { createWasmHash, wasmMerkleRange } from '../sdk/crypto/wasm/hash.js';
+import {
+  RFC4231_HMAC_SHA512, RFC5869_INPUTS, SHA3_512_VECTORS, SHA512_VECTORS, SHAKE256_VECTORS,
+} from './support/hash-vectors.js';
+import { wycheproofDir } from './support/paths.js';
+import { fromHex, hex, pseudoRandomBytes } from './support/providers.js';
+
+/**
+ * The hashing primitives (SHA-512, SHA3-512, SHAKE256, HMAC, HKDF, Merkle) on every provider:
+ * standard vectors, Wycheproof, differential tests wasm == pure == native, streaming, bad input,
+ * and the WASM core's bounded memory. The WASM module is instantiated here directly from the
+ * inlined bytes, independent of `init()`.
+ */
+
+type HashProvider = Pick<
+  CryptoProvider,
+  'name' | 'sha512' | 'sha3_512' | 'shake256' | 'hmacSha512' | 'hmacSha3_512' | 'hkdfSha512' | 'merkleRoot'
+>;
+
+function instantiate(): WebAssembly.Instance {
+  return new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(wasmBase64, 'base64')));
+}
+const wasmInstance = instantiate();
+const wasm: HashProvider = { name: 'wasm', ...createWasmHash(wasmInstance.exports) };
+const native = nativeProvider();
+if (native === undefined) throw new Error('node:crypto is required by these tests');
+const providers: HashProvider[] = [pureProvider, native, wasm];
+const wasmMemory = wasmInstance.exports.memory as WebAssembly.Memory;
+const initialMemoryBytes = wasmMemory.buffer.byteLength;
+
+function expectCode(fn: () => unknown, code: CryptoErrorCode): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (e) {
+    thrown = e;
+  }
+  expect(thrown, `expected CryptoError ${code}`).toBeInstanceOf(CryptoError);
+  expect((thrown as CryptoError).code).toBe(code);
+}
+
+// ---- independent references, written out the way the standards state them -------------------
+
+const nodeHash = (alg: string, ...parts: Uint8Array[]): Buffer => {
+  const h = createHash(alg);
+  for (const p of parts) h.update(p);
+  return h.digest();
+};
+
+/** RFC 5869 §2.2–2.3 literally, on node:crypto HMAC. */
+function referenceHkdf(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): string {
+  const prk = createHmac('sha512', salt.length ? salt : new Uint8Array(64)).update(ikm).digest();
+  let t: Uint8Array = new Uint8Array(0);
+  let okm = '';
+  for (let i = 1; okm.length < 2 * length; i++) {
+    t = createHmac('sha512', prk).update(t).update(info).update(Uint8Array.of(i)).digest();
+    okm += hex(t);
+  }
+  return okm.slice(0, 2 * length);
+}
+
+/** RFC 9162 §2.1.1 Merkle Tree Hash as the RFC states it: recursive, split at the largest power of two < n. */
+function referenceMth(leaves: readonly Uint8Array[]): Buffer {
+  if (leaves.length === 0) return nodeHash('sha512');
+  if (leaves.length === 1) return nodeHash('sha512', Uint8Array.of(0), leaves[0]!);
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return nodeHash('sha512', Uint8Array.of(1), referenceMth(leaves.slice(0, k)), referenceMth(leaves.slice(k)));
+}
+
+// ---- Wycheproof --------------------------------------------------------------------------------
+
+interface WycheproofFile<T> {
+  algorithm: string;
+  testGroups: { tagSize?: number; tests: (T & { tcId: number; result: 'valid' | 'invalid' | 'acceptable' })[] }[];
+}
+interface MacTest { key: string; msg: string; tag: string }
+interface HkdfTest { ikm: string; salt: string; info: string; size: number; okm: string }
+
+function wycheproof<T>(file: string): WycheproofFile<T> {
+  return JSON.parse(readFileSync(resolve(wycheproofDir, file), 'utf8')) as WycheproofFile<T>;
+}
+const hmacSha512Wp = wycheproof<MacTest>('hmac_sha512_test.json');
+const hmacSha3Wp = wycheproof<MacTest>('hmac_sha3_512_test.json');
+const hkdfWp = wycheproof<HkdfTest>('hkdf_sha512_test.json');
+
+// ---- standard vectors, every provider ------------------------------------------------------------
+
+describe.each(providers)('standard vectors on $name', (p) => {
+  it('SHA-512: FIPS 180-4 examples and one million "a"', () => {
+    for (const v of SHA512_VECTORS) expect(hex(p.sha512(v.msg)), v.name).toBe(v.digest);
+  });
+
+  it('SHA3-512: FIPS 202 examples', () => {
+    for (const v of SHA3_512_VECTORS) expect(hex(p.sha3_512(v.msg)), v.name).toBe(v.digest);
+  });
+
+  it('SHAKE256: FIPS 202 examples (short and multi-block outputs)', () => {
+    for (const v of SHAKE256_VECTORS) expect(hex(p.shake256(v.msg, v.outputLength)), v.name).toBe(v.digest);
+    // An XOF's shorter output is a prefix of its longer one.
+    const long = SHAKE256_VECTORS[2]!;
+    expect(hex(p.shake256(long.msg, 137))).toBe(long.digest.slice(0, 274));
+    expect(p.shake256(long.msg, 0)).toEqual(new Uint8Array(0));
+  });
+
+  it('HMAC-SHA-512: RFC 4231 test cases 1–7', () => {
+    for (const v of RFC4231_HMAC_SHA512) {
+      expect(hex(p.hmacSha512(v.key, v.data)).slice(0, v.tag.length), v.name).toBe(v.tag);
+    }
+  });
+
+  it('HKDF-SHA-512: RFC 5869 A.1–A.3 inputs against the RFC steps written out', () => {
+    for (const v of RFC5869_INPUTS) {
+      expect(hex(p.hkdfSha512(v.ikm, v.salt, v.info, v.length)), v.name).toBe(referenceHkdf(v.ikm, v.salt, v.info, v.length));
+    }
+    // Empty salt is HashLen zero bytes (RFC 5869 §2.2).
+    const ikm = pseudoRandomBytes(40, 5);
+    expect(hex(p.hkdfSha512(ikm, new Uint8Array(0), new Uint8Array(0), 64)))
+      .toBe(hex(p.hkdfSha512(ikm, new Uint8Array(64), new Uint8Array(0), 64)));
+    expect(p.hkdfSha512(ikm, ikm, ikm, 0)).toEqual(new Uint8Array(0));
+    expect(p.hkdfSha512(new Uint8Array(0), ikm, ikm, 100).length).toBe(100);
+  });
+
+  it('HKDF-SHA-512 with ikm, salt or info of 1025 B and 70,000 B (beyond node hkdfSync and the WASM I/O region)', () => {
+    const small = pseudoRandomBytes(20, 10);
+    for (const size of [1025, 70_000]) {
+      const big = pseudoRandomBytes(size, size);
+      for (const [ikm, salt, info] of [[big, small, small], [small, big, small], [small, small, big]] as const) {
+        expect(hex(p.hkdfSha512(ikm, salt, info, 200)), `${ikm.length}/${salt.length}/${info.length}`)
+          .toBe(referenceHkdf(ikm, salt, info, 200));
+      }
+    }
+  });
+
+  it('Wycheproof HMAC-SHA-512 and HMAC-SHA3-512 (truncated tags compare as prefixes)', () => {
+    for (const [file, mac] of [
+      [hmacSha512Wp, p.hmacSha512.bind(p)],
+      [hmacSha3Wp, p.hmacSha3_512.bind(p)],
+    ] as const) {
+      let valid = 0;
+      let invalid = 0;
+      for (const g of file.testGroups) {
+        for (const t of g.tests) {
+          const tag = hex(mac(fromHex(t.key), fromHex(t.msg))).slice(0, g.tagSize! / 4);
+          const label = `${file.algorithm} tcId ${t.tcId}`;
+          if (t.result === 'valid') {
+            expect(tag, label).toBe(t.tag);
+            valid++;
+          } else {
+            expect(tag, label).not.toBe(t.tag); // a modified tag must never be what we compute
+            invalid++;
+          }
+        }
+      }
+      expect(valid).toBeGreaterThan(50);
+      expect(invalid).toBeGreaterThan(50);
+    }
+  });
+
+  it('Wycheproof HKDF-SHA-512 (too-long outputs refused with CRYPTO_INVALID_LENGTH)', () => {
+    let invalid = 0;
+    for (const g of hkdfWp.testGroups) {
+      for (const t of g.tests) {
+        const run = () => p.hkdfSha512(fromHex(t.ikm), fromHex(t.salt), fromHex(t.info), t.size);
+        if (t.result === 'valid') {
+          expect(hex(run()), `tcId ${t.tcId}`).toBe(t.okm);
+        } else {
+          expectCode(run, 'CRYPTO_INVALID_LENGTH');
+          invalid++;
+        }
+      }
+    }
+    expect(invalid).toBe(3);
+  });
+
+  it('merkleRoot equals the recursive RFC 9162 definition for n = 0..70', () => {
+    const leaves = Array.from({ length: 70 }, (_, i) => pseudoRandomBytes(i % 3 === 0 ? 64 : i, 1000 + i));
+    for (let n = 0; n <= 70; n++) {
+      const sub = leaves.slice(0, n);
+      expect(hex(p.merkleRoot(sub)), `n = ${n}`).toBe(referenceMth(sub).toString('hex'));
+    }
+  });
+});
+
+// ---- differential: wasm == pure == native ------------------------------------------------------
+
+/** Runs `f` on every provider and returns the labels whose output differs from native's. */
+function disagreements(label: string, f: (p: HashProvider) => Uint8Array): string[] {
+  const want = hex(f(native!));
+  const bad: string[] = [];
+  for (const p of [pureProvider, wasm]) if (hex(f(p)) !== want) bad.push(`${p.name}: ${label}`);
+  return bad;
+}
+
+describe('differential: wasm == pure == native on pseudo-random inputs', () => {
+  it('sha512 and sha3_512 for every length 0..1100', () => {
+    const bad: string[] = [];
+    for (let n = 0; n <= 1100; n++) {
+      const d = pseudoRandomBytes(n, n + 1);
+      bad.push(...disagreements(`sha512 len ${n}`, (p) => p.sha512(d)));
+      bad.push(...disagreements(`sha3_512 len ${n}`, (p) => p.sha3_512(d)));
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('shake256 for every length 0..1100 with outputs of 0, 1, 136, 137 and 1000 bytes', () => {
+    const bad: string[] = [];
+    const outs = [0, 1, 136, 137, 1000];
+    for (let n = 0; n <= 1100; n++) {
+      const d = pseudoRandomBytes(n, 7 * n + 3);
+      const len = outs[n % outs.length]!;
+      bad.push(...disagreements(`shake256 len ${n} → ${len}`, (p) => p.shake256(d, len)));
+    }
+    // and every output length for one input, around the 136-byte rate, plus outputs longer
+    // than the WASM output region (squeezed in chunks)
+    const d = pseudoRandomBytes(50, 77);
+    for (let len = 0; len <= 300; len++) bad.push(...disagreements(`shake256 → ${len}`, (p) => p.shake256(d, len)));
+    for (const len of [16_384, 16_385, 40_000]) bad.push(...disagreements(`shake256 → ${len}`, (p) => p.shake256(d, len)));
+    expect(bad).toEqual([]);
+  });
+
+  it('1 MiB inputs (sha512, sha3_512, shake256 → 20000 bytes)', () => {
+    const d = pseudoRandomBytes(1 << 20, 42);
+    expect([
+      ...disagreements('sha512 1 MiB', (p) => p.sha512(d)),
+      ...disagreements('sha3_512 1 MiB', (p) => p.sha3_512(d)),
+      ...disagreements('shake256 1 MiB', (p) => p.shake256(d, 20000)),
+    ]).toEqual([]);
+  });
+
+  it('HMAC-SHA-512 and HMAC-SHA3-512 with keys of every length 0..200', () => {
+    const bad: string[] = [];
+    for (let k = 0; k <= 200; k++) {
+      const key = pseudoRandomBytes(k, 500 + k);
+      for (const m of [0, 1, 71, 72, 73, 127, 128, 129, 300]) {
+        const data = pseudoRandomBytes(m, 9000 + 7 * k + m);
+        bad.push(...disagreements(`hmacSha512 key ${k} data ${m}`, (p) => p.hmacSha512(key, data)));
+        bad.push(...disagreements(`hmacSha3_512 key ${k} data ${m}`, (p) => p.hmacSha3_512(key, data)));
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('HMAC with data and keys larger than the WASM I/O region', () => {
+    const bigKey = pseudoRandomBytes(70_000, 1);
+    const bigData = pseudoRandomBytes(200_000, 2);
+    const small = pseudoRandomBytes(33, 3);
+    const bad: string[] = [];
+    for (const [kn, key] of [['small', small], ['70000', bigKey]] as const) {
+      for (const [dn, data] of [['small', small], ['200000', bigData]] as const) {
+        bad.push(...disagreements(`hmacSha512 key ${kn} data ${dn}`, (p) => p.hmacSha512(key, data)));
+        bad.push(...disagreements(`hmacSha3_512 key ${kn} data ${dn}`, (p) => p.hmacSha3_512(key, data)));
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('HKDF-SHA-512 on varied inputs and outputs of 0..16320 bytes', () => {
+    const bad: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const ikm = pseudoRandomBytes(1 + ((i * 37) % 200), 3 * i + 1);
+      const salt = pseudoRandomBytes((i * 53) % 180, 3 * i + 2);
+      const info = pseudoRandomBytes((i * 29) % 150, 3 * i + 3);
+      const length = i === 0 ? 0 : i === 1 ? 255 * 64 : (i * 97) % 700;
+      bad.push(...disagreements(`hkdf #${i} (${ikm.length}/${salt.length}/${info.length} → ${length})`,
+        (p) => p.hkdfSha512(ikm, salt, info, length)));
+    }
+    expect(bad).toEqual([]);
+  });
+});
+
+// ---- streaming ---------------------------------------------------------------------------------
+
+describe.each(providers)('streaming on $name', (p) => {
+  const input = pseudoRandomBytes(300, 300);
+
+  it('equals one-shot at every split point of a 300-byte input', () => {
+    const want512 = hex(p.sha512(input));
+    const want3 = hex(p.sha3_512(input));
+    const wantShake = hex(p.shake256(input, 200));
+    const bad: number[] = [];
+    for (let i = 0; i <= input.length; i++) {
+      const a = input.subarray(0, i);
+      const b = input.subarray(i);
+      if (hex(p.sha512.create().update(a).update(b).digest()) !== want512) bad.push(i);
+      if (hex(p.sha3_512.create().update(a).update(b).digest()) !== want3) bad.push(1000 + i);
+      if (hex(p.shake256.create(200).update(a).update(b).digest()) !== wantShake) bad.push(2000 + i);
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('handles updates larger than the WASM I/O region and many tiny ones', () => {
+    const big = pseudoRandomBytes(3 * 65536 + 4321, 11);
+    const s1 = p.sha512.create();
+    const s2 = p.sha3_512.create();
+    const s3 = p.shake256.create(20_000);
+    let pos = 0;
+    for (const step of [1, 0, 70_000, 3, 65_536, 65_537, 127, 5]) {
+      const part = big.subarray(pos, Math.min(big.length, pos + step));
+      s1.update(part);
+      s2.update(part);
+      s3.update(part);
+      pos += part.length;
+    }
+    const rest = big.subarray(pos);
+    expect(hex(s1.update(rest).digest())).toBe(nodeHash('sha512', big).toString('hex'));
+    expect(hex(s2.update(rest).digest())).toBe(nodeHash('sha3-512', big).toString('hex'));
+    expect(hex(s3.update(rest).digest())).toBe(hex(native!.shake256(big, 20_000)));
+  });
+
+  it('keeps interleaved streams independent', () => {
+    const data = [pseudoRandomBytes(5000, 1), pseudoRandomBytes(4000, 2), pseudoRandomBytes(3000, 3)];
+    const streams = [
+      p.sha512.create(), p.sha512.create(), p.sha3_512.create(),
+      p.shake256.create(100), p.sha3_512.create(), p.sha512.create(),
+    ];
+    const sources = [0, 1, 2, 0, 1, 2];
+    for (let off = 0; off < 5000; off += 97) {
+      streams.forEach((s, i) => s.update(data[sources[i]!]!.subarray(off, off + 97)));
+      if (off === 970) p.sha512(data[0]!); // a one-shot in between must not disturb them
+    }
+    const want = [
+      p.sha512(data[0]!), p.sha512(data[1]!), p.sha3_512(data[2]!),
+      p.shake256(data[0]!, 100), p.sha3_512(data[1]!), p.sha512(data[2]!),
+    ];
+    // digest in a different order than creation
+    for (const i of [3, 0, 5, 1, 4, 2]) expect(hex(streams[i]!.digest()), `stream ${i}`).toBe(hex(want[i]!));
+  });
+
+  it('writes into a caller buffer and refuses misuse with CRYPTO_STATE / CRYPTO_INVALID_LENGTH', () => {
+    const out = new Uint8Array(80);
+    const s = p.sha512.create().update(input);
+    expect(s.digest(out)).toBe(out);
+    expect(hex(out.subarray(0, 64))).toBe(hex(p.sha512(input)));
+    expectCode(() => s.update(input), 'CRYPTO_STATE');
+    expectCode(() => s.digest(), 'CRYPTO_STATE');
+    expectCode(() => p.sha3_512.create().digest(new Uint8Array(63)), 'CRYPTO_INVALID_LENGTH');
+    expect(p.shake256.create(0).update(input).digest()).toEqual(new Uint8Array(0));
+  });
+});
+
+// ---- bad input ---------------------------------------------------------------------------------
+
+describe.each(providers)('bad input on $name', (p) => {
+  const notBytes: unknown[] = ['abc', [1, 2, 3], null, undefined, 42, new ArrayBuffer(4), new Uint16Array(2), new DataView(new ArrayBuffer(2))];
+  const ok = new Uint8Array(8);
+  const asBytes = (v: unknown) => v as Uint8Array;
+
+  it('non-Uint8Array arguments → CRYPTO_INVALID_ARGUMENT', () => {
+    for (const v of notBytes) {
+      expectCode(() => p.sha512(asBytes(v)), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.sha3_512(asBytes(v)), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.shake256(asBytes(v), 32), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.sha512.create().update(asBytes(v)), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.shake256.create(10).update(asBytes(v)), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.hmacSha512(asBytes(v), ok), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.hmacSha512(ok, asBytes(v)), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.hmacSha3_512(asBytes(v), ok), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.hmacSha3_512(ok, asBytes(v)), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.hkdfSha512(asBytes(v), ok, ok, 32), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.hkdfSha512(ok, asBytes(v), ok, 32), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.hkdfSha512(ok, ok, asBytes(v), 32), 'CRYPTO_INVALID_ARGUMENT');
+      expectCode(() => p.merkleRoot([ok, asBytes(v)]), 'CRYPTO_INVALID_ARGUMENT');
+    }
+    expectCode(() => p.merkleRoot('abc' as unknown as Uint8Array[]), 'CRYPTO_INVALID_ARGUMENT');
+    expectCode(() => p.merkleRoot(ok as unknown as Uint8Array[]), 'CRYPTO_INVALID_ARGUMENT');
+  });
+
+  it('bad output lengths → CRYPTO_INVALID_LENGTH', () => {
+    for (const n of [-1, 1.5, Number.NaN, Infinity, 2 ** 31, '32' as unknown as number]) {
+      expectCode(() => p.shake256(ok, n), 'CRYPTO_INVALID_LENGTH');
+      expectCode(() => p.shake256.create(n), 'CRYPTO_INVALID_LENGTH');
+      expectCode(() => p.hkdfSha512(ok, ok, ok, n), 'CRYPTO_INVALID_LENGTH');
+    }
+    expectCode(() => p.hkdfSha512(ok, ok, ok, 255 * 64 + 1), 'CRYPTO_INVALID_LENGTH');
+    expect(p.hkdfSha512(ok, ok, ok, 255 * 64).length).toBe(255 * 64);
+  });
+
+  it('a refused call leaves the provider working', () => {
+    expectCode(() => p.hkdfSha512(ok, ok, ok, -5), 'CRYPTO_INVALID_LENGTH');
+    expect(hex(p.sha512(SHA512_VECTORS[1]!.msg))).toBe(SHA512_VECTORS[1]!.digest);
+  });
+});
+
+// ---- WASM specifics -----------------------------------------------------------------------------
+
+describe('WASM hash core', () => {
+  it('refuses exports that are not the hash module with CRYPTO_WASM_FAILED', () => {
+    expectCode(() => createWasmHash({}), 'CRYPTO_WASM_FAILED');
+    const { memory: _memory, ...noMemory } = instantiate().exports;
+    expectCode(() => createWasmHash(noMemory), 'CRYPTO_WASM_FAILED');
+  });
+
+  it('merkleRoot of 100,000 leaves of 64 B equals the recursive RFC 9162 definition', () => {
+    const leaves = Array.from({ length: 100_000 }, (_, i) => pseudoRandomBytes(64, i + 7));
+    expect(hex(wasm.merkleRoot(leaves))).toBe(referenceMth(leaves).toString('hex'));
+  });
+
+  it('merkleRoot batches leaves of any size, including ones larger than the I/O region', () => {
+    const leaves = [
+      new Uint8Array(0), pseudoRandomBytes(65_535, 1), pseudoRandomBytes(65_536, 2), pseudoRandomBytes(1, 3),
+      pseudoRandomBytes(200_000, 4), ...Array.from({ length: 5000 }, (_, i) => pseudoRandomBytes(i % 5, i)),
+    ];
+    expect(hex(wasm.merkleRoot(leaves))).toBe(referenceMth(leaves).toString('hex'));
+  });
+
+  it('WasmMerkleRange: heads of every prefix, interleaved ranges, known leaf hashes', () => {
+    const newRange = wasmMerkleRange(wasmInstance.exports);
+    const leaves = Array.from({ length: 130 }, (_, i) => pseudoRandomBytes(i % 90, 77 + i));
+    const a = newRange();
+    const b = newRange();
+    expect(hex(a.root())).toBe(referenceMth([]).toString('hex'));
+    leaves.forEach((leaf, i) => {
+      a.append(leaf);
+      // b lags one leaf behind and is given the leaf hash directly; each use swaps the slot.
+      if (i > 0) b.appendLeafHash(nodeHash('sha512', Uint8Array.of(0), leaves[i - 1]!));
+      wasm.merkleRoot(leaves.slice(0, 3)); // the one-shot shares the slot too
+      expect(a.size).toBe(i + 1);
+      expect(a.subtreeRoots.length).toBe((i + 1).toString(2).replace(/0/g, '').length);
+      expect(hex(a.root()), `prefix ${i + 1}`).toBe(referenceMth(leaves.slice(0, i + 1)).toString('hex'));
+      expect(hex(b.root()), `lagging prefix ${i}`).toBe(referenceMth(leaves.slice(0, i)).toString('hex'));
+    });
+    expectCode(() => a.appendLeafHash(new Uint8Array(63)), 'CRYPTO_INVALID_LENGTH');
+    expectCode(() => a.append('x' as unknown as Uint8Array), 'CRYPTO_INVALID_ARGUMENT');
+  });
+
+  it('leaves no HMAC / HKDF key bytes behind in WASM memory', () => {
+    const memory = () => Buffer.from(wasmMemory.buffer);
+    const key = pseudoRandomBytes(64, 4242);
+    const longKey = pseudoRandomBytes(150, 4343);
+    const data = pseudoRandomBytes(100, 1);
+    const calls: [string, () => unknown][] = [
+      ['hmacSha512', () => wasm.hmacSha512(key, data)],
+      ['hmacSha3_512', () => wasm.hmacSha3_512(key, data)],
+      ['hmacSha512, long data (streaming)', () => wasm.hmacSha512(key, pseudoRandomBytes(100_000, 2))],
+      ['hmacSha3_512, long key', () => wasm.hmacSha3_512(longKey, data)],
+      ['hkdfSha512', () => wasm.hkdfSha512(key, longKey, data, 500)],
+    ];
+    for (const [name, call] of calls) {
+      call();
+      expect(memory().indexOf(Buffer.from(key)), name).toBe(-1);
+      expect(memory().indexOf(Buffer.from(longKey)), name).toBe(-1);
+    }
+    const okm = wasm.hkdfSha512(key, longKey, data, 300);
+    expect(memory().indexOf(Buffer.from(okm.subarray(0, 32))), 'HKDF output').toBe(-1);
+  });
+
+  it('hashing 256 MiB through the streaming API keeps WASM memory at its initial size', () => {
+    const chunk = pseudoRandomBytes(1 << 20, 99);
+    const s = wasm.sha512.create();
+    const ref = createHash('sha512');
+    for (let i = 0; i < 256; i++) {
+      chunk[0] = i; // distinct chunks, one reused buffer
+      s.update(chunk);
+      ref.update(chunk);
+    }
+    expect(hex(s.digest())).toBe(ref.digest('hex'));
+    const x = wasm.shake256.create(1 << 20);
+    for (let i = 0; i < 8; i++) x.update(chunk);
+    expect(x.digest().length).toBe(1 << 20);
+    expect(wasmMemory.buffer.byteLength).toBe(initialMemoryBytes);
+    expect(wasmMemory.buffer.byteLength).toBeLessThanOrEqual(1 << 20);
+  });
+});
