@@ -3,31 +3,12 @@ import {
   base32Decode, base32DecodeBits, base32Encode, base64urlDecode, base64urlEncode, EncodingError, hexDecode, hexEncode,
   parseJson, utf8Decode, writeJson,
 } from '../sdk/encoding/index.js';
+import { errorCodeOf, prng } from './support/random.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EncodingError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (f: () => unknown): string | undefined => errorCodeOf(EncodingError, f);
 
-/** Deterministic PRNG for property tests (xorshift32). */
-function prng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
 
 describe('UDF Base32 (udf.md §2)', () => {
   it('matches RFC 4648 §10 without padding', () => {

@@ -6,6 +6,7 @@ import {
   base64urlDecode, base64urlEncode, decodeJsonB, encodeJsonB, EncodingError, hexDecode, hexEncode, readJsonBItems, readJsonBValue,
 } from '../sdk/encoding/index.js';
 import { vectorsDir } from './support/paths.js';
+import { errorCodeOf, prng } from './support/random.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type V = Record<string, any>;
@@ -22,27 +23,8 @@ function notation(v: unknown): unknown {
   return v;
 }
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof EncodingError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (f: () => unknown): string | undefined => errorCodeOf(EncodingError, f);
 
-function prng(seed: number): (n: number) => number {
-  let x = seed >>> 0 || 1;
-  return (n) => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x % n;
-  };
-}
 
 describe('JSON-B vectors (jsonb.json)', () => {
   for (const v of file.vectors.filter((x) => x.verified === true)) {

@@ -8,6 +8,7 @@ import {
   type DerivedKeyAlgorithm,
 } from '../sdk/udf/index.js';
 import { repoRoot, vectorsDir } from './support/paths.js';
+import { errorCodeOf } from './support/random.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type V = Record<string, any>;
@@ -17,15 +18,7 @@ const ofKind = (k: string, derivation?: string): V[] =>
 
 const le = (b: Uint8Array): bigint => b.reduceRight((n, x) => (n << 8n) | BigInt(x), 0n);
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof UdfError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (f: () => unknown): string | undefined => errorCodeOf(UdfError, f);
 
 describe('reference-library derivation (udf.md §8.1)', () => {
   for (const v of ofKind('derive-key', 'reference-library')) {

@@ -8,33 +8,14 @@ import {
   splitSecretWithCoefficients, UdfError,
 } from '../sdk/udf/index.js';
 import { vectorsDir } from './support/paths.js';
+import { errorCodeOf, seeded } from './support/random.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type V = Record<string, any>;
 const vectors = JSON.parse(readFileSync(resolve(vectorsDir, 'udf.json'), 'utf8')) as V[];
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof UdfError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (f: () => unknown): string | undefined => errorCodeOf(UdfError, f);
 
-function seeded(seed: number): (n: number) => Uint8Array {
-  let x = seed >>> 0 || 1;
-  return (n) =>
-    Uint8Array.from({ length: n }, () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x & 0xff;
-    });
-}
 
 describe('Shamir shares (udf.md §7)', () => {
   it('shamir-split-3of5-examples: shares from the published coefficients', () => {

@@ -13,6 +13,7 @@ import {
   type PublicKeyAlgorithm,
 } from '../sdk/udf/index.js';
 import { vectorsDir } from './support/paths.js';
+import { errorCodeOf, seeded } from './support/random.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type V = Record<string, any>;
@@ -22,29 +23,8 @@ const ofKind = (k: string): V[] => udfVectors.filter((v) => v.kind === k && v.ve
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 const data = (v: V): Uint8Array => (v.data_hex ? hexDecode(v.data_hex) : utf8(v.data_utf8));
 
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof UdfError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
+const codeOf = (f: () => unknown): string | undefined => errorCodeOf(UdfError, f);
 
-/** Deterministic random source for tests. */
-function seeded(seed: number): (n: number) => Uint8Array {
-  let x = seed >>> 0 || 1;
-  return (n) =>
-    Uint8Array.from({ length: n }, () => {
-      x ^= x << 13;
-      x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      x >>>= 0;
-      return x & 0xff;
-    });
-}
 
 describe('content digests (udf.md §3)', () => {
   for (const v of ofKind('content-digest')) {
