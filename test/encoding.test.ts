@@ -76,7 +76,22 @@ describe('base64url (dare.md §1)', () => {
       const s = base64urlEncode(b);
       expect(s).toBe(Buffer.from(b).toString('base64url'));
       expect(hexEncode(base64urlDecode(s))).toBe(hexEncode(b));
+      // The same text wrapped like the reference's output goes through the lenient decoder.
+      expect(hexEncode(base64urlDecode(s.replace(/(.{7})/g, '$1\n  ')))).toBe(hexEncode(b));
     }
+  });
+
+  it('reports a bad character at its position on the fast path too', () => {
+    const s = base64urlEncode(new Uint8Array(3000).fill(7));
+    const bad = `${s.slice(0, 2001)}+${s.slice(2002)}`;
+    try {
+      base64urlDecode(bad);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as EncodingError).code).toBe('BASE64_BAD_CHAR');
+      expect((e as EncodingError).message).toMatch(/2001|'\+'/);
+    }
+    expect(codeOf(() => base64urlDecode(`${s.slice(0, -1)}\u00e9`))).toBe('BASE64_BAD_CHAR');
   });
 });
 
