@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { init, providers, type ProviderName } from '../sdk/crypto/index.js';
 import { cryptoBenchCases, cryptoTargets } from './crypto-cases.js';
 import { curveBenchCases, curveTargets } from './curve448.js';
+import { dareBenchCases, dareTargets } from './dare.js';
+import { measureSequence, prepareSequenceBench, sequenceBenchCases, sequenceTargets } from './sequence.js';
 import { udfBenchCases, udfTargets } from './udf.js';
 import { runCases, type BenchCase, type BenchResult } from './harness.js';
 import { checkTargets, markdownTable, markdownTargets } from './report.js';
@@ -22,7 +24,10 @@ await init();
 const names = providers().map((p) => p.name) as ProviderName[];
 const order: ProviderName[] = (['wasm', 'pure', 'native'] as const).filter((n) => names.includes(n));
 
-let cases: BenchCase[] = [...cryptoBenchCases(order, quick), ...curveBenchCases(), ...udfBenchCases(order, quick)];
+await prepareSequenceBench(order);
+let cases: BenchCase[] = [...cryptoBenchCases(order, quick), ...curveBenchCases(), ...udfBenchCases(order, quick),
+  ...dareBenchCases(order, quick),
+  ...sequenceBenchCases(order, quick)];
 if (only) cases = cases.filter((c) => only.test(c.group));
 
 const env = {
@@ -46,11 +51,18 @@ const results: BenchResult[] = runCases(cases, {
 });
 
 const table = markdownTable(results, order);
-const checks = checkTargets(results, [...cryptoTargets, ...curveTargets, ...udfTargets]);
+const checks = checkTargets(results, [...cryptoTargets, ...curveTargets, ...udfTargets, ...dareTargets, ...sequenceTargets]);
 console.log(`\n${table}\n\n${markdownTargets(checks)}\n`);
+
+// Disk and peak-memory figures of the transaction-log workload (async I/O: outside benchmark.js).
+const sequence = quick || (only && !only.test('Sequence')) ? [] : await measureSequence(order);
+if (sequence.length > 0) {
+  console.log('Transaction log, 100,000 × 256 B (encrypted, signed Merkle sequence):');
+  console.table(sequence);
+}
 
 const dir = join(process.cwd(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, quick ? 'quick.json' : 'latest.json');
-writeFileSync(file, JSON.stringify({ env, results, targets: checks }, null, 2) + '\n');
+writeFileSync(file, JSON.stringify({ env, results, targets: checks, sequence }, null, 2) + '\n');
 console.log(`results written to ${file}`);

@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { CryptoError } from '../crypto/errors.js';
 import { EncodingError } from '../encoding/errors.js';
 import { UdfError } from '../udf/errors.js';
+import { addDareCommands } from './dare.js';
 import { addHashCommands } from './hash.js';
 import { CliExit, nodeIo, type CliIo } from './io.js';
 import { addKeyCommands } from './key.js';
+import { addBackendOption, addSequenceCommands } from './sequence.js';
 
 /**
  * The `mesh` command line (issue 4), on commander. `main(args)` takes the user arguments
@@ -20,6 +22,9 @@ export function buildProgram(io: CliIo): Command {
     .showHelpAfterError('(add --help for usage)');
   addHashCommands(program, io);
   addKeyCommands(program, io);
+  addDareCommands(program, io);
+  addSequenceCommands(program, io);
+  addBackendOption(program);
   return program;
 }
 

@@ -1,4 +1,6 @@
 import { dareKeyKinds } from './kinds/dare.js';
+import { dareEnvelopeKinds } from './kinds/dare-envelope.js';
+import { dareSequenceKinds } from './kinds/dare-sequence.js';
 import { jsonbKinds } from './kinds/jsonb.js';
 import { keysKinds } from './kinds/keys.js';
 import { udfKinds } from './kinds/udf.js';
@@ -61,5 +63,6 @@ export class Registry {
  * `.register(dareKinds())` for envelopes and containers.
  */
 export function defaultRegistry(): Registry {
-  return new Registry().register(udfKinds()).register(keysKinds()).register(jsonbKinds()).register(dareKeyKinds());
+  return new Registry().register(udfKinds()).register(keysKinds()).register(jsonbKinds()).register(dareKeyKinds())
+    .register(dareEnvelopeKinds()).register(dareSequenceKinds());
 }

@@ -1,0 +1,32 @@
+/**
+ * Typed errors of `mathmesh/dare` (design.md, Errors). The `code` is stable across releases; the
+ * message says what failed and where, and never contains key material, base seeds or plaintext.
+ */
+export type DareErrorCode =
+  | 'DARE_BAD_FORMAT' // not an envelope: wrong shape, wrong field type, bad base64, bad JSON / JSON-B
+  | 'DARE_TRUNCATED' // the input ends inside the envelope (or a declared length exceeds the input)
+  | 'DARE_TOO_DEEP' // JSON / JSON-B nesting deeper than the envelope reader allows
+  | 'DARE_UNKNOWN_ALGORITHM' // an `enc`, `dig`, `alg` or curve identifier this library does not implement
+  | 'DARE_NO_KEY' // no decryption key for any recipient (the error lists the recipient key ids)
+  | 'DARE_BAD_KEY' // a key of the wrong algorithm or length, or a point that is not on the curve
+  | 'DARE_DECRYPT_FAILED' // the payload or an annotation does not decrypt (PKCS#7 padding check failed)
+  | 'DARE_BAD_DIGEST' // PayloadDigest differs from the digest of the payload bytes
+  | 'DARE_BAD_SIGNATURE' // a signature does not verify under the key its `kid` names
+  | 'DARE_UNKNOWN_SIGNER' // a signature was required but no signer key is known for its `kid`
+  | 'DARE_NOT_SIGNED' // a signature was required and the envelope carries none
+  | 'DARE_BAD_WITNESS' // the witness of a signed and encrypted envelope does not match (dare.md §5)
+  | 'DARE_BAD_ANNOTATION' // an annotation (EDS, dare.md §4.3) is malformed or its MAC fails
+  | 'DARE_BAD_ARGUMENT'; // the caller passed something unusable (e.g. more than 255 annotations)
+
+/** Error thrown by every `mathmesh/dare` function. */
+export class DareError extends Error {
+  readonly code: DareErrorCode;
+  /** For `DARE_NO_KEY`: the `kid` of every recipient entry of the envelope. */
+  readonly recipients: readonly string[] | undefined;
+  constructor(code: DareErrorCode, message: string, options?: { cause?: unknown; recipients?: readonly string[] }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DareError';
+    this.code = code;
+    this.recipients = options?.recipients;
+  }
+}

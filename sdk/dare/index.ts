@@ -1,0 +1,44 @@
+/**
+ * `mathmesh/dare`: DARE envelopes (dare.md §1–8) — encryption to any number of recipients,
+ * signatures, annotations (EDS), JSON / JSON-B forms, byte-exact with the reference's examples
+ * under injected randomness — and the building blocks sequences reuse (per-item keys, recipient
+ * wrap/unwrap, digests, signatures, witnesses).
+ *
+ * @example
+ * ```ts
+ * import { encodeEnvelope, decodeEnvelope, serializeEnvelope, darePrivateKey } from 'mathmesh/dare';
+ * const env = encodeEnvelope('hello', { recipients: [bob], signers: [alice] });
+ * const bytes = serializeEnvelope(env, 'json');
+ * const { payload, verifiedBy } = decodeEnvelope(bytes, { keys: [bobPrivate], signers: [alicePublic] });
+ * ```
+ */
+export { DareError, type DareErrorCode } from './errors.js';
+export {
+  BASE_SEED_LENGTH, SALT_LENGTH, ENCRYPTION_ALGORITHMS, DIGEST_ALGORITHMS, KEY_ALGORITHMS,
+  type DareDigestAlgorithm, type DareEncryptionAlgorithm, type DareKeyAlgorithm,
+} from './algorithms.js';
+export { routedCrypto, type DareCrypto } from './provider.js';
+export { darePublicKey, darePrivateKey, dareKeyFromKeyPair, publicPart, type DarePrivateKey, type DarePublicKey } from './keys.js';
+export { agree, ephemeralKey, EPHEMERAL_LENGTH, EPK_LENGTHS, type EphemeralKey } from './agreement.js';
+export { ITEM_KEY_LABELS, KEK_INFOS, deriveItemKeys, deriveKek, edsPrefix, edsSalt, witness, type ItemKeys } from './kdf.js';
+export { symmetricKeyId } from './symmetric-key-id.js';
+export {
+  wrapBaseSeed, unwrapBaseSeed, unwrapBaseSeedDetail, openRecipients, recipientToObject, recipientFromObject,
+  type DareRecipient, type UnwrapDetail,
+} from './recipient.js';
+export {
+  payloadDigest, signDigest, verifyDigestSignature, signatureToObject, signatureFromObject, type DareSignature,
+} from './signature.js';
+export { encodeEds, decodeEds, parseEds, type EdsContext, type EdsParts } from './eds.js';
+export { headerToObject, headerFromObject, isEmptyHeader, type DareHeader } from './header.js';
+export { encodeContentMeta, decodeContentMeta, type ContentMeta } from './content-meta.js';
+export {
+  DARE_MAX_DEPTH, envelopeToValue, envelopeFromValue, serializeEnvelope, envelopeToString, parseEnvelope,
+  type DareEnvelope, type DareEnvelopeFormat, type ParseEnvelopeOptions,
+} from './envelope.js';
+export { createKeyExchange, encodeEnvelope, type DareKeyExchange, type EncodeOptions } from './envelope-encode.js';
+export {
+  decodeEnvelope, verifyEnvelope,
+  type DecodeOptions, type DecodedEnvelope, type KeyResolver, type SignatureStatus, type VerifyEnvelopeOptions, type VerifyResult,
+} from './envelope-decode.js';
+export * from './sequence/index.js';

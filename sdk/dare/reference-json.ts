@@ -1,0 +1,68 @@
+import { base64urlEncode } from '../encoding/base64url.js';
+import { formatDateTime, isJsonObject } from '../encoding/json-value.js';
+import { DareError } from './errors.js';
+
+/**
+ * The reference's "pretty" JSON text layout (dare.md §9.7), needed only to reproduce its bytes —
+ * e.g. `ContentMetaData`, whose value is this text as UTF-8, and sequence headers. Readers never
+ * need it (the `mathmesh/encoding` reader tolerates the wrapped base64). Rules:
+ * - `{` / `[` open a level; every object member is preceded by `,` (not the first), a line break
+ *   and 2·level spaces, then `"name": `; array items after the first by `,`, a line break and
+ *   2·level spaces; `}` / `]` close on the same line.
+ * - Binary values are base64url, wrapped: the column starts at 1 + 4 + len(name); before each
+ *   character it advances, and past 63 a line break plus 2 spaces is emitted and it becomes 2.
+ *   Binary array items reuse their member name's start column.
+ * Values: string, finite number, bigint, boolean, `Uint8Array`, `Date`, arrays and objects;
+ * `undefined` members are omitted.
+ */
+export function writeReferenceJson(value: unknown, maxDepth = 64): string {
+  const out: string[] = [];
+  const binary = (b: Uint8Array, nameLength: number): void => {
+    const text = base64urlEncode(b);
+    let col = 1 + 4 + nameLength;
+    let s = '"';
+    for (const ch of text) {
+      col += 1;
+      if (col > 63) {
+        s += '\n  ';
+        col = 2;
+      }
+      s += ch;
+    }
+    out.push(s + '"');
+  };
+  const write = (v: unknown, level: number, nameLength: number): void => {
+    if (level > maxDepth) throw new DareError('DARE_BAD_ARGUMENT', 'reference JSON: nesting too deep');
+    if (typeof v === 'string') return void out.push(JSON.stringify(v));
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new DareError('DARE_BAD_ARGUMENT', 'reference JSON: non-finite number');
+      return void out.push(String(v));
+    }
+    if (typeof v === 'bigint') return void out.push(v.toString());
+    if (typeof v === 'boolean') return void out.push(v ? 'true' : 'false');
+    if (v === null) return void out.push('null');
+    if (v instanceof Uint8Array) return binary(v, nameLength);
+    if (v instanceof Date) return void out.push(`"${formatDateTime(v)}"`);
+    const pad = '\n' + ' '.repeat(2 * (level + 1));
+    if (Array.isArray(v)) {
+      out.push('[');
+      v.forEach((item, i) => {
+        if (i > 0) out.push(',' + pad);
+        write(item ?? null, level + 1, nameLength);
+      });
+      return void out.push(']');
+    }
+    if (!isJsonObject(v)) throw new DareError('DARE_BAD_ARGUMENT', 'reference JSON: unsupported value');
+    out.push('{');
+    let first = true;
+    for (const [name, member] of Object.entries(v)) {
+      if (member === undefined) continue;
+      out.push((first ? '' : ',') + pad + JSON.stringify(name) + ': ');
+      first = false;
+      write(member, level + 1, name.length);
+    }
+    out.push('}');
+  };
+  write(value, 0, 0);
+  return out.join('');
+}
