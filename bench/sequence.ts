@@ -70,7 +70,7 @@ function routeTo(name: ProviderName): void {
   initSync({
     prefer: {
       sha512: 'native', sha3_512: 'native', shake256: 'native', hmacSha512: 'native', hmacSha3_512: 'native', hkdfSha512: 'native',
-      aes256Cbc: 'native', aesKeyWrap: 'native', merkleRoot: 'native', ed448: 'pure', x448: 'pure',
+      sha256: 'native', hmacSha256: 'native', hkdfSha256: 'native', aes256Cbc: 'native', aesKeyWrap: 'native', merkleRoot: 'native', ed448: 'pure', x448: 'pure',
     },
   });
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `mesh` command (package.json "bin"): runs the compiled CLI from dist/ (npm run build:ts).
-import { main } from '../dist/sdk/cli/main.js';
+// The `mesh` command (package.json "bin"): runs the bundled CLI from dist/esm (npm run build).
+import { main } from '../dist/esm/cli.js';
 
 process.exitCode = await main(process.argv.slice(2));

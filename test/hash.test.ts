@@ -471,3 +471,196 @@ describe('WASM hash core', () => {
     expect(wasmMemory.buffer.byteLength).toBeLessThanOrEqual(1 << 20);
   });
 });
+
+// ---- SHA-256, HMAC-SHA-256, HKDF-SHA-256 (DARE's per-item keys, dare.md §4.2) -------------------
+
+type Sha256Provider = Pick<CryptoProvider, 'name' | 'sha256' | 'hmacSha256' | 'hkdfSha256' | 'hkdfSha256Multi'>;
+const wasm256: Sha256Provider = { name: 'wasm', ...createWasmHash(wasmInstance.exports) };
+const providers256: Sha256Provider[] = [pureProvider, native, wasm256];
+const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
+const filled = (n: number, b: number): Uint8Array => new Uint8Array(n).fill(b);
+const range = (from: number, to: number): Uint8Array => Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/** RFC 5869 §2.2–2.3 literally for SHA-256, on node:crypto HMAC. */
+function referenceHkdf256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): string {
+  const prk = createHmac('sha256', salt.length ? salt : new Uint8Array(32)).update(ikm).digest();
+  let t: Uint8Array = new Uint8Array(0);
+  let okm = '';
+  for (let i = 1; okm.length < 2 * length; i++) {
+    t = createHmac('sha256', prk).update(t).update(info).update(Uint8Array.of(i)).digest();
+    okm += hex(t);
+  }
+  return okm.slice(0, 2 * length);
+}
+
+describe.each(providers256)('SHA-256 family: standard vectors on $name', (p) => {
+  it('SHA-256: FIPS 180-4 examples and one million "a"', () => {
+    expect(hex(p.sha256(new Uint8Array(0)))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(hex(p.sha256(ascii('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(hex(p.sha256(ascii('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))))
+      .toBe('248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+    expect(hex(p.sha256(ascii('abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu'))))
+      .toBe('cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1');
+    expect(hex(p.sha256(filled(1_000_000, 0x61)))).toBe('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+    expect(p.sha256.outputLength).toBe(32);
+    expect(p.sha256.blockLength).toBe(64);
+  });
+
+  it('HMAC-SHA-256: RFC 4231 test cases 1–7', () => {
+    expect(hex(p.hmacSha256(filled(20, 0x0b), ascii('Hi There'))))
+      .toBe('b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7');
+    expect(hex(p.hmacSha256(ascii('Jefe'), ascii('what do ya want for nothing?'))))
+      .toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(hex(p.hmacSha256(filled(20, 0xaa), filled(50, 0xdd))))
+      .toBe('773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe');
+    expect(hex(p.hmacSha256(range(1, 25), filled(50, 0xcd))))
+      .toBe('82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b');
+    expect(hex(p.hmacSha256(filled(20, 0x0c), ascii('Test With Truncation'))).slice(0, 32)).toBe('a3b6167473100ee06e0c796c2955552b');
+    expect(hex(p.hmacSha256(filled(131, 0xaa), ascii('Test Using Larger Than Block-Size Key - Hash Key First'))))
+      .toBe('60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54');
+    expect(hex(p.hmacSha256(filled(131, 0xaa), ascii(
+      'This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.',
+    )))).toBe('9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2');
+  });
+
+  it('HKDF-SHA-256: RFC 5869 test cases 1–3', () => {
+    expect(hex(p.hkdfSha256(filled(22, 0x0b), range(0x00, 0x0c), range(0xf0, 0xf9), 42)))
+      .toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
+    expect(hex(p.hkdfSha256(range(0x00, 0x4f), range(0x60, 0xaf), range(0xb0, 0xff), 82))).toBe(
+      'b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87',
+    );
+    expect(hex(p.hkdfSha256(filled(22, 0x0b), new Uint8Array(0), new Uint8Array(0), 42)))
+      .toBe('8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8');
+  });
+
+  it('hkdfSha256Multi equals one hkdfSha256 per info (1, 2 and 3 infos; DARE key/iv/mac)', () => {
+    const ikm = pseudoRandomBytes(32, 71);
+    const salt = pseudoRandomBytes(16, 72);
+    const infos = [ascii('encrypt'), ascii('iv'), ascii('mac')];
+    for (const n of [1, 2, 3]) {
+      const lengths = [32, 16, 100].slice(0, n);
+      const got = p.hkdfSha256Multi(ikm, salt, infos.slice(0, n), lengths);
+      expect(got.map(hex)).toEqual(lengths.map((l, k) => referenceHkdf256(ikm, salt, infos[k]!, l)));
+    }
+    expect(p.hkdfSha256Multi(ikm, salt, [], [])).toEqual([]);
+    expectCode(() => p.hkdfSha256Multi(ikm, salt, infos, [32]), 'CRYPTO_INVALID_ARGUMENT');
+    expectCode(() => p.hkdfSha256Multi(ikm, salt, infos.slice(0, 1), [255 * 32 + 1]), 'CRYPTO_INVALID_LENGTH');
+  });
+
+  it('HKDF-SHA-256 with info of 1025 B and inputs of 70,000 B; output bound 255 × 32', () => {
+    const big = pseudoRandomBytes(70_000, 5);
+    const info1025 = pseudoRandomBytes(1025, 6);
+    expect(hex(p.hkdfSha256(big, big.subarray(0, 100), info1025, 100))).toBe(referenceHkdf256(big, big.subarray(0, 100), info1025, 100));
+    expect(hex(p.hkdfSha256(ascii('k'), big, big, 40))).toBe(referenceHkdf256(ascii('k'), big, big, 40));
+    expect(p.hkdfSha256(ascii('k'), ascii('s'), ascii('i'), 255 * 32).length).toBe(255 * 32);
+    expectCode(() => p.hkdfSha256(ascii('k'), ascii('s'), ascii('i'), 255 * 32 + 1), 'CRYPTO_INVALID_LENGTH');
+    expectCode(() => p.hmacSha256('key' as unknown as Uint8Array, ascii('x')), 'CRYPTO_INVALID_ARGUMENT');
+  });
+});
+
+describe('SHA-256 family differential: wasm == pure == native', () => {
+  it('sha256 for every length 0..1100 and 1 MiB', () => {
+    for (let n = 0; n <= 1100; n++) {
+      const d = pseudoRandomBytes(n, n + 7);
+      const want = nodeHash('sha256', d).toString('hex');
+      for (const p of providers256) expect(hex(p.sha256(d)), `${p.name} n=${n}`).toBe(want);
+    }
+    const mib = pseudoRandomBytes(1 << 20, 8);
+    for (const p of providers256) expect(hex(p.sha256(mib))).toBe(nodeHash('sha256', mib).toString('hex'));
+  });
+
+  it('HMAC-SHA-256 with keys of every length 0..200, and data larger than the WASM I/O region', () => {
+    const data = pseudoRandomBytes(333, 9);
+    for (let k = 0; k <= 200; k++) {
+      const key = pseudoRandomBytes(k, 1000 + k);
+      const want = createHmac('sha256', key).update(data).digest('hex');
+      for (const p of providers256) expect(hex(p.hmacSha256(key, data)), `${p.name} k=${k}`).toBe(want);
+    }
+    const big = pseudoRandomBytes(200_000, 10);
+    const bigKey = pseudoRandomBytes(70_000, 11);
+    for (const p of providers256) {
+      expect(hex(p.hmacSha256(bigKey, big))).toBe(createHmac('sha256', bigKey).update(big).digest('hex'));
+    }
+  });
+
+  it('HKDF-SHA-256 on varied inputs, outputs 0..8160 bytes', () => {
+    for (let i = 0; i < 60; i++) {
+      const ikm = pseudoRandomBytes((i * 37) % 300, 2000 + i);
+      const salt = pseudoRandomBytes((i * 53) % 140, 3000 + i);
+      const info = pseudoRandomBytes((i * 29) % 200, 4000 + i);
+      const length = i === 59 ? 8160 : (i * 97) % 700;
+      const want = referenceHkdf256(ikm, salt, info, length);
+      for (const p of providers256) expect(hex(p.hkdfSha256(ikm, salt, info, length)), `${p.name} i=${i}`).toBe(want);
+    }
+  });
+});
+
+describe.each(providers256)('SHA-256 streaming on $name', (p) => {
+  it('equals one-shot at every split point of a 300-byte input, and across the WASM I/O region', () => {
+    const d = pseudoRandomBytes(300, 12);
+    const want = nodeHash('sha256', d).toString('hex');
+    for (let i = 0; i <= 300; i += 1) {
+      for (const j of [i, Math.min(300, i + 63), Math.min(300, i + 64), 300]) {
+        expect(hex(p.sha256.create().update(d.subarray(0, i)).update(d.subarray(i, j)).update(d.subarray(j)).digest()), `${i}/${j}`).toBe(want);
+      }
+    }
+    const big = pseudoRandomBytes(150_000, 13);
+    const s = p.sha256.create();
+    s.update(big.subarray(0, 1)).update(big.subarray(1, 70_001)).update(big.subarray(70_001));
+    expect(hex(s.digest())).toBe(nodeHash('sha256', big).toString('hex'));
+  });
+
+  it('keeps interleaved SHA-256 and SHA-512 streams independent (shared WASM slot)', () => {
+    const a = p.sha256.create();
+    const b = p.sha256.create();
+    const c = (p.name === 'wasm' ? wasm : p === native ? native : pureProvider).sha512.create();
+    const x = pseudoRandomBytes(500, 14);
+    const y = pseudoRandomBytes(700, 15);
+    for (let i = 0; i < 5; i++) {
+      a.update(x.subarray(100 * i, 100 * i + 100));
+      c.update(y.subarray(100 * i, 100 * i + 100));
+      b.update(y.subarray(100 * i, 100 * i + 100));
+    }
+    b.update(y.subarray(500));
+    c.update(y.subarray(500));
+    expect(hex(a.digest())).toBe(nodeHash('sha256', x).toString('hex'));
+    expect(hex(b.digest())).toBe(nodeHash('sha256', y).toString('hex'));
+    expect(hex(c.digest())).toBe(nodeHash('sha512', y).toString('hex'));
+  });
+});
+
+describe('WASM SHA-256 family and sequence frame calls', () => {
+  it('leaves no HMAC-SHA-256 / HKDF-SHA-256 key or output bytes behind in WASM memory', () => {
+    const memory = () => Buffer.from(wasmMemory.buffer);
+    const key = pseudoRandomBytes(48, 5151);
+    const data = pseudoRandomBytes(100, 5252);
+    wasm256.hmacSha256(key, data);
+    expect(memory().indexOf(Buffer.from(key))).toBe(-1);
+    const okm = wasm256.hkdfSha256(key, data, data, 200);
+    expect(memory().indexOf(Buffer.from(key))).toBe(-1);
+    expect(memory().indexOf(Buffer.from(okm.subarray(0, 32)))).toBe(-1);
+    const [k, iv] = wasm256.hkdfSha256Multi(key, data, [ascii('encrypt'), ascii('iv')], [32, 16]);
+    expect(memory().indexOf(Buffer.from(key))).toBe(-1);
+    expect(memory().indexOf(Buffer.from(k!))).toBe(-1);
+    expect(memory().indexOf(Buffer.from(iv!))).toBe(-1);
+    expect(wasmMemory.buffer.byteLength).toBe(initialMemoryBytes);
+  });
+
+  it('WasmMerkleRange.appendPayload returns PD ‖ head equal to SHA-512 and the RFC 9162 definition', () => {
+    const r = wasmMerkleRange(wasmInstance.exports)();
+    const other = wasmMerkleRange(wasmInstance.exports)();
+    const pds: Uint8Array[] = [];
+    for (let i = 0; i < 70; i++) {
+      const payload = pseudoRandomBytes(i === 69 ? 70_000 : (i * 41) % 400, 6000 + i);
+      const out = r.appendPayload(payload);
+      other.append(pseudoRandomBytes(8, i)); // interleaved range in the same slot
+      const pd = nodeHash('sha512', payload);
+      pds.push(pd);
+      expect(out.length).toBe(128);
+      expect(hex(out.subarray(0, 64)), `pd ${i}`).toBe(pd.toString('hex'));
+      expect(hex(out.subarray(64)), `head ${i}`).toBe(referenceMth(pds).toString('hex'));
+    }
+    expect(r.size).toBe(70);
+    expect(hex(r.root())).toBe(referenceMth(pds).toString('hex'));
+  });
+});

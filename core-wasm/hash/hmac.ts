@@ -1,4 +1,5 @@
 import { BLOCK } from './io';
+import { sha256Final, sha256Init, sha256Into, sha256Update } from './sha256';
 import { sha512Final, sha512Init, sha512Into, sha512Update } from './sha512';
 import { SHA3_512_RATE, SHA3_SUFFIX, spongeInit, spongeSqueeze, spongeUpdate } from './sponge';
 
@@ -81,4 +82,33 @@ export function hmacSha3_512Final(ctx: usize, out: usize): void {
   spongeSqueeze(ctx, BLOCK, 64);
   spongeUpdate(ctx + HMAC_OUTER, BLOCK, 64);
   spongeSqueeze(ctx + HMAC_OUTER, out, 64);
+}
+
+/**
+ * Keys an HMAC-SHA-256 context (block 64 bytes; longer keys are replaced by SHA-256(key),
+ * RFC 2104 §2). Same layout as the SHA-512 one: inner context at 0, outer at `HMAC_OUTER`.
+ */
+export function hmacSha256Init(ctx: usize, key: usize, keyLen: usize): void {
+  memory.fill(BLOCK, 0, 64);
+  if (keyLen > 64) sha256Into(ctx + HMAC_OUTER, key, keyLen, BLOCK);
+  else memory.copy(BLOCK, key, keyLen);
+  xorBlock(64, IPAD);
+  sha256Init(ctx);
+  sha256Update(ctx, BLOCK, 64);
+  xorBlock(64, OPAD_FROM_IPAD);
+  sha256Init(ctx + HMAC_OUTER);
+  sha256Update(ctx + HMAC_OUTER, BLOCK, 64);
+  memory.fill(BLOCK, 0, 64);
+}
+
+/** Adds message bytes to a keyed HMAC-SHA-256 context. */
+export function hmacSha256Update(ctx: usize, p: usize, len: usize): void {
+  sha256Update(ctx, p, len);
+}
+
+/** HMAC-SHA-256 tag to `out` (32 bytes). */
+export function hmacSha256Final(ctx: usize, out: usize): void {
+  sha256Final(ctx, BLOCK);
+  sha256Update(ctx + HMAC_OUTER, BLOCK, 32);
+  sha256Final(ctx + HMAC_OUTER, out);
 }

@@ -1,17 +1,18 @@
 /**
- * The `hash` WASM family: SHA-512, SHA3-512, SHAKE256, HMAC-SHA-512, HMAC-SHA3-512,
- * HKDF-SHA-512 and the RFC 9162 Merkle compact range. This file is the ABI that
+ * The `hash` WASM family: SHA-512, SHA-256, SHA3-512, SHAKE256, HMAC-SHA-512, HMAC-SHA-256,
+ * HMAC-SHA3-512, HKDF-SHA-512, HKDF-SHA-256 and the RFC 9162 Merkle compact range. This file is the ABI that
  * `sdk/crypto/wasm/hash.ts` calls: every export works on the fixed regions of `io.ts`
  * (inputs in IO, outputs in OUT, streaming state in CTX), takes only lengths, and does a whole
  * job per call — one call per one-shot hash, MAC or KDF, one call per batch of Merkle leaves.
  */
 import { CTX, IO, OUT, SCRATCH_A, SCRATCH_B } from './io';
-import { hkdfSha512 } from './hkdf';
+import { hkdfSha256Expand, hkdfSha256Extract, hkdfSha512 } from './hkdf';
 import {
-  HMAC_CTX_SIZE, hmacSha3_512Final, hmacSha3_512Init, hmacSha3_512Update,
+  HMAC_CTX_SIZE, hmacSha256Final, hmacSha256Init, hmacSha256Update, hmacSha3_512Final, hmacSha3_512Init, hmacSha3_512Update,
   hmacSha512Final, hmacSha512Init, hmacSha512Update,
 } from './hmac';
-import { merkleAppendHash, merkleAppendLeaves, merkleReset, merkleRoot, RANGE } from './merkle';
+import { merkleAppendHash, merkleAppendLeaf64, merkleAppendLeaves, merkleReset, merkleRoot, RANGE } from './merkle';
+import { sha256Final, sha256Init, sha256InPlace, sha256Update } from './sha256';
 import { sha512Final, sha512Init, sha512InPlace, sha512Update } from './sha512';
 import {
   SHA3_512_RATE, SHA3_SUFFIX, SHAKE256_RATE, SHAKE_SUFFIX,
@@ -51,6 +52,25 @@ export function sha512_update(len: usize): void {
 /** Streaming: OUT[0..64) ← digest of CTX. */
 export function sha512_final(): void {
   sha512Final(CTX, OUT);
+}
+
+// ---- SHA-256 (FIPS 180-4) ----------------------------------------------------------------
+
+/** OUT[0..32) ← SHA-256(IO[0..len)); pads in place, so IO[len..len+128) is overwritten. */
+export function sha256(len: usize): void {
+  sha256InPlace(SCRATCH_A, IO, len, OUT);
+}
+/** Streaming: start in CTX. */
+export function sha256_init(): void {
+  sha256Init(CTX);
+}
+/** Streaming: absorb IO[0..len) into CTX. */
+export function sha256_update(len: usize): void {
+  sha256Update(CTX, IO, len);
+}
+/** Streaming: OUT[0..32) ← digest of CTX. */
+export function sha256_final(): void {
+  sha256Final(CTX, OUT);
 }
 
 // ---- SHA3-512 and SHAKE256 (FIPS 202) ------------------------------------------------------
@@ -137,6 +157,28 @@ export function hmac_sha3_512_final(): void {
   hmacSha3_512Final(CTX, OUT);
 }
 
+/** OUT[0..32) ← HMAC-SHA-256(key = IO[0..keyLen), data = IO[keyLen..keyLen+dataLen)). */
+export function hmac_sha256(keyLen: usize, dataLen: usize): void {
+  hmacSha256Init(SCRATCH_A, IO, keyLen);
+  hmacSha256Update(SCRATCH_A, IO + keyLen, dataLen);
+  hmacSha256Final(SCRATCH_A, OUT);
+  wipe(IO, keyLen);
+  wipe(SCRATCH_A, HMAC_CTX_SIZE);
+}
+/** Streaming: key CTX with IO[0..keyLen) for HMAC-SHA-256 (the key is wiped from IO). */
+export function hmac_sha256_init(keyLen: usize): void {
+  hmacSha256Init(CTX, IO, keyLen);
+  wipe(IO, keyLen);
+}
+/** Streaming: absorb IO[0..len). */
+export function hmac_sha256_update(len: usize): void {
+  hmacSha256Update(CTX, IO, len);
+}
+/** Streaming: OUT[0..32) ← tag. */
+export function hmac_sha256_final(): void {
+  hmacSha256Final(CTX, OUT);
+}
+
 // ---- HKDF (RFC 5869) -------------------------------------------------------------------------
 
 /**
@@ -146,6 +188,30 @@ export function hmac_sha3_512_final(): void {
 export function hkdf_sha512(saltLen: usize, ikmLen: usize, infoLen: usize, length: usize): void {
   hkdfSha512(SCRATCH_A, SCRATCH_B, IO, saltLen, IO + saltLen, ikmLen, IO + saltLen + ikmLen, infoLen, OUT, length);
   wipe(IO, saltLen + ikmLen);
+}
+
+/**
+ * OUT[0..length) ← HKDF-SHA-256 with IO = salt ‖ ikm ‖ info; length ≤ 255 × 32 (caller checks).
+ */
+export function hkdf_sha256(saltLen: usize, ikmLen: usize, infoLen: usize, length: usize): void {
+  hkdfSha256Extract(SCRATCH_A, IO, saltLen, IO + saltLen, ikmLen);
+  hkdfSha256Expand(SCRATCH_A, SCRATCH_B, IO + saltLen + ikmLen, infoLen, OUT, length);
+  wipe(IO, saltLen + ikmLen);
+  wipe(SCRATCH_A, HMAC_CTX_SIZE);
+}
+
+/**
+ * One extract, two expands: OUT = OKM(info1, len1) ‖ OKM(info2, len2) with
+ * IO = salt ‖ ikm ‖ info1 ‖ info2. This is a DARE frame's key and IV (dare.md §4.2: "encrypt"
+ * 32 bytes, "iv" 16 bytes) in one call, the extract paid once.
+ */
+export function hkdf_sha256_pair(saltLen: usize, ikmLen: usize, info1Len: usize, len1: usize, info2Len: usize, len2: usize): void {
+  const info1 = IO + saltLen + ikmLen;
+  hkdfSha256Extract(SCRATCH_A, IO, saltLen, IO + saltLen, ikmLen);
+  hkdfSha256Expand(SCRATCH_A, SCRATCH_B, info1, info1Len, OUT, len1);
+  hkdfSha256Expand(SCRATCH_A, SCRATCH_B, info1 + info1Len, info2Len, OUT + len1, len2);
+  wipe(IO, saltLen + ikmLen);
+  wipe(SCRATCH_A, HMAC_CTX_SIZE);
 }
 
 // ---- Merkle (RFC 9162 §2.1.1) ------------------------------------------------------------------
@@ -161,6 +227,15 @@ export function merkle_append_leaves(count: usize): void {
 /** Appends one leaf given by its 64-byte leaf hash at IO. */
 export function merkle_append_hash(): void {
   merkleAppendHash(IO);
+}
+/**
+ * A sequence frame's integrity work in one call (dare.md §9.4): OUT[0..64) ← PD = SHA-512(IO[0..len))
+ * (the payload digest), appends PD as a leaf, OUT[64..128) ← the new tree head. IO is padded in place.
+ */
+export function merkle_append_payload(len: usize): void {
+  sha512InPlace(SCRATCH_A, IO, len, OUT);
+  merkleAppendLeaf64(OUT);
+  merkleRoot(OUT + 64);
 }
 /** OUT[0..64) ← the tree head of the range. */
 export function merkle_root(): void {

@@ -67,6 +67,20 @@ export function merkleAppendHash(hash: usize): void {
   appendRight();
 }
 
+/** Leaf-hash input for a 64-byte leaf: [0x00][leaf 64]. */
+const LEAF64: usize = memory.data(80, 16);
+
+/**
+ * Appends a 64-byte leaf (a DARE payload digest) at `leaf`: hashes H(0x00 ‖ leaf) here, so a
+ * sequence writer needs no separate call (or copy) for the leaf hash.
+ */
+export function merkleAppendLeaf64(leaf: usize): void {
+  store<u8>(LEAF64, 0);
+  memory.copy(LEAF64 + 1, leaf, 64);
+  sha512Into(LEAF_CTX, LEAF64, 65, RIGHT);
+  appendRight();
+}
+
 /**
  * Appends `count` leaves packed at `p`, each stored as [0x00][leaf bytes] (the prefix written by
  * the caller, so the leaf hash input is contiguous); `lens` holds the leaf lengths (u32, without

@@ -67,3 +67,6 @@ export function xofShape(
 
 /** HKDF output bound of RFC 5869 §2.3 for a 64-byte hash. */
 export const HKDF_SHA512_MAX = 255 * 64;
+
+/** HKDF output bound of RFC 5869 §2.3 for a 32-byte hash (SHA-256). */
+export const HKDF_SHA256_MAX = 255 * 32;

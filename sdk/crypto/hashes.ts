@@ -10,7 +10,7 @@ function pick(primitive: Primitive, size: number): SymmetricProvider {
   return symmetricProvider(route(primitive, size));
 }
 
-function dispatchHash(primitive: 'sha512' | 'sha3_512', outputLength: number, blockLength: number): HashFunction {
+function dispatchHash(primitive: 'sha512' | 'sha256' | 'sha3_512', outputLength: number, blockLength: number): HashFunction {
   const fn = (data: Uint8Array): Uint8Array => pick(primitive, data?.length ?? 0)[primitive](data);
   return Object.assign(fn, {
     // Streams are for data of unknown, usually large size: the bulk route serves them.
@@ -22,6 +22,8 @@ function dispatchHash(primitive: 'sha512' | 'sha3_512', outputLength: number, bl
 
 /** SHA-2-512 (FIPS 180-4): `sha512(data)` or `sha512.create().update(a).update(b).digest()`. */
 export const sha512: HashFunction = dispatchHash('sha512', 64, 128);
+/** SHA-2-256 (FIPS 180-4). */
+export const sha256: HashFunction = dispatchHash('sha256', 32, 64);
 /** SHA-3-512 (FIPS 202). */
 export const sha3_512: HashFunction = dispatchHash('sha3_512', 64, 72);
 /** SHAKE256 (FIPS 202): `shake256(data, outputLength)` or `shake256.create(outputLength)`. */
@@ -46,6 +48,21 @@ export function hmacSha3_512(key: Uint8Array, data: Uint8Array): Uint8Array {
 /** HKDF-SHA-512 (RFC 5869): extract with `salt`, expand with `info` to `length` bytes. */
 export function hkdfSha512(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   return pick('hkdfSha512', ikm?.length ?? 0).hkdfSha512(ikm, salt, info, length);
+}
+
+/** HMAC-SHA-256 (RFC 2104 / RFC 4231). */
+export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
+  return pick('hmacSha256', data?.length ?? 0).hmacSha256(key, data);
+}
+
+/** HKDF-SHA-256 (RFC 5869): extract with `salt`, expand with `info` to `length` bytes. */
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  return pick('hkdfSha256', ikm?.length ?? 0).hkdfSha256(ikm, salt, info, length);
+}
+
+/** HKDF-SHA-256, one extract and one expand per info (see `CryptoProvider.hkdfSha256Multi`); routed as `hkdfSha256`. */
+export function hkdfSha256Multi(ikm: Uint8Array, salt: Uint8Array, infos: readonly Uint8Array[], lengths: readonly number[]): Uint8Array[] {
+  return pick('hkdfSha256', ikm?.length ?? 0).hkdfSha256Multi(ikm, salt, infos, lengths);
 }
 
 /** AES-256-CBC with PKCS#7 padding (SP 800-38A). */

@@ -18,8 +18,8 @@ export interface Route {
 }
 
 export const PRIMITIVES: readonly Primitive[] = [
-  'sha512', 'sha3_512', 'shake256', 'hmacSha512', 'hmacSha3_512', 'hkdfSha512', 'aes256Cbc', 'aesKeyWrap', 'merkleRoot',
-  'ed448', 'x448',
+  'sha512', 'sha3_512', 'shake256', 'hmacSha512', 'hmacSha3_512', 'hkdfSha512', 'sha256', 'hmacSha256', 'hkdfSha256',
+  'aes256Cbc', 'aesKeyWrap', 'merkleRoot', 'ed448', 'x448',
 ];
 
 const fixed = (p: ProviderName): Route => ({ small: p, large: p, threshold: Infinity });
@@ -35,7 +35,7 @@ export function defaultRoutes(hasWasm: boolean, hasNative: boolean): Record<Prim
     } else if (hasWasm && hasNative) {
       const bulk: Route = { small: 'wasm', large: 'native', threshold: BULK_THRESHOLD };
       routes[p] = p === 'aes256Cbc' || p === 'aesKeyWrap' ? fixed('native')
-        : p === 'hkdfSha512' || p === 'merkleRoot' ? fixed('wasm')
+        : p === 'hkdfSha512' || p === 'hkdfSha256' || p === 'merkleRoot' ? fixed('wasm')
         : bulk;
     } else if (hasWasm) {
       routes[p] = fixed('wasm');

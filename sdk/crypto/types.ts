@@ -29,12 +29,15 @@ export interface XofFunction {
 export type ProviderName = 'pure' | 'wasm' | 'native';
 
 import type { Curve448Mesh, Ed448Api, X448Api } from './curves/types.js';
+import type { WasmMerkleRange } from './wasm/hash.js';
 
 /** The hashing, MAC, KDF, cipher and Merkle primitives (issue 2) and the Curve448 ones (issue 3). */
 export interface CryptoProvider {
   readonly name: ProviderName;
   /** SHA-2-512 (FIPS 180-4). */
   readonly sha512: HashFunction;
+  /** SHA-2-256 (FIPS 180-4): DARE's per-item key derivation (dare.md §4.2) and witness (§5). */
+  readonly sha256: HashFunction;
   /** SHA-3-512 (FIPS 202). */
   readonly sha3_512: HashFunction;
   /** SHAKE256 (FIPS 202) with any output length. */
@@ -45,6 +48,16 @@ export interface CryptoProvider {
   hmacSha3_512(key: Uint8Array, data: Uint8Array): Uint8Array;
   /** HKDF-SHA-512 (RFC 5869): extract then expand to `length` bytes (at most 255 × 64). */
   hkdfSha512(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+  /** HMAC-SHA-256 (RFC 2104, RFC 4231). */
+  hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** HKDF-SHA-256 (RFC 5869): extract then expand to `length` bytes (at most 255 × 32). */
+  hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+  /**
+   * HKDF-SHA-256 with one extract and one expand per info: `[OKM(infos[0], lengths[0]), ...]`,
+   * each equal to `hkdfSha256(ikm, salt, infos[k], lengths[k])`. DARE derives a key and an IV
+   * from every salt (dare.md §4.2); sharing the extract (and, on WASM, the call) halves the work.
+   */
+  hkdfSha256Multi(ikm: Uint8Array, salt: Uint8Array, infos: readonly Uint8Array[], lengths: readonly number[]): Uint8Array[];
   /** AES-256-CBC with PKCS#7 padding (SP 800-38A, RFC 5652 §6.3). Key 32 bytes, IV 16 bytes. */
   aes256CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** Inverse of `aes256CbcEncrypt`; wrong padding throws CRYPTO_BAD_PADDING. */
@@ -55,6 +68,11 @@ export interface CryptoProvider {
   aesKeyUnwrap(kek: Uint8Array, wrapped: Uint8Array): Uint8Array;
   /** RFC 9162 §2.1.1 Merkle tree head over SHA-512 (see merkle.ts). */
   merkleRoot(leaves: Uint8Array[]): Uint8Array;
+  /**
+   * A Merkle compact range held inside the backend (WASM only): DARE sequence writers use it to
+   * digest a frame's payload, append it and read the new head in one call (dare.md §9.4).
+   */
+  readonly merkleRange?: () => WasmMerkleRange;
   /** Ed448 (RFC 8032 §5.2), contexts included; policy for bad input in curves/policy.ts. */
   readonly ed448: Ed448Api;
   /** X448 (RFC 7748 §5). */
@@ -74,6 +92,9 @@ export type Primitive =
   | 'hmacSha512'
   | 'hmacSha3_512'
   | 'hkdfSha512'
+  | 'sha256'
+  | 'hmacSha256'
+  | 'hkdfSha256'
   | 'aes256Cbc'
   | 'aesKeyWrap'
   | 'merkleRoot'

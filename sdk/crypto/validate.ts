@@ -96,3 +96,12 @@ export function keyWrapArgs(kek: unknown, data: unknown, unwrap: boolean): [Uint
 export function unwrapFailed(): CryptoError {
   return new CryptoError('CRYPTO_INTEGRITY', 'AES key unwrap integrity check failed (wrong KEK or corrupted data)');
 }
+
+/** Checks the `infos` / `lengths` pair of `hkdfSha256Multi`: one length (0..max) per info. */
+export function checkMultiLengths(infos: readonly Uint8Array[], lengths: readonly number[], max: number): void {
+  byteArrayList(infos, 'infos');
+  if (!Array.isArray(lengths) || lengths.length !== infos.length) {
+    throw new CryptoError('CRYPTO_INVALID_ARGUMENT', 'lengths must be an array with one length per info');
+  }
+  for (const n of lengths) outputLength(n, 'length', max);
+}

@@ -26,7 +26,7 @@ export interface EdsContext {
 /** Encodes one EDS; `context` absent = plaintext. */
 export function encodeEds(prefix: Uint8Array, body: Uint8Array, context?: EdsContext, c: DareCrypto = routedCrypto): Uint8Array {
   if (context === undefined) return concatBytes(encodeJsonB(prefix), encodeJsonB(body));
-  const keys = deriveItemKeys(context.baseSeed, edsSalt(prefix, context.salt));
+  const keys = deriveItemKeys(context.baseSeed, edsSalt(prefix, context.salt), c);
   try {
     const ct = c.aes256CbcEncrypt(keys.key, keys.iv, body);
     const items = [encodeJsonB(prefix), encodeJsonB(ct)];
@@ -73,7 +73,7 @@ export function decodeEds(eds: Uint8Array, context?: EdsContext, c: DareCrypto =
     if (parts.mac !== undefined) throw new DareError('DARE_BAD_ANNOTATION', `${where}: a MAC item in a plaintext EDS`);
     return { prefix: parts.prefix, body: parts.body };
   }
-  const keys = deriveItemKeys(context.baseSeed, edsSalt(parts.prefix, context.salt));
+  const keys = deriveItemKeys(context.baseSeed, edsSalt(parts.prefix, context.salt), c);
   try {
     if (context.enc === 'A256CBC-HS512') {
       if (parts.mac === undefined || !constantTimeEqual(c.hmacSha512(keys.mac, parts.body), parts.mac)) {

@@ -195,12 +195,12 @@ export function decodeEnvelope(input: Uint8Array | string | DareEnvelope, option
     signatures = r.signatures.map((s, i) => {
       const w = sigs[i]!.witness;
       if (w === undefined) return { ...s, witness: 'absent' as const };
-      if (!constantTimeEqual(witness(baseSeed, salt, sigs[i]!.signature), w)) {
+      if (!constantTimeEqual(witness(baseSeed, salt, sigs[i]!.signature, c), w)) {
         throw new DareError('DARE_BAD_WITNESS', `signature ${i} (kid ${s.kid}): witness does not match`);
       }
       return { ...s, witness: 'valid' as const };
     });
-    const keys = deriveItemKeys(baseSeed, salt);
+    const keys = deriveItemKeys(baseSeed, salt, c);
     try {
       payload = c.aes256CbcDecrypt(keys.key, keys.iv, env.payload);
     } catch (e) {

@@ -137,7 +137,7 @@ export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOpti
 
   let body = plaintext;
   if (baseSeed && salt) {
-    const keys = deriveItemKeys(baseSeed, salt);
+    const keys = deriveItemKeys(baseSeed, salt, c);
     try {
       body = c.aes256CbcEncrypt(keys.key, keys.iv, plaintext);
     } catch (e) {
@@ -154,7 +154,7 @@ export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOpti
   const digest = payloadDigest(body, dig, c);
   const signatures: DareSignature[] = signers.map((s) => {
     const signature = signDigest(s, digest, c);
-    return baseSeed && salt ? { alg: dig, kid: s.kid, signature, witness: witness(baseSeed, salt, signature) } : { alg: dig, kid: s.kid, signature };
+    return baseSeed && salt ? { alg: dig, kid: s.kid, signature, witness: witness(baseSeed, salt, signature, c) } : { alg: dig, kid: s.kid, signature };
   });
   return { header, payload: body, trailer: signatures.length > 0 ? { signatures, payloadDigest: digest } : { payloadDigest: digest } };
 }

@@ -1,8 +1,6 @@
-import { expand, extract } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8Encode } from '../encoding/utf8.js';
 import { hkdfSha256 } from './sha256.js';
-import type { DareCrypto } from './provider.js';
+import { routedCrypto, type DareCrypto } from './provider.js';
 
 /**
  * Key derivation of DARE (dare.md §4.1, §4.2, §5). Labels are the reference's bare words — the
@@ -26,24 +24,28 @@ export interface ItemKeys {
   readonly mac: Uint8Array;
 }
 
-const LABELS = {
-  key: utf8Encode(ITEM_KEY_LABELS.key),
-  iv: utf8Encode(ITEM_KEY_LABELS.iv),
-  mac: utf8Encode(ITEM_KEY_LABELS.mac),
-};
+const ALL_INFOS: readonly Uint8Array[] = [utf8Encode(ITEM_KEY_LABELS.key), utf8Encode(ITEM_KEY_LABELS.iv), utf8Encode(ITEM_KEY_LABELS.mac)];
+const ALL_LENGTHS: readonly number[] = [32, 16, 32];
+const CBC_INFOS: readonly Uint8Array[] = ALL_INFOS.slice(0, 2);
+const CBC_LENGTHS: readonly number[] = [32, 16];
 
 /**
  * dare.md §4.2: PRK = HKDF-Extract-SHA-256(salt, base seed); key = Expand(PRK, "encrypt", 32),
  * iv = Expand(PRK, "iv", 16), mac = Expand(PRK, "mac", 32). `salt` is the header `Salt` for the
- * payload, {@link edsSalt} for an annotation.
+ * payload, {@link edsSalt} for an annotation. Runs on `c` (default: the routed provider).
  */
-export function deriveItemKeys(baseSeed: Uint8Array, salt: Uint8Array): ItemKeys {
-  const prk = extract(sha256, baseSeed, salt);
-  try {
-    return { key: expand(sha256, prk, LABELS.key, 32), iv: expand(sha256, prk, LABELS.iv, 16), mac: expand(sha256, prk, LABELS.mac, 32) };
-  } finally {
-    prk.fill(0);
-  }
+export function deriveItemKeys(baseSeed: Uint8Array, salt: Uint8Array, c: DareCrypto = routedCrypto): ItemKeys {
+  const [key, iv, mac] = c.hkdfSha256Multi(baseSeed, salt, ALL_INFOS, ALL_LENGTHS) as [Uint8Array, Uint8Array, Uint8Array];
+  return { key, iv, mac };
+}
+
+/**
+ * The key and IV only (dare.md §4.2), for `A256CBC`, which has no MAC key: what a sequence frame
+ * needs. One extract and two expands — on the WASM provider a single call into the core.
+ */
+export function deriveCbcKeys(baseSeed: Uint8Array, salt: Uint8Array, c: DareCrypto = routedCrypto): { key: Uint8Array; iv: Uint8Array } {
+  const [key, iv] = c.hkdfSha256Multi(baseSeed, salt, CBC_INFOS, CBC_LENGTHS) as [Uint8Array, Uint8Array];
+  return { key, iv };
 }
 
 /** Salt of an EDS: `prefix ‖ header Salt`, prefix first (dare.md §4.2, §4.3). */
@@ -70,6 +72,6 @@ export function deriveKek(c: DareCrypto, agreement: Uint8Array, info: string | U
  * salt = header Salt, info = the raw signature bytes, 32). It proves the signer knew the base
  * seed, and it binds the `Salt` to the signature (the header is otherwise unauthenticated).
  */
-export function witness(baseSeed: Uint8Array, salt: Uint8Array, signature: Uint8Array): Uint8Array {
-  return hkdfSha256(baseSeed, salt, signature, 32);
+export function witness(baseSeed: Uint8Array, salt: Uint8Array, signature: Uint8Array, c: DareCrypto = routedCrypto): Uint8Array {
+  return hkdfSha256(baseSeed, salt, signature, 32, c);
 }

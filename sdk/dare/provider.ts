@@ -1,6 +1,6 @@
 import {
-  aes256CbcDecrypt, aes256CbcEncrypt, aesKeyUnwrap, aesKeyWrap, curve448Mesh, ed448, hkdfSha512, hmacSha512, pureProvider,
-  sha512, shake256, x448,
+  aes256CbcDecrypt, aes256CbcEncrypt, aesKeyUnwrap, aesKeyWrap, curve448Mesh, ed448, hkdfSha256, hkdfSha256Multi, hkdfSha512,
+  hmacSha512, pureProvider, sha256, sha512, shake256, x448,
 } from '../crypto/index.js';
 import type { CryptoProvider } from '../crypto/index.js';
 import type { Curve448Mesh } from '../crypto/curves/types.js';
@@ -13,15 +13,18 @@ import type { Curve448Mesh } from '../crypto/curves/types.js';
  */
 export type DareCrypto = Pick<
   CryptoProvider,
-  'sha512' | 'shake256' | 'hmacSha512' | 'hkdfSha512' | 'aes256CbcEncrypt' | 'aes256CbcDecrypt' | 'aesKeyWrap' | 'aesKeyUnwrap' | 'ed448' | 'x448'
-> & { readonly curve448Mesh?: Curve448Mesh | undefined };
+  | 'sha512' | 'sha256' | 'shake256' | 'hmacSha512' | 'hkdfSha512' | 'hkdfSha256' | 'hkdfSha256Multi' | 'aes256CbcEncrypt' | 'aes256CbcDecrypt' | 'aesKeyWrap' | 'aesKeyUnwrap' | 'ed448' | 'x448'
+> & { readonly curve448Mesh?: Curve448Mesh | undefined; readonly merkleRange?: CryptoProvider['merkleRange'] };
 
 /** The routed functions of `mathmesh/crypto` as a {@link DareCrypto}. */
 export const routedCrypto: DareCrypto = {
   sha512,
+  sha256,
   shake256,
   hmacSha512,
   hkdfSha512,
+  hkdfSha256,
+  hkdfSha256Multi,
   aes256CbcEncrypt,
   aes256CbcDecrypt,
   aesKeyWrap,

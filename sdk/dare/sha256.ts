@@ -1,19 +1,18 @@
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { routedCrypto, type DareCrypto } from './provider.js';
 
 /**
- * SHA-256 and HKDF-SHA-256 for DARE's per-item keys and witness (dare.md §4.2, §5). This is the
- * only file of `mathmesh/dare` that reaches @noble/hashes directly: `mathmesh/crypto` has no routed
- * SHA-256 yet (its providers cover the SHA-512 family only). The inputs are a few dozen bytes per
- * envelope, so the pure implementation is not on any hot path.
+ * SHA-256 and HKDF-SHA-256 for DARE's per-item keys and witness (dare.md §4.2, §5), on the
+ * given provider (default: the routed functions of `mathmesh/crypto` — WASM after `init()`).
+ * A sequence writer derives a key and IV per frame, so this runs on the hot path of issue 6's
+ * transaction log and must not be pinned to the pure implementation.
  */
 
 /** SHA-256 (FIPS 180-4). */
-export function sha256(data: Uint8Array): Uint8Array {
-  return nobleSha256(data);
+export function sha256(data: Uint8Array, c: DareCrypto = routedCrypto): Uint8Array {
+  return c.sha256(data);
 }
 
 /** HKDF-SHA-256 (RFC 5869): extract with `salt`, expand with `info` to `length` bytes. */
-export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  return hkdf(nobleSha256, ikm, salt, info, length);
+export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number, c: DareCrypto = routedCrypto): Uint8Array {
+  return c.hkdfSha256(ikm, salt, info, length);
 }

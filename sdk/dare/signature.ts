@@ -35,7 +35,7 @@ export interface DareSignature {
 
 /** H(payload) for the digest id (dare.md §5: over the bytes as stored). */
 export function payloadDigest(payload: Uint8Array, algorithm: DareDigestAlgorithm = 'S512', c: DareCrypto = routedCrypto): Uint8Array {
-  return algorithm === 'S256' ? sha256(payload) : c.sha512(payload);
+  return algorithm === 'S256' ? sha256(payload, c) : c.sha512(payload);
 }
 
 const EMPTY = new Uint8Array(0);

@@ -1,4 +1,4 @@
-// Writes the unrolled round bodies of core-wasm/hash/sha512.ts and keccak.ts between their
+// Writes the unrolled round bodies of core-wasm/hash/sha512.ts, sha256.ts and keccak.ts between their
 // `// <generated:NAME>` and `// </generated:NAME>` markers. Run `node core-wasm/hash/gen/rounds.mjs`
 // after changing the shape of a round; `--check` exits 1 if the files differ from what it would
 // write (the build does not run this; the sources are committed as generated).
@@ -37,6 +37,36 @@ function sha512Rounds() {
   out.push('    // W[t] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16], indices mod 16).');
   out.push('    for (let k = K + 128; k < K + 640; k += 128) {');
   for (let i = 0; i < 16; i++) out.push(shaSchedule(i, '      '), ...shaRound(i, 'k', '      '));
+  out.push('    }');
+  return out;
+}
+
+// ---- SHA-256 (FIPS 180-4 §6.2.2) ---------------------------------------------------------------
+// The same shape on 32-bit words: Σ0 = rotr 2,13,22; Σ1 = rotr 6,11,25; σ0 = rotr 7,18, >>3;
+// σ1 = rotr 17,19, >>10; 64 rounds = 16 on the loaded words, then 3 passes of 16 with the schedule.
+function sha256Round(i, k, ind) {
+  const s = (8 - (i % 8)) % 8;
+  const [a, b, c, d, e, f, g, h] = [...V.slice(s), ...V.slice(0, s)];
+  const xn = i % 2 === 0 ? 'x0' : 'x1';
+  const xp = i % 2 === 0 ? 'x1' : 'x0';
+  return [
+    `${ind}t = ${h} + (rotr<u32>(${e}, 6) ^ rotr<u32>(${e}, 11) ^ rotr<u32>(${e}, 25)) + (${g} ^ (${e} & (${f} ^ ${g}))) + load<u32>(${k}, ${4 * i}) + w${i};`,
+    `${ind}${xn} = ${a} ^ ${b};`,
+    `${ind}${d} += t;`,
+    `${ind}${h} = t + (rotr<u32>(${a}, 2) ^ rotr<u32>(${a}, 13) ^ rotr<u32>(${a}, 22)) + (${b} ^ (${xn} & ${xp}));`,
+  ];
+}
+function sha256Schedule(j, ind) {
+  const m2 = `w${(j + 14) % 16}`;
+  const m15 = `w${(j + 1) % 16}`;
+  return `${ind}w${j} += (rotr<u32>(${m2}, 17) ^ rotr<u32>(${m2}, 19) ^ (${m2} >>> 10)) + w${(j + 9) % 16} + (rotr<u32>(${m15}, 7) ^ rotr<u32>(${m15}, 18) ^ (${m15} >>> 3));`;
+}
+function sha256Rounds() {
+  const out = ['    // Rounds 0..15 use the message words as loaded.'];
+  for (let i = 0; i < 16; i++) out.push(...sha256Round(i, 'K', '    '));
+  out.push('    // Rounds 16..63: each round first extends the schedule in place (FIPS 180-4 §6.2.2 step 1).');
+  out.push('    for (let k = K + 64; k < K + 256; k += 64) {');
+  for (let i = 0; i < 16; i++) out.push(sha256Schedule(i, '      '), ...sha256Round(i, 'k', '      '));
   out.push('    }');
   return out;
 }
@@ -147,6 +177,7 @@ const k = keccakRound();
 if (k.negs.join() !== '2,9,13,18,21') throw new Error(`unexpected NOT set ${k.negs}`);
 const ok = [
   splice('sha512.ts', 'sha512-rounds', sha512Rounds()),
+  splice('sha256.ts', 'sha256-rounds', sha256Rounds()),
   splice('keccak.ts', 'keccak-round', k.lines),
 ].every(Boolean);
 if (!ok) process.exit(1);

@@ -1,11 +1,16 @@
 import type * as NodeCrypto from 'node:crypto';
 import { loadNodeCrypto } from './node-crypto.js';
-import { hashShape, HKDF_SHA512_MAX, xofShape } from '../hash-shape.js';
+import { rfc3394Unwrap, rfc3394Wrap } from '../rfc3394.js';
+import { hashShape, HKDF_SHA256_MAX, HKDF_SHA512_MAX, xofShape } from '../hash-shape.js';
 import { merkleHasherFrom, merkleRootWith } from '../merkle.js';
 import type { SymmetricProvider } from '../types.js';
 import {
-  byteArrayList, bytes, bytesOfLength, cbcCiphertext, keyWrapArgs, outputLength, pkcs7Pad, pkcs7PadLength, unwrapFailed,
+  byteArrayList, bytes, checkMultiLengths, bytesOfLength, cbcCiphertext, keyWrapArgs, outputLength, pkcs7Pad, pkcs7PadLength, unwrapFailed,
 } from '../validate.js';
+
+const fail = (e: Error): never => {
+  throw e;
+};
 
 /** RFC 3394 §2.2.3.1 default initial value. */
 const KW_IV = new Uint8Array(8).fill(0xa6);
@@ -23,6 +28,15 @@ export function createNativeSymmetric(c: typeof NodeCrypto): SymmetricProvider {
     return { update: (d: Uint8Array) => void h.update(d), digest: () => u8(h.digest()) };
   };
   const merkleHasher = merkleHasherFrom(sha512);
+  // Deno and Bun have AES-ECB but not OpenSSL's `id-aesN-wrap` ciphers.
+  const ciphers = new Set(c.getCiphers());
+  const hasWrapCipher = (kekLength: number) => ciphers.has(`id-aes${kekLength * 8}-wrap`);
+  const ecb = (k: Uint8Array, decrypt: boolean) => (block: Uint8Array): Uint8Array => {
+    const alg = `aes-${k.length * 8}-ecb`;
+    const ctx = decrypt ? c.createDecipheriv(alg, k, null) : c.createCipheriv(alg, k, null);
+    ctx.setAutoPadding(false);
+    return u8(ctx.update(block));
+  };
   const cipher = (decrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array): Uint8Array => {
     // Padding is ours (validate.ts) so every provider reports bad padding the same way.
     const ctx = decrypt ? c.createDecipheriv('aes-256-cbc', key, iv) : c.createCipheriv('aes-256-cbc', key, iv);
@@ -54,8 +68,34 @@ export function createNativeSymmetric(c: typeof NodeCrypto): SymmetricProvider {
       bytes(info, 'info');
       if (length === 0) return new Uint8Array(0);
       // OpenSSL's HKDF refuses info over 1024 bytes; RFC 5869 sets no such limit.
-      if (info.length > 1024) return hkdfWithHmac(c, ikm, salt, info, length);
+      if (info.length > 1024) return hkdfWithHmac(c, 'sha512', ikm, salt, info, length);
       return new Uint8Array(c.hkdfSync('sha512', ikm, salt, info, length));
+    },
+    sha256: hashShape('sha256', 32, 64, (d) => u8(c.createHash('sha256').update(d).digest()), stream('sha256')),
+    hmacSha256(key, data) {
+      return u8(c.createHmac('sha256', bytes(key, 'key')).update(bytes(data, 'data')).digest());
+    },
+    hkdfSha256(ikm, salt, info, length) {
+      outputLength(length, 'length', HKDF_SHA256_MAX);
+      bytes(ikm, 'ikm');
+      bytes(salt, 'salt');
+      bytes(info, 'info');
+      if (length === 0) return new Uint8Array(0);
+      // OpenSSL's HKDF refuses info over 1024 bytes; RFC 5869 sets no such limit.
+      if (info.length > 1024) return hkdfWithHmac(c, 'sha256', ikm, salt, info, length);
+      return new Uint8Array(c.hkdfSync('sha256', ikm, salt, info, length));
+    },
+    hkdfSha256Multi(ikm, salt, infos, lengths) {
+      checkMultiLengths(infos, lengths, HKDF_SHA256_MAX);
+      bytes(ikm, 'ikm');
+      bytes(salt, 'salt');
+      // hkdfSync has no separate extract; one call per info is still cheaper than HMACs in JS.
+      return infos.map((info, k) => {
+        const n = lengths[k]!;
+        if (n === 0) return new Uint8Array(0);
+        if (info.length > 1024) return hkdfWithHmac(c, 'sha256', ikm, salt, info, n);
+        return new Uint8Array(c.hkdfSync('sha256', ikm, salt, info, n));
+      });
     },
     aes256CbcEncrypt(key, iv, plaintext) {
       bytesOfLength(key, 'key', 32);
@@ -70,11 +110,13 @@ export function createNativeSymmetric(c: typeof NodeCrypto): SymmetricProvider {
     },
     aesKeyWrap(kek, key) {
       const [k, d] = keyWrapArgs(kek, key, false);
+      if (!hasWrapCipher(k.length)) return rfc3394Wrap(ecb(k, false), d);
       const ctx = c.createCipheriv(`id-aes${k.length * 8}-wrap`, k, KW_IV);
       return u8(Buffer.concat([ctx.update(d), ctx.final()]));
     },
     aesKeyUnwrap(kek, wrapped) {
       const [k, d] = keyWrapArgs(kek, wrapped, true);
+      if (!hasWrapCipher(k.length)) return rfc3394Unwrap(ecb(k, true), d) ?? fail(unwrapFailed());
       try {
         const ctx = c.createDecipheriv(`id-aes${k.length * 8}-wrap`, k, KW_IV);
         return u8(Buffer.concat([ctx.update(d), ctx.final()]));
@@ -89,13 +131,16 @@ export function createNativeSymmetric(c: typeof NodeCrypto): SymmetricProvider {
 }
 
 /** RFC 5869 §2.2–2.3 spelled out on node:crypto HMAC, for inputs OpenSSL's HKDF refuses. */
-function hkdfWithHmac(c: typeof NodeCrypto, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  const prk = c.createHmac('sha512', salt.length > 0 ? salt : new Uint8Array(64)).update(ikm).digest();
+function hkdfWithHmac(
+  c: typeof NodeCrypto, hash: 'sha512' | 'sha256', ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number,
+): Uint8Array {
+  const hashLen = hash === 'sha512' ? 64 : 32;
+  const prk = c.createHmac(hash, salt.length > 0 ? salt : new Uint8Array(hashLen)).update(ikm).digest();
   const out = new Uint8Array(length);
   let t: Uint8Array = new Uint8Array(0);
-  for (let i = 1, pos = 0; pos < length; i++, pos += 64) {
-    t = c.createHmac('sha512', prk).update(t).update(info).update(Uint8Array.of(i)).digest();
-    out.set(t.subarray(0, Math.min(64, length - pos)), pos);
+  for (let i = 1, pos = 0; pos < length; i++, pos += hashLen) {
+    t = c.createHmac(hash, prk).update(t).update(info).update(Uint8Array.of(i)).digest();
+    out.set(t.subarray(0, Math.min(hashLen, length - pos)), pos);
   }
   return out;
 }

@@ -1,13 +1,14 @@
 import { aeskw, cbc } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha512 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha3_512, shake256 } from '@noble/hashes/sha3.js';
-import { hashShape, HKDF_SHA512_MAX, xofShape } from '../hash-shape.js';
+import { hashShape, HKDF_SHA256_MAX, HKDF_SHA512_MAX, xofShape } from '../hash-shape.js';
 import { merkleHasherFrom, merkleRootWith } from '../merkle.js';
 import type { SymmetricProvider } from '../types.js';
 import {
-  byteArrayList, bytes, bytesOfLength, cbcCiphertext, keyWrapArgs, outputLength, pkcs7Pad, pkcs7PadLength, unwrapFailed,
+  byteArrayList, bytes, checkMultiLengths, bytesOfLength, cbcCiphertext, keyWrapArgs, outputLength, pkcs7Pad, pkcs7PadLength, unwrapFailed,
 } from '../validate.js';
 
 /**
@@ -32,6 +33,23 @@ export const pureSymmetric: SymmetricProvider = {
   hkdfSha512(ikm, salt, info, length) {
     outputLength(length, 'length', HKDF_SHA512_MAX);
     return hkdf(sha512, bytes(ikm, 'ikm'), bytes(salt, 'salt'), bytes(info, 'info'), length);
+  },
+  sha256: hashShape('sha256', 32, 64, (d) => sha256(d), () => sha256.create()),
+  hmacSha256(key, data) {
+    return hmac(sha256, bytes(key, 'key'), bytes(data, 'data'));
+  },
+  hkdfSha256(ikm, salt, info, length) {
+    outputLength(length, 'length', HKDF_SHA256_MAX);
+    return hkdf(sha256, bytes(ikm, 'ikm'), bytes(salt, 'salt'), bytes(info, 'info'), length);
+  },
+  hkdfSha256Multi(ikm, salt, infos, lengths) {
+    checkMultiLengths(infos, lengths, HKDF_SHA256_MAX);
+    const prk = extract(sha256, bytes(ikm, 'ikm'), bytes(salt, 'salt'));
+    try {
+      return infos.map((info, k) => expand(sha256, prk, info, lengths[k]!));
+    } finally {
+      prk.fill(0);
+    }
   },
   aes256CbcEncrypt(key, iv, plaintext) {
     bytesOfLength(key, 'key', 32);

@@ -1,6 +1,6 @@
 /**
- * The WASM hashing provider: SHA-512, SHA3-512, SHAKE256, HMAC-SHA-512, HMAC-SHA3-512,
- * HKDF-SHA-512 and RFC 9162 Merkle heads on the AssemblyScript core in `core-wasm/hash/`.
+ * The WASM hashing provider: SHA-512, SHA-256, SHA3-512, SHAKE256, HMAC-SHA-512, HMAC-SHA-256,
+ * HMAC-SHA3-512, HKDF-SHA-512, HKDF-SHA-256 and RFC 9162 Merkle heads on the AssemblyScript core in `core-wasm/hash/`.
  *
  * The core has fixed regions in its linear memory (see `core-wasm/hash/io.ts`): an input
  * region IO (64 KiB), an output region OUT (16 KiB), one streaming context slot CTX, and one
@@ -17,7 +17,7 @@
  * owner's JS object and restores its own. A stream used alone never copies its state.
  */
 import { CryptoError } from '../errors.js';
-import { HKDF_SHA512_MAX, hashShape, xofShape, type RawStream } from '../hash-shape.js';
+import { HKDF_SHA256_MAX, HKDF_SHA512_MAX, hashShape, xofShape, type RawStream } from '../hash-shape.js';
 import type { CryptoProvider } from '../types.js';
 import { byteArrayList, bytes, outputLength } from '../validate.js';
 
@@ -37,6 +37,10 @@ interface HashExports {
   sha512_init(): void;
   sha512_update(len: number): void;
   sha512_final(): void;
+  sha256(len: number): void;
+  sha256_init(): void;
+  sha256_update(len: number): void;
+  sha256_final(): void;
   sha3_512(len: number): void;
   shake256(len: number, outLen: number): void;
   sha3_512_init(): void;
@@ -51,7 +55,14 @@ interface HashExports {
   hmac_sha3_512_init(keyLen: number): void;
   hmac_sha3_512_update(len: number): void;
   hmac_sha3_512_final(): void;
+  hmac_sha256(keyLen: number, dataLen: number): void;
+  hmac_sha256_init(keyLen: number): void;
+  hmac_sha256_update(len: number): void;
+  hmac_sha256_final(): void;
   hkdf_sha512(saltLen: number, ikmLen: number, infoLen: number, length: number): void;
+  hkdf_sha256(saltLen: number, ikmLen: number, infoLen: number, length: number): void;
+  hkdf_sha256_pair(saltLen: number, ikmLen: number, info1Len: number, len1: number, info2Len: number, len2: number): void;
+  merkle_append_payload(len: number): void;
   merkle_reset(): void;
   merkle_append_leaves(count: number): void;
   merkle_append_hash(): void;
@@ -65,15 +76,19 @@ const REQUIRED: readonly (keyof HashExports)[] = [
   'hmac_sha512_init', 'hmac_sha512_update', 'hmac_sha512_final', 'hmac_sha3_512',
   'hmac_sha3_512_init', 'hmac_sha3_512_update', 'hmac_sha3_512_final', 'hkdf_sha512',
   'merkle_reset', 'merkle_append_leaves', 'merkle_append_hash', 'merkle_root',
+  'sha256', 'sha256_init', 'sha256_update', 'sha256_final', 'hmac_sha256', 'hmac_sha256_init',
+  'hmac_sha256_update', 'hmac_sha256_final', 'hkdf_sha256', 'hkdf_sha256_pair', 'merkle_append_payload',
 ];
 
 /** Bytes of the CTX slot each kind of stream uses (see the core's context layouts). */
 const SHA512_CTX = 208;
+const SHA256_CTX = 112;
 const SPONGE_CTX = 216;
 const HMAC_CTX = 256 + 216;
 /** SHA3-512 rate: keys longer than this are hashed first (RFC 2104 §2). */
 const SHA3_512_BLOCK = 72;
 const SHA512_BLOCK = 128;
+const SHA256_BLOCK = 64;
 
 /** Something that can hold a fixed slot of WASM memory: its state is saved here while evicted. */
 interface SlotUser {
@@ -218,6 +233,41 @@ class Sha512Stream extends CtxStream {
   }
 }
 
+class Sha256Stream extends CtxStream {
+  constructor(core: Core) {
+    super(core, SHA256_CTX, false);
+    this.claim().sha256_init();
+  }
+  update(data: Uint8Array): void {
+    const x = this.claim();
+    this.core.feed(data, (n) => x.sha256_update(n));
+  }
+  digest(): Uint8Array {
+    this.claim().sha256_final();
+    this.finish();
+    return this.core.output(32);
+  }
+}
+
+/** Streaming HMAC-SHA-256, for inputs that do not fit IO in one piece. */
+class Hmac256Stream extends CtxStream {
+  constructor(core: Core, key: Uint8Array) {
+    super(core, HMAC_CTX, true);
+    const x = this.claim();
+    core.view().set(key, core.io);
+    x.hmac_sha256_init(key.length); // wipes the key from IO
+  }
+  update(data: Uint8Array): void {
+    const x = this.claim();
+    this.core.feed(data, (n) => x.hmac_sha256_update(n));
+  }
+  digest(): Uint8Array {
+    this.claim().hmac_sha256_final();
+    this.finish();
+    return this.core.output(32);
+  }
+}
+
 /** A SHA3-512 or SHAKE256 sponge; `outLen` bytes are squeezed by `digest()`. */
 class SpongeStream extends CtxStream {
   constructor(core: Core, private readonly shake: boolean, private readonly outLen: number) {
@@ -288,6 +338,121 @@ function sha512Digest(core: Core, data: Uint8Array): Uint8Array {
   const s = new Sha512Stream(core);
   s.update(data);
   return s.digest();
+}
+
+/** One-shot SHA-256, as `sha512Digest`. */
+function sha256Digest(core: Core, data: Uint8Array): Uint8Array {
+  const n = data.length;
+  if (n <= core.ioSize) {
+    core.view().set(data, core.io);
+    core.x.sha256(n);
+    return core.output(32);
+  }
+  const s = new Sha256Stream(core);
+  s.update(data);
+  return s.digest();
+}
+
+/** HMAC-SHA-256 over `parts` through the streaming calls; any sizes. */
+function hmac256Parts(core: Core, key: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
+  if (key.length > core.ioSize) key = sha256Digest(core, key); // RFC 2104 §2, as in hmacParts
+  const s = new Hmac256Stream(core, key);
+  for (const p of parts) s.update(p);
+  return s.digest();
+}
+
+/** HMAC-SHA-256 in one WASM call when key and data fit IO, else streamed. */
+function hmac256OneShot(core: Core, key: Uint8Array, data: Uint8Array): Uint8Array {
+  bytes(key, 'key');
+  bytes(data, 'data');
+  const k = key.length;
+  if (k + data.length <= core.ioSize) {
+    const m = core.view();
+    m.set(key, core.io);
+    m.set(data, core.io + k);
+    core.x.hmac_sha256(k, data.length);
+    return core.output(32); // the core wiped the key from IO
+  }
+  return hmac256Parts(core, key, [data]);
+}
+
+/** RFC 5869 expand for SHA-256 from a PRK, through streaming HMACs (inputs larger than IO). */
+function hkdf256Expand(core: Core, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  const okm = new Uint8Array(length);
+  let t: Uint8Array = new Uint8Array(0);
+  for (let block = 1, pos = 0; pos < length; block++, pos += 32) {
+    t = hmac256Parts(core, prk, [t, info, Uint8Array.of(block)]);
+    okm.set(t.subarray(0, Math.min(32, length - pos)), pos);
+  }
+  return okm;
+}
+
+/** Copies OUT[from..from+len) and wipes it (OKM is key material). */
+function takeSecret(core: Core, from: number, len: number): Uint8Array {
+  const m = core.view();
+  const okm = m.slice(core.out + from, core.out + from + len);
+  m.fill(0, core.out + from, core.out + from + len);
+  return okm;
+}
+
+/** HKDF-SHA-256 (RFC 5869) in one WASM call when salt ‖ ikm ‖ info fits IO. */
+function hkdf256(core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  outputLength(length, 'length', HKDF_SHA256_MAX);
+  bytes(ikm, 'ikm');
+  bytes(salt, 'salt');
+  bytes(info, 'info');
+  const s = salt.length;
+  const i = ikm.length;
+  if (s + i + info.length <= core.ioSize) {
+    const m = core.view();
+    m.set(salt, core.io);
+    m.set(ikm, core.io + s);
+    m.set(info, core.io + s + i);
+    core.x.hkdf_sha256(s, i, info.length, length); // wipes salt and ikm from IO
+    return takeSecret(core, 0, length);
+  }
+  const prk = hmac256Parts(core, salt, [ikm]);
+  try {
+    return hkdf256Expand(core, prk, info, length);
+  } finally {
+    prk.fill(0);
+  }
+}
+
+/**
+ * HKDF-SHA-256 with one extract and several expands (RFC 5869 §2.2–2.3). Two infos that fit IO
+ * — DARE's key and IV per frame (dare.md §4.2) — are one WASM call; anything else is composed.
+ */
+function hkdf256Multi(
+  core: Core, ikm: Uint8Array, salt: Uint8Array, infos: readonly Uint8Array[], lengths: readonly number[],
+): Uint8Array[] {
+  bytes(ikm, 'ikm');
+  bytes(salt, 'salt');
+  byteArrayList(infos, 'infos');
+  if (!Array.isArray(lengths) || lengths.length !== infos.length) {
+    throw new CryptoError('CRYPTO_INVALID_ARGUMENT', 'lengths must be an array with one length per info');
+  }
+  for (const n of lengths) outputLength(n, 'length', HKDF_SHA256_MAX);
+  const s = salt.length;
+  const i = ikm.length;
+  if (infos.length === 2 && s + i + infos[0]!.length + infos[1]!.length <= core.ioSize) {
+    const [a, b] = infos as [Uint8Array, Uint8Array];
+    const [la, lb] = lengths as [number, number];
+    const m = core.view();
+    m.set(salt, core.io);
+    m.set(ikm, core.io + s);
+    m.set(a, core.io + s + i);
+    m.set(b, core.io + s + i + a.length);
+    core.x.hkdf_sha256_pair(s, i, a.length, la, b.length, lb); // wipes salt and ikm from IO
+    const both = takeSecret(core, 0, la + lb);
+    return [both.subarray(0, la), both.subarray(la)];
+  }
+  const prk = hmac256OneShot(core, salt, ikm);
+  try {
+    return infos.map((info, k) => (hkdf256Expand(core, prk, info, lengths[k]!)));
+  } finally {
+    prk.fill(0);
+  }
 }
 
 /** One-shot SHA3-512, as `sha512Digest`. */
@@ -392,6 +557,11 @@ export interface WasmMerkleRange {
   reset(): this;
   /** The RFC 9162 tree head over every leaf appended so far. */
   root(): Uint8Array;
+  /**
+   * A sequence frame's integrity step in one WASM call (dare.md §9.4): PD = SHA-512(payload),
+   * append PD as a leaf, and return PD ‖ new head (128 bytes; `subarray` them, no copies).
+   */
+  appendPayload(payload: Uint8Array): Uint8Array;
 }
 
 class MerkleRange implements WasmMerkleRange, SlotUser {
@@ -499,6 +669,24 @@ class MerkleRange implements WasmMerkleRange, SlotUser {
     return this;
   }
 
+  appendPayload(payload: Uint8Array): Uint8Array {
+    bytes(payload, 'payload');
+    const core = this.core;
+    if (payload.length > core.ioSize) {
+      const pd = sha512Digest(core, payload);
+      this.appendLeafHash(new MerkleHasherOnCore(core).leafHash(pd));
+      const out = new Uint8Array(128);
+      out.set(pd);
+      out.set(this.root(), 64);
+      return out;
+    }
+    core.range.claim(this);
+    core.view().set(payload, core.io);
+    core.x.merkle_append_payload(payload.length);
+    this.count++;
+    return core.view().slice(core.out, core.out + 128);
+  }
+
   /** The RFC 9162 tree head over every leaf appended so far. */
   root(): Uint8Array {
     this.core.range.claim(this);
@@ -508,6 +696,17 @@ class MerkleRange implements WasmMerkleRange, SlotUser {
 }
 
 const LEAF_PREFIX = new Uint8Array(1);
+
+/** H(0x00 ‖ leaf) on the core, for payloads too large for the one-call path. */
+class MerkleHasherOnCore {
+  constructor(private readonly core: Core) {}
+  leafHash(leaf: Uint8Array): Uint8Array {
+    const s = new Sha512Stream(this.core);
+    s.update(LEAF_PREFIX);
+    s.update(leaf);
+    return s.digest();
+  }
+}
 
 const cores = new WeakMap<WebAssembly.Exports, Core>();
 function coreOf(exports: WebAssembly.Exports): Core {
@@ -528,8 +727,9 @@ export function wasmMerkleRange(exports: WebAssembly.Exports): () => WasmMerkleR
 /** The primitives of `CryptoProvider` that the `hash` WASM family implements. */
 export type WasmHashPrimitives = Pick<
   CryptoProvider,
-  'sha512' | 'sha3_512' | 'shake256' | 'hmacSha512' | 'hmacSha3_512' | 'hkdfSha512' | 'merkleRoot'
->;
+  | 'sha512' | 'sha256' | 'sha3_512' | 'shake256' | 'hmacSha512' | 'hmacSha256' | 'hmacSha3_512' | 'hkdfSha512'
+  | 'hkdfSha256' | 'hkdfSha256Multi' | 'merkleRoot'
+> & { readonly merkleRange: () => WasmMerkleRange };
 
 /**
  * Wraps the exports of an instantiated `hash` module (`core-wasm/hash`) as provider methods.
@@ -545,6 +745,11 @@ export function createWasmHash(exports: WebAssembly.Exports): WasmHashPrimitives
     hmacSha512: (key, data) => hmacOneShot(core, false, key, data),
     hmacSha3_512: (key, data) => hmacOneShot(core, true, key, data),
     hkdfSha512: (ikm, salt, info, length) => hkdf(core, ikm, salt, info, length),
+    sha256: hashShape('sha256', 32, SHA256_BLOCK, (d) => sha256Digest(core, d), () => new Sha256Stream(core)),
+    hmacSha256: (key, data) => hmac256OneShot(core, key, data),
+    hkdfSha256: (ikm, salt, info, length) => hkdf256(core, ikm, salt, info, length),
+    hkdfSha256Multi: (ikm, salt, infos, lengths) => hkdf256Multi(core, ikm, salt, infos, lengths),
+    merkleRange: () => new MerkleRange(core),
     merkleRoot(leaves) {
       // One range reused for every call: reset, batch-append (which checks `leaves`), read the head.
       if (merkle === null) merkle = new MerkleRange(core);

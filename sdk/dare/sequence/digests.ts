@@ -1,4 +1,4 @@
-import { MerkleCompactRange, merkleHasherFrom, sha512 } from '../../crypto/index.js';
+import { getProvider, MerkleCompactRange, merkleHasherFrom, route, sha512, type WasmMerkleRange } from '../../crypto/index.js';
 
 /**
  * Integrity values of Digest, Chain and Merkle sequences (dare.md §9.4).
@@ -58,18 +58,47 @@ export const treeHasher = merkleHasherFrom((d) => sha512(d));
 export const leafHashOf = (pd: Uint8Array): Uint8Array => treeHasher.leafHash(pd);
 
 /**
+ * The Merkle range of a new writer: held in the WASM core when the routed `merkleRoot` provider
+ * has one (one call per frame digests the payload, appends the leaf and folds the head), else
+ * the JS compact range over the routed SHA-512. Both give identical heads; the choice is made
+ * once, when the state is created, and only decides speed.
+ */
+function newRange(): MerkleCompactRange | WasmMerkleRange {
+  const name = route('merkleRoot');
+  const factory = name === 'wasm' && route('sha512') === 'wasm' ? getProvider('wasm').merkleRange : undefined;
+  return factory ? factory() : new MerkleCompactRange(treeHasher);
+}
+
+/**
  * The running integrity state of a sequence writer: the chain value and the Merkle compact range
  * (O(log n) memory). `next(pd)` consumes one frame's payload digest and returns its values.
  */
 export class IntegrityState {
   private chain: Uint8Array | undefined;
-  readonly range = new MerkleCompactRange(treeHasher);
+  readonly range: MerkleCompactRange | WasmMerkleRange = newRange();
+
+  /** `chain: false` skips the chain value (Merkle and Digest sequences never write it). */
+  constructor(private readonly withChain = true) {}
 
   /** Feeds frame `range.size`'s payload digest; returns its chain value and tree head. */
   next(pd: Uint8Array): { chain: Uint8Array; tree: Uint8Array } {
-    this.chain = chainDigest(this.chain, pd);
+    if (this.withChain) this.chain = chainDigest(this.chain, pd);
     this.range.append(pd);
-    return { chain: this.chain, tree: this.range.root() };
+    return { chain: this.chain!, tree: this.range.root() };
+  }
+
+  /**
+   * A frame's payload: PD = H(payload), then as `next(PD)`. On the WASM range the digest, leaf,
+   * merges and head are one call into the core (issue 6: batch each frame's work).
+   */
+  nextPayload(payload: Uint8Array): { pd: Uint8Array; chain: Uint8Array; tree: Uint8Array } {
+    const r = this.range;
+    if (!this.withChain && 'appendPayload' in r) {
+      const both = r.appendPayload(payload);
+      return { pd: both.subarray(0, 64), chain: undefined!, tree: both.subarray(64) };
+    }
+    const pd = payloadDigest(payload);
+    return { pd, ...this.next(pd) };
   }
 
   /** Number of frames fed so far. */

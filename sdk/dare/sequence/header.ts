@@ -16,7 +16,112 @@ export type JsonLayout = 'compact' | 'reference';
 
 /** Encodes a header or trailer object. */
 export function encodeRecordJson(value: JsonObject, layout: JsonLayout): Uint8Array {
-  return utf8Encode(layout === 'reference' ? writeReferenceJson(value) : writeJson(value));
+  if (layout === 'reference') return utf8Encode(writeReferenceJson(value));
+  return compactRecordBytes(value) ?? utf8Encode(writeJson(value));
+}
+
+const B64 = /* @__PURE__ */ (() => Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', (c) => c.charCodeAt(0)))();
+
+/** Scratch for {@link compactRecordBytes}; grows to the largest record seen (headers are small). */
+let scratch = new Uint8Array(1024);
+let at = 0;
+
+function room(n: number): void {
+  if (at + n <= scratch.length) return;
+  const next = new Uint8Array(Math.max(2 * scratch.length, at + n));
+  next.set(scratch.subarray(0, at));
+  scratch = next;
+}
+
+/** Writes `s` as a JSON string body if it is printable ASCII needing no escape; false otherwise. */
+function putPlain(s: string): boolean {
+  room(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+    scratch[at++] = c;
+  }
+  return true;
+}
+
+/** base64url without padding (RFC 4648 §5), straight into the scratch buffer. */
+function putBase64url(d: Uint8Array): void {
+  const n = d.length;
+  room(Math.ceil((n * 4) / 3) + 2);
+  const out = scratch;
+  let o = at;
+  let i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const v = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
+    out[o++] = B64[v >>> 18]!;
+    out[o++] = B64[(v >>> 12) & 63]!;
+    out[o++] = B64[(v >>> 6) & 63]!;
+    out[o++] = B64[v & 63]!;
+  }
+  if (n - i === 1) {
+    const v = d[i]!;
+    out[o++] = B64[v >>> 2]!;
+    out[o++] = B64[(v & 3) << 4]!;
+  } else if (n - i === 2) {
+    const v = (d[i]! << 8) | d[i + 1]!;
+    out[o++] = B64[v >>> 10]!;
+    out[o++] = B64[(v >>> 4) & 63]!;
+    out[o++] = B64[(v & 15) << 2]!;
+  }
+  at = o;
+}
+
+function putObject(value: JsonObject, nested: boolean): boolean {
+  room(1);
+  scratch[at++] = 0x7b; // {
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const m = value[key];
+    if (m === undefined) continue;
+    room(2);
+    if (!first) scratch[at++] = 0x2c; // ,
+    first = false;
+    scratch[at++] = 0x22;
+    if (!putPlain(key)) return false;
+    room(2);
+    scratch[at++] = 0x22;
+    scratch[at++] = 0x3a; // :
+    if (typeof m === 'string') {
+      room(1);
+      scratch[at++] = 0x22;
+      if (!putPlain(m)) return false;
+      room(1);
+      scratch[at++] = 0x22;
+    } else if (typeof m === 'number') {
+      if (!Number.isSafeInteger(m)) return false;
+      if (!putPlain(String(m))) return false;
+    } else if (m instanceof Uint8Array) {
+      room(1);
+      scratch[at++] = 0x22;
+      putBase64url(m);
+      room(1);
+      scratch[at++] = 0x22;
+    } else if (!nested && typeof m === 'object' && m !== null && Object.getPrototypeOf(m) === Object.prototype) {
+      if (!putObject(m as JsonObject, true)) return false;
+    } else {
+      return false;
+    }
+  }
+  room(1);
+  scratch[at++] = 0x7d; // }
+  return true;
+}
+
+/**
+ * `utf8Encode(writeJson(value))` for the shapes a data frame's header and trailer have — members
+ * that are plain ASCII strings, safe integers, byte strings (base64url) or one level of such
+ * objects — written as bytes in one pass, without the general writer's strings, path bookkeeping
+ * and UTF-8 re-encoding (a fifth of a transaction-log append in issue 6's profile). Returns
+ * undefined for anything else; the caller then uses writeJson, so the bytes are the same either way.
+ */
+export function compactRecordBytes(value: JsonObject): Uint8Array | undefined {
+  at = 0;
+  return putObject(value, false) ? scratch.slice(0, at) : undefined;
 }
 
 /** `{}` as the reference writes an empty ContentMetaData (base64url "e30"). */

@@ -79,7 +79,7 @@ const metaBytes = (m: Uint8Array | JsonObject | undefined): Uint8Array | undefin
 export class SequenceWriter {
   private next: number;
   private end: number;
-  private readonly integrity = new IntegrityState();
+  private readonly integrity: IntegrityState;
   private readonly positions = new Map<number, number>();
   private closed = false;
   private lastSigned = -1;
@@ -98,6 +98,7 @@ export class SequenceWriter {
   ) {
     this.next = 0;
     this.end = 0;
+    this.integrity = new IntegrityState(type === 'Chain');
   }
 
   /** Creates a new sequence in an empty store: writes frame 0 (policy, dare.md §9.1). */
@@ -222,8 +223,8 @@ export class SequenceWriter {
     let chain: Uint8Array | undefined;
     let tree: Uint8Array | undefined;
     if (hasDigest(this.type)) {
-      pd = payloadDigest(payload);
-      const v = this.integrity.next(pd);
+      const v = this.integrity.nextPayload(payload);
+      pd = v.pd;
       chain = this.legacy ? legacyChainDigest(pd) : v.chain;
       tree = this.legacy ? legacyTreeDigest(index, pd) : v.tree;
       head = this.type === 'Chain' ? chain : this.type === 'Merkle' ? tree : undefined;

@@ -1,0 +1,193 @@
+// `npm run test:runtimes`: the portable suites (test/portable/) on Deno, Bun and headless
+// Chromium, plus plain Node as the reference run of the same bundle. Bundles
+// test/runtimes/<runtime>.ts with rollup, runs each runtime, and fails loudly if a runtime is
+// missing, fails a test, or runs a different set of tests than the reference.
+//   node scripts/test-runtimes.mjs [node] [deno] [bun] [browser]   (default: all)
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import { rollup } from 'rollup';
+import ts from 'typescript';
+import { startServer, PAGES } from './browser-server.mjs';
+import { bunBinary, denoBinary } from './runtime-bin.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const vectorsDir = resolve(root, '..', 'shared', 'vectors');
+const bundleDir = join(root, 'build', 'runtimes');
+const MARKER = '@@mathmesh-portable-result ';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ALL = ['node', 'deno', 'bun', 'browser'];
+const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
+for (const w of wanted) if (!ALL.includes(w)) throw new Error(`unknown runtime '${w}' (one of ${ALL.join(', ')})`);
+
+/** TypeScript → JS per file (types are checked by `npm run typecheck`, not here). */
+const typescript = {
+  name: 'typescript-transpile',
+  async resolveId(id, importer) {
+    if (importer && id.startsWith('.') && id.endsWith('.js')) {
+      const candidate = resolve(dirname(importer), id.slice(0, -3) + '.ts');
+      try {
+        await readFile(candidate);
+        return candidate;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  },
+  async load(id) {
+    if (!id.endsWith('.ts')) return null;
+    const out = ts.transpileModule(await readFile(id, 'utf8'), {
+      fileName: id,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: true, inlineSources: true },
+    });
+    return { code: out.outputText.replace(/\/\/# sourceMappingURL=.*$/m, ''), map: out.sourceMapText };
+  },
+};
+
+async function bundle() {
+  const t0 = Date.now();
+  const build = await rollup({
+    input: Object.fromEntries(['node', 'deno', 'bun', 'browser'].map((r) => [r, join(root, 'test', 'runtimes', `${r}.ts`)])),
+    // node:fs only in the node entry; nothing else may stay external.
+    external: (id) => id.startsWith('node:'),
+    plugins: [typescript, nodeResolve({ exportConditions: ['import', 'default'], browser: false })],
+    onwarn(w, warn) {
+      if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w);
+    },
+  });
+  await build.write({ dir: bundleDir, format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunk-[hash].js' });
+  await build.close();
+  console.log(`runtimes: bundled test/runtimes/*.ts into build/runtimes/ in ${Date.now() - t0} ms`);
+}
+
+/** Runs a command, echoing its output, and returns the summary it printed after MARKER. */
+function runProcess(name, cmd, args, env = {}) {
+  return new Promise((ok, fail) => {
+    const child = spawn(cmd, args, { cwd: bundleDir, env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => process.stderr.write(`[${name}] ${d}`));
+    child.on('error', fail);
+    child.on('close', (status) => {
+      const lines = out.split('\n');
+      for (const l of lines) if (l && !l.startsWith(MARKER)) console.log(`[${name}] ${l}`);
+      const line = lines.find((l) => l.startsWith(MARKER));
+      if (!line) return fail(new Error(`${name} exited with ${status} without a result`));
+      ok({ ...JSON.parse(line.slice(MARKER.length)), exitStatus: status });
+    });
+  });
+}
+
+async function runBrowser() {
+  const { chromium } = await import('playwright-core');
+  const server = await startServer({ bundleDir, vectorsDir });
+  const profile = await mkdtemp(join(tmpdir(), 'mathmesh-chromium-'));
+  const summaries = [];
+  let context;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    const version = context.browser()?.version() ?? (await context.newPage().then(async (p) => {
+      const v = await p.evaluate(() => navigator.userAgent);
+      await p.close();
+      return v;
+    }));
+    console.log(`[browser] Chromium ${version} at ${CHROMIUM}`);
+    for (const [path, { backend }] of Object.entries(PAGES)) {
+      const name = `chromium${path === '/' ? '' : ' (CSP without wasm-unsafe-eval)'}`;
+      const page = await context.newPage();
+      const cspErrors = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') cspErrors.push(m.text());
+      });
+      page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
+      await page.goto(server.url + path);
+      await page.waitForFunction(() => globalThis.__meshResult !== undefined, undefined, { timeout: 600_000, polling: 250 });
+      const result = await page.evaluate(() => globalThis.__meshResult);
+      const log = await page.evaluate(() => document.getElementById('log')?.textContent ?? '');
+      if (log) console.log(log.replace(/^/gm, `[${name}] `));
+      await page.close();
+      if ('error' in result) throw new Error(`${name}: the suite could not start: ${result.error}`);
+      if (result.backend !== backend) throw new Error(`${name}: init() chose '${result.backend}', expected '${backend}'`);
+      summaries.push({ ...result, runtime: name, exitStatus: result.failed === 0 ? 0 : 1 });
+      if (cspErrors.length) console.log(`[${name}] console: ${cspErrors[0]}`);
+    }
+  } finally {
+    await context?.close();
+    await server.close();
+    await rm(profile, { recursive: true, force: true });
+  }
+  return summaries;
+}
+
+/** A test's name with the parts that legitimately differ between runtimes taken out. */
+const normalize = (name) => name.replace(/ \([^)]*\)$/, '').replace(/init\(\) chose '\w+'/, "init() chose '*'");
+
+function compare(reference, s) {
+  const providerSpecific = /standard vectors on (native|wasm)/;
+  const refNames = new Set(reference.results.filter((r) => !providerSpecific.test(r.name)).map((r) => normalize(r.name)));
+  const names = new Set(s.results.filter((r) => !providerSpecific.test(r.name)).map((r) => normalize(r.name)));
+  const missing = [...refNames].filter((n) => !names.has(n));
+  const extra = [...names].filter((n) => !refNames.has(n));
+  return [...missing.map((n) => `missing: ${n}`), ...extra.map((n) => `extra: ${n}`)];
+}
+
+await bundle();
+const summaries = [];
+const problems = [];
+const attempt = async (name, f) => {
+  const t0 = Date.now();
+  try {
+    const got = [await f()].flat();
+    for (const g of got) summaries.push({ ...g, seconds: (Date.now() - t0) / 1000 / got.length });
+  } catch (e) {
+    problems.push(`${name}: ${e.message}`);
+  }
+};
+
+const useReference = true;
+if (useReference || wanted.includes('node')) {
+  await attempt('node', () => runProcess('node', process.execPath, [join(bundleDir, 'node.js'), vectorsDir]));
+}
+if (wanted.includes('deno')) {
+  await attempt('deno', () => {
+    const { file, version } = denoBinary();
+    console.log(`[deno] ${version.split('\n')[0]} at ${file}`);
+    return runProcess('deno', file, ['run', '--no-config', '--no-lock', '--no-prompt', `--allow-read=${vectorsDir}`, join(bundleDir, 'deno.js'), vectorsDir],
+      { DENO_DIR: join(bundleDir, '.deno'), DENO_NO_UPDATE_CHECK: '1' });
+  });
+}
+if (wanted.includes('bun')) {
+  await attempt('bun', () => {
+    const { file, version } = bunBinary();
+    console.log(`[bun] ${version} at ${file}`);
+    return runProcess('bun', file, ['run', '--no-install', join(bundleDir, 'bun.js'), vectorsDir], { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' });
+  });
+}
+if (wanted.includes('browser')) await attempt('browser', runBrowser);
+
+const reference = summaries.find((s) => s.runtime === 'node');
+console.log('\nportable suites per runtime:');
+for (const s of summaries) {
+  const diff = reference && s !== reference ? compare(reference, s) : [];
+  const ok = s.failed === 0 && s.passed > 0 && s.exitStatus === 0 && diff.length === 0;
+  console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${s.runtime.padEnd(40)} ${String(s.passed).padStart(3)} passed, ${s.failed} failed, backend ${s.backend}, ${s.seconds.toFixed(1)} s`);
+  if (s.note) console.log(`       ${s.note}`);
+  if (!ok) problems.push(`${s.runtime}: ${s.failed} failed${diff.length ? `; test set differs from Node's: ${diff.join('; ')}` : ''}`);
+}
+if (!reference) problems.push('node: the reference run did not complete');
+for (const w of wanted) if (w !== 'browser' && !summaries.some((s) => s.runtime === w)) problems.push(`${w}: did not run`);
+if (wanted.includes('browser') && summaries.filter((s) => s.runtime.startsWith('chromium')).length !== 2) problems.push('browser: both pages must run');
+if (problems.length) {
+  console.error(`\ntest:runtimes FAILED\n  ${problems.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('test:runtimes: every runtime passed the same suite');
