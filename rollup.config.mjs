@@ -11,7 +11,14 @@ import { dts } from 'rollup-plugin-dts';
 
 /** Every subpath with an index in sdk/ that package.json exports (dare once it exists). */
 const SUBPATHS = ['crypto', 'udf', 'encoding', 'dare'].filter((s) => existsSync(`dist/sdk/${s}/index.js`));
-const input = Object.fromEntries(SUBPATHS.map((s) => [`${s}/index`, `dist/sdk/${s}/index.js`]));
+/** Storage adapters, one subpath per platform so a browser bundle never meets node:fs. */
+const ADAPTERS = ['memory', 'node', 'bun', 'deno', 'browser'].filter((a) => existsSync(`dist/adapters/${a}/index.js`));
+const input = Object.fromEntries([
+  ...SUBPATHS.map((s) => [`${s}/index`, `dist/sdk/${s}/index.js`]),
+  ...ADAPTERS.map((a) => [`adapters/${a}/index`, `dist/adapters/${a}/index.js`]),
+]);
+/** Output names relative to dist/: the SDK's subpaths at the top (crypto/…), adapters under adapters/. */
+const fileName = (ext) => (chunk) => `${chunk.name.replace(/^sdk\//, '')}.${ext}`;
 const external = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
 
 /** Copies build/<family>.wasm (scripts/build-wasm.mjs) into dist/wasm/. */
@@ -37,8 +44,8 @@ export default [
     output: [
       // One file per module (not merged chunks), so a user's bundler drops, module by module,
       // what an app does not use: e.g. mathmesh/udf without deriveKeyPair brings no curve code.
-      { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'dist/sdk', entryFileNames: '[name].js' },
-      { dir: 'dist/cjs', format: 'cjs', preserveModules: true, preserveModulesRoot: 'dist/sdk', entryFileNames: '[name].cjs', exports: 'named' },
+      { dir: 'dist/esm', format: 'es', preserveModules: true, preserveModulesRoot: 'dist', entryFileNames: fileName('js') },
+      { dir: 'dist/cjs', format: 'cjs', preserveModules: true, preserveModulesRoot: 'dist', entryFileNames: fileName('cjs'), exports: 'named' },
     ],
     plugins: [copyWasm],
   },
@@ -49,7 +56,10 @@ export default [
     output: { dir: 'dist/esm', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'cli/[name]-[hash].js' },
   },
   ...[['d.ts', 'es'], ['d.cts', 'cjs']].map(([ext, format]) => ({
-    input: Object.fromEntries(SUBPATHS.map((s) => [s, `dist/sdk/${s}/index.d.ts`])),
+    input: Object.fromEntries([
+      ...SUBPATHS.map((s) => [s, `dist/sdk/${s}/index.d.ts`]),
+      ...ADAPTERS.map((a) => [`adapters/${a}`, `dist/adapters/${a}/index.d.ts`]),
+    ]),
     external,
     onwarn: quiet,
     output: { dir: 'dist/types', format, entryFileNames: `[name].${ext}`, chunkFileNames: `chunks/[name]-[hash].${ext}` },

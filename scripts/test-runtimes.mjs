@@ -51,7 +51,7 @@ const typescript = {
 async function bundle() {
   const t0 = Date.now();
   const build = await rollup({
-    input: Object.fromEntries(['node', 'deno', 'bun', 'browser'].map((r) => [r, join(root, 'test', 'runtimes', `${r}.ts`)])),
+    input: Object.fromEntries(['node', 'deno', 'bun', 'browser', 'browser-worker'].map((r) => [r, join(root, 'test', 'runtimes', `${r}.ts`)])),
     // node:fs only in the node entry; nothing else may stay external.
     external: (id) => id.startsWith('node:'),
     plugins: [typescript, nodeResolve({ exportConditions: ['import', 'default'], browser: false })],
@@ -158,11 +158,18 @@ if (useReference || wanted.includes('node')) {
   await attempt('node', () => runProcess('node', process.execPath, [join(bundleDir, 'node.js'), vectorsDir]));
 }
 if (wanted.includes('deno')) {
-  await attempt('deno', () => {
+  await attempt('deno', async () => {
     const { file, version } = denoBinary();
     console.log(`[deno] ${version.split('\n')[0]} at ${file}`);
-    return runProcess('deno', file, ['run', '--no-config', '--no-lock', '--no-prompt', `--allow-read=${vectorsDir}`, join(bundleDir, 'deno.js'), vectorsDir],
+    // A scratch directory for the sequence-store tests: the only place Deno may write.
+    const scratch = await mkdtemp(join(tmpdir(), 'mathmesh-deno-seq-'));
+    try {
+      return await runProcess('deno', file, ['run', '--no-config', '--no-lock', '--no-prompt', `--allow-read=${vectorsDir},${scratch}`,
+        `--allow-write=${scratch}`, join(bundleDir, 'deno.js'), vectorsDir, scratch],
       { DENO_DIR: join(bundleDir, '.deno'), DENO_NO_UPDATE_CHECK: '1' });
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 }
 if (wanted.includes('bun')) {

@@ -89,3 +89,24 @@ describe('batched frame crypto: every provider writes the same bytes', () => {
     });
   }
 });
+
+describe('writer state stays O(log n)', () => {
+  it('the TreePosition table keeps only offsets a later frame can name (and the file still reads)', async () => {
+    const store = MemoryStore.create();
+    const w = await SequenceWriter.create(store, { type: 'Merkle' });
+    const table = (w as unknown as { positions: Map<number, number> }).positions;
+    let largest = 0;
+    for (let i = 1; i <= 20_000; i++) {
+      w.append(Uint8Array.of(i & 0xff, i >> 8));
+      largest = Math.max(largest, table.size);
+    }
+    // Live entries are at most one per bit of the frame count (plus the frame just written).
+    expect(largest).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(20_001)) + 2);
+    expect(w.treeState.subtreeRoots.length).toBeLessThanOrEqual(15);
+    await w.close();
+    const reader = await SequenceReader.open(MemoryStore.fromBytes(store.bytes()));
+    expect(reader.frameCount).toBe(20_001);
+    expect((await verifySequence(reader)).valid).toBe(true);
+    expect(await reader.plaintext(12_345)).toEqual(Uint8Array.of(12_345 & 0xff, 12_345 >> 8));
+  });
+});

@@ -3,12 +3,16 @@
  * Chromium run through the portable runner (npm run test:runtimes). Also checks that runner:
  * its matchers must fail where vitest's fail.
  */
+import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { init } from '../sdk/crypto/index.js';
 import { createRunner, expect as portableExpect, type TestApi } from './portable/harness.js';
 import { registerAll } from './portable/index.js';
+import { memoryFactory } from './portable/sequence.js';
+import { nodeFsFactory } from './runtimes/node-stores.js';
 import { loadVectors } from './portable/vectors.js';
 import { vectorsDir } from './support/paths.js';
 
@@ -19,7 +23,7 @@ registerAll({ describe, it, expect } as unknown as TestApi, {
   runtime: 'node', backend: 'wasm', native: true, nativeCurves: true,
   // Node 22 added Ed448 contexts to node:crypto; the native provider refuses them before that.
   nativeContexts: Number(process.versions.node.split('.')[0]) >= 22, vectors,
-});
+}, [memoryFactory(), nodeFsFactory(mkdtempSync(join(tmpdir(), 'mathmesh-portable-')))]);
 
 describe('portable runner (the harness of Deno, Bun and browsers)', () => {
   it('init() on Node chose wasm', () => expect(backend).toBe('wasm'));

@@ -1,8 +1,8 @@
 /**
  * The storage interface of DARE sequences (dare.md §9): an append-only byte file with random
  * reads. Runtime-neutral — every method returns a Promise and nothing here names Node, Deno, Bun or
- * the browser — so each runtime supplies an adapter (`memory.ts`, `node-fs.ts` now; Deno, Bun,
- * OPFS/IndexedDB later) and the sequence code never changes.
+ * the browser — so each runtime supplies an adapter (`memory.ts`, `node-fs.ts`, `bun.ts`,
+ * `deno.ts`, `browser-opfs.ts`, `browser-idb.ts`) and the sequence code never changes.
  *
  * Contract:
  * - `size` is the number of bytes a reader may rely on, including appends whose promise has not

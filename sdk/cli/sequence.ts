@@ -1,5 +1,7 @@
+import { fstatSync } from 'node:fs';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { NodeFileStore } from '../../adapters/store/node-fs.js';
 import type { Durability } from '../../adapters/store/types.js';
@@ -87,6 +89,45 @@ async function* stdinLines(): AsyncGenerator<string> {
   if (rest.length > 0) yield rest;
 }
 
+/** Size of standard input when it is a regular file (`mesh dare log F < file`), else undefined. */
+function stdinFileSize(): number | undefined {
+  try {
+    const s = fstatSync(0);
+    return s.isFile() && s.size > 0 ? s.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The progress display of `mesh dare log` on a terminal (issue 6): a bar over the bytes of
+ * standard input when it is a file of known size, else a running count with the rate. Only on a
+ * TTY stderr (never in pipes, logs or `--json` runs, where it would corrupt the output).
+ */
+function logProgress(): { update(records: number, bytes: number): void; stop(records: number, bytes: number): void } {
+  const total = stdinFileSize();
+  const bar = new cliProgress.SingleBar({
+    stream: process.stderr,
+    format: total === undefined
+      ? 'mesh dare log | {records} records | {rate} records/s | {duration_formatted}'
+      : 'mesh dare log |{bar}| {percentage}% | {records} records | {rate} records/s | ETA {eta_formatted}',
+    hideCursor: true,
+    etaBuffer: 50,
+  }, cliProgress.Presets.shades_classic);
+  const t0 = Date.now();
+  const rate = (n: number): number => Math.round(n / Math.max(0.001, (Date.now() - t0) / 1000));
+  bar.start(total ?? 0, 0, { records: 0, rate: 0 });
+  return {
+    update(records, bytes) {
+      bar.update(Math.min(bytes, total ?? 0), { records, rate: rate(records) });
+    },
+    stop(records, bytes) {
+      bar.update(Math.min(bytes, total ?? 0), { records, rate: rate(records) });
+      bar.stop();
+    },
+  };
+}
+
 async function walk(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const e of await readdir(dir, { withFileTypes: true })) {
@@ -163,19 +204,22 @@ export function addSequenceCommands(program: Command, io: CliIo): void {
     .argument('<file>', 'sequence file'))
     .action((file: string, o: WriteOpts) => guarded(async () => {
       const w = await openWriter(file, { durability: 'group', ...o });
-      const tty = process.stderr.isTTY === true && !o.json;
+      const progress = process.stderr.isTTY === true && !o.json ? logProgress() : undefined;
+      const encoder = new TextEncoder();
       let n = 0;
+      let bytes = 0;
       try {
         for await (const line of stdinLines()) {
-          w.append(new TextEncoder().encode(line));
+          const record = encoder.encode(line);
+          w.append(record);
           n++;
-          // A plain counter on the terminal; nothing when stderr is not a TTY (no dependency needed).
-          if (tty && n % 1000 === 0) process.stderr.write(`\r${n} records`);
+          bytes += record.length + 1; // the newline
+          if (progress && n % 256 === 0) progress.update(n, bytes);
           if (n % 4096 === 0) await w.flush();
         }
       } finally {
         await w.close();
-        if (tty) process.stderr.write(`\r${n} records\n`);
+        progress?.stop(n, bytes);
       }
       out(io, o.json, { appended: n, frames: w.frameCount, head: w.head ? base64urlEncode(w.head) : null }, `${n} records appended`);
     }));

@@ -1,7 +1,7 @@
 /**
  * `mathmesh/dare` envelopes on whatever runtime runs this: the dare.json envelope vectors
- * (signed, encrypted, Ed448 Mesh envelopes), round trips and tamper detection. Sequences are
- * not in the portable core yet (their API was still moving when this was written).
+ * (signed, encrypted, Ed448 Mesh envelopes), round trips and tamper detection. Sequences have
+ * their own suite (sequence.ts), run against each runtime's storage adapters.
  */
 import {
   DareError, darePrivateKey, darePublicKey, decodeEnvelope, encodeEnvelope, envelopeToString, parseEnvelope, serializeEnvelope,

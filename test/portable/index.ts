@@ -6,11 +6,18 @@ import crypto from './crypto.js';
 import dare from './dare.js';
 import encoding from './encoding.js';
 import type { Env, Suite, TestApi } from './harness.js';
+import { memoryFactory, sequenceSuite, type StoreFactory } from './sequence.js';
 import udf from './udf.js';
 
 export const SUITES: readonly Suite[] = [encoding, crypto, udf, dare];
 
-/** Registers every portable suite against `api`. */
-export function registerAll(api: TestApi, env: Env): void {
+export type { StoreFactory } from './sequence.js';
+
+/**
+ * Registers every portable suite against `api`. `stores`: the sequence-store factories this
+ * runtime tests (default: memory only); every runtime must pass at least memory plus its own.
+ */
+export function registerAll(api: TestApi, env: Env, stores: readonly StoreFactory[] = [memoryFactory()]): void {
   for (const suite of SUITES) suite(api, env);
+  sequenceSuite(stores)(api, env);
 }

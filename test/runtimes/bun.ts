@@ -1,4 +1,12 @@
-/** Entry of the portable suites on Bun: `bun run bun.js <vectors>`. */
+/**
+ * Entry of the portable suites on Bun: `bun run bun.js <vectors>`. Sequence stores: memory, and
+ * adapters/store/bun.ts — the Node file adapter unchanged — in a fresh temporary directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BunFileStore } from '../../adapters/store/bun.js';
+import { nodeFsFactory } from './node-stores.js';
 import { RESULT_MARKER, runPortable } from './run.js';
 
 declare const Bun: {
@@ -8,10 +16,19 @@ declare const Bun: {
 
 const dir = Bun.argv[2];
 if (!dir) throw new Error('usage: bun run bun.js <vectors dir>');
-const summary = await runPortable(
-  // Bun's node:crypto is BoringSSL: hashes, HMAC, HKDF and AES are native; no Curve448.
-  { runtime: 'bun', backend: 'wasm', native: true, nativeCurves: false, nativeContexts: false },
-  (f) => Bun.file(`${dir}/${f}`).text(),
-);
+const files = mkdtempSync(join(tmpdir(), 'mathmesh-bun-seq-'));
+const bunFs = nodeFsFactory(files, 'node-fs under Bun', BunFileStore);
+let summary;
+try {
+  summary = await runPortable(
+    // Bun's node:crypto is BoringSSL: hashes, HMAC, HKDF and AES are native; no Curve448.
+    { runtime: 'bun', backend: 'wasm', native: true, nativeCurves: false, nativeContexts: false },
+    (f) => Bun.file(`${dir}/${f}`).text(),
+    undefined,
+    [bunFs],
+  );
+} finally {
+  rmSync(files, { recursive: true, force: true });
+}
 console.log(RESULT_MARKER + JSON.stringify(summary));
 process.exit(summary.failed === 0 && summary.passed > 0 ? 0 : 1);

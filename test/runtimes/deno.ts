@@ -1,19 +1,37 @@
-/** Entry of the portable suites on Deno: `deno run --allow-read=<vectors> deno.js <vectors>`. */
+/**
+ * Entry of the portable suites on Deno:
+ * `deno run --allow-read=<vectors>,<tmp> --allow-write=<tmp> deno.js <vectors> <tmp>`.
+ * Sequence stores: memory, and adapters/store/deno.ts in `<tmp>` (a directory the caller made).
+ */
+import { DenoFileStore } from '../../adapters/store/deno.js';
+import type { StoreFactory } from '../portable/index.js';
 import { RESULT_MARKER, runPortable } from './run.js';
 
 declare const Deno: {
   args: string[];
   readTextFile(path: string): Promise<string>;
+  truncate(path: string, len: number): Promise<void>;
+  writeTextFile(path: string, data: string): Promise<void>;
   exit(code: number): never;
 };
 
 const dir = Deno.args[0];
-if (!dir) throw new Error('usage: deno run --allow-read deno.js <vectors dir>');
+const files = Deno.args[1];
+if (!dir || !files) throw new Error('usage: deno run --allow-read --allow-write deno.js <vectors dir> <scratch dir>');
+const denoFs: StoreFactory = {
+  label: 'deno-fs',
+  open: (name, o) => (o.writable ? DenoFileStore.openWrite(`${files}/${name}`, { durability: o.durability ?? 'fsync', groupBytes: o.groupBytes }) : DenoFileStore.openRead(`${files}/${name}`)),
+  cut: (name, size) => Deno.truncate(`${files}/${name}`, size),
+  // What a Deno writer that died leaves: its lock file (pid in hex), with no flock on it.
+  abandonWriter: (name) => Deno.writeTextFile(`${files}/${name}.lock`, '0x3b9ac9ff\n'),
+};
 const summary = await runPortable(
   // Deno's node:crypto (process.getBuiltinModule) backs the native provider, Ed448/X448 included
   // but without Ed448 contexts (its sign() refuses the context option).
   { runtime: 'deno', backend: 'wasm', native: true, nativeCurves: true, nativeContexts: false },
   (f) => Deno.readTextFile(`${dir}/${f}`),
+  undefined,
+  [denoFs],
 );
 console.log(RESULT_MARKER + JSON.stringify(summary));
 Deno.exit(summary.failed === 0 && summary.passed > 0 ? 0 : 1);

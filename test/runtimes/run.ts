@@ -6,7 +6,8 @@
  */
 import { getProvider, init } from '../../sdk/crypto/index.js';
 import { createRunner, type Env, type RunSummary } from '../portable/harness.js';
-import { registerAll } from '../portable/index.js';
+import { registerAll, type StoreFactory } from '../portable/index.js';
+import { memoryFactory } from '../portable/sequence.js';
 import { loadVectors } from '../portable/vectors.js';
 
 export type RuntimeExpectations = Omit<Env, 'vectors'>;
@@ -15,6 +16,8 @@ export async function runPortable(
   expected: RuntimeExpectations,
   read: (file: string) => Promise<string>,
   log: (line: string) => void = (l) => console.log(l),
+  /** The runtime's own sequence-store adapters; memory is always tested as well. */
+  stores: readonly StoreFactory[] = [],
 ): Promise<RunSummary> {
   const vectors = await loadVectors(read);
   // Asynchronous instantiation: the only way a browser main thread may compile the WASM core.
@@ -28,7 +31,7 @@ export async function runPortable(
     }
   }
   const runner = createRunner();
-  registerAll(runner.api, { ...expected, vectors });
+  registerAll(runner.api, { ...expected, vectors }, [memoryFactory(), ...stores]);
   const results = await runner.run((r) => {
     if (!r.ok) log(`FAIL ${r.name}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
   });

@@ -143,7 +143,7 @@ export class SequenceWriter {
       if (hasDigest(reader.type)) {
         const pd = storedDigest(f, 'PayloadDigest') ?? payloadDigest(f.payload);
         const values = w.integrity.next(pd);
-        w.lastHead = reader.type === 'Chain' ? values.chain : values.tree;
+        w.lastHead = reader.type === 'Chain' ? values.chain : reader.type === 'Merkle' ? values.tree : undefined;
       }
       if (f.trailer && Array.isArray(f.trailer['signatures'])) w.lastSigned = i;
       w.positions.set(i, f.start);
@@ -244,9 +244,11 @@ export class SequenceWriter {
     this.end += bytes.length;
     this.next = index + 1;
     this.lastHead = head ?? this.lastHead;
+    // Forget every offset no later frame can name. Scan the whole table: it holds O(log n)
+    // entries, but not in lastReferrer order (frames 2^j − 1 stay until 2^(j+1) − 1), so stopping
+    // at the first live entry would keep everything after it — O(n) memory over a long log.
     for (const m of this.positions.keys()) {
       if (lastReferrer(m) < this.next) this.positions.delete(m);
-      else break;
     }
     const durable = this.write(bytes);
     return { index, position, length: bytes.length, ...(pd ? { payloadDigest: pd } : {}), ...(head ? { head } : {}), durable };

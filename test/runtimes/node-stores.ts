@@ -1,0 +1,18 @@
+/**
+ * The Node file adapter as a portable-suite store factory, in a directory the caller owns: used
+ * by the plain-Node bundle (node.ts) and available to test/portable.test.ts (vitest).
+ */
+import { truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NodeFileStore } from '../../adapters/store/node-fs.js';
+import type { StoreFactory } from '../portable/index.js';
+
+export function nodeFsFactory(dir: string, label = 'node-fs', store: typeof NodeFileStore = NodeFileStore): StoreFactory {
+  return {
+    label,
+    open: (name, o) => (o.writable ? store.openWrite(join(dir, name), { durability: o.durability ?? 'fsync', groupBytes: o.groupBytes }) : store.openRead(join(dir, name))),
+    cut: async (name, size) => truncateSync(join(dir, name), size),
+    // A lock file naming a pid above Linux's pid_max: a process that cannot be alive.
+    abandonWriter: async (name) => writeFileSync(join(dir, name) + '.lock', '999999999'),
+  };
+}
