@@ -8,7 +8,7 @@ import { decodeBase64, instantiateFamily, instantiateFamilySync, type WasmSource
 import type { CryptoProvider } from '../types.js';
 
 /**
- * The WASM provider: three separately compiled families — `hash` (SHA-2-512, SHA-3, HMAC,
+ * The WASM provider: three separately compiled families — `hash` (SHA-2-512/256, SHA-3, HMAC,
  * HKDF, Merkle), `aes` (vector-permute AES, needs WASM SIMD) and `curve448` (Ed448/X448 field
  * and group arithmetic) — so a runtime without SIMD could still get WASM hashing, and each
  * family's code stays small.
