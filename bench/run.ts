@@ -63,6 +63,6 @@ if (sequence.length > 0) {
 
 const dir = join(process.cwd(), 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = join(dir, quick ? 'quick.json' : 'latest.json');
+const file = join(dir, only ? 'partial.json' : quick ? 'quick.json' : 'latest.json');
 writeFileSync(file, JSON.stringify({ env, results, targets: checks, sequence }, null, 2) + '\n');
 console.log(`results written to ${file}`);

@@ -43,6 +43,8 @@ describe('init() and routing', () => {
     expect(route('sha512', 64)).toBe('wasm');
     expect(route('sha512', 1 << 20)).toBe('native');
     expect(route('sha3_512', 64)).toBe('wasm');
+    expect(route('sha3_512', 1024)).toBe('native');
+    expect(route('sha512', 1024)).toBe('wasm');
     expect(route('hkdfSha512', 64)).toBe('wasm');
     expect(route('merkleRoot', 100_000)).toBe('wasm');
     expect(route('aes256Cbc', 1024)).toBe('native');
