@@ -43,8 +43,9 @@ console.log(`mathmesh benchmark (${env.mode}) — Node ${env.node}, OpenSSL ${en
 console.log(`providers: ${order.join(', ')}; ${cases.length} cases\n`);
 
 const results: BenchResult[] = runCases(cases, {
-  maxTime: quick ? 0.25 : 1.5,
-  minSamples: quick ? 3 : 8,
+  maxTime: quick ? 0.25 : 0.6,
+  minSamples: quick ? 3 : 5,
+  rounds: quick ? 1 : 3,
   onResult: (r) =>
     console.log(`  ${r.group} [${r.provider}]: ${r.opsPerSec.toFixed(1)} ops/s ±${r.rme.toFixed(1)}%` +
       (r.mbPerSec !== undefined ? ` (${r.mbPerSec.toFixed(1)} MB/s)` : '')),
