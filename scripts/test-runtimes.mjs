@@ -3,7 +3,8 @@
 // test/runtimes/<runtime>.ts with rollup, runs each runtime, and fails loudly if a runtime is
 // missing, fails a test, or runs a different set of tests than the reference.
 //   node scripts/test-runtimes.mjs [node] [deno] [bun] [browser]   (default: all)
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,8 +21,24 @@ const bundleDir = join(root, 'build', 'runtimes');
 const MARKER = '@@mathmesh-portable-result ';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ALL = ['node', 'deno', 'bun', 'browser'];
+
+/**
+ * `npm test` must work on a fresh machine as one command: when Debian's chromium is missing and
+ * we may install packages (root with apt-get), install it; otherwise the browser run fails
+ * loudly below with the reason.
+ */
+function ensureChromium() {
+  if (process.env.CHROMIUM_PATH || existsSync(CHROMIUM)) return;
+  const root = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!root || !existsSync('/usr/bin/apt-get')) return;
+  console.log('runtimes: installing Debian chromium for the browser tests (apt-get install chromium)');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env });
+}
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : ALL;
 for (const w of wanted) if (!ALL.includes(w)) throw new Error(`unknown runtime '${w}' (one of ${ALL.join(', ')})`);
+if (wanted.includes('browser')) ensureChromium();
 
 /** TypeScript → JS per file (types are checked by `npm run typecheck`, not here). */
 const typescript = {
