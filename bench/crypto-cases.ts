@@ -1,16 +1,9 @@
 import { getProvider, type CryptoProvider, type ProviderName } from '../sdk/crypto/index.js';
 import type { BenchCase } from './harness.js';
+import { filled, KiB, MiB, sizeLabel } from './fixtures.js';
 
-const KiB = 1024;
-const MiB = 1024 * 1024;
 
-function filled(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff;
-  return b;
-}
 
-const sizeLabel = (n: number) => (n >= MiB ? `${n / MiB} MiB` : n >= KiB ? `${n / KiB} KiB` : `${n} B`);
 
 /** The foundation's benchmark cases (issue 2 §4), for each provider present. */
 export function cryptoBenchCases(names: ProviderName[], quick: boolean): BenchCase[] {

@@ -3,6 +3,7 @@ import {
   decodeEnvelope, darePrivateKey, encodeEnvelope, publicPart, serializeEnvelope, type DarePrivateKey,
 } from '../sdk/dare/index.js';
 import type { BenchCase } from './harness.js';
+import { filled, KiB, MiB } from './fixtures.js';
 
 /**
  * Benchmark cases of issue 5 (DARE envelopes), for bench/harness.ts. Each case runs the whole
@@ -17,14 +18,7 @@ import type { BenchCase } from './harness.js';
  * would fall back to pure), so its figure would not describe a path.
  */
 
-const KiB = 1024;
-const MiB = 1024 * 1024;
 
-function filled(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff;
-  return b;
-}
 
 function fixedKey(algorithm: 'X448' | 'Ed448', start: number): DarePrivateKey {
   return darePrivateKey(algorithm, Uint8Array.from({ length: 56 }, (_, i) => (start + i * 13) & 0xff));

@@ -5,6 +5,7 @@ import { NodeFileStore } from '../adapters/store/node-fs.js';
 import { initSync, type ProviderName } from '../sdk/crypto/index.js';
 import { SequenceWriter } from '../sdk/dare/sequence/index.js';
 import type { SequenceStore } from '../adapters/store/types.js';
+import { CountingStore, MiB } from './fixtures.js';
 
 /**
  * Issue 6's flat-memory check: append N frames (default 10,000,000) of 256 B to a plain Merkle
@@ -19,20 +20,6 @@ import type { SequenceStore } from '../adapters/store/types.js';
  * Usage: `node dist/bench/sequence-memory.js [N] [--fs] [--provider wasm|pure|native]`
  */
 
-/** An append-only store that counts bytes and forgets them. */
-class DiscardingStore implements SequenceStore {
-  size = 0;
-  readonly writable = true;
-  async read(): Promise<Uint8Array> {
-    return new Uint8Array(0);
-  }
-  async append(bytes: Uint8Array): Promise<void> {
-    this.size += bytes.length;
-  }
-  async truncate(): Promise<void> {}
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
 interface Sample {
   frames: number;
@@ -40,7 +27,6 @@ interface Sample {
   rssMiB: number;
 }
 
-const MiB = 1024 * 1024;
 
 function sample(frames: number): Sample {
   const m = process.memoryUsage();
@@ -55,7 +41,7 @@ export async function measureSequenceMemory(
   if (options.provider) initSync({ prefer: options.provider });
   else initSync({});
   const dir = options.fs ? mkdtempSync(join(tmpdir(), 'dare-mem-')) : undefined;
-  const store: SequenceStore = dir ? await NodeFileStore.openWrite(join(dir, 'log.dare'), { durability: 'group' }) : new DiscardingStore();
+  const store: SequenceStore = dir ? await NodeFileStore.openWrite(join(dir, 'log.dare'), { durability: 'group' }) : new CountingStore();
   const record = Uint8Array.from({ length: 256 }, (_, i) => (i * 31 + 7) & 0xff);
   const samples: Sample[] = [];
   try {

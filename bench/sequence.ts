@@ -8,6 +8,7 @@ import { darePrivateKey, publicPart } from '../sdk/dare/keys.js';
 import { ed448HeadSigner, SequenceWriter } from '../sdk/dare/sequence/index.js';
 import type { SequenceStore } from '../adapters/store/types.js';
 import type { BenchCase } from './harness.js';
+import { CountingStore } from './fixtures.js';
 
 /**
  * Issue 6's transaction-log workload: records of 256 B appended to an encrypted (`Once`: one key
@@ -28,19 +29,6 @@ const record = Uint8Array.from({ length: RECORD }, (_, i) => (i * 31 + 7) & 0xff
  * workload is the per-frame crypto and encoding, not buffer growth (MemoryStore is measured by
  * `measureSequence`).
  */
-class CountingStore implements SequenceStore {
-  size = 0;
-  readonly writable = true;
-  async read(): Promise<Uint8Array> {
-    return new Uint8Array(0);
-  }
-  async append(bytes: Uint8Array): Promise<void> {
-    this.size += bytes.length;
-  }
-  async truncate(): Promise<void> {}
-  async flush(): Promise<void> {}
-  async close(): Promise<void> {}
-}
 
 /** One long-lived encrypted, signed Merkle writer per provider (benchmark.js cases are synchronous). */
 const writers = new Map<ProviderName, SequenceWriter>();

@@ -6,6 +6,7 @@ import {
   saltedPin, splitSecret,
 } from '../sdk/udf/index.js';
 import type { BenchCase } from './harness.js';
+import { filled, KiB, MiB, sizeLabel } from './fixtures.js';
 
 /**
  * Benchmark cases of issue 4 (UDF), for the benchmark.js harness (bench/harness.ts).
@@ -24,15 +25,7 @@ export interface UdfBenchCase extends BenchCase {
   name: string;
 }
 
-const KiB = 1024;
-const MiB = 1024 * 1024;
-const sizeLabel = (n: number): string => (n >= MiB ? `${n / MiB} MiB` : n >= KiB ? `${n / KiB} KiB` : `${n} B`);
 
-function filled(n: number): Uint8Array {
-  const b = new Uint8Array(n);
-  for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff;
-  return b;
-}
 
 /** contentDigest written directly on node:crypto (the comparison baseline). */
 function nodeContentDigest(c: NonNullable<ReturnType<typeof loadNodeCrypto>>, data: Uint8Array, contentType: string): string {
