@@ -217,37 +217,34 @@ abstract class CtxStream implements SlotUser, RawStream {
   abstract digest(): Uint8Array;
 }
 
-class Sha512Stream extends CtxStream {
-  constructor(core: Core) {
-    super(core, SHA512_CTX, false);
-    this.claim().sha512_init();
+/** The Merkle–Damgård streams (SHA-512, SHA-256): init, update and final exports over one context. */
+class MdStream extends CtxStream {
+  constructor(
+    core: Core,
+    ctxSize: number,
+    private readonly absorb: (x: HashExports, n: number) => void,
+    private readonly finalize: (x: HashExports) => void,
+    private readonly outLen: number,
+    init: (x: HashExports) => void,
+  ) {
+    super(core, ctxSize, false);
+    init(this.claim());
   }
   update(data: Uint8Array): void {
     const x = this.claim();
-    this.core.feed(data, (n) => x.sha512_update(n));
+    this.core.feed(data, (n) => this.absorb(x, n));
   }
   digest(): Uint8Array {
-    this.claim().sha512_final();
+    this.finalize(this.claim());
     this.finish();
-    return this.core.output(64);
+    return this.core.output(this.outLen);
   }
 }
 
-class Sha256Stream extends CtxStream {
-  constructor(core: Core) {
-    super(core, SHA256_CTX, false);
-    this.claim().sha256_init();
-  }
-  update(data: Uint8Array): void {
-    const x = this.claim();
-    this.core.feed(data, (n) => x.sha256_update(n));
-  }
-  digest(): Uint8Array {
-    this.claim().sha256_final();
-    this.finish();
-    return this.core.output(32);
-  }
-}
+const newSha512Stream = (core: Core): MdStream =>
+  new MdStream(core, SHA512_CTX, (x, n) => x.sha512_update(n), (x) => x.sha512_final(), 64, (x) => x.sha512_init());
+const newSha256Stream = (core: Core): MdStream =>
+  new MdStream(core, SHA256_CTX, (x, n) => x.sha256_update(n), (x) => x.sha256_final(), 32, (x) => x.sha256_init());
 
 /** Streaming HMAC-SHA-256, for inputs that do not fit IO in one piece. */
 class Hmac256Stream extends CtxStream {
@@ -335,7 +332,7 @@ function sha512Digest(core: Core, data: Uint8Array): Uint8Array {
     core.x.sha512(n);
     return core.digest64();
   }
-  const s = new Sha512Stream(core);
+  const s = newSha512Stream(core);
   s.update(data);
   return s.digest();
 }
@@ -348,7 +345,7 @@ function sha256Digest(core: Core, data: Uint8Array): Uint8Array {
     core.x.sha256(n);
     return core.output(32);
   }
-  const s = new Sha256Stream(core);
+  const s = newSha256Stream(core);
   s.update(data);
   return s.digest();
 }
@@ -621,7 +618,7 @@ class MerkleRange implements WasmMerkleRange, SlotUser {
       const len = leaf.length;
       if (len + 1 > ioSize) {
         flush();
-        const s = new Sha512Stream(core);
+        const s = newSha512Stream(core);
         s.update(LEAF_PREFIX);
         s.update(leaf);
         const h = s.digest();
@@ -701,7 +698,7 @@ const LEAF_PREFIX = new Uint8Array(1);
 class MerkleHasherOnCore {
   constructor(private readonly core: Core) {}
   leafHash(leaf: Uint8Array): Uint8Array {
-    const s = new Sha512Stream(this.core);
+    const s = newSha512Stream(this.core);
     s.update(LEAF_PREFIX);
     s.update(leaf);
     return s.digest();
@@ -739,13 +736,13 @@ export function createWasmHash(exports: WebAssembly.Exports): WasmHashPrimitives
   const core = coreOf(exports);
   let merkle: MerkleRange | null = null;
   return {
-    sha512: hashShape('sha512', 64, SHA512_BLOCK, (d) => sha512Digest(core, d), () => new Sha512Stream(core)),
+    sha512: hashShape('sha512', 64, SHA512_BLOCK, (d) => sha512Digest(core, d), () => newSha512Stream(core)),
     sha3_512: hashShape('sha3_512', 64, SHA3_512_BLOCK, (d) => sha3Digest(core, d), () => new SpongeStream(core, false, 64)),
     shake256: xofShape('shake256', 136, (d, n) => shakeDigest(core, d, n), (n) => new SpongeStream(core, true, n)),
     hmacSha512: (key, data) => hmacOneShot(core, false, key, data),
     hmacSha3_512: (key, data) => hmacOneShot(core, true, key, data),
     hkdfSha512: (ikm, salt, info, length) => hkdf(core, ikm, salt, info, length),
-    sha256: hashShape('sha256', 32, SHA256_BLOCK, (d) => sha256Digest(core, d), () => new Sha256Stream(core)),
+    sha256: hashShape('sha256', 32, SHA256_BLOCK, (d) => sha256Digest(core, d), () => newSha256Stream(core)),
     hmacSha256: (key, data) => hmac256OneShot(core, key, data),
     hkdfSha256: (ikm, salt, info, length) => hkdf256(core, ikm, salt, info, length),
     hkdfSha256Multi: (ikm, salt, infos, lengths) => hkdf256Multi(core, ikm, salt, infos, lengths),
