@@ -3,6 +3,7 @@ import { CryptoError } from '../sdk/crypto/errors.js';
 import { getProvider, initSync } from '../sdk/crypto/index.js';
 import { wasmBase64 } from '../sdk/crypto/wasm/generated/curve448.js';
 import { decodeBase64, instantiateFamilySync } from '../sdk/crypto/wasm/loader.js';
+import { seeded } from './support/random.js';
 
 let wasmCache: WasmCurve448 | undefined;
 /**
@@ -51,15 +52,5 @@ export function errorCode(fn: () => unknown): string {
 
 /** Deterministic pseudo-random bytes (xorshift32) so failures reproduce. */
 export function prng(seed: number): (n: number) => Uint8Array {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13; x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5; x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
+  return seeded(seed * 2654435761);
 }

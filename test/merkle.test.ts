@@ -3,19 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { MerkleCompactRange, merkleHasherFrom } from '../sdk/crypto/index.js';
 import { CryptoError } from '../sdk/crypto/errors.js';
 import { allProviders, hex, pseudoRandomBytes } from './support/providers.js';
+import { referenceMth as mth } from './support/merkle-reference.js';
 
-/** RFC 9162 §2.1.1 written as the RFC states it: recursive, split at the largest power of two < n. */
+/** RFC 9162 tree head on node:crypto (independent of the providers under test). */
 function referenceMth(leaves: Uint8Array[]): Buffer {
-  const h = (...parts: Uint8Array[]) => {
+  return Buffer.from(mth(leaves, (...parts) => {
     const c = createHash('sha512');
     for (const p of parts) c.update(p);
     return c.digest();
-  };
-  if (leaves.length === 0) return h();
-  if (leaves.length === 1) return h(Uint8Array.of(0), leaves[0]!);
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return h(Uint8Array.of(1), referenceMth(leaves.slice(0, k)), referenceMth(leaves.slice(k)));
+  }));
 }
 
 const leavesOf = (n: number, size = 64) => Array.from({ length: n }, (_, i) => pseudoRandomBytes(size - (i % 7), i + 1));

@@ -15,6 +15,7 @@ import {
 import type { Env, Suite } from './harness.js';
 import { vectorFile } from './vectors.js';
 import { codeOf, fromHex, hex, prng, utf8 } from './util.js';
+import { referenceMth as mth } from '../support/merkle-reference.js';
 
 interface WpFile<T> { testGroups: ({ tests: (T & { tcId: number; result: string; comment: string; flags?: string[] })[] } & Record<string, unknown>)[] }
 interface MacTest { key: string; msg: string; tag: string }
@@ -26,18 +27,13 @@ function expectedProviders(env: Env): string[] {
   return ['pure', ...(env.backend === 'wasm' ? ['wasm'] : []), ...(env.native ? ['native'] : [])].sort();
 }
 
-/** RFC 9162 §2.1.1 as the RFC states it, on @noble/hashes (independent of every provider). */
+/** RFC 9162 tree head on @noble/hashes (independent of every provider's wrapper). */
 function referenceMth(leaves: Uint8Array[]): Uint8Array {
-  const h = (...parts: Uint8Array[]): Uint8Array => {
+  return mth(leaves, (...parts) => {
     const c = nobleSha512.create();
     for (const p of parts) c.update(p);
     return c.digest();
-  };
-  if (leaves.length === 0) return h();
-  if (leaves.length === 1) return h(Uint8Array.of(0), leaves[0]!);
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return h(Uint8Array.of(1), referenceMth(leaves.slice(0, k)), referenceMth(leaves.slice(k)));
+  });
 }
 
 const crypto: Suite = ({ describe, it, expect }, env) => {

@@ -1,5 +1,6 @@
 /** Small runtime-neutral helpers of the portable suites (no Buffer, no node:*). */
 import { hexDecode, hexEncode } from '../../sdk/encoding/index.js';
+import { seeded } from '../support/random.js';
 
 export const hex = (b: Uint8Array): string => hexEncode(b);
 export const fromHex = (h: string): Uint8Array => hexDecode(h);
@@ -7,17 +8,7 @@ export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** Deterministic pseudo-random bytes (xorshift32) so a failure reproduces on every runtime. */
 export function prng(seed: number): (n: number) => Uint8Array {
-  let x = (seed * 2654435761) >>> 0 || 1;
-  return (n) => {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      x ^= x << 13; x >>>= 0;
-      x ^= x >>> 17;
-      x ^= x << 5; x >>>= 0;
-      out[i] = x & 0xff;
-    }
-    return out;
-  };
+  return seeded(seed * 2654435761);
 }
 
 /** The `code` of the error `f` throws if it is an instance of `type`; 'no-throw' if none; rethrows others. */

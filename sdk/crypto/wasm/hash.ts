@@ -373,28 +373,43 @@ function hmac256OneShot(core: Core, key: Uint8Array, data: Uint8Array): Uint8Arr
   return hmac256Parts(core, key, [data]);
 }
 
-/** RFC 5869 expand for SHA-256 from a PRK, through streaming HMACs (inputs larger than IO). */
-function hkdf256Expand(core: Core, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+/** The HMAC behind one HKDF variant: its output length and a streaming HMAC over parts. */
+interface HkdfHash {
+  readonly hashLen: number;
+  readonly max: number;
+  mac(core: Core, key: Uint8Array, parts: readonly Uint8Array[]): Uint8Array;
+  /** The one-call WASM HKDF over salt ‖ ikm ‖ info laid out in IO; wipes salt and ikm. */
+  oneCall(core: Core, saltLen: number, ikmLen: number, infoLen: number, length: number): void;
+}
+
+const HKDF_SHA512: HkdfHash = {
+  hashLen: 64,
+  max: HKDF_SHA512_MAX,
+  mac: (core, key, parts) => hmacParts(core, false, key, parts),
+  oneCall: (core, s, i, n, len) => core.x.hkdf_sha512(s, i, n, len),
+};
+
+const HKDF_SHA256: HkdfHash = {
+  hashLen: 32,
+  max: HKDF_SHA256_MAX,
+  mac: (core, key, parts) => hmac256Parts(core, key, parts),
+  oneCall: (core, s, i, n, len) => core.x.hkdf_sha256(s, i, n, len),
+};
+
+/** RFC 5869 §2.3 expand from a PRK through streaming HMACs (inputs larger than IO). */
+function hkdfExpand(core: Core, h: HkdfHash, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const okm = new Uint8Array(length);
   let t: Uint8Array = new Uint8Array(0);
-  for (let block = 1, pos = 0; pos < length; block++, pos += 32) {
-    t = hmac256Parts(core, prk, [t, info, Uint8Array.of(block)]);
-    okm.set(t.subarray(0, Math.min(32, length - pos)), pos);
+  for (let block = 1, pos = 0; pos < length; block++, pos += h.hashLen) {
+    t = h.mac(core, prk, [t, info, Uint8Array.of(block)]);
+    okm.set(t.subarray(0, Math.min(h.hashLen, length - pos)), pos);
   }
   return okm;
 }
 
-/** Copies OUT[from..from+len) and wipes it (OKM is key material). */
-function takeSecret(core: Core, from: number, len: number): Uint8Array {
-  const m = core.view();
-  const okm = m.slice(core.out + from, core.out + from + len);
-  m.fill(0, core.out + from, core.out + from + len);
-  return okm;
-}
-
-/** HKDF-SHA-256 (RFC 5869) in one WASM call when salt ‖ ikm ‖ info fits IO. */
-function hkdf256(core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  outputLength(length, 'length', HKDF_SHA256_MAX);
+/** HKDF (RFC 5869) in one WASM call when salt ‖ ikm ‖ info fits IO, else composed from HMACs. */
+function hkdfWith(core: Core, h: HkdfHash, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+  outputLength(length, 'length', h.max);
   bytes(ikm, 'ikm');
   bytes(salt, 'salt');
   bytes(info, 'info');
@@ -405,15 +420,23 @@ function hkdf256(core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array
     m.set(salt, core.io);
     m.set(ikm, core.io + s);
     m.set(info, core.io + s + i);
-    core.x.hkdf_sha256(s, i, info.length, length); // wipes salt and ikm from IO
+    h.oneCall(core, s, i, info.length, length);
     return takeSecret(core, 0, length);
   }
-  const prk = hmac256Parts(core, salt, [ikm]);
+  const prk = h.mac(core, salt, [ikm]);
   try {
-    return hkdf256Expand(core, prk, info, length);
+    return hkdfExpand(core, h, prk, info, length);
   } finally {
     prk.fill(0);
   }
+}
+
+/** Copies OUT[from..from+len) and wipes it (OKM is key material). */
+function takeSecret(core: Core, from: number, len: number): Uint8Array {
+  const m = core.view();
+  const okm = m.slice(core.out + from, core.out + from + len);
+  m.fill(0, core.out + from, core.out + from + len);
+  return okm;
 }
 
 /**
@@ -446,7 +469,7 @@ function hkdf256Multi(
   }
   const prk = hmac256OneShot(core, salt, ikm);
   try {
-    return infos.map((info, k) => (hkdf256Expand(core, prk, info, lengths[k]!)));
+    return infos.map((info, k) => (hkdfExpand(core, HKDF_SHA256, prk, info, lengths[k]!)));
   } finally {
     prk.fill(0);
   }
@@ -494,36 +517,6 @@ function hmacOneShot(core: Core, sha3: boolean, key: Uint8Array, data: Uint8Arra
     return core.digest64(); // the core wiped the key from IO
   }
   return hmacParts(core, sha3, key, [data]);
-}
-
-/** HKDF-SHA-512 (RFC 5869) in one WASM call when salt ‖ ikm ‖ info fits IO. */
-function hkdf(core: Core, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
-  outputLength(length, 'length', HKDF_SHA512_MAX);
-  bytes(ikm, 'ikm');
-  bytes(salt, 'salt');
-  bytes(info, 'info');
-  const s = salt.length;
-  const i = ikm.length;
-  if (s + i + info.length <= core.ioSize) {
-    const m = core.view();
-    m.set(salt, core.io);
-    m.set(ikm, core.io + s);
-    m.set(info, core.io + s + i);
-    core.x.hkdf_sha512(s, i, info.length, length); // wipes salt and ikm from IO
-    const okm = m.slice(core.out, core.out + length);
-    m.fill(0, core.out, core.out + length); // OKM is key material: do not leave it in OUT
-    return okm;
-  }
-  // Inputs larger than IO: the same RFC 5869 steps composed from streaming HMACs.
-  const prk = hmacParts(core, false, salt, [ikm]);
-  const okm = new Uint8Array(length);
-  let t: Uint8Array = new Uint8Array(0);
-  for (let block = 1, pos = 0; pos < length; block++, pos += 64) {
-    t = hmacParts(core, false, prk, [t, info, Uint8Array.of(block)]);
-    okm.set(t.subarray(0, Math.min(64, length - pos)), pos);
-  }
-  prk.fill(0);
-  return okm;
 }
 
 /** Set bits of a leaf count (up to 2^53): the depth of its compact range. */
@@ -741,10 +734,10 @@ export function createWasmHash(exports: WebAssembly.Exports): WasmHashPrimitives
     shake256: xofShape('shake256', 136, (d, n) => shakeDigest(core, d, n), (n) => new SpongeStream(core, true, n)),
     hmacSha512: (key, data) => hmacOneShot(core, false, key, data),
     hmacSha3_512: (key, data) => hmacOneShot(core, true, key, data),
-    hkdfSha512: (ikm, salt, info, length) => hkdf(core, ikm, salt, info, length),
+    hkdfSha512: (ikm, salt, info, length) => hkdfWith(core, HKDF_SHA512, ikm, salt, info, length),
     sha256: hashShape('sha256', 32, SHA256_BLOCK, (d) => sha256Digest(core, d), () => newSha256Stream(core)),
     hmacSha256: (key, data) => hmac256OneShot(core, key, data),
-    hkdfSha256: (ikm, salt, info, length) => hkdf256(core, ikm, salt, info, length),
+    hkdfSha256: (ikm, salt, info, length) => hkdfWith(core, HKDF_SHA256, ikm, salt, info, length),
     hkdfSha256Multi: (ikm, salt, infos, lengths) => hkdf256Multi(core, ikm, salt, infos, lengths),
     merkleRange: () => new MerkleRange(core),
     merkleRoot(leaves) {
