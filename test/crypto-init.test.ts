@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  backend, CryptoError, getProvider, init, providers, route, sha512, hmacSha512, aes256CbcEncrypt, aes256CbcDecrypt,
+  BULK_THRESHOLDS, backend, CryptoError, getProvider, init, providers, route, sha512, hmacSha512, aes256CbcEncrypt, aes256CbcDecrypt,
   merkleRoot, shake256, sha3_512, hkdfSha512, aesKeyWrap, aesKeyUnwrap, hmacSha3_512,
 } from '../sdk/crypto/index.js';
 import { wasmBase64 as hashBase64 } from '../sdk/crypto/wasm/generated/hash.js';
@@ -45,6 +45,13 @@ describe('init() and routing', () => {
     expect(route('sha3_512', 64)).toBe('wasm');
     expect(route('sha3_512', 1024)).toBe('native');
     expect(route('sha512', 1024)).toBe('wasm');
+    // Each hash has its own measured crossover (selection.ts BULK_THRESHOLDS).
+    expect(route('sha512', BULK_THRESHOLDS.sha512 - 1)).toBe('wasm');
+    expect(route('sha512', BULK_THRESHOLDS.sha512)).toBe('native');
+    expect(route('hmacSha512', 4096)).toBe('wasm');
+    expect(route('sha256', 64)).toBe('wasm');
+    expect(route('sha256', 4096)).toBe('native');
+    expect(route('hmacSha256', 1024)).toBe('native');
     expect(route('hkdfSha512', 64)).toBe('wasm');
     expect(route('merkleRoot', 100_000)).toBe('wasm');
     expect(route('aes256Cbc', 1024)).toBe('native');

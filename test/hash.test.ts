@@ -454,6 +454,48 @@ describe('WASM hash core', () => {
     expect(memory().indexOf(Buffer.from(okm.subarray(0, 32))), 'HKDF output').toBe(-1);
   });
 
+  it('wipes the message-schedule ring (W[t] + K[t]) after each SHA-512 compression call', () => {
+    // The ring holds words derived from the message, HMAC key pads included. Recompute, in
+    // BigInt, what it holds at the end of a one-block hash (W[t] + K[t] for rounds 64..79, FIPS
+    // 180-4 §6.4.2) and look for those words in WASM memory.
+    const M64 = (1n << 64n) - 1n;
+    const rotr = (x: bigint, n: bigint): bigint => ((x >> n) | (x << (64n - n))) & M64;
+    const cbrt = (n: bigint): bigint => {
+      let x = 1n << BigInt(Math.ceil(n.toString(2).length / 3));
+      for (;;) {
+        const y = (2n * x + n / (x * x)) / 3n;
+        if (y >= x) return x;
+        x = y;
+      }
+    };
+    const primes: bigint[] = [];
+    for (let n = 2n; primes.length < 80; n++) if (primes.every((q) => n % q !== 0n)) primes.push(n);
+    // K[t]: the first 64 bits of the fractional part of the cube root of the t-th prime (§4.2.3).
+    const K = primes.map((q) => cbrt(q << 192n) & M64);
+    expect(K[0]).toBe(0x428a2f98d728ae22n);
+    expect(K[79]).toBe(0x6c44198c4a475817n);
+
+    const message = pseudoRandomBytes(100, 4545);
+    const block = new Uint8Array(128);
+    block.set(message);
+    block[100] = 0x80;
+    const view = new DataView(block.buffer);
+    view.setBigUint64(120, BigInt(message.length * 8));
+    const W = Array.from({ length: 16 }, (_, i) => view.getBigUint64(8 * i));
+    for (let t = 16; t < 80; t++) {
+      const s0 = rotr(W[t - 15]!, 1n) ^ rotr(W[t - 15]!, 8n) ^ (W[t - 15]! >> 7n);
+      const s1 = rotr(W[t - 2]!, 19n) ^ rotr(W[t - 2]!, 61n) ^ (W[t - 2]! >> 6n);
+      W.push((s1 + W[t - 7]! + s0 + W[t - 16]!) & M64);
+    }
+    expect(hex(wasm.sha512(message))).toBe(createHash('sha512').update(message).digest('hex'));
+    const memory = Buffer.from(wasmMemory.buffer);
+    const word = Buffer.alloc(8);
+    for (let t = 64; t < 80; t++) {
+      word.writeBigUInt64LE((W[t]! + K[t]!) & M64);
+      expect(memory.indexOf(word), `W[${t}] + K[${t}]`).toBe(-1);
+    }
+  });
+
   it('hashing 256 MiB through the streaming API keeps WASM memory at its initial size', () => {
     const chunk = pseudoRandomBytes(1 << 20, 99);
     const s = wasm.sha512.create();

@@ -1,14 +1,14 @@
 /**
  * SHA-512 (FIPS 180-4 §6.4) over linear memory, with no allocation.
  *
- * The compression function keeps the eight working variables and the sixteen-word message
- * schedule window in i64 locals and runs the 80 rounds as 16 unrolled rounds, then 4 passes of 16
- * unrolled rounds that extend the schedule as they go; the variable roles rotate, so there are no
- * moves between rounds. (Measured on V8: ~15% faster than computing the schedule in a separate
- * pass or in memory, and faster than a full 80-round unroll.) Two further tricks from the literature:
- * Ch(e,f,g) = g ^ (e & (f ^ g)) and Maj(a,b,c) = b ^ ((a ^ b) & (b ^ c)), reusing a ^ b of one
- * round as b ^ c of the next. There is no data-dependent branch or index: the code is constant
- * time by construction (only the lengths, which are public, steer control flow).
+ * The compression function keeps the eight working variables in i64 locals and the sixteen-word
+ * message schedule window in eight i64x2 vectors (WASM SIMD): the scalar rounds read W[t] + K[t]
+ * from a 128-byte ring that the vector schedule refills two words at a time, interleaved with the
+ * rounds — the division of labour of OpenSSL's AVX code. The variable roles rotate, so there are
+ * no moves between rounds; `gen/rounds.mjs` explains the remaining choices (nested Σ forms,
+ * Ch/Maj tricks) and what was measured against them. There is no data-dependent branch or
+ * index: the code is constant time by construction (only the lengths, which are public, steer
+ * control flow).
  *
  * The unrolled rounds between the `generated` markers are written by `gen/rounds.mjs`.
  */
@@ -45,6 +45,13 @@ export const SHA512_TOTAL: usize = 200;
 export const SHA512_CTX_SIZE: i32 = 208;
 
 /**
+ * W[t] + K[t] for the sixteen rounds in flight, written by the vector message schedule and read
+ * by the scalar rounds. It holds message-derived words (HMAC key pads among them), so
+ * {@link sha512Blocks} wipes it before returning.
+ */
+const WK: usize = memory.data(128, 16);
+
+/**
  * Runs the compression function over `nblocks` consecutive 128-byte blocks at `p`, updating
  * the eight state words at `state`. `p` need not be aligned.
  */
@@ -58,197 +65,205 @@ export function sha512Blocks(state: usize, p: usize, nblocks: usize): void {
   let g = load<u64>(state, 48);
   let h = load<u64>(state, 56);
   while (nblocks != 0) {
-    const a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
-    // Message words are big-endian (FIPS 180-4 §3.1); WASM loads are little-endian.
-    let w0 = bswap<u64>(load<u64>(p, 0));
-    let w1 = bswap<u64>(load<u64>(p, 8));
-    let w2 = bswap<u64>(load<u64>(p, 16));
-    let w3 = bswap<u64>(load<u64>(p, 24));
-    let w4 = bswap<u64>(load<u64>(p, 32));
-    let w5 = bswap<u64>(load<u64>(p, 40));
-    let w6 = bswap<u64>(load<u64>(p, 48));
-    let w7 = bswap<u64>(load<u64>(p, 56));
-    let w8 = bswap<u64>(load<u64>(p, 64));
-    let w9 = bswap<u64>(load<u64>(p, 72));
-    let w10 = bswap<u64>(load<u64>(p, 80));
-    let w11 = bswap<u64>(load<u64>(p, 88));
-    let w12 = bswap<u64>(load<u64>(p, 96));
-    let w13 = bswap<u64>(load<u64>(p, 104));
-    let w14 = bswap<u64>(load<u64>(p, 112));
-    let w15 = bswap<u64>(load<u64>(p, 120));
     let t: u64;
     let x0: u64 = 0;
     let x1 = b ^ c; // b ^ c of round 0, for the Maj trick
     // <generated:sha512-rounds>
-    // Rounds 0..15 use the message words as loaded.
-    t = h + (rotr<u64>(e, 14) ^ rotr<u64>(e, 18) ^ rotr<u64>(e, 41)) + (g ^ (e & (f ^ g))) + load<u64>(K, 0) + w0;
-    x0 = a ^ b;
-    d += t;
-    h = t + (rotr<u64>(a, 28) ^ rotr<u64>(a, 34) ^ rotr<u64>(a, 39)) + (b ^ (x0 & x1));
-    t = g + (rotr<u64>(d, 14) ^ rotr<u64>(d, 18) ^ rotr<u64>(d, 41)) + (f ^ (d & (e ^ f))) + load<u64>(K, 8) + w1;
-    x1 = h ^ a;
-    c += t;
-    g = t + (rotr<u64>(h, 28) ^ rotr<u64>(h, 34) ^ rotr<u64>(h, 39)) + (a ^ (x1 & x0));
-    t = f + (rotr<u64>(c, 14) ^ rotr<u64>(c, 18) ^ rotr<u64>(c, 41)) + (e ^ (c & (d ^ e))) + load<u64>(K, 16) + w2;
-    x0 = g ^ h;
-    b += t;
-    f = t + (rotr<u64>(g, 28) ^ rotr<u64>(g, 34) ^ rotr<u64>(g, 39)) + (h ^ (x0 & x1));
-    t = e + (rotr<u64>(b, 14) ^ rotr<u64>(b, 18) ^ rotr<u64>(b, 41)) + (d ^ (b & (c ^ d))) + load<u64>(K, 24) + w3;
-    x1 = f ^ g;
-    a += t;
-    e = t + (rotr<u64>(f, 28) ^ rotr<u64>(f, 34) ^ rotr<u64>(f, 39)) + (g ^ (x1 & x0));
-    t = d + (rotr<u64>(a, 14) ^ rotr<u64>(a, 18) ^ rotr<u64>(a, 41)) + (c ^ (a & (b ^ c))) + load<u64>(K, 32) + w4;
-    x0 = e ^ f;
-    h += t;
-    d = t + (rotr<u64>(e, 28) ^ rotr<u64>(e, 34) ^ rotr<u64>(e, 39)) + (f ^ (x0 & x1));
-    t = c + (rotr<u64>(h, 14) ^ rotr<u64>(h, 18) ^ rotr<u64>(h, 41)) + (b ^ (h & (a ^ b))) + load<u64>(K, 40) + w5;
-    x1 = d ^ e;
-    g += t;
-    c = t + (rotr<u64>(d, 28) ^ rotr<u64>(d, 34) ^ rotr<u64>(d, 39)) + (e ^ (x1 & x0));
-    t = b + (rotr<u64>(g, 14) ^ rotr<u64>(g, 18) ^ rotr<u64>(g, 41)) + (a ^ (g & (h ^ a))) + load<u64>(K, 48) + w6;
-    x0 = c ^ d;
-    f += t;
-    b = t + (rotr<u64>(c, 28) ^ rotr<u64>(c, 34) ^ rotr<u64>(c, 39)) + (d ^ (x0 & x1));
-    t = a + (rotr<u64>(f, 14) ^ rotr<u64>(f, 18) ^ rotr<u64>(f, 41)) + (h ^ (f & (g ^ h))) + load<u64>(K, 56) + w7;
-    x1 = b ^ c;
-    e += t;
-    a = t + (rotr<u64>(b, 28) ^ rotr<u64>(b, 34) ^ rotr<u64>(b, 39)) + (c ^ (x1 & x0));
-    t = h + (rotr<u64>(e, 14) ^ rotr<u64>(e, 18) ^ rotr<u64>(e, 41)) + (g ^ (e & (f ^ g))) + load<u64>(K, 64) + w8;
-    x0 = a ^ b;
-    d += t;
-    h = t + (rotr<u64>(a, 28) ^ rotr<u64>(a, 34) ^ rotr<u64>(a, 39)) + (b ^ (x0 & x1));
-    t = g + (rotr<u64>(d, 14) ^ rotr<u64>(d, 18) ^ rotr<u64>(d, 41)) + (f ^ (d & (e ^ f))) + load<u64>(K, 72) + w9;
-    x1 = h ^ a;
-    c += t;
-    g = t + (rotr<u64>(h, 28) ^ rotr<u64>(h, 34) ^ rotr<u64>(h, 39)) + (a ^ (x1 & x0));
-    t = f + (rotr<u64>(c, 14) ^ rotr<u64>(c, 18) ^ rotr<u64>(c, 41)) + (e ^ (c & (d ^ e))) + load<u64>(K, 80) + w10;
-    x0 = g ^ h;
-    b += t;
-    f = t + (rotr<u64>(g, 28) ^ rotr<u64>(g, 34) ^ rotr<u64>(g, 39)) + (h ^ (x0 & x1));
-    t = e + (rotr<u64>(b, 14) ^ rotr<u64>(b, 18) ^ rotr<u64>(b, 41)) + (d ^ (b & (c ^ d))) + load<u64>(K, 88) + w11;
-    x1 = f ^ g;
-    a += t;
-    e = t + (rotr<u64>(f, 28) ^ rotr<u64>(f, 34) ^ rotr<u64>(f, 39)) + (g ^ (x1 & x0));
-    t = d + (rotr<u64>(a, 14) ^ rotr<u64>(a, 18) ^ rotr<u64>(a, 41)) + (c ^ (a & (b ^ c))) + load<u64>(K, 96) + w12;
-    x0 = e ^ f;
-    h += t;
-    d = t + (rotr<u64>(e, 28) ^ rotr<u64>(e, 34) ^ rotr<u64>(e, 39)) + (f ^ (x0 & x1));
-    t = c + (rotr<u64>(h, 14) ^ rotr<u64>(h, 18) ^ rotr<u64>(h, 41)) + (b ^ (h & (a ^ b))) + load<u64>(K, 104) + w13;
-    x1 = d ^ e;
-    g += t;
-    c = t + (rotr<u64>(d, 28) ^ rotr<u64>(d, 34) ^ rotr<u64>(d, 39)) + (e ^ (x1 & x0));
-    t = b + (rotr<u64>(g, 14) ^ rotr<u64>(g, 18) ^ rotr<u64>(g, 41)) + (a ^ (g & (h ^ a))) + load<u64>(K, 112) + w14;
-    x0 = c ^ d;
-    f += t;
-    b = t + (rotr<u64>(c, 28) ^ rotr<u64>(c, 34) ^ rotr<u64>(c, 39)) + (d ^ (x0 & x1));
-    t = a + (rotr<u64>(f, 14) ^ rotr<u64>(f, 18) ^ rotr<u64>(f, 41)) + (h ^ (f & (g ^ h))) + load<u64>(K, 120) + w15;
-    x1 = b ^ c;
-    e += t;
-    a = t + (rotr<u64>(b, 28) ^ rotr<u64>(b, 34) ^ rotr<u64>(b, 39)) + (c ^ (x1 & x0));
-    // Rounds 16..79: each round first extends the schedule in place (FIPS 180-4 §6.4.2 step 1,
-    // W[t] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16], indices mod 16).
+    // Message words are big-endian (FIPS 180-4 §3.1): one byte shuffle swaps both lanes of a pair.
+    let y0 = i8x16.shuffle(v128.load(p, 0), v128.load(p, 0), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y0, v128.load(K, 0)), 0);
+    let y1 = i8x16.shuffle(v128.load(p, 16), v128.load(p, 16), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y1, v128.load(K, 16)), 16);
+    let y2 = i8x16.shuffle(v128.load(p, 32), v128.load(p, 32), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y2, v128.load(K, 32)), 32);
+    let y3 = i8x16.shuffle(v128.load(p, 48), v128.load(p, 48), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y3, v128.load(K, 48)), 48);
+    let y4 = i8x16.shuffle(v128.load(p, 64), v128.load(p, 64), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y4, v128.load(K, 64)), 64);
+    let y5 = i8x16.shuffle(v128.load(p, 80), v128.load(p, 80), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y5, v128.load(K, 80)), 80);
+    let y6 = i8x16.shuffle(v128.load(p, 96), v128.load(p, 96), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y6, v128.load(K, 96)), 96);
+    let y7 = i8x16.shuffle(v128.load(p, 112), v128.load(p, 112), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    v128.store(WK, i64x2.add(y7, v128.load(K, 112)), 112);
+    // Rounds 0..63 in four passes of 16, each extending the schedule for the next pass.
     for (let k = K + 128; k < K + 640; k += 128) {
-      w0 += (rotr<u64>(w14, 19) ^ rotr<u64>(w14, 61) ^ (w14 >> 6)) + w9 + (rotr<u64>(w1, 1) ^ rotr<u64>(w1, 8) ^ (w1 >> 7));
-      t = h + (rotr<u64>(e, 14) ^ rotr<u64>(e, 18) ^ rotr<u64>(e, 41)) + (g ^ (e & (f ^ g))) + load<u64>(k, 0) + w0;
+      t = h + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 23), 4), 14) + (g ^ (e & (f ^ g))) + load<u64>(WK, 0);
       x0 = a ^ b;
       d += t;
-      h = t + (rotr<u64>(a, 28) ^ rotr<u64>(a, 34) ^ rotr<u64>(a, 39)) + (b ^ (x0 & x1));
-      w1 += (rotr<u64>(w15, 19) ^ rotr<u64>(w15, 61) ^ (w15 >> 6)) + w10 + (rotr<u64>(w2, 1) ^ rotr<u64>(w2, 8) ^ (w2 >> 7));
-      t = g + (rotr<u64>(d, 14) ^ rotr<u64>(d, 18) ^ rotr<u64>(d, 41)) + (f ^ (d & (e ^ f))) + load<u64>(k, 8) + w1;
+      h = t + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 5), 6), 28) + (b ^ (x0 & x1));
+      t = g + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 23), 4), 14) + (f ^ (d & (e ^ f))) + load<u64>(WK, 8);
       x1 = h ^ a;
       c += t;
-      g = t + (rotr<u64>(h, 28) ^ rotr<u64>(h, 34) ^ rotr<u64>(h, 39)) + (a ^ (x1 & x0));
-      w2 += (rotr<u64>(w0, 19) ^ rotr<u64>(w0, 61) ^ (w0 >> 6)) + w11 + (rotr<u64>(w3, 1) ^ rotr<u64>(w3, 8) ^ (w3 >> 7));
-      t = f + (rotr<u64>(c, 14) ^ rotr<u64>(c, 18) ^ rotr<u64>(c, 41)) + (e ^ (c & (d ^ e))) + load<u64>(k, 16) + w2;
+      g = t + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 5), 6), 28) + (a ^ (x1 & x0));
+      y0 = i64x2.add(i64x2.add(y0, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y7, v128.or(i64x2.shr_u(y7, 42), i64x2.shl(y7, 22))), 19), i64x2.shl(v128.xor(y7, v128.or(i64x2.shr_u(y7, 42), i64x2.shl(y7, 22))), 45)), i64x2.shr_u(y7, 6))));
+      v128.store(WK, i64x2.add(y0, v128.load(k, 0)), 0);
+      t = f + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 23), 4), 14) + (e ^ (c & (d ^ e))) + load<u64>(WK, 16);
       x0 = g ^ h;
       b += t;
-      f = t + (rotr<u64>(g, 28) ^ rotr<u64>(g, 34) ^ rotr<u64>(g, 39)) + (h ^ (x0 & x1));
-      w3 += (rotr<u64>(w1, 19) ^ rotr<u64>(w1, 61) ^ (w1 >> 6)) + w12 + (rotr<u64>(w4, 1) ^ rotr<u64>(w4, 8) ^ (w4 >> 7));
-      t = e + (rotr<u64>(b, 14) ^ rotr<u64>(b, 18) ^ rotr<u64>(b, 41)) + (d ^ (b & (c ^ d))) + load<u64>(k, 24) + w3;
+      f = t + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 5), 6), 28) + (h ^ (x0 & x1));
+      t = e + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 23), 4), 14) + (d ^ (b & (c ^ d))) + load<u64>(WK, 24);
       x1 = f ^ g;
       a += t;
-      e = t + (rotr<u64>(f, 28) ^ rotr<u64>(f, 34) ^ rotr<u64>(f, 39)) + (g ^ (x1 & x0));
-      w4 += (rotr<u64>(w2, 19) ^ rotr<u64>(w2, 61) ^ (w2 >> 6)) + w13 + (rotr<u64>(w5, 1) ^ rotr<u64>(w5, 8) ^ (w5 >> 7));
-      t = d + (rotr<u64>(a, 14) ^ rotr<u64>(a, 18) ^ rotr<u64>(a, 41)) + (c ^ (a & (b ^ c))) + load<u64>(k, 32) + w4;
+      e = t + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 5), 6), 28) + (g ^ (x1 & x0));
+      y1 = i64x2.add(i64x2.add(y1, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y0, v128.or(i64x2.shr_u(y0, 42), i64x2.shl(y0, 22))), 19), i64x2.shl(v128.xor(y0, v128.or(i64x2.shr_u(y0, 42), i64x2.shl(y0, 22))), 45)), i64x2.shr_u(y0, 6))));
+      v128.store(WK, i64x2.add(y1, v128.load(k, 16)), 16);
+      t = d + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 23), 4), 14) + (c ^ (a & (b ^ c))) + load<u64>(WK, 32);
       x0 = e ^ f;
       h += t;
-      d = t + (rotr<u64>(e, 28) ^ rotr<u64>(e, 34) ^ rotr<u64>(e, 39)) + (f ^ (x0 & x1));
-      w5 += (rotr<u64>(w3, 19) ^ rotr<u64>(w3, 61) ^ (w3 >> 6)) + w14 + (rotr<u64>(w6, 1) ^ rotr<u64>(w6, 8) ^ (w6 >> 7));
-      t = c + (rotr<u64>(h, 14) ^ rotr<u64>(h, 18) ^ rotr<u64>(h, 41)) + (b ^ (h & (a ^ b))) + load<u64>(k, 40) + w5;
+      d = t + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 5), 6), 28) + (f ^ (x0 & x1));
+      t = c + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 23), 4), 14) + (b ^ (h & (a ^ b))) + load<u64>(WK, 40);
       x1 = d ^ e;
       g += t;
-      c = t + (rotr<u64>(d, 28) ^ rotr<u64>(d, 34) ^ rotr<u64>(d, 39)) + (e ^ (x1 & x0));
-      w6 += (rotr<u64>(w4, 19) ^ rotr<u64>(w4, 61) ^ (w4 >> 6)) + w15 + (rotr<u64>(w7, 1) ^ rotr<u64>(w7, 8) ^ (w7 >> 7));
-      t = b + (rotr<u64>(g, 14) ^ rotr<u64>(g, 18) ^ rotr<u64>(g, 41)) + (a ^ (g & (h ^ a))) + load<u64>(k, 48) + w6;
+      c = t + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 5), 6), 28) + (e ^ (x1 & x0));
+      y2 = i64x2.add(i64x2.add(y2, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y1, v128.or(i64x2.shr_u(y1, 42), i64x2.shl(y1, 22))), 19), i64x2.shl(v128.xor(y1, v128.or(i64x2.shr_u(y1, 42), i64x2.shl(y1, 22))), 45)), i64x2.shr_u(y1, 6))));
+      v128.store(WK, i64x2.add(y2, v128.load(k, 32)), 32);
+      t = b + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 23), 4), 14) + (a ^ (g & (h ^ a))) + load<u64>(WK, 48);
       x0 = c ^ d;
       f += t;
-      b = t + (rotr<u64>(c, 28) ^ rotr<u64>(c, 34) ^ rotr<u64>(c, 39)) + (d ^ (x0 & x1));
-      w7 += (rotr<u64>(w5, 19) ^ rotr<u64>(w5, 61) ^ (w5 >> 6)) + w0 + (rotr<u64>(w8, 1) ^ rotr<u64>(w8, 8) ^ (w8 >> 7));
-      t = a + (rotr<u64>(f, 14) ^ rotr<u64>(f, 18) ^ rotr<u64>(f, 41)) + (h ^ (f & (g ^ h))) + load<u64>(k, 56) + w7;
+      b = t + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 5), 6), 28) + (d ^ (x0 & x1));
+      t = a + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 23), 4), 14) + (h ^ (f & (g ^ h))) + load<u64>(WK, 56);
       x1 = b ^ c;
       e += t;
-      a = t + (rotr<u64>(b, 28) ^ rotr<u64>(b, 34) ^ rotr<u64>(b, 39)) + (c ^ (x1 & x0));
-      w8 += (rotr<u64>(w6, 19) ^ rotr<u64>(w6, 61) ^ (w6 >> 6)) + w1 + (rotr<u64>(w9, 1) ^ rotr<u64>(w9, 8) ^ (w9 >> 7));
-      t = h + (rotr<u64>(e, 14) ^ rotr<u64>(e, 18) ^ rotr<u64>(e, 41)) + (g ^ (e & (f ^ g))) + load<u64>(k, 64) + w8;
+      a = t + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 5), 6), 28) + (c ^ (x1 & x0));
+      y3 = i64x2.add(i64x2.add(y3, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y2, v128.or(i64x2.shr_u(y2, 42), i64x2.shl(y2, 22))), 19), i64x2.shl(v128.xor(y2, v128.or(i64x2.shr_u(y2, 42), i64x2.shl(y2, 22))), 45)), i64x2.shr_u(y2, 6))));
+      v128.store(WK, i64x2.add(y3, v128.load(k, 48)), 48);
+      t = h + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 23), 4), 14) + (g ^ (e & (f ^ g))) + load<u64>(WK, 64);
       x0 = a ^ b;
       d += t;
-      h = t + (rotr<u64>(a, 28) ^ rotr<u64>(a, 34) ^ rotr<u64>(a, 39)) + (b ^ (x0 & x1));
-      w9 += (rotr<u64>(w7, 19) ^ rotr<u64>(w7, 61) ^ (w7 >> 6)) + w2 + (rotr<u64>(w10, 1) ^ rotr<u64>(w10, 8) ^ (w10 >> 7));
-      t = g + (rotr<u64>(d, 14) ^ rotr<u64>(d, 18) ^ rotr<u64>(d, 41)) + (f ^ (d & (e ^ f))) + load<u64>(k, 72) + w9;
+      h = t + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 5), 6), 28) + (b ^ (x0 & x1));
+      t = g + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 23), 4), 14) + (f ^ (d & (e ^ f))) + load<u64>(WK, 72);
       x1 = h ^ a;
       c += t;
-      g = t + (rotr<u64>(h, 28) ^ rotr<u64>(h, 34) ^ rotr<u64>(h, 39)) + (a ^ (x1 & x0));
-      w10 += (rotr<u64>(w8, 19) ^ rotr<u64>(w8, 61) ^ (w8 >> 6)) + w3 + (rotr<u64>(w11, 1) ^ rotr<u64>(w11, 8) ^ (w11 >> 7));
-      t = f + (rotr<u64>(c, 14) ^ rotr<u64>(c, 18) ^ rotr<u64>(c, 41)) + (e ^ (c & (d ^ e))) + load<u64>(k, 80) + w10;
+      g = t + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 5), 6), 28) + (a ^ (x1 & x0));
+      y4 = i64x2.add(i64x2.add(y4, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y4, y5, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y0, y1, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y3, v128.or(i64x2.shr_u(y3, 42), i64x2.shl(y3, 22))), 19), i64x2.shl(v128.xor(y3, v128.or(i64x2.shr_u(y3, 42), i64x2.shl(y3, 22))), 45)), i64x2.shr_u(y3, 6))));
+      v128.store(WK, i64x2.add(y4, v128.load(k, 64)), 64);
+      t = f + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 23), 4), 14) + (e ^ (c & (d ^ e))) + load<u64>(WK, 80);
       x0 = g ^ h;
       b += t;
-      f = t + (rotr<u64>(g, 28) ^ rotr<u64>(g, 34) ^ rotr<u64>(g, 39)) + (h ^ (x0 & x1));
-      w11 += (rotr<u64>(w9, 19) ^ rotr<u64>(w9, 61) ^ (w9 >> 6)) + w4 + (rotr<u64>(w12, 1) ^ rotr<u64>(w12, 8) ^ (w12 >> 7));
-      t = e + (rotr<u64>(b, 14) ^ rotr<u64>(b, 18) ^ rotr<u64>(b, 41)) + (d ^ (b & (c ^ d))) + load<u64>(k, 88) + w11;
+      f = t + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 5), 6), 28) + (h ^ (x0 & x1));
+      t = e + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 23), 4), 14) + (d ^ (b & (c ^ d))) + load<u64>(WK, 88);
       x1 = f ^ g;
       a += t;
-      e = t + (rotr<u64>(f, 28) ^ rotr<u64>(f, 34) ^ rotr<u64>(f, 39)) + (g ^ (x1 & x0));
-      w12 += (rotr<u64>(w10, 19) ^ rotr<u64>(w10, 61) ^ (w10 >> 6)) + w5 + (rotr<u64>(w13, 1) ^ rotr<u64>(w13, 8) ^ (w13 >> 7));
-      t = d + (rotr<u64>(a, 14) ^ rotr<u64>(a, 18) ^ rotr<u64>(a, 41)) + (c ^ (a & (b ^ c))) + load<u64>(k, 96) + w12;
+      e = t + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 5), 6), 28) + (g ^ (x1 & x0));
+      y5 = i64x2.add(i64x2.add(y5, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y5, y6, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y1, y2, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y4, v128.or(i64x2.shr_u(y4, 42), i64x2.shl(y4, 22))), 19), i64x2.shl(v128.xor(y4, v128.or(i64x2.shr_u(y4, 42), i64x2.shl(y4, 22))), 45)), i64x2.shr_u(y4, 6))));
+      v128.store(WK, i64x2.add(y5, v128.load(k, 80)), 80);
+      t = d + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 23), 4), 14) + (c ^ (a & (b ^ c))) + load<u64>(WK, 96);
       x0 = e ^ f;
       h += t;
-      d = t + (rotr<u64>(e, 28) ^ rotr<u64>(e, 34) ^ rotr<u64>(e, 39)) + (f ^ (x0 & x1));
-      w13 += (rotr<u64>(w11, 19) ^ rotr<u64>(w11, 61) ^ (w11 >> 6)) + w6 + (rotr<u64>(w14, 1) ^ rotr<u64>(w14, 8) ^ (w14 >> 7));
-      t = c + (rotr<u64>(h, 14) ^ rotr<u64>(h, 18) ^ rotr<u64>(h, 41)) + (b ^ (h & (a ^ b))) + load<u64>(k, 104) + w13;
+      d = t + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 5), 6), 28) + (f ^ (x0 & x1));
+      t = c + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 23), 4), 14) + (b ^ (h & (a ^ b))) + load<u64>(WK, 104);
       x1 = d ^ e;
       g += t;
-      c = t + (rotr<u64>(d, 28) ^ rotr<u64>(d, 34) ^ rotr<u64>(d, 39)) + (e ^ (x1 & x0));
-      w14 += (rotr<u64>(w12, 19) ^ rotr<u64>(w12, 61) ^ (w12 >> 6)) + w7 + (rotr<u64>(w15, 1) ^ rotr<u64>(w15, 8) ^ (w15 >> 7));
-      t = b + (rotr<u64>(g, 14) ^ rotr<u64>(g, 18) ^ rotr<u64>(g, 41)) + (a ^ (g & (h ^ a))) + load<u64>(k, 112) + w14;
+      c = t + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 5), 6), 28) + (e ^ (x1 & x0));
+      y6 = i64x2.add(i64x2.add(y6, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y6, y7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y2, y3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y5, v128.or(i64x2.shr_u(y5, 42), i64x2.shl(y5, 22))), 19), i64x2.shl(v128.xor(y5, v128.or(i64x2.shr_u(y5, 42), i64x2.shl(y5, 22))), 45)), i64x2.shr_u(y5, 6))));
+      v128.store(WK, i64x2.add(y6, v128.load(k, 96)), 96);
+      t = b + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 23), 4), 14) + (a ^ (g & (h ^ a))) + load<u64>(WK, 112);
       x0 = c ^ d;
       f += t;
-      b = t + (rotr<u64>(c, 28) ^ rotr<u64>(c, 34) ^ rotr<u64>(c, 39)) + (d ^ (x0 & x1));
-      w15 += (rotr<u64>(w13, 19) ^ rotr<u64>(w13, 61) ^ (w13 >> 6)) + w8 + (rotr<u64>(w0, 1) ^ rotr<u64>(w0, 8) ^ (w0 >> 7));
-      t = a + (rotr<u64>(f, 14) ^ rotr<u64>(f, 18) ^ rotr<u64>(f, 41)) + (h ^ (f & (g ^ h))) + load<u64>(k, 120) + w15;
+      b = t + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 5), 6), 28) + (d ^ (x0 & x1));
+      t = a + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 23), 4), 14) + (h ^ (f & (g ^ h))) + load<u64>(WK, 120);
       x1 = b ^ c;
       e += t;
-      a = t + (rotr<u64>(b, 28) ^ rotr<u64>(b, 34) ^ rotr<u64>(b, 39)) + (c ^ (x1 & x0));
+      a = t + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 5), 6), 28) + (c ^ (x1 & x0));
+      y7 = i64x2.add(i64x2.add(y7, v128.xor(v128.or(i64x2.shr_u(v128.xor(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 1), i64x2.shl(v128.xor(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.or(i64x2.shr_u(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7), i64x2.shl(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 57))), 63)), i64x2.shr_u(i8x16.shuffle(y7, y0, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), 7))), i64x2.add(i8x16.shuffle(y3, y4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23), v128.xor(v128.or(i64x2.shr_u(v128.xor(y6, v128.or(i64x2.shr_u(y6, 42), i64x2.shl(y6, 22))), 19), i64x2.shl(v128.xor(y6, v128.or(i64x2.shr_u(y6, 42), i64x2.shl(y6, 22))), 45)), i64x2.shr_u(y6, 6))));
+      v128.store(WK, i64x2.add(y7, v128.load(k, 112)), 112);
     }
+    // Rounds 64..79.
+    t = h + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 23), 4), 14) + (g ^ (e & (f ^ g))) + load<u64>(WK, 0);
+    x0 = a ^ b;
+    d += t;
+    h = t + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 5), 6), 28) + (b ^ (x0 & x1));
+    t = g + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 23), 4), 14) + (f ^ (d & (e ^ f))) + load<u64>(WK, 8);
+    x1 = h ^ a;
+    c += t;
+    g = t + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 5), 6), 28) + (a ^ (x1 & x0));
+    t = f + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 23), 4), 14) + (e ^ (c & (d ^ e))) + load<u64>(WK, 16);
+    x0 = g ^ h;
+    b += t;
+    f = t + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 5), 6), 28) + (h ^ (x0 & x1));
+    t = e + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 23), 4), 14) + (d ^ (b & (c ^ d))) + load<u64>(WK, 24);
+    x1 = f ^ g;
+    a += t;
+    e = t + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 5), 6), 28) + (g ^ (x1 & x0));
+    t = d + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 23), 4), 14) + (c ^ (a & (b ^ c))) + load<u64>(WK, 32);
+    x0 = e ^ f;
+    h += t;
+    d = t + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 5), 6), 28) + (f ^ (x0 & x1));
+    t = c + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 23), 4), 14) + (b ^ (h & (a ^ b))) + load<u64>(WK, 40);
+    x1 = d ^ e;
+    g += t;
+    c = t + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 5), 6), 28) + (e ^ (x1 & x0));
+    t = b + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 23), 4), 14) + (a ^ (g & (h ^ a))) + load<u64>(WK, 48);
+    x0 = c ^ d;
+    f += t;
+    b = t + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 5), 6), 28) + (d ^ (x0 & x1));
+    t = a + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 23), 4), 14) + (h ^ (f & (g ^ h))) + load<u64>(WK, 56);
+    x1 = b ^ c;
+    e += t;
+    a = t + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 5), 6), 28) + (c ^ (x1 & x0));
+    t = h + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 23), 4), 14) + (g ^ (e & (f ^ g))) + load<u64>(WK, 64);
+    x0 = a ^ b;
+    d += t;
+    h = t + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 5), 6), 28) + (b ^ (x0 & x1));
+    t = g + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 23), 4), 14) + (f ^ (d & (e ^ f))) + load<u64>(WK, 72);
+    x1 = h ^ a;
+    c += t;
+    g = t + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 5), 6), 28) + (a ^ (x1 & x0));
+    t = f + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 23), 4), 14) + (e ^ (c & (d ^ e))) + load<u64>(WK, 80);
+    x0 = g ^ h;
+    b += t;
+    f = t + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 5), 6), 28) + (h ^ (x0 & x1));
+    t = e + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 23), 4), 14) + (d ^ (b & (c ^ d))) + load<u64>(WK, 88);
+    x1 = f ^ g;
+    a += t;
+    e = t + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 5), 6), 28) + (g ^ (x1 & x0));
+    t = d + rotr<u64>(a ^ rotr<u64>(a ^ rotr<u64>(a, 23), 4), 14) + (c ^ (a & (b ^ c))) + load<u64>(WK, 96);
+    x0 = e ^ f;
+    h += t;
+    d = t + rotr<u64>(e ^ rotr<u64>(e ^ rotr<u64>(e, 5), 6), 28) + (f ^ (x0 & x1));
+    t = c + rotr<u64>(h ^ rotr<u64>(h ^ rotr<u64>(h, 23), 4), 14) + (b ^ (h & (a ^ b))) + load<u64>(WK, 104);
+    x1 = d ^ e;
+    g += t;
+    c = t + rotr<u64>(d ^ rotr<u64>(d ^ rotr<u64>(d, 5), 6), 28) + (e ^ (x1 & x0));
+    t = b + rotr<u64>(g ^ rotr<u64>(g ^ rotr<u64>(g, 23), 4), 14) + (a ^ (g & (h ^ a))) + load<u64>(WK, 112);
+    x0 = c ^ d;
+    f += t;
+    b = t + rotr<u64>(c ^ rotr<u64>(c ^ rotr<u64>(c, 5), 6), 28) + (d ^ (x0 & x1));
+    t = a + rotr<u64>(f ^ rotr<u64>(f ^ rotr<u64>(f, 23), 4), 14) + (h ^ (f & (g ^ h))) + load<u64>(WK, 120);
+    x1 = b ^ c;
+    e += t;
+    a = t + rotr<u64>(b ^ rotr<u64>(b ^ rotr<u64>(b, 5), 6), 28) + (c ^ (x1 & x0));
     // </generated:sha512-rounds>
-    a += a0;
-    b += b0;
-    c += c0;
-    d += d0;
-    e += e0;
-    f += f0;
-    g += g0;
-    h += h0;
+    // Feed-forward through memory rather than eight more live locals: V8 keeps only 12 general
+    // registers for WASM on x64, and every extra long-lived value costs spills inside the rounds.
+    a += load<u64>(state, 0);
+    store<u64>(state, a, 0);
+    b += load<u64>(state, 8);
+    store<u64>(state, b, 8);
+    c += load<u64>(state, 16);
+    store<u64>(state, c, 16);
+    d += load<u64>(state, 24);
+    store<u64>(state, d, 24);
+    e += load<u64>(state, 32);
+    store<u64>(state, e, 32);
+    f += load<u64>(state, 40);
+    store<u64>(state, f, 40);
+    g += load<u64>(state, 48);
+    store<u64>(state, g, 48);
+    h += load<u64>(state, 56);
+    store<u64>(state, h, 56);
     p += 128;
     nblocks--;
   }
-  store<u64>(state, a, 0);
-  store<u64>(state, b, 8);
-  store<u64>(state, c, 16);
-  store<u64>(state, d, 24);
-  store<u64>(state, e, 32);
-  store<u64>(state, f, 40);
-  store<u64>(state, g, 48);
-  store<u64>(state, h, 56);
+  v128.store(WK, i64x2.splat(0), 0);
+  v128.store(WK, i64x2.splat(0), 16);
+  v128.store(WK, i64x2.splat(0), 32);
+  v128.store(WK, i64x2.splat(0), 48);
+  v128.store(WK, i64x2.splat(0), 64);
+  v128.store(WK, i64x2.splat(0), 80);
+  v128.store(WK, i64x2.splat(0), 96);
+  v128.store(WK, i64x2.splat(0), 112);
 }
 
 /** Starts a SHA-512 computation in the context at `ctx`. */

@@ -29,7 +29,7 @@ export type { WasmSource } from './wasm/loader.js';
 export type { WasmSources } from './wasm/provider.js';
 export type { WasmMerkleRange } from './wasm/hash.js';
 export { MerkleCompactRange, merkleHasherFrom, merkleRootWith, type MerkleNodeHasher } from './merkle.js';
-export { BULK_THRESHOLD, SHA3_BULK_THRESHOLD, type Route } from './selection.js';
+export { BULK_THRESHOLD, BULK_THRESHOLDS, SHA3_BULK_THRESHOLD, type Route } from './selection.js';
 export { route } from './state.js';
 export {
   sha512, sha3_512, shake256, hmacSha512, hmacSha3_512, hkdfSha512, sha256, hmacSha256, hkdfSha256, hkdfSha256Multi,

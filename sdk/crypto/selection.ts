@@ -4,19 +4,31 @@ import type { Primitive, ProviderName } from './types.js';
  * Which provider serves each primitive by default. Measured on Node 20 (bench/, see README):
  * WASM wins wherever the per-call cost of node:crypto (~1 µs of binding overhead) dominates —
  * short hashes, HMAC, HKDF, Merkle trees — and OpenSSL wins on long inputs (SHA-NI/AVX2
- * hashing, AES-NI). So hashing switches to native at `BULK_THRESHOLD` bytes, and AES goes to
- * native, when native exists. Without native (browsers) WASM serves everything; without WASM
- * (before `init()`, or refused by a CSP) native serves what it can and pure the rest.
+ * hashing, AES-NI). So each hash switches to native at its crossover in `BULK_THRESHOLDS`, and
+ * AES goes to native, when native exists. Without native (browsers) WASM serves everything;
+ * without WASM (before `init()`, or refused by a CSP) native serves what it can and pure the rest.
+ *
+ * The crossovers are where WASM and node:crypto measured even (best of 20 interleaved runs per
+ * size, x86-64 with AVX-512 and SHA-NI, Node 20 / OpenSSL 3.0): SHA-512 1.37x at 1 KiB, 0.98x at
+ * 2 KiB; HMAC-SHA-512 1.10x at 4 KiB, 0.93x at 8 KiB (two more native calls of fixed cost);
+ * SHA-256 0.98x at 256 B and HMAC-SHA-256 1.13x at 256 B, 0.76x at 512 B (OpenSSL's SHA-256 uses
+ * the CPU's SHA extensions, which WASM cannot reach); the SHA-3 family 0.93x at 1 KiB.
  */
-export const BULK_THRESHOLD = 16 * 1024;
+export const BULK_THRESHOLDS: Readonly<Record<'sha512' | 'hmacSha512' | 'sha256' | 'hmacSha256' | 'sha3_512' | 'shake256' | 'hmacSha3_512', number>> = {
+  sha512: 2048,
+  hmacSha512: 8192,
+  sha256: 256,
+  hmacSha256: 512,
+  sha3_512: 1024,
+  shake256: 1024,
+  hmacSha3_512: 1024,
+};
 
-/**
- * Keccak in WASM runs at about OpenSSL's speed per byte only up to ~1 KiB (bench: SHA3-512
- * 1 KiB 0.93x native, 64 B 4x), so the SHA-3 family goes native from 1 KiB.
- */
-export const SHA3_BULK_THRESHOLD = 1024;
+/** The SHA-512 crossover (`BULK_THRESHOLDS.sha512`), kept under its earlier name. */
+export const BULK_THRESHOLD = BULK_THRESHOLDS.sha512;
 
-const SHA3_FAMILY: readonly Primitive[] = ['sha3_512', 'shake256', 'hmacSha3_512'];
+/** The SHA-3 family's crossover (`BULK_THRESHOLDS.sha3_512`), kept under its earlier name. */
+export const SHA3_BULK_THRESHOLD = BULK_THRESHOLDS.sha3_512;
 
 /** A per-primitive choice: `small` below `threshold` bytes of input, `large` from there on. */
 export interface Route {
@@ -41,7 +53,7 @@ export function defaultRoutes(hasWasm: boolean, hasNative: boolean): Record<Prim
       // import per call, and the WASM core is constant time and within reach of OpenSSL.
       routes[p] = fixed(hasWasm ? 'wasm' : 'pure');
     } else if (hasWasm && hasNative) {
-      const threshold = SHA3_FAMILY.includes(p) ? SHA3_BULK_THRESHOLD : BULK_THRESHOLD;
+      const threshold = (BULK_THRESHOLDS as Partial<Record<Primitive, number>>)[p] ?? Infinity;
       const bulk: Route = { small: 'wasm', large: 'native', threshold };
       routes[p] = p === 'aes256Cbc' || p === 'aesKeyWrap' ? fixed('native')
         : p === 'hkdfSha512' || p === 'hkdfSha256' || p === 'merkleRoot' ? fixed('wasm')

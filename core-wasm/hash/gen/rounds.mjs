@@ -10,34 +10,68 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 
 // ---- SHA-512 (FIPS 180-4 §6.4.2) ---------------------------------------------------------------
-// Eight working variables whose roles rotate each round (no moves), Ch(e,f,g) = g ^ (e & (f ^ g)),
-// Maj(a,b,c) = b ^ ((a ^ b) & (b ^ c)) with a ^ b kept for the next round's b ^ c (x0/x1).
+// Scalar rounds, vector message schedule (the split OpenSSL's AVX code uses, in WASM SIMD):
+// - Rounds: eight working variables whose roles rotate each round (no moves);
+//   Ch(e,f,g) = g ^ (e & (f ^ g)); Maj(a,b,c) = b ^ ((a ^ b) & (b ^ c)) with a ^ b kept for the
+//   next round's b ^ c (x0/x1); Σ in nested form, Σ1(e) = rotr14(e ^ rotr4(e ^ rotr23(e))) and
+//   Σ0(a) = rotr28(a ^ rotr6(a ^ rotr5(a))): V8 has no non-destructive rotate (rorx), so each
+//   parallel rotation of a value still needed later costs a register copy; the nested form needs
+//   one temporary and two instructions fewer per Σ. Each round adds one precomputed W[t] + K[t].
+// - Schedule: the sixteen-word window lives in eight i64x2 vectors y0..y7 (pair m = W[2m], W[2m+1]
+//   of the window); each step extends one pair, W[t..t+1] = σ1(W[t−2..t−1]) + W[t−7..t−6] +
+//   σ0(W[t−15..t−14]) + W[t−16..t−15], the odd-offset pairs assembled with one byte shuffle from two
+//   vectors in registers (never loaded across two earlier stores, which would defeat store-to-load
+//   forwarding), and stores W + K for the rounds into a 128-byte ring. The step for pair m of the
+//   next pass is placed after the two rounds that read ring slot m of this pass, so the vector work
+//   fills the gaps in the scalar rounds' dependency chain.
+// Measured on V8 (Node 20, /tmp bench of 1 MiB, best of 12, interleaved): 1.35–1.45× the previous
+// all-scalar rolling-window code; computing the schedule first (scalar or vector) was slower.
 const V = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
-function shaRound(i, k, ind) {
+const rotr64 = (x, n) => `rotr<u64>(${x}, ${n})`;
+const bigSigma1 = (e) => rotr64(`${e} ^ ${rotr64(`${e} ^ ${rotr64(e, 23)}`, 4)}`, 14);
+const bigSigma0 = (a) => rotr64(`${a} ^ ${rotr64(`${a} ^ ${rotr64(a, 5)}`, 6)}`, 28);
+function shaRound(i, ind) {
   const s = (8 - (i % 8)) % 8;
   const [a, b, c, d, e, f, g, h] = [...V.slice(s), ...V.slice(0, s)];
   const xn = i % 2 === 0 ? 'x0' : 'x1';
   const xp = i % 2 === 0 ? 'x1' : 'x0';
   return [
-    `${ind}t = ${h} + (rotr<u64>(${e}, 14) ^ rotr<u64>(${e}, 18) ^ rotr<u64>(${e}, 41)) + (${g} ^ (${e} & (${f} ^ ${g}))) + load<u64>(${k}, ${8 * i}) + w${i};`,
+    `${ind}t = ${h} + ${bigSigma1(e)} + (${g} ^ (${e} & (${f} ^ ${g}))) + load<u64>(WK, ${8 * (i % 16)});`,
     `${ind}${xn} = ${a} ^ ${b};`,
     `${ind}${d} += t;`,
-    `${ind}${h} = t + (rotr<u64>(${a}, 28) ^ rotr<u64>(${a}, 34) ^ rotr<u64>(${a}, 39)) + (${b} ^ (${xn} & ${xp}));`,
+    `${ind}${h} = t + ${bigSigma0(a)} + (${b} ^ (${xn} & ${xp}));`,
   ];
 }
-function shaSchedule(j, ind) {
-  const m2 = `w${(j + 14) % 16}`;
-  const m15 = `w${(j + 1) % 16}`;
-  return `${ind}w${j} += (rotr<u64>(${m2}, 19) ^ rotr<u64>(${m2}, 61) ^ (${m2} >> 6)) + w${(j + 9) % 16} + (rotr<u64>(${m15}, 1) ^ rotr<u64>(${m15}, 8) ^ (${m15} >> 7));`;
+/** rotr on both 64-bit lanes (WASM SIMD has no vector rotate). */
+const vrotr = (x, n) => `v128.or(i64x2.shr_u(${x}, ${n}), i64x2.shl(${x}, ${64 - n}))`;
+// σ0(x) = rotr1(x ^ rotr7(x)) ^ (x >> 7); σ1(x) = rotr19(x ^ rotr42(x)) ^ (x >> 6).
+const vSigma0 = (x) => `v128.xor(${vrotr(`v128.xor(${x}, ${vrotr(x, 7)})`, 1)}, i64x2.shr_u(${x}, 7))`;
+const vSigma1 = (x) => `v128.xor(${vrotr(`v128.xor(${x}, ${vrotr(x, 42)})`, 19)}, i64x2.shr_u(${x}, 6))`;
+/** (high lane of x, low lane of y): the window pair starting at an odd index. */
+const oddPair = (x, y) => `i8x16.shuffle(${x}, ${y}, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23)`;
+function shaPass(ind, schedule) {
+  const out = [];
+  for (let m = 0; m < 8; m++) {
+    const y = (q) => `y${(m + q) % 8}`;
+    out.push(...shaRound(2 * m, ind), ...shaRound(2 * m + 1, ind));
+    if (!schedule) continue;
+    out.push(`${ind}y${m} = i64x2.add(i64x2.add(y${m}, ${vSigma0(oddPair(y(0), y(1)))}), i64x2.add(${oddPair(y(4), y(5))}, ${vSigma1(y(7))}));`);
+    out.push(`${ind}v128.store(WK, i64x2.add(y${m}, v128.load(k, ${16 * m})), ${16 * m});`);
+  }
+  return out;
 }
 function sha512Rounds() {
-  const out = ['    // Rounds 0..15 use the message words as loaded.'];
-  for (let i = 0; i < 16; i++) out.push(...shaRound(i, 'K', '    '));
-  out.push('    // Rounds 16..79: each round first extends the schedule in place (FIPS 180-4 §6.4.2 step 1,');
-  out.push('    // W[t] = σ1(W[t−2]) + W[t−7] + σ0(W[t−15]) + W[t−16], indices mod 16).');
+  const out = ['    // Message words are big-endian (FIPS 180-4 §3.1): one byte shuffle swaps both lanes of a pair.'];
+  for (let m = 0; m < 8; m++) {
+    out.push(`    let y${m} = i8x16.shuffle(v128.load(p, ${16 * m}), v128.load(p, ${16 * m}), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);`);
+    out.push(`    v128.store(WK, i64x2.add(y${m}, v128.load(K, ${16 * m})), ${16 * m});`);
+  }
+  out.push('    // Rounds 0..63 in four passes of 16, each extending the schedule for the next pass.');
   out.push('    for (let k = K + 128; k < K + 640; k += 128) {');
-  for (let i = 0; i < 16; i++) out.push(shaSchedule(i, '      '), ...shaRound(i, 'k', '      '));
+  out.push(...shaPass('      ', true));
   out.push('    }');
+  out.push('    // Rounds 64..79.');
+  out.push(...shaPass('    ', false));
   return out;
 }
 
