@@ -70,21 +70,29 @@ export function sha512Blocks(state: usize, p: usize, nblocks: usize): void {
     let x1 = b ^ c; // b ^ c of round 0, for the Maj trick
     // <generated:sha512-rounds>
     // Message words are big-endian (FIPS 180-4 §3.1): one byte shuffle swaps both lanes of a pair.
-    let y0 = i8x16.shuffle(v128.load(p, 0), v128.load(p, 0), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y0 = v128.load(p, 0);
+    y0 = i8x16.shuffle(y0, y0, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y0, v128.load(K, 0)), 0);
-    let y1 = i8x16.shuffle(v128.load(p, 16), v128.load(p, 16), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y1 = v128.load(p, 16);
+    y1 = i8x16.shuffle(y1, y1, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y1, v128.load(K, 16)), 16);
-    let y2 = i8x16.shuffle(v128.load(p, 32), v128.load(p, 32), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y2 = v128.load(p, 32);
+    y2 = i8x16.shuffle(y2, y2, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y2, v128.load(K, 32)), 32);
-    let y3 = i8x16.shuffle(v128.load(p, 48), v128.load(p, 48), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y3 = v128.load(p, 48);
+    y3 = i8x16.shuffle(y3, y3, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y3, v128.load(K, 48)), 48);
-    let y4 = i8x16.shuffle(v128.load(p, 64), v128.load(p, 64), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y4 = v128.load(p, 64);
+    y4 = i8x16.shuffle(y4, y4, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y4, v128.load(K, 64)), 64);
-    let y5 = i8x16.shuffle(v128.load(p, 80), v128.load(p, 80), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y5 = v128.load(p, 80);
+    y5 = i8x16.shuffle(y5, y5, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y5, v128.load(K, 80)), 80);
-    let y6 = i8x16.shuffle(v128.load(p, 96), v128.load(p, 96), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y6 = v128.load(p, 96);
+    y6 = i8x16.shuffle(y6, y6, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y6, v128.load(K, 96)), 96);
-    let y7 = i8x16.shuffle(v128.load(p, 112), v128.load(p, 112), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
+    let y7 = v128.load(p, 112);
+    y7 = i8x16.shuffle(y7, y7, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);
     v128.store(WK, i64x2.add(y7, v128.load(K, 112)), 112);
     // Rounds 0..63 in four passes of 16, each extending the schedule for the next pass.
     for (let k = K + 128; k < K + 640; k += 128) {
@@ -256,14 +264,7 @@ export function sha512Blocks(state: usize, p: usize, nblocks: usize): void {
     p += 128;
     nblocks--;
   }
-  v128.store(WK, i64x2.splat(0), 0);
-  v128.store(WK, i64x2.splat(0), 16);
-  v128.store(WK, i64x2.splat(0), 32);
-  v128.store(WK, i64x2.splat(0), 48);
-  v128.store(WK, i64x2.splat(0), 64);
-  v128.store(WK, i64x2.splat(0), 80);
-  v128.store(WK, i64x2.splat(0), 96);
-  v128.store(WK, i64x2.splat(0), 112);
+  memory.fill(WK, 0, 128);
 }
 
 /** Starts a SHA-512 computation in the context at `ctx`. */

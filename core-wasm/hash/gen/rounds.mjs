@@ -63,7 +63,8 @@ function shaPass(ind, schedule) {
 function sha512Rounds() {
   const out = ['    // Message words are big-endian (FIPS 180-4 §3.1): one byte shuffle swaps both lanes of a pair.'];
   for (let m = 0; m < 8; m++) {
-    out.push(`    let y${m} = i8x16.shuffle(v128.load(p, ${16 * m}), v128.load(p, ${16 * m}), 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);`);
+    out.push(`    let y${m} = v128.load(p, ${16 * m});`);
+    out.push(`    y${m} = i8x16.shuffle(y${m}, y${m}, 7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8);`);
     out.push(`    v128.store(WK, i64x2.add(y${m}, v128.load(K, ${16 * m})), ${16 * m});`);
   }
   out.push('    // Rounds 0..63 in four passes of 16, each extending the schedule for the next pass.');

@@ -358,19 +358,43 @@ function hmac256Parts(core: Core, key: Uint8Array, parts: readonly Uint8Array[])
   return s.digest();
 }
 
-/** HMAC-SHA-256 in one WASM call when key and data fit IO, else streamed. */
-function hmac256OneShot(core: Core, key: Uint8Array, data: Uint8Array): Uint8Array {
+/** One HMAC variant of the core: its output length, its one-call export and its streaming form. */
+interface HmacHash {
+  readonly outLen: 32 | 64;
+  /** HMAC over key ‖ data laid out in IO, into OUT; the core wipes the key from IO. */
+  oneCall(core: Core, keyLen: number, dataLen: number): void;
+  parts(core: Core, key: Uint8Array, parts: readonly Uint8Array[]): Uint8Array;
+}
+
+const HMAC_SHA512: HmacHash = {
+  outLen: 64,
+  oneCall: (core, k, n) => core.x.hmac_sha512(k, n),
+  parts: (core, key, parts) => hmacParts(core, false, key, parts),
+};
+
+const HMAC_SHA3_512: HmacHash = {
+  outLen: 64,
+  oneCall: (core, k, n) => core.x.hmac_sha3_512(k, n),
+  parts: (core, key, parts) => hmacParts(core, true, key, parts),
+};
+
+const HMAC_SHA256: HmacHash = {
+  outLen: 32,
+  oneCall: (core, k, n) => core.x.hmac_sha256(k, n),
+  parts: (core, key, parts) => hmac256Parts(core, key, parts),
+};
+
+/** HMAC in one WASM call (key and data side by side in IO) when they fit, else streamed. */
+function hmacOneShot(core: Core, h: HmacHash, key: Uint8Array, data: Uint8Array): Uint8Array {
   bytes(key, 'key');
   bytes(data, 'data');
   const k = key.length;
-  if (k + data.length <= core.ioSize) {
-    const m = core.view();
-    m.set(key, core.io);
-    m.set(data, core.io + k);
-    core.x.hmac_sha256(k, data.length);
-    return core.output(32); // the core wiped the key from IO
-  }
-  return hmac256Parts(core, key, [data]);
+  if (k + data.length > core.ioSize) return h.parts(core, key, [data]);
+  const m = core.view();
+  m.set(key, core.io);
+  m.set(data, core.io + k);
+  h.oneCall(core, k, data.length);
+  return core.output(h.outLen);
 }
 
 /** The HMAC behind one HKDF variant: its output length and a streaming HMAC over parts. */
@@ -385,14 +409,14 @@ interface HkdfHash {
 const HKDF_SHA512: HkdfHash = {
   hashLen: 64,
   max: HKDF_SHA512_MAX,
-  mac: (core, key, parts) => hmacParts(core, false, key, parts),
+  mac: HMAC_SHA512.parts,
   oneCall: (core, s, i, n, len) => core.x.hkdf_sha512(s, i, n, len),
 };
 
 const HKDF_SHA256: HkdfHash = {
   hashLen: 32,
   max: HKDF_SHA256_MAX,
-  mac: (core, key, parts) => hmac256Parts(core, key, parts),
+  mac: HMAC_SHA256.parts,
   oneCall: (core, s, i, n, len) => core.x.hkdf_sha256(s, i, n, len),
 };
 
@@ -467,7 +491,7 @@ function hkdf256Multi(
     const both = takeSecret(core, 0, la + lb);
     return [both.subarray(0, la), both.subarray(la)];
   }
-  const prk = hmac256OneShot(core, salt, ikm);
+  const prk = hmacOneShot(core, HMAC_SHA256, salt, ikm);
   try {
     return infos.map((info, k) => (hkdfExpand(core, HKDF_SHA256, prk, info, lengths[k]!)));
   } finally {
@@ -501,22 +525,6 @@ function shakeDigest(core: Core, data: Uint8Array, outLen: number): Uint8Array {
   const s = new SpongeStream(core, true, outLen);
   s.update(data);
   return s.digest();
-}
-
-/** HMAC in one WASM call (key and data side by side in IO) when they fit, else streamed. */
-function hmacOneShot(core: Core, sha3: boolean, key: Uint8Array, data: Uint8Array): Uint8Array {
-  bytes(key, 'key');
-  bytes(data, 'data');
-  const k = key.length;
-  if (k + data.length <= core.ioSize) {
-    const m = core.view();
-    m.set(key, core.io);
-    m.set(data, core.io + k);
-    if (sha3) core.x.hmac_sha3_512(k, data.length);
-    else core.x.hmac_sha512(k, data.length);
-    return core.digest64(); // the core wiped the key from IO
-  }
-  return hmacParts(core, sha3, key, [data]);
 }
 
 /** Set bits of a leaf count (up to 2^53): the depth of its compact range. */
@@ -732,11 +740,11 @@ export function createWasmHash(exports: WebAssembly.Exports): WasmHashPrimitives
     sha512: hashShape('sha512', 64, SHA512_BLOCK, (d) => sha512Digest(core, d), () => newSha512Stream(core)),
     sha3_512: hashShape('sha3_512', 64, SHA3_512_BLOCK, (d) => sha3Digest(core, d), () => new SpongeStream(core, false, 64)),
     shake256: xofShape('shake256', 136, (d, n) => shakeDigest(core, d, n), (n) => new SpongeStream(core, true, n)),
-    hmacSha512: (key, data) => hmacOneShot(core, false, key, data),
-    hmacSha3_512: (key, data) => hmacOneShot(core, true, key, data),
+    hmacSha512: (key, data) => hmacOneShot(core, HMAC_SHA512, key, data),
+    hmacSha3_512: (key, data) => hmacOneShot(core, HMAC_SHA3_512, key, data),
     hkdfSha512: (ikm, salt, info, length) => hkdfWith(core, HKDF_SHA512, ikm, salt, info, length),
     sha256: hashShape('sha256', 32, SHA256_BLOCK, (d) => sha256Digest(core, d), () => newSha256Stream(core)),
-    hmacSha256: (key, data) => hmac256OneShot(core, key, data),
+    hmacSha256: (key, data) => hmacOneShot(core, HMAC_SHA256, key, data),
     hkdfSha256: (ikm, salt, info, length) => hkdfWith(core, HKDF_SHA256, ikm, salt, info, length),
     hkdfSha256Multi: (ikm, salt, infos, lengths) => hkdf256Multi(core, ikm, salt, infos, lengths),
     merkleRange: () => new MerkleRange(core),
