@@ -50,15 +50,20 @@ describe('mesh dare', () => {
     expect(enc, enc.err).toMatchObject({ status: 0 });
     const v = await mesh('dare', 'verify', p('msg.dare'), '--signer', p('alice.pub.json'));
     expect(v.status).toBe(0);
-    expect(v.out).toContain('cipher:     A256CBC');
+    expect(v.out).toContain('cipher:     A256CBC-HS512');
+    expect(v.out).toContain('mac:        present, not checked (needs --key)');
+    expect(v.out).toMatch(/verdict: +authentic: signed by M\S+ \(payload and header\)/);
     expect(v.out).toContain('digest:     S512 (valid)');
     expect(v.out).toContain(bobKid);
     expect(v.out).toMatch(/signer: +M\S+ valid/);
     const d = await mesh('dare', 'decode', p('msg.dare'), p('msg.out'), '--key', p('bob.json'), '--signer', p('alice.pub.json'), '--require-signature');
     expect(d.status, d.err).toBe(0);
+    expect(d.err).toMatch(/verdict: authentic: signed by M\S+ \(payload and header\)/);
     expect(readFileSync(p('msg.out'), 'utf8')).toBe('The CEO told me the product launch is today.');
     const full = await mesh('dare', 'verify', p('msg.dare'), '--key', p('alice.json'), '--signer', p('alice.pub.json'), '--json');
-    expect(JSON.parse(full.out)).toMatchObject({ ok: true, signatures: [{ status: 'valid', witness: 'valid' }] });
+    expect(JSON.parse(full.out)).toMatchObject({
+      ok: true, verdict: 'authentic', authentic: true, headerSigned: true, mac: 'valid', signatures: [{ status: 'valid', manifest: 'valid', witness: 'valid' }],
+    });
   });
 
   it('JSON-B output; tampering makes verify exit 1 and decode fail with a typed error', async () => {
@@ -70,7 +75,11 @@ describe('mesh dare', () => {
     writeFileSync(p('bad.dareb'), bytes);
     const v = await mesh('dare', 'verify', p('bad.dareb'), '--signer', p('alice.pub.json'));
     expect(v.status).toBe(1);
-    expect(v.out).toContain('(invalid)');
+    expect(v.out).toContain('NOT VERIFIED: DARE_BAD_DIGEST');
+    const report = await mesh('dare', 'verify', p('bad.dareb'));
+    expect(report.status).toBe(1);
+    expect(report.out).toContain('(invalid)');
+    expect(report.out).toContain('no signer checked');
     const d = await mesh('dare', 'decode', p('bad.dareb'), p('bad.out'));
     expect(d.status).toBe(2);
     expect(d.err).toContain('DARE_BAD_DIGEST');

@@ -33,47 +33,59 @@ describe('dare.json through mathmesh/dare', () => {
     expect(status, lines.join('\n')).toBe(0);
   });
 
-  it('plaintext, EDS and mail envelopes decode to the published values', () => {
+  it('plaintext, EDS and mail envelopes decode to the published values (unsigned: all of it under `unsigned`)', () => {
     const plain = decodeEnvelope(vec('env-ex-plain')['envelope_json']);
     expect(utf8Decode(plain.payload)).toBe('This is a test long enough to require multiple blocks');
     expect(plain.envelope.trailer).toBeUndefined();
+    expect(plain.verdict).toBe('no-signer-checked');
     const mail = decodeEnvelope(vec('env-mail-plain')['envelope_json']);
-    expect(mail.annotations.map(utf8Decode)).toEqual(vec('env-mail-plain')['expected']['annotations_utf8']);
-    expect(mail.contentMeta).toEqual({ cty: 'application/example-mail' });
-    expect(encodeEnvelope(mail.payload, { annotations: mail.annotations, contentType: 'application/example-mail' }))
+    expect(mail.signed.metadata).toBeUndefined();
+    const meta = mail.unsigned.metadata!;
+    expect(meta.annotations.map(utf8Decode)).toEqual(vec('env-mail-plain')['expected']['annotations_utf8']);
+    expect(meta.contentMeta).toEqual({ cty: 'application/example-mail' });
+    expect(encodeEnvelope(mail.payload, { annotations: meta.annotations, contentType: 'application/example-mail' }))
       .toEqual(parseEnvelope(vec('env-mail-plain')['envelope_json']));
   });
 
   it('signed envelope: Ed25519ctx signature reproduced byte for byte, verified by kid', () => {
     const v = vec('env-ex-signed');
     const signer = priv('ex.alice.sign');
-    const env = encodeEnvelope(v['expected']['payload_utf8'], { signers: [signer] });
+    const env = encodeEnvelope(v['expected']['payload_utf8'], { signers: [signer], referenceForm: true });
     expect(envelopeToString(env)).toBe(v['envelope_json']);
-    const d = decodeEnvelope(v['envelope_json'], { signers: [signer], requireSignature: true });
-    expect(d.signatures).toEqual([{ kid: signer.kid, status: 'valid', key: signer }]);
-    expect(d.verifiedBy.map((k) => k.kid)).toEqual(['MBVS-ODR3-5EAW-BJHA-22VB-RP5P-6D6X']);
+    // A signed plaintext envelope needs no opt-in: the payload is authentic; the header is not signed (reference form).
+    const d = decodeEnvelope(v['envelope_json'], { signers: [signer] });
+    expect(d.signatures).toEqual([{ kid: signer.kid, status: 'valid', key: signer, manifest: 'absent' }]);
+    expect(d.signedBy.map((k) => k.kid)).toEqual(['MBVS-ODR3-5EAW-BJHA-22VB-RP5P-6D6X']);
+    expect(d).toMatchObject({ verdict: 'authentic', headerSigned: false, integrity: 'signature' });
+    expect(d.signed.metadata).toBeUndefined();
+    expect(d.unsigned.metadata).toBeDefined();
   });
 
-  it('signed and encrypted envelope: decrypts, witness checked, re-encodes byte for byte', () => {
+  it('signed and encrypted envelope: refused by default (no MAC, signature bound to nothing); with the opt-in decrypts, witness checked, re-encodes byte for byte', () => {
     const v = vec('env-ex-signed-encrypted');
     const key = priv('ex.alice.encrypt');
     const signer = priv('ex.alice.sign');
-    const d = decodeEnvelope(v['envelope_json'], { keys: [key], signers: [signer], requireSignature: true });
+    expect(() => decodeEnvelope(v['envelope_json'], { keys: [key], signers: [signer] })).toThrow(expect.objectContaining({ code: 'DARE_UNAUTHENTICATED' }));
+    expect(() => verifyEnvelope(v['envelope_json'], { signers: [signer] })).toThrow(expect.objectContaining({ code: 'DARE_UNAUTHENTICATED' }));
+    const d = decodeEnvelope(v['envelope_json'], { keys: [key], signers: [signer], allowUnauthenticated: true });
     expect(utf8Decode(d.payload)).toBe(v['expected']['plaintext_utf8']);
     expect(d.signatures[0]!.witness).toBe('valid');
+    expect(d).toMatchObject({ verdict: 'unbound-signatures', authentic: false, mac: 'absent', integrity: 'signature' });
     const detail = unwrapBaseSeedDetail(d.recipient!, key)!;
     expect(detail.info).toBe('');
     expect(hexEncode(detail.baseSeed)).toBe(v['expected']['base_seed_hex']);
     const h = d.envelope.header;
     const again = encodeEnvelope(d.payload, {
-      keyExchange: { baseSeed: detail.baseSeed, recipients: h.recipients! }, salt: h.salt!, headerKid: h.kid!, signers: [signer],
+      keyExchange: { baseSeed: detail.baseSeed, recipients: h.recipients! }, salt: h.salt!, headerKid: h.kid!, signers: [signer], referenceForm: true,
     });
     expect(envelopeToString(again)).toBe(v['envelope_json']);
   });
 
   it('encrypted example (generator KEK info "master") decrypts; header kid is the previous seed (not trusted)', () => {
     const v = vec('env-ex-encrypted');
-    const d = decodeEnvelope(v['envelope_json'], { keys: [priv('ex.alice.encrypt')] });
+    expect(() => decodeEnvelope(v['envelope_json'], { keys: [priv('ex.alice.encrypt')] })).toThrow(expect.objectContaining({ code: 'DARE_UNAUTHENTICATED' }));
+    const d = decodeEnvelope(v['envelope_json'], { keys: [priv('ex.alice.encrypt')], allowUnauthenticated: true });
+    expect(d).toMatchObject({ verdict: 'no-signer-checked', mac: 'absent', integrity: 'none' });
     expect(utf8Decode(d.payload)).toBe(v['expected']['plaintext_utf8']);
     expect(unwrapBaseSeedDetail(d.recipient!, priv('ex.alice.encrypt'))!.info).toBe('master');
     expect(symmetricKeyId(base64urlDecode(''))).toMatch(/^EB/);
@@ -87,6 +99,7 @@ describe('dare.json through mathmesh/dare', () => {
     expect(pub.kid).toBe(k.kid);
     const r = verifyEnvelope(v['envelope_json'], { signers: [pub] });
     expect(r.digestStatus).toBe('valid');
+    expect(r.verdict).toBe('authentic');
     expect(r.signatures.map((s) => s.status)).toEqual(['valid']);
     // The same parts as JSON-B verify too (the signature covers the payload bytes only).
     const jsonb = serializeEnvelope(parseEnvelope(v['envelope_json']), 'jsonb');
@@ -96,6 +109,6 @@ describe('dare.json through mathmesh/dare', () => {
 
   it('the known-bad mail examples stay undecryptable with a typed error', () => {
     expect(dare.known_bad.map((b) => b.id)).toEqual(['env-mail-encrypted-ex', 'env-mail-encrypted-d12']);
-    expect(() => decodeEnvelope(vec('env-ex-encrypted')['envelope_json'], { keys: [priv('d12.alice.encrypt')] })).toThrow(DareError);
+    expect(() => decodeEnvelope(vec('env-ex-encrypted')['envelope_json'], { keys: [priv('d12.alice.encrypt')], allowUnauthenticated: true })).toThrow(DareError);
   });
 });

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { CryptoError } from '../crypto/errors.js';
 import { EncodingError } from '../encoding/errors.js';
 import { UdfError } from '../udf/errors.js';
+import { DareError } from '../dare/errors.js';
 import { addDareCommands } from './dare.js';
+import { escapeText } from './escape.js';
 import { addHashCommands } from './hash.js';
 import { CliExit, nodeIo, type CliIo } from './io.js';
 import { addKeyCommands } from './key.js';
@@ -11,8 +13,9 @@ import { addBackendOption, addSequenceCommands } from './sequence.js';
 /**
  * The `mesh` command line (issue 4), on commander. `main(args)` takes the user arguments
  * (without `node` and the script) and resolves to the exit status, so tests can run it in-process:
- * 0 success, 1 an expectation failed (`hash udf --expect`), 2 usage or input errors (typed
- * errors print `mesh: <CODE>: <message>`; messages never contain secrets).
+ * 0 success, 1 an expectation failed (`hash udf --expect`, `dare verify`), 2 usage or input errors
+ * (typed errors print `mesh: <CODE>: <message>`; messages never contain secrets), 70 an internal
+ * error (one line, never a stack trace). Untrusted text is printed through `escapeText`.
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mesh')
@@ -48,10 +51,13 @@ export async function main(args: readonly string[], io: CliIo = nodeIo): Promise
       if (e.message) io.stderr(`mesh: ${e.message}\n`);
       return e.status;
     }
-    if (e instanceof UdfError || e instanceof EncodingError || e instanceof CryptoError) {
-      io.stderr(`mesh: ${e.code}: ${e.message}\n`);
+    if (e instanceof UdfError || e instanceof EncodingError || e instanceof CryptoError || e instanceof DareError) {
+      io.stderr(`mesh: ${e.code}: ${escapeText(e.message)}\n`);
       return 2;
     }
-    throw e;
+    // Never a stack trace for a user: anything else is reported in one escaped line.
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : 'unexpected failure';
+    io.stderr(`mesh: internal error: ${escapeText(what)}\n`);
+    return 70;
   }
 }

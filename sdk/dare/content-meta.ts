@@ -1,5 +1,5 @@
 import { parseJson } from '../encoding/json-reader.js';
-import { isJsonObject, type JsonObject, type JsonValue } from '../encoding/json-value.js';
+import { isJsonObject, setMember, type JsonObject, type JsonValue } from '../encoding/json-value.js';
 import { EncodingError } from '../encoding/errors.js';
 import { utf8Encode } from '../encoding/utf8.js';
 import { DareError } from './errors.js';
@@ -47,7 +47,50 @@ export function encodeContentMeta(meta: ContentMeta): Uint8Array {
   return utf8Encode(writeReferenceJson(o));
 }
 
-/** Reads `ContentMetaData` bytes; malformed text is `DARE_BAD_FORMAT`. */
+type Kind = 'string' | 'strings' | 'keyValues' | 'integer' | 'object';
+const KIND: Readonly<Record<keyof ContentMeta, Kind | undefined>> = {
+  uniqueId: 'string', labels: 'strings', keyValues: 'keyValues', messageType: 'string', cty: 'string', paths: 'strings',
+  filename: 'string', event: 'string', created: 'string', modified: 'string', expire: 'string', first: 'integer', previous: 'integer',
+  fileEntry: 'object', extra: undefined,
+};
+
+function badMember(name: string, what: string): never {
+  throw new DareError('DARE_BAD_FORMAT', `ContentMetaData.${name}: ${what}`);
+}
+
+/** One member checked against the schema type (dare.md §2.1 ContentMeta); hostile values are typed errors, never coerced. */
+function member(name: string, kind: Kind, value: JsonValue): unknown {
+  switch (kind) {
+    case 'string':
+      if (typeof value !== 'string') badMember(name, 'not a string');
+      return value;
+    case 'strings':
+      if (!Array.isArray(value) || !value.every((x) => typeof x === 'string')) badMember(name, 'not an array of strings');
+      return value;
+    case 'integer':
+      if (!(typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value)))) badMember(name, 'not an integer');
+      return value;
+    case 'object':
+      if (!isJsonObject(value)) badMember(name, 'not an object');
+      return value;
+    case 'keyValues':
+      if (!Array.isArray(value)) badMember(name, 'not an array');
+      return value.map((kv, i) => {
+        if (!isJsonObject(kv)) badMember(`${name}[${i}]`, 'not an object');
+        const key = kv['Key'] ?? '';
+        const val = kv['Value'] ?? '';
+        if (typeof key !== 'string' || typeof val !== 'string') badMember(`${name}[${i}]`, 'Key and Value must be strings');
+        return { key, value: val };
+      });
+  }
+}
+
+/**
+ * Reads `ContentMetaData` bytes. Malformed text, or a member of the wrong type (a `cty` that is
+ * an object, a label that is a number), is `DARE_BAD_FORMAT`: values are checked, never coerced,
+ * so no hostile value reaches a caller's `String()` or template literal. Unknown members go to
+ * `extra` as parsed. These values are what the header says: see `DecodedEnvelope.unsigned`.
+ */
 export function decodeContentMeta(bytes: Uint8Array): ContentMeta {
   let v: JsonValue;
   try {
@@ -60,16 +103,17 @@ export function decodeContentMeta(bytes: Uint8Array): ContentMeta {
   const meta: Record<string, unknown> = {};
   const names = new Map(ORDER.map(([p, n]) => [n, p]));
   const extra: JsonObject = {};
+  let anyExtra = false;
   for (const [name, value] of Object.entries(v)) {
+    if (value === undefined) continue;
     const prop = names.get(name);
     if (prop === undefined) {
-      if (name !== '__proto__') extra[name] = value;
-    } else if (prop === 'keyValues' && Array.isArray(value)) {
-      meta[prop] = value.filter(isJsonObject).map((kv) => ({ key: String(kv['Key'] ?? ''), value: String(kv['Value'] ?? '') }));
-    } else {
-      meta[prop] = value;
+      setMember(extra, name, value);
+      anyExtra = true;
+    } else if (value !== null) {
+      meta[prop] = member(name, KIND[prop]!, value);
     }
   }
-  if (Object.keys(extra).length) meta['extra'] = extra;
+  if (anyExtra) meta['extra'] = extra;
   return meta as ContentMeta;
 }

@@ -5,7 +5,7 @@ import { encodeJsonB } from '../encoding/jsonb-writer.js';
 import { concatBytes } from '../encoding/utf8.js';
 import { constantTimeEqual } from './compare.js';
 import type { DareEncryptionAlgorithm } from './algorithms.js';
-import { DareError } from './errors.js';
+import { DareError, decryptFailed } from './errors.js';
 import { deriveItemKeys, edsSalt } from './kdf.js';
 import { routedCrypto, type DareCrypto } from './provider.js';
 
@@ -63,9 +63,12 @@ export function parseEds(eds: Uint8Array, where = 'EDS'): EdsParts {
 }
 
 /**
- * Decodes one EDS. Plaintext (`context` absent): the body. Encrypted: checks the MAC item when the
- * cipher has one (missing or wrong → `DARE_BAD_ANNOTATION`) before decrypting; a padding failure is
- * `DARE_DECRYPT_FAILED`.
+ * Decodes one EDS. Plaintext (`context` absent): the body. Encrypted: with `A256CBC-HS512` the MAC
+ * item is checked before anything is decrypted; a missing or wrong MAC and a padding failure are
+ * the same `DARE_DECRYPT_FAILED` (errors.ts `decryptFailed`), so a caller learns nothing about the
+ * padding. Malformed structure is `DARE_BAD_ANNOTATION`. An `A256CBC` EDS has no MAC of its own:
+ * decrypt it only once the envelope's PayloadMac (which covers the annotations through the header
+ * digest) has verified, or under an explicit opt-in.
  */
 export function decodeEds(eds: Uint8Array, context?: EdsContext, c: DareCrypto = routedCrypto, where = 'EDS'): { prefix: Uint8Array; body: Uint8Array } {
   const parts = parseEds(eds, where);
@@ -73,18 +76,17 @@ export function decodeEds(eds: Uint8Array, context?: EdsContext, c: DareCrypto =
     if (parts.mac !== undefined) throw new DareError('DARE_BAD_ANNOTATION', `${where}: a MAC item in a plaintext EDS`);
     return { prefix: parts.prefix, body: parts.body };
   }
+  if (context.enc !== 'A256CBC-HS512' && parts.mac !== undefined) {
+    throw new DareError('DARE_BAD_ANNOTATION', `${where}: a MAC item but enc is ${context.enc}`);
+  }
   const keys = deriveItemKeys(context.baseSeed, edsSalt(parts.prefix, context.salt), c);
   try {
-    if (context.enc === 'A256CBC-HS512') {
-      if (parts.mac === undefined || !constantTimeEqual(c.hmacSha512(keys.mac, parts.body), parts.mac)) {
-        throw new DareError('DARE_BAD_ANNOTATION', `${where}: MAC ${parts.mac === undefined ? 'missing' : 'does not match'}`);
-      }
-    } else if (parts.mac !== undefined) {
-      throw new DareError('DARE_BAD_ANNOTATION', `${where}: a MAC item but enc is ${context.enc}`);
+    if (context.enc === 'A256CBC-HS512' && (parts.mac === undefined || !constantTimeEqual(c.hmacSha512(keys.mac, parts.body), parts.mac))) {
+      throw decryptFailed();
     }
     return { prefix: parts.prefix, body: c.aes256CbcDecrypt(keys.key, keys.iv, parts.body) };
   } catch (e) {
-    if (e instanceof CryptoError) throw new DareError('DARE_DECRYPT_FAILED', `${where}: does not decrypt (${e.code})`, { cause: e });
+    if (e instanceof CryptoError) throw decryptFailed();
     throw e;
   } finally {
     keys.key.fill(0);

@@ -8,7 +8,10 @@ import { encodeContentMeta, type ContentMeta } from './content-meta.js';
 import { encodeEds } from './eds.js';
 import { DareError } from './errors.js';
 import type { DareEnvelope } from './envelope.js';
-import type { DareHeader } from './header.js';
+import { isEmptyHeader, type DareHeader } from './header.js';
+import { headerDigest } from './header-digest.js';
+import { manifestBytes } from './manifest.js';
+import { computePayloadMac } from './payload-mac.js';
 import { deriveItemKeys, edsPrefix, witness } from './kdf.js';
 import type { DarePrivateKey, DarePublicKey } from './keys.js';
 import { routedCrypto, type DareCrypto } from './provider.js';
@@ -20,10 +23,16 @@ import { symmetricKeyId } from './symmetric-key-id.js';
  * Envelope encoding (dare.md §7 "Encode"). Randomness is drawn in a fixed order so that tests can
  * inject it: base seed (32), Salt (16), then one ephemeral private key per new recipient.
  *
- * Deliberate deviation from the reference (documented, interoperable): an encrypted envelope gets
- * `dig: "S512"` and a `PayloadDigest` trailer by default, so that corruption of the ciphertext is
- * detected even without a signature (the reference's "Encrypted Message" has neither, and
- * unauthenticated CBC cannot detect it). Pass `digest: false` to reproduce the reference.
+ * Deliberate deviations from the reference, all of them members a reference reader ignores, so
+ * it still decodes and verifies what we write (pass `referenceForm: true` to write the
+ * reference's bytes exactly, e.g. to reproduce its examples):
+ * - an encrypted envelope is authenticated: `enc: "A256CBC-HS512"` (dare.md §3: HMAC-SHA-512
+ *   tags on each EDS, the reference's form) and a `PayloadMac` trailer member binding the
+ *   payload digest and the header digest under the envelope's `mac` key (payload-mac.ts); it
+ *   also gets `dig: "S512"` and a `PayloadDigest` by default;
+ * - each signature entry gets a `ManifestSignature` (manifest.ts): the signer also signs the
+ *   header digest and the PayloadMac, so content metadata, annotations and EnvelopeId are signed,
+ *   and the signature is bound to the key exchange (the reference's witness alone is not).
  */
 
 /** A key exchange: the base seed and the recipient entries that carry it (secret: the seed). */
@@ -63,8 +72,15 @@ export interface EncodeOptions {
   contentType?: string;
   /** Application id written as `EnvelopeId`. */
   envelopeId?: string;
-  /** Payload cipher when encrypting (default `A256CBC`). */
+  /** Payload cipher when encrypting (default `A256CBC-HS512`; `A256CBC` with `referenceForm`). */
   enc?: DareEncryptionAlgorithm;
+  /**
+   * Write exactly what the reference writes: no `PayloadMac`, no `ManifestSignature`, `A256CBC` by
+   * default. Such an encrypted envelope has no keyed integrity, and its signatures are bound to
+   * neither header nor key exchange: readers must opt in (`allowUnauthenticated`) to decrypt it.
+   * For reproducing reference examples and talking to reference-only peers, not for new data.
+   */
+  referenceForm?: boolean;
   /** Digest id; default `S512` when signing or encrypting, none otherwise. `false` = no digest (not allowed with signers). */
   digest?: DareDigestAlgorithm | false;
   /** Master salt (default: 16 random bytes). */
@@ -106,7 +122,7 @@ export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOpti
   let salt: Uint8Array | undefined;
   let enc: DareEncryptionAlgorithm | undefined;
   if (encrypted) {
-    enc = encryptionAlgorithm(options.enc ?? 'A256CBC', 'options.enc');
+    enc = encryptionAlgorithm(options.enc ?? (options.referenceForm ? 'A256CBC' : 'A256CBC-HS512'), 'options.enc');
     baseSeed = options.keyExchange?.baseSeed ?? draw(random, BASE_SEED_LENGTH, 'base seed');
     if (!(baseSeed instanceof Uint8Array) || baseSeed.length !== BASE_SEED_LENGTH) {
       throw new DareError('DARE_BAD_ARGUMENT', `base seed must be ${BASE_SEED_LENGTH} bytes`);
@@ -136,10 +152,12 @@ export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOpti
   if (options.header) Object.assign(header, options.header);
 
   let body = plaintext;
+  let macKey: Uint8Array | undefined;
   if (baseSeed && salt) {
     const keys = deriveItemKeys(baseSeed, salt, c);
     try {
       body = c.aes256CbcEncrypt(keys.key, keys.iv, plaintext);
+      if (!options.referenceForm) macKey = keys.mac.slice();
     } catch (e) {
       if (e instanceof CryptoError) throw new DareError('DARE_BAD_ARGUMENT', `payload encryption: ${e.message}`, { cause: e });
       throw e;
@@ -150,11 +168,32 @@ export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOpti
     }
   }
 
-  if (!dig) return { header, payload: body };
-  const digest = payloadDigest(body, dig, c);
+  // The MAC and manifests use the header's digest id, S512 when there is none (as the reader does).
+  const digestId = dig ?? 'S512';
+  const needDigest = dig !== undefined || macKey !== undefined;
+  const digest = needDigest ? payloadDigest(body, digestId, c) : undefined;
+  let payloadMac: Uint8Array | undefined;
+  let hd: Uint8Array | undefined;
+  if (macKey !== undefined) {
+    try {
+      hd = headerDigest(header, digestId, c);
+      payloadMac = computePayloadMac(macKey, { dig: digestId, payloadDigest: digest!, headerDigest: hd }, c);
+    } finally {
+      macKey.fill(0);
+    }
+  }
+  if (!options.referenceForm && signers.length > 0) hd ??= headerDigest(header, digestId, c);
+  const manifest = hd === undefined ? undefined : manifestBytes({ dig: digestId, payloadDigest: digest!, headerDigest: hd, payloadMac });
   const signatures: DareSignature[] = signers.map((s) => {
-    const signature = signDigest(s, digest, c);
-    return baseSeed && salt ? { alg: dig, kid: s.kid, signature, witness: witness(baseSeed, salt, signature, c) } : { alg: dig, kid: s.kid, signature };
+    const signature = signDigest(s, digest!, c);
+    const entry: { -readonly [K in keyof DareSignature]: DareSignature[K] } = { alg: dig, kid: s.kid, signature };
+    if (baseSeed && salt) entry.witness = witness(baseSeed, salt, signature, c);
+    if (manifest !== undefined && !options.referenceForm) entry.manifestSignature = signDigest(s, manifest, c);
+    return entry;
   });
-  return { header, payload: body, trailer: signatures.length > 0 ? { signatures, payloadDigest: digest } : { payloadDigest: digest } };
+  const trailer: DareHeader = {};
+  if (signatures.length > 0) trailer.signatures = signatures;
+  if (dig) trailer.payloadDigest = digest!;
+  if (payloadMac) trailer.payloadMac = payloadMac;
+  return isEmptyHeader(trailer) ? { header, payload: body } : { header, payload: body, trailer };
 }

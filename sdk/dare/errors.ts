@@ -9,13 +9,17 @@ export type DareErrorCode =
   | 'DARE_UNKNOWN_ALGORITHM' // an `enc`, `dig`, `alg` or curve identifier this library does not implement
   | 'DARE_NO_KEY' // no decryption key for any recipient (the error lists the recipient key ids)
   | 'DARE_BAD_KEY' // a key of the wrong algorithm or length, or a point that is not on the curve
-  | 'DARE_DECRYPT_FAILED' // the payload or an annotation does not decrypt (PKCS#7 padding check failed)
+  // Every way an opened envelope can fail to decrypt or authenticate — wrong base seed, bad
+  // PayloadMac, bad or missing witness, bad EDS MAC, bad PKCS#7 padding — is this one code with one
+  // message, and the MAC and witnesses are checked before anything is decrypted: an attacker
+  // probing the decoder learns nothing about padding (no CBC padding oracle).
+  | 'DARE_DECRYPT_FAILED'
+  | 'DARE_UNAUTHENTICATED' // no keyed integrity: an encrypted envelope without PayloadMac, or an expected signer's signature not bound to the key exchange (reference form); refused unless `allowUnauthenticated`
   | 'DARE_BAD_DIGEST' // PayloadDigest differs from the digest of the payload bytes
-  | 'DARE_BAD_SIGNATURE' // a signature does not verify under the key its `kid` names
-  | 'DARE_UNKNOWN_SIGNER' // a signature was required but no signer key is known for its `kid`
+  | 'DARE_BAD_SIGNATURE' // a signature (or its ManifestSignature) does not verify under the key its `kid` names
+  | 'DARE_UNKNOWN_SIGNER' // signed by someone else: no valid signature by an expected signer, though the envelope carries signatures
   | 'DARE_NOT_SIGNED' // a signature was required and the envelope carries none
-  | 'DARE_BAD_WITNESS' // the witness of a signed and encrypted envelope does not match (dare.md §5)
-  | 'DARE_BAD_ANNOTATION' // an annotation (EDS, dare.md §4.3) is malformed or its MAC fails
+  | 'DARE_BAD_ANNOTATION' // an annotation (EDS, dare.md §4.3) is malformed (not 2 or 3 JSON-B data items)
   | 'DARE_BAD_ARGUMENT'; // the caller passed something unusable (e.g. more than 255 annotations)
 
 /** Error thrown by every `mathmesh/dare` function. */
@@ -29,4 +33,12 @@ export class DareError extends Error {
     this.code = code;
     this.recipients = options?.recipients;
   }
+}
+
+/**
+ * The one `DARE_DECRYPT_FAILED` error: the same message whatever failed (wrong base seed, MAC,
+ * witness, EDS MAC, padding) and where, and no `cause` (a CryptoError code would name the padding).
+ */
+export function decryptFailed(): DareError {
+  return new DareError('DARE_DECRYPT_FAILED', 'the envelope does not decrypt or is not authentic (wrong key, damaged or forged)');
 }

@@ -17,6 +17,12 @@ export interface DareHeader {
   signedData?: Uint8Array;
   /** H(payload bytes as stored). */
   payloadDigest?: Uint8Array;
+  /**
+   * Keyed integrity of an encrypted payload (our addition, payload-mac.ts): HMAC-SHA-512 under the
+   * envelope's `mac` key over the digest id, PayloadDigest and header digest. The reference
+   * writes none and ignores it when reading.
+   */
+  payloadMac?: Uint8Array;
   /** Sequence values (dare.md §9.4); carried, not interpreted, by envelopes. */
   chainDigest?: Uint8Array;
   treeDigest?: Uint8Array;
@@ -54,6 +60,7 @@ const FIELDS: readonly [keyof DareHeader, string, Kind][] = [
   ['signatures', 'signatures', 'sigs'],
   ['signedData', 'SignedData', 'bin'],
   ['payloadDigest', 'PayloadDigest', 'bin'],
+  ['payloadMac', 'PayloadMac', 'bin'],
   ['chainDigest', 'ChainDigest', 'bin'],
   ['treeDigest', 'TreeDigest', 'bin'],
   ['envelopeId', 'EnvelopeId', 'str'],

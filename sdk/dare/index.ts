@@ -9,7 +9,8 @@
  * import { encodeEnvelope, decodeEnvelope, serializeEnvelope, darePrivateKey } from 'mathmesh/dare';
  * const env = encodeEnvelope('hello', { recipients: [bob], signers: [alice] });
  * const bytes = serializeEnvelope(env, 'json');
- * const { payload, verifiedBy } = decodeEnvelope(bytes, { keys: [bobPrivate], signers: [alicePublic] });
+ * // Either authenticated by Alice (every expected signer verified, bound to the key exchange) or a typed error:
+ * const { payload, signed, unsigned } = decodeEnvelope(bytes, { keys: [bobPrivate], signers: [alicePublic] });
  * ```
  */
 export { DareError, type DareErrorCode } from './errors.js';
@@ -38,7 +39,16 @@ export {
 } from './envelope.js';
 export { createKeyExchange, encodeEnvelope, type DareKeyExchange, type EncodeOptions } from './envelope-encode.js';
 export {
-  decodeEnvelope, verifyEnvelope,
-  type DecodeOptions, type DecodedEnvelope, type KeyResolver, type SignatureStatus, type VerifyEnvelopeOptions, type VerifyResult,
+  verifyEnvelope,
+  type EnvelopeVerdict, type KeyResolver, type PayloadIntegrity, type SignatureStatus, type VerifyEnvelopeOptions, type VerifyResult,
+} from './envelope-verify.js';
+export {
+  decodeEnvelope,
+  type DecodeOptions, type DecodedEnvelope, type EnvelopeMetadata, type SignedContent, type UnsignedContent,
 } from './envelope-decode.js';
+export {
+  PAYLOAD_MAC_LABEL, PAYLOAD_MAC_LENGTH, computePayloadMac, derivePayloadMacKey, payloadMacMessage, verifyPayloadMac, type PayloadMacInput,
+} from './payload-mac.js';
+export { HEADER_DIGEST_LABEL, HEADER_DIGEST_MEMBERS, coveredHeader, headerDigest } from './header-digest.js';
+export { MANIFEST_LABEL, manifestBytes, type EnvelopeManifest } from './manifest.js';
 export * from './sequence/index.js';

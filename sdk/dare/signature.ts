@@ -27,6 +27,12 @@ export interface DareSignature {
   readonly signature: Uint8Array;
   /** Signed and encrypted envelopes: HKDF-SHA-256(base seed, Salt, signature) (dare.md §5). */
   readonly witness?: Uint8Array;
+  /**
+   * Our addition (manifest.ts): the same signer's signature over the envelope manifest — digest
+   * id, PayloadDigest, header digest and PayloadMac — which binds the header and, through the
+   * MAC, the key exchange to the signer. The reference ignores the member.
+   */
+  readonly manifestSignature?: Uint8Array;
   /** Kept as read (certificates, manifest) so re-encoding loses nothing. */
   readonly cert?: JsonObject;
   readonly path?: JsonObject;
@@ -108,10 +114,11 @@ export function verifyDigestSignature(key: DarePublicKey, digest: Uint8Array, si
   }
 }
 
-/** Writes an entry in the reference member order: dig, alg, kid, cert, path, Manifest, signature, witness. */
+/** Writes an entry in the reference member order (dig, alg, kid, cert, path, Manifest, signature, witness), then ManifestSignature. */
 export function signatureToObject(s: DareSignature): JsonObject {
   return {
     dig: s.dig, alg: s.alg, kid: s.kid, cert: s.cert, path: s.path, Manifest: s.manifest, signature: s.signature, witness: s.witness,
+    ManifestSignature: s.manifestSignature,
   };
 }
 
@@ -128,6 +135,7 @@ export function signatureFromObject(v: unknown, where: string): DareSignature {
   const manifest = optBinary(o, 'Manifest', where);
   const cert = optObject(o, 'cert', where);
   const path = optObject(o, 'path', where);
+  const manifestSignature = optBinary(o, 'ManifestSignature', where);
   if (dig !== undefined) out.dig = dig;
   if (alg !== undefined) out.alg = alg;
   if (kid !== undefined) out.kid = kid;
@@ -135,5 +143,6 @@ export function signatureFromObject(v: unknown, where: string): DareSignature {
   if (manifest !== undefined) out.manifest = manifest;
   if (cert !== undefined) out.cert = cert;
   if (path !== undefined) out.path = path;
+  if (manifestSignature !== undefined) out.manifestSignature = manifestSignature;
   return out;
 }
