@@ -233,7 +233,7 @@ export function addDareCommands(program: Command, io: CliIo): void {
           if (o.public) await saveKeyFile(o.public, publicKeyFile(k), { public: true });
         } catch (e) {
           if (e instanceof Error && 'code' in e && e.code === 'EEXIST') throw new CliExit(2, 'refusing to overwrite an existing file');
-          throw e;
+          throw new CliExit(2, `cannot write the key file${e instanceof Error && 'code' in e ? ` (${escapeText(String(e.code))})` : ''}`);
         }
         const summary = { encrypt: k.encrypt!.kid, sign: k.sign!.kid };
         io.stdout(o.json ? safeJson(summary) + '\n' : `encrypt: ${summary.encrypt}\nsign:    ${summary.sign}\n`);
