@@ -96,14 +96,28 @@ describe('the key exchange is bound to the signer (witness and ManifestSignature
     return { ...env, header: { ...env.header, recipients: [wrapBaseSeed(publicPart(carolEnc), seed, random)] } };
   }
 
+  /** She grinds base seeds offline until the CBC padding under hers happens to be valid: only keyed checks can catch her then. */
+  function grindSeed(env: DareEnvelope): Uint8Array {
+    for (;;) {
+      const seed = random(32);
+      const k = deriveItemKeys(seed, env.header.salt!);
+      try {
+        routedCrypto.aes256CbcDecrypt(k.key, k.iv, env.payload);
+        return seed;
+      } catch {
+        // padding invalid under this seed: try another
+      }
+    }
+  }
+
   it('re-wrapping for a new recipient under a new base seed, fresh witness, old MAC: DARE_DECRYPT_FAILED', () => {
-    const seed = random(32);
+    const seed = grindSeed(original);
     const forged = withSignature(rewrap(original, seed), { ...s, witness: witness(seed, salt, s.signature) });
     expect(code(() => decodeEnvelope(forged, expectAlice))).toBe('DARE_DECRYPT_FAILED');
   });
 
   it('… with a PayloadMac recomputed under the new seed: the signed manifest no longer matches (DARE_BAD_SIGNATURE)', () => {
-    const seed = random(32);
+    const seed = grindSeed(original);
     const env = rewrap(original, seed);
     const payloadMac = computePayloadMac(derivePayloadMacKey(seed, salt), {
       dig: 'S512', payloadDigest: original.trailer!.payloadDigest!, headerDigest: headerDigest(env.header, 'S512'),
@@ -118,18 +132,7 @@ describe('the key exchange is bound to the signer (witness and ManifestSignature
   it('the reference form cannot catch a re-wrap (its witness is recomputable): refused by default; under the opt-in never "authentic"', () => {
     const ref = encodeEnvelope('pay Bob 10', { recipients: [publicPart(bobEnc)], signers: [alice], random, referenceForm: true });
     const rs = ref.trailer!.signatures![0]!;
-    // Mallory grinds base seeds offline until the CBC padding under her seed happens to be valid.
-    let seed: Uint8Array;
-    for (;;) {
-      seed = random(32);
-      const k = deriveItemKeys(seed, ref.header.salt!);
-      try {
-        routedCrypto.aes256CbcDecrypt(k.key, k.iv, ref.payload);
-        break;
-      } catch {
-        // padding invalid under this seed: try another
-      }
-    }
+    const seed = grindSeed(ref);
     const forged = withSignature(rewrap(ref, seed), { ...rs, witness: witness(seed, ref.header.salt!, rs.signature) });
     expect(code(() => decodeEnvelope(forged, expectAlice))).toBe('DARE_UNAUTHENTICATED');
     const d = decodeEnvelope(forged, { ...expectAlice, allowUnauthenticated: true });
