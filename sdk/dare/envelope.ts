@@ -12,7 +12,9 @@ import { headerFromObject, headerToObject, isEmptyHeader, type DareHeader } from
 /**
  * An envelope as its three parts (dare.md §2): header, payload bytes (plaintext, or ciphertext
  * when `enc` is present) and an optional trailer. Digests and signatures cover the payload bytes
- * only, so the same parts may be written as JSON, tagged JSON or JSON-B without breaking them.
+ * (and, for our `PayloadMac` and `ManifestSignature`, a digest of typed header values,
+ * header-digest.ts), never the serialization, so the same parts may be written as JSON, tagged
+ * JSON or JSON-B without breaking them.
  */
 export interface DareEnvelope {
   header: DareHeader;

@@ -73,7 +73,10 @@ function signEd448Seed56(c: DareCrypto, message: Uint8Array, seed: Uint8Array, p
   }
 }
 
-/** Signs a digest with `signer` (Ed448: 56-byte Mesh seed or 57-byte RFC 8032 secret; Ed25519: 32-byte seed). */
+/**
+ * Signs a digest with `signer` (Ed448: 56-byte Mesh seed or 57-byte RFC 8032 secret; Ed25519: 32-byte seed).
+ * The input is signed as a message, so the same call signs the short envelope manifest (manifest.ts).
+ */
 export function signDigest(signer: DarePrivateKey, digest: Uint8Array, c: DareCrypto = routedCrypto): Uint8Array {
   try {
     switch (signer.algorithm) {
