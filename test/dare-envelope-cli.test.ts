@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../sdk/cli/main.js';
 import { nodeIo, type CliIo } from '../sdk/cli/io.js';
 import { parseKeyFile } from '../sdk/cli/keyfile.js';
+import { encodeEnvelope, publicPart, serializeEnvelope, type DarePrivateKey } from '../sdk/dare/index.js';
 
 /** `mesh key create` and `mesh dare encode|decode|verify` (issue 5), run in-process. */
 
@@ -83,6 +84,45 @@ describe('mesh dare', () => {
     const d = await mesh('dare', 'decode', p('bad.dareb'), p('bad.out'));
     expect(d.status).toBe(2);
     expect(d.err).toContain('DARE_BAD_DIGEST');
+  });
+
+  it('--signer is required, not decorative: unsigned or signed by someone else exits non-zero, and decode writes nothing', async () => {
+    expect((await mesh('dare', 'encode', p('msg.txt'), p('plain.dare'), '--encrypt', p('bob.pub.json'))).status).toBe(0);
+    expect((await mesh('dare', 'encode', p('msg.txt'), p('bob-signed.dare'), '--sign', p('bob.json'))).status).toBe(0);
+    const unsigned = await mesh('dare', 'verify', p('plain.dare'), '--signer', p('alice.pub.json'));
+    expect(unsigned.status).toBe(1);
+    expect(unsigned.out).toContain('DARE_NOT_SIGNED');
+    const other = await mesh('dare', 'verify', p('bob-signed.dare'), '--signer', p('alice.pub.json'));
+    expect(other.status).toBe(1);
+    expect(other.out).toContain('DARE_UNKNOWN_SIGNER');
+    for (const [file, code] of [['plain.dare', 'DARE_NOT_SIGNED'], ['bob-signed.dare', 'DARE_UNKNOWN_SIGNER']] as const) {
+      const d = await mesh('dare', 'decode', p(file), p(`${file}.out`), '--key', p('bob.json'), '--signer', p('alice.pub.json'));
+      expect(d.status).not.toBe(0);
+      expect(d.err).toContain(code);
+      expect(existsSync(p(`${file}.out`))).toBe(false);
+    }
+    // Without --signer: exit 0 for an intact envelope, and the output says nobody was checked.
+    const v = await mesh('dare', 'verify', p('bob-signed.dare'));
+    expect(v.status).toBe(0);
+    expect(v.out).toContain('verdict:    no signer checked');
+    const d = await mesh('dare', 'decode', p('plain.dare'), p('plain.out'), '--key', p('bob.json'));
+    expect(d.status).toBe(0);
+    expect(d.err).toContain('no signer checked');
+  });
+
+  it('reference-form envelopes (no MAC, unbound signatures) need --allow-unauthenticated', async () => {
+    const bob = parseKeyFile(readFileSync(p('bob.json')));
+    const alice = parseKeyFile(readFileSync(p('alice.json')));
+    const env = encodeEnvelope('legacy', { recipients: [publicPart(bob.encrypt!)], signers: [alice.sign as DarePrivateKey], referenceForm: true });
+    writeFileSync(p('ref.dare'), serializeEnvelope(env));
+    const refused = await mesh('dare', 'decode', p('ref.dare'), p('ref.out'), '--key', p('bob.json'), '--signer', p('alice.pub.json'));
+    expect(refused.status).toBe(2);
+    expect(refused.err).toContain('DARE_UNAUTHENTICATED');
+    expect((await mesh('dare', 'verify', p('ref.dare'), '--signer', p('alice.pub.json'))).status).toBe(1);
+    const opted = await mesh('dare', 'decode', p('ref.dare'), p('ref.out'), '--key', p('bob.json'), '--signer', p('alice.pub.json'), '--allow-unauthenticated');
+    expect(opted.status, opted.err).toBe(0);
+    expect(opted.err).toContain('bound to no key exchange');
+    expect(readFileSync(p('ref.out'), 'utf8')).toBe('legacy');
   });
 
   it('a wrong key: DARE_NO_KEY listing the recipients, no secret in the output', async () => {
