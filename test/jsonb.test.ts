@@ -174,11 +174,11 @@ describe('JSON-B chunked items cost nothing per chunk', () => {
   // copies taken of it: a per-chunk allocation shows as millions of them.
   class CountingBytes extends Uint8Array {
     static taken = 0;
-    override subarray(begin?: number, end?: number): Uint8Array {
+    override subarray(begin?: number, end?: number): Uint8Array<ArrayBuffer> {
       CountingBytes.taken++;
       return super.subarray(begin, end);
     }
-    override slice(begin?: number, end?: number): Uint8Array {
+    override slice(begin?: number, end?: number): Uint8Array<ArrayBuffer> {
       CountingBytes.taken++;
       return super.slice(begin, end);
     }
