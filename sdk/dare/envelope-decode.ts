@@ -1,7 +1,6 @@
 import { CryptoError } from '../crypto/errors.js';
-import { bytesEqual } from '../encoding/utf8.js';
+import { bytesEqual, constantTimeEqual } from '../encoding/bytes.js';
 import { digestAlgorithm, encryptionAlgorithm, type DareDigestAlgorithm, type DareEncryptionAlgorithm } from './algorithms.js';
-import { constantTimeEqual } from './compare.js';
 import { decodeContentMeta, type ContentMeta } from './content-meta.js';
 import { decodeEds } from './eds.js';
 import { DareError } from './errors.js';

@@ -1,5 +1,6 @@
 import { EncodingError, type EncodingErrorCode } from './errors.js';
 import { DEFAULT_MAX_DEPTH, setMember, type JsonObject, type JsonValue } from './json-value.js';
+import { hexDigitValue } from './hex.js';
 import { utf8Decode } from './utf8.js';
 
 /**
@@ -304,7 +305,7 @@ export class TokenParser {
         }
         let v = 0;
         for (let i = 2; i < 6; i++) {
-          const h = hexValue(buf[p + i]!);
+          const h = hexDigitValue(buf[p + i]!);
           if (h < 0) this.fail('JSON_SYNTAX', 'JSON: malformed \\u escape', p);
           v = (v << 4) | h;
         }
@@ -491,11 +492,4 @@ export class TokenParser {
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }
