@@ -2,7 +2,7 @@ import { ed448 as nobleEd448 } from '@noble/curves/ed448.js';
 import {
   createWasmCurve448, nativeCurve448, pureCurve448Mesh, pureEd448, pureX448, type WasmCurve448,
 } from '../sdk/crypto/curves/index.js';
-import { leToBigInt } from '../sdk/crypto/curves/bigint.js';
+import { leToBigInt } from '../sdk/crypto/bigint.js';
 import { wasmBase64 } from '../sdk/crypto/wasm/generated/curve448.js';
 import { decodeBase64, instantiateFamilySync } from '../sdk/crypto/wasm/loader.js';
 import { getProvider, initSync } from '../sdk/crypto/index.js';

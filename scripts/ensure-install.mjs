@@ -6,7 +6,7 @@ import { existsSync, statSync } from 'node:fs';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync('package-lock.json').mtimeMs;
 if (stale) {
-  // Not `npm ci`: see .ci/run for why the lockfile is installed with `install --no-save`.
+  // `npm ci` installs exactly what the lockfile pins; --ignore-scripts as in .ci/run.
   console.log('mathmesh: installing dependencies from package-lock.json');
-  execSync('npm install --no-save --no-audit --no-fund --ignore-scripts', { stdio: 'inherit' });
+  execSync('npm ci --no-audit --no-fund --ignore-scripts', { stdio: 'inherit' });
 }

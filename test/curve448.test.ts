@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bigIntToLe } from '../sdk/crypto/curves/bigint.js';
+import { bigIntToLe } from '../sdk/crypto/bigint.js';
 import { ED448_L, X448_PARAMS } from '../sdk/crypto/curves/params.js';
 import { curveProviders, errorCode, fromHex, hex } from './curve448-providers.js';
 import { RFC7748_X448, RFC7748_X448_DH, RFC7748_X448_ITER, RFC8032_ED448 } from './curve448-vectors.js';

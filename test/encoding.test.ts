@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  base32Decode, base32DecodeBits, base32Encode, base64urlDecode, base64urlEncode, EncodingError, hexDecode, hexEncode,
-  parseJson, utf8Decode, writeJson,
+  base32Decode, base32DecodeBits, base32Encode, base64urlDecode, base64urlEncode, bytesEqual, concatBytes, constantTimeEqual,
+  EncodingError, hexDecode, hexEncode, parseJson, utf8Decode, writeJson, writeReferenceJson,
 } from '../sdk/encoding/index.js';
+import { base64urlEncodeInto, base64urlLength } from '../sdk/encoding/base64url.js';
 import { errorCodeOf, prng } from './support/random.js';
 
 const bytes = (...b: number[]): Uint8Array => Uint8Array.from(b);
@@ -171,5 +172,51 @@ describe('JSON reader (tolerant of the reference wrapping) and strict writer', (
       const v = value(0);
       expect(parseJson(writeJson(v))).toEqual(v);
     }
+  });
+});
+
+describe('one home per helper: bytes, base64url into a buffer, the reference JSON layout', () => {
+  it('bytes: concat, equality and constant-time equality agree', () => {
+    const r = prng(5);
+    for (let i = 0; i < 200; i++) {
+      const a = Uint8Array.from({ length: r(40) }, () => r(256));
+      const b = r(2) === 0 ? a.slice() : Uint8Array.from({ length: r(40) }, () => r(256));
+      const same = Buffer.from(a).equals(Buffer.from(b));
+      expect(bytesEqual(a, b)).toBe(same);
+      expect(constantTimeEqual(a, b)).toBe(same);
+      expect(concatBytes(a, b, a)).toEqual(Uint8Array.from([...a, ...b, ...a]));
+    }
+  });
+
+  it('base64urlEncodeInto writes the same text as base64urlEncode at any offset', () => {
+    const r = prng(6);
+    for (let n = 0; n < 70; n++) {
+      const data = Uint8Array.from({ length: n }, () => r(256));
+      const out = new Uint8Array(3 + base64urlLength(n)).fill(0x2a);
+      const end = base64urlEncodeInto(data, out, 3);
+      expect(end).toBe(3 + base64urlLength(n));
+      expect(new TextDecoder().decode(out.subarray(3, end))).toBe(base64urlEncode(data));
+      expect(out.subarray(0, 3)).toEqual(bytes(0x2a, 0x2a, 0x2a));
+    }
+  });
+
+  it('writeReferenceJson: the reference layout (dare.md §9.7), binary wrapped past column 63', () => {
+    const digest = Uint8Array.from({ length: 64 }, (_, i) => i);
+    const text = writeReferenceJson({ A: 1, L: ['x', 'y'], O: { B: true, N: null }, PayloadDigest: digest, Skip: undefined });
+    const b64 = base64urlEncode(digest);
+    // "PayloadDigest" starts the counter at 1 + 4 + 13 = 18: 45 characters fit before column 63.
+    expect(text).toBe(`{\n  "A": 1,\n  "L": ["x",\n    "y"],\n  "O": {\n    "B": true,\n    "N": null},\n  "PayloadDigest": "${b64.slice(0, 45)}\n  ${b64.slice(45)}"}`);
+    expect(parseJson(text)).toEqual({ A: 1, L: ['x', 'y'], O: { B: true, N: null }, PayloadDigest: b64 });
+    expect(writeReferenceJson({ When: new Date(Date.UTC(2022, 4, 3, 1, 2, 3, 456)) })).toBe('{\n  "When": "2022-05-03T01:02:03Z"}');
+  });
+
+  it('writeReferenceJson and writeJson refuse what JSON cannot carry with typed errors', () => {
+    for (const bad of [NaN, Infinity, () => 1, Symbol('s'), new Date(NaN), { d: new Date('x') }]) {
+      expect(codeOf(() => writeReferenceJson({ v: bad })), String(bad)).toBe('JSON_UNSUPPORTED_VALUE');
+      expect(codeOf(() => writeJson({ v: bad })), String(bad)).toBe('JSON_UNSUPPORTED_VALUE');
+    }
+    let deep: unknown = 1;
+    for (let i = 0; i < 200; i++) deep = [deep];
+    expect(codeOf(() => writeReferenceJson(deep))).toBe('JSON_TOO_DEEP');
   });
 });

@@ -166,3 +166,91 @@ describe('JSON-B writer', () => {
     }
   });
 });
+
+describe('JSON-B chunked items cost nothing per chunk', () => {
+  // jsonbcd.md §3: a string or data item is any number of chunks then one terminal item. The
+  // count is the sender's choice, so 8 MB of empty chunks (`8C 00` × 4M) must not become 4M
+  // objects (it took 554 MiB). The reader is given a Uint8Array that counts the views and
+  // copies taken of it: a per-chunk allocation shows as millions of them.
+  class CountingBytes extends Uint8Array {
+    static taken = 0;
+    override subarray(begin?: number, end?: number): Uint8Array<ArrayBuffer> {
+      CountingBytes.taken++;
+      return super.subarray(begin, end);
+    }
+    override slice(begin?: number, end?: number): Uint8Array<ArrayBuffer> {
+      CountingBytes.taken++;
+      return super.slice(begin, end);
+    }
+  }
+  /** `count` chunks of `size` bytes (tag `chunkTag`, 1-byte lengths) and a terminal item. */
+  function chunked(chunkTag: number, count: number, size: number, terminal: Uint8Array): CountingBytes {
+    const b = new CountingBytes(count * (2 + size) + terminal.length);
+    for (let i = 0, p = 0; i < count; i++, p += 2 + size) {
+      b[p] = chunkTag;
+      b[p + 1] = size;
+      for (let k = 0; k < size; k++) b[p + 2 + k] = (i + k) & 0xff;
+    }
+    b.set(terminal, count * (2 + size));
+    return b;
+  }
+  const counted = <T>(f: () => T): { value: T; taken: number } => {
+    CountingBytes.taken = 0;
+    const value = f();
+    return { value, taken: CountingBytes.taken };
+  };
+
+  it('4M empty data or string chunks: one result, no view or copy per chunk', () => {
+    const data = counted(() => decodeJsonB(chunked(0x8c, 4_000_000, 0, Uint8Array.of(0x88, 0x00))));
+    expect(data.value).toEqual(new Uint8Array(0));
+    expect(data.taken).toBeLessThanOrEqual(2);
+    const text = counted(() => decodeJsonB(chunked(0x84, 4_000_000, 0, Uint8Array.of(0x80, 0x02, 0x68, 0x69))));
+    expect(text.value).toBe('hi');
+    expect(text.taken).toBeLessThanOrEqual(2);
+  });
+
+  it('1M one-byte chunks: the result is the concatenation, with no view or copy per chunk', () => {
+    const { value, taken } = counted(() => decodeJsonB(chunked(0x8c, 1_000_000, 1, Uint8Array.of(0x88, 0x01, 0xff))));
+    const bytes = value as Uint8Array;
+    expect(bytes.length).toBe(1_000_001);
+    expect(bytes[999_999]).toBe(999_999 & 0xff);
+    expect(bytes[1_000_000]).toBe(0xff);
+    expect(taken).toBeLessThanOrEqual(2);
+  });
+
+  it('a stream of empty chunks without a terminal item, or with an absurd length, is a typed error', () => {
+    expect(codeOf(() => decodeJsonB(chunked(0x8c, 4_000_000, 0, new Uint8Array(0))))).toBe('JSONB_TRUNCATED');
+    const absurd = Uint8Array.of(0x8f, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x88, 0x00);
+    expect(codeOf(() => decodeJsonB(concat(chunked(0x8c, 1_000_000, 0, new Uint8Array(0)), absurd)))).toBe('JSONB_TRUNCATED');
+    expect(codeOf(() => decodeJsonB(chunked(0x8c, 1000, 0, Uint8Array.of(0x80, 0x00))))).toBe('JSONB_BAD_TAG'); // string terminal after data chunks
+  });
+
+  it('chunks of every width and size concatenate to the same bytes as one item', () => {
+    const r = prng(11);
+    for (let round = 0; round < 200; round++) {
+      const pieces: Uint8Array[] = [];
+      const encoded: number[] = [];
+      const n = r(8);
+      for (let i = 0; i <= n; i++) {
+        const size = r(4) === 0 ? 0 : r(3) === 0 ? 64 + r(300) : r(64);
+        const piece = Uint8Array.from({ length: size }, () => r(256));
+        pieces.push(piece);
+        const width = size < 256 ? r(2) : 1; // 1- or 2-byte lengths (and 4 below)
+        const tag = (i === n ? 0x88 : 0x8c) + (r(5) === 0 ? 2 : width);
+        const w = 1 << (tag & 3);
+        encoded.push(tag, ...Array.from({ length: w }, (_, k) => (size >> (8 * (w - 1 - k))) & 0xff), ...piece);
+      }
+      expect(decodeJsonB(Uint8Array.from(encoded))).toEqual(concat(...pieces));
+    }
+  });
+});
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hexDecode, hexEncode } from '../sdk/encoding/index.js';
-import { isProbablePrime } from '../sdk/udf/bigint.js';
+import { isProbablePrime } from '../sdk/crypto/bigint.js';
 import {
   escrowSeed, nonce, parseShare, presentSecret, recoverSecret, recoverSeed, seedUdf, shamirPrime, SHAMIR_PRIME_OFFSETS, splitSecret,
   splitSecretWithCoefficients, UdfError,

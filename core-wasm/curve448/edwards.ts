@@ -173,6 +173,28 @@ const w0: usize = memory.data(128, 16);
 const xx: usize = memory.data(128, 16);
 
 /**
+ * Zeroes the point-formula temporaries and the encoding scratch: after a fixed-base product
+ * they hold coordinates of partial sums of a secret scalar's digits.
+ */
+export function ewipe(): void {
+  memory.fill(a0, 0, 128);
+  memory.fill(b0, 0, 128);
+  memory.fill(c0, 0, 128);
+  memory.fill(d0, 0, 128);
+  memory.fill(e0, 0, 128);
+  memory.fill(f0, 0, 128);
+  memory.fill(g0, 0, 128);
+  memory.fill(h0, 0, 128);
+  memory.fill(zi, 0, 128);
+  memory.fill(xa, 0, 128);
+  memory.fill(ya, 0, 128);
+  memory.fill(u0, 0, 128);
+  memory.fill(v0, 0, 128);
+  memory.fill(w0, 0, 128);
+  memory.fill(xx, 0, 128);
+}
+
+/**
  * RFC 8032 §5.2.3 decoding into extended coordinates. Returns 1 on success, 0 when the
  * encoding is not canonical (y >= p, stray bits, x = 0 with the sign bit) or y is not the
  * y-coordinate of a curve point. Time depends only on the public encoding.

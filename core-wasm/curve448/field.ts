@@ -24,6 +24,20 @@ const T4: usize = memory.data(128, 16);
 const FR: usize = memory.data(128, 16);
 const FZ: usize = memory.data(128, 16); // ffreeze's private scratch
 
+/**
+ * Zeroes the field scratch above: after an inversion or an encoding it holds powers of, or the
+ * canonical form of, whatever was inverted or stored — a shared secret or a ladder coordinate.
+ */
+export function fwipe(): void {
+  memory.fill(T0, 0, 128);
+  memory.fill(T1, 0, 128);
+  memory.fill(T2, 0, 128);
+  memory.fill(T3, 0, 128);
+  memory.fill(T4, 0, 128);
+  memory.fill(FR, 0, 128);
+  memory.fill(FZ, 0, 128);
+}
+
 
 
 

@@ -5,8 +5,8 @@
 // I/O region (`io()`): IN0 +0, IN1 +128, IN2 +256, IN3 +384 (inputs, little-endian bytes),
 // OUT +512 (outputs). No allocation: every buffer is static (`memory.data`), runtime stub.
 
-import { fload, fmul, finv, fstore, fsqr } from './field';
-import { ptAdd, ptDecode, ptEncode, ptEncodeWithInv } from './edwards';
+import { fload, fmul, finv, fstore, fsqr, fwipe } from './field';
+import { ewipe, ptAdd, ptDecode, ptEncode, ptEncodeWithInv } from './edwards';
 import { sadd, sload56, smuladd, sreduceBytes, sstore56, ssub, swipe } from './scalar';
 import { B_ENC, baseMul, buildTables, twipe } from './table';
 import { edVerify } from './verify';
@@ -51,24 +51,41 @@ export function init(): i32 {
 }
 
 /**
- * Clears the inputs and the scratch that held secret scalars or their digits after each
- * operation (best effort: the JS side and the engine may still hold copies — see README).
+ * Clears the inputs and every scratch buffer an operation on a secret scalar touched — scalar
+ * limbs and digits, the comb's accumulator, the ladder state, point and field temporaries — once
+ * the result is in OUT (the wrapper copies OUT and then clears the I/O region). Called last by
+ * every export that takes a secret, so a shared secret, a secret multiple of a point or the
+ * field temporaries of its final inversion never outlive the call (best effort: the JS side
+ * and the engine may still hold copies — see README). Costs a few kB of memory.fill per call.
  */
-function wipeInputs(): void {
+function wipeScratch(): void {
   memory.fill(IN0, 0, 512);
   memory.fill(SA, 0, 128);
   memory.fill(SB, 0, 128);
   memory.fill(SC, 0, 128);
+  memory.fill(P1, 0, 512);
+  memory.fill(P2, 0, 512);
+  memory.fill(P3, 0, 512);
+  memory.fill(F1, 0, 128);
+  memory.fill(F2, 0, 128);
+  memory.fill(F3, 0, 128);
+  memory.fill(F4, 0, 128);
+  memory.fill(F5, 0, 128);
+  memory.fill(F6, 0, 128);
+  memory.fill(F7, 0, 128);
+  memory.fill(F8, 0, 128);
   swipe();
   twipe();
   mwipe();
+  ewipe();
+  fwipe();
 }
 
 /** OUT[0..56) = IN0[0..len) mod L (len <= 114). */
 export function sc_reduce(len: i32): void {
   sreduceBytes(SA, IN0, len);
   sstore56(OUT, SA);
-  wipeInputs();
+  wipeScratch();
 }
 
 /** OUT = (IN0 · IN1 + IN2) mod L (56-byte operands). */
@@ -78,7 +95,7 @@ export function sc_muladd(): void {
   sload56(SC, IN2);
   smuladd(SA, SA, SB, SC);
   sstore56(OUT, SA);
-  wipeInputs();
+  wipeScratch();
 }
 
 /** OUT = (IN0 + IN1) mod L. */
@@ -87,7 +104,7 @@ export function sc_add(): void {
   sload56(SB, IN1);
   sadd(SA, SA, SB);
   sstore56(OUT, SA);
-  wipeInputs();
+  wipeScratch();
 }
 
 /** OUT = (IN0 − IN1) mod L. */
@@ -96,7 +113,7 @@ export function sc_sub(): void {
   sload56(SB, IN1);
   ssub(SA, SA, SB);
   sstore56(OUT, SA);
-  wipeInputs();
+  wipeScratch();
 }
 
 /** OUT[0..57) = encoding of (IN0 mod L)·B — constant time in the scalar. */
@@ -104,7 +121,7 @@ export function ed_base(): void {
   sreduceBytes(SA, IN0, 56);
   baseMul(P1, SA);
   ptEncode(OUT, P1);
-  wipeInputs();
+  wipeScratch();
 }
 
 /**
@@ -125,7 +142,7 @@ export function ed_sign_points(len: i32): void {
   ptEncodeWithInv(OUT, P1, F2);
   ptEncodeWithInv(OUT + 64, P2, F3);
   sstore56(OUT + 128, SB);
-  wipeInputs();
+  wipeScratch();
 }
 
 /**
@@ -135,10 +152,10 @@ export function ed_sign_points(len: i32): void {
 export function mont_base(): i32 {
   sreduceBytes(SA, IN0, 56);
   baseMul(P1, SA);
-  wipeInputs();
-  if (!fromEdwards(F1, F2, P1)) return 0;
-  encodeSigned(OUT, F1, F2);
-  return 1;
+  const ok = fromEdwards(F1, F2, P1);
+  if (ok) encodeSigned(OUT, F1, F2);
+  wipeScratch();
+  return ok;
 }
 
 /** OUT = IN0 + IN1 (Ed448 encodings). Returns 1, or 0 when an input does not decode. */
@@ -158,20 +175,20 @@ export function ed_verify(): i32 {
 /** OUT = u(k·P) for k = IN0 (raw, no clamping) and u = IN1; 0 for the point at infinity. */
 export function x448(): void {
   ladder(IN0, IN1, F1, F2, F3, F4);
-  wipeInputs();
   finv(F2, F2);
   fmul(F1, F1, F2);
   fstore(OUT, F1);
+  wipeScratch();
 }
 
 /** OUT = X2 ‖ Z2 ‖ X3 ‖ Z3 (4 × 56 bytes, canonical) of the ladder on k = IN0, u = IN1. */
 export function mont_ladder(): void {
   ladder(IN0, IN1, F1, F2, F3, F4);
-  wipeInputs();
   fstore(OUT, F1);
   fstore(OUT + 56, F2);
   fstore(OUT + 112, F3);
   fstore(OUT + 168, F4);
+  wipeScratch();
 }
 
 /**
@@ -179,13 +196,16 @@ export function mont_ladder(): void {
  * Returns 0 ok, 1 when P does not decode, 2 when the result is the point at infinity.
  */
 export function mont_mul(): i32 {
-  if (!decodeSigned(F5, F6, IN1)) return 1;
+  if (!decodeSigned(F5, F6, IN1)) {
+    wipeScratch();
+    return 1;
+  }
   fstore(IN1, F5); // canonical u for the ladder
   ladder(IN0, IN1, F1, F2, F3, F4);
-  wipeInputs();
-  if (!recoverV(F7, F8, F5, F6, F1, F2, F3, F4)) return 2;
-  encodeSigned(OUT, F7, F8);
-  return 0;
+  const ok = recoverV(F7, F8, F5, F6, F1, F2, F3, F4);
+  if (ok) encodeSigned(OUT, F7, F8);
+  wipeScratch();
+  return ok ? 0 : 2;
 }
 
 /** OUT = P + Q (signed forms IN0, IN1). Returns 0 ok, 1 bad point, 2 point at infinity. */

@@ -28,8 +28,20 @@ const TD: usize = memory.data(128, 16);
 const TDA: usize = memory.data(128, 16);
 const TCB: usize = memory.data(128, 16);
 
-/** Zeroes the ladder state (it is a function of the secret scalar). */
+/**
+ * Zeroes the ladder state (a function of the secret scalar) and the scratch of v-recovery,
+ * addition and decoding (which see the ladder's outputs and the points derived from them).
+ */
 export function mwipe(): void {
+  memory.fill(X1, 0, 128);
+  memory.fill(W1, 0, 128);
+  memory.fill(W2, 0, 128);
+  memory.fill(W3, 0, 128);
+  memory.fill(W4, 0, 128);
+  memory.fill(L1, 0, 128);
+  memory.fill(L2, 0, 128);
+  memory.fill(L3, 0, 128);
+  memory.fill(ENCB, 0, 64);
   memory.fill(X2, 0, 128);
   memory.fill(Z2, 0, 128);
   memory.fill(X3, 0, 128);

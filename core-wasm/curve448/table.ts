@@ -138,9 +138,13 @@ function select(r: i32, e: i32): void {
   fcmov(SEL + 256, NEGT, m);
 }
 
-/** Zeroes the digits and the selected entry (secret-dependent) after a fixed-base product. */
+/**
+ * Zeroes the digits, the selected entry and the accumulator (all secret-dependent) after a
+ * fixed-base product. The tables themselves are multiples of the public base point.
+ */
 export function twipe(): void {
   memory.fill(DIGITS, 0, 112);
+  memory.fill(ACC, 0, 512);
   memory.fill(SEL, 0, 384);
   memory.fill(NEGT, 0, 128);
 }

@@ -9,6 +9,7 @@ import { addHashCommands } from './hash.js';
 import { CliExit, nodeIo, type CliIo } from './io.js';
 import { addKeyCommands } from './key.js';
 import { addBackendOption, addSequenceCommands } from './sequence.js';
+import { MESH_VERSION } from './version.js';
 
 /**
  * The `mesh` command line (issue 4), on commander. `main(args)` takes the user arguments
@@ -20,6 +21,7 @@ import { addBackendOption, addSequenceCommands } from './sequence.js';
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mesh')
     .description('Mathematical Mesh tools: UDF fingerprints, nonces, secrets, EARLs and Shamir shares')
+    .version(MESH_VERSION, '-V, --version', 'print the version of mesh')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(add --help for usage)');

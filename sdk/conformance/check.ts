@@ -1,4 +1,4 @@
-import { bytesEqual } from '../encoding/utf8.js';
+import { bytesEqual } from '../encoding/bytes.js';
 import { hexDecode, hexEncode } from '../encoding/hex.js';
 import { VectorMismatch, type Vector } from './types.js';
 
@@ -85,25 +85,6 @@ export function expectEqual(label: string, actual: unknown, expected: unknown): 
     return;
   }
   if (actual !== expected) fail(`${label}: got ${String(actual)}, expected ${String(expected)}`);
-}
-
-/** Little-endian bytes → integer. */
-export function leToBigInt(b: Uint8Array): bigint {
-  let n = 0n;
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
-  return n;
-}
-
-/** Integer → `length` little-endian bytes. */
-export function bigIntToLe(n: bigint, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = n;
-  for (let i = 0; i < length; i++) {
-    out[i] = Number(x & 0xffn);
-    x >>= 8n;
-  }
-  if (x !== 0n) fail(`integer does not fit in ${length} bytes`);
-  return out;
 }
 
 /**

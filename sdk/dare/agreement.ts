@@ -1,6 +1,7 @@
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { ed448 } from '@noble/curves/ed448.js';
 import { edwardsPublicKey, edwardsSecretScalar } from '../crypto/curves/keys.js';
+import { leToBigInt } from '../crypto/bigint.js';
 import { CryptoError } from '../crypto/errors.js';
 import type { DareKeyAlgorithm } from './algorithms.js';
 import { DareError } from './errors.js';
@@ -16,12 +17,6 @@ import { meshOps, type DareCrypto } from './provider.js';
  * of the cofactor h, a·P = (a/h mod L)·(h·P) exactly, for every point P including ones with a
  * torsion component; the identity result (small-order P) is refused.
  */
-
-const LE = (b: Uint8Array): bigint => {
-  let n = 0n;
-  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
-  return n;
-};
 
 const ED = {
   Ed25519: { Point: ed25519.Point, h: 8n, hBits: 3n, L: ed25519.Point.Fn.ORDER, seedLength: 32 },
@@ -53,7 +48,7 @@ function edwardsAgree(curve: 'Ed25519' | 'Ed448', seed: Uint8Array, peer: Uint8A
   }
   const scalar = edwardsSecretScalar(curve, seed);
   try {
-    const k = (LE(scalar) >> c.hBits) % c.L;
+    const k = (leToBigInt(scalar) >> c.hBits) % c.L;
     const cleared = point.multiply(c.h);
     if (k === 0n || cleared.is0()) badKey(`${what}: ${curve} agreement is the identity (small-order point)`);
     return cleared.multiply(k).toBytes();

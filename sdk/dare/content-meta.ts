@@ -1,9 +1,9 @@
 import { parseJson } from '../encoding/json-reader.js';
 import { isJsonObject, setMember, type JsonObject, type JsonValue } from '../encoding/json-value.js';
 import { EncodingError } from '../encoding/errors.js';
+import { writeReferenceJson } from '../encoding/reference-json.js';
 import { utf8Encode } from '../encoding/utf8.js';
 import { DareError } from './errors.js';
-import { writeReferenceJson } from './reference-json.js';
 
 /**
  * Content metadata (dare.md §2.1 ContentMeta): carried in the header as `ContentMetaData`, the
@@ -44,7 +44,12 @@ export function encodeContentMeta(meta: ContentMeta): Uint8Array {
     o[name] = prop === 'keyValues' ? (v as { key: string; value: string }[]).map((kv) => ({ Key: kv.key, Value: kv.value })) : v;
   }
   if (meta.extra) for (const [k, v] of Object.entries(meta.extra)) if (!(k in o)) o[k] = v;
-  return utf8Encode(writeReferenceJson(o));
+  try {
+    return utf8Encode(writeReferenceJson(o));
+  } catch (e) {
+    if (e instanceof EncodingError) throw new DareError('DARE_BAD_ARGUMENT', `ContentMeta: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 type Kind = 'string' | 'strings' | 'keyValues' | 'integer' | 'object';

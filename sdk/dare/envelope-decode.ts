@@ -1,5 +1,5 @@
 import { CryptoError } from '../crypto/errors.js';
-import { constantTimeEqual } from './compare.js';
+import { constantTimeEqual } from '../encoding/bytes.js';
 import { decodeContentMeta, type ContentMeta } from './content-meta.js';
 import { decodeEds } from './eds.js';
 import { DareError, decryptFailed } from './errors.js';

@@ -1,4 +1,4 @@
-import { bytesEqual } from '../encoding/utf8.js';
+import { bytesEqual } from '../encoding/bytes.js';
 import { digestAlgorithm, encryptionAlgorithm, type DareDigestAlgorithm, type DareEncryptionAlgorithm } from './algorithms.js';
 import { DareError } from './errors.js';
 import { parseEnvelope, type DareEnvelope, type ParseEnvelopeOptions } from './envelope.js';

@@ -1,4 +1,5 @@
-import { concatBytes, utf8Encode } from '../encoding/utf8.js';
+import { concatBytes } from '../encoding/bytes.js';
+import { utf8Encode } from '../encoding/utf8.js';
 import { hkdfSha256 } from './sha256.js';
 import { routedCrypto, type DareCrypto } from './provider.js';
 

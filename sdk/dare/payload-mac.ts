@@ -1,7 +1,7 @@
 import { encodeJsonB } from '../encoding/jsonb-writer.js';
 import { utf8Encode } from '../encoding/utf8.js';
 import type { DareDigestAlgorithm } from './algorithms.js';
-import { constantTimeEqual } from './compare.js';
+import { constantTimeEqual } from '../encoding/bytes.js';
 import { ITEM_KEY_LABELS } from './kdf.js';
 import { routedCrypto, type DareCrypto } from './provider.js';
 

@@ -1,6 +1,7 @@
 import { ed25519ctx } from '@noble/curves/ed25519.js';
 import { CryptoError } from '../crypto/errors.js';
-import { concatBytes, utf8Encode } from '../encoding/utf8.js';
+import { concatBytes } from '../encoding/bytes.js';
+import { utf8Encode } from '../encoding/utf8.js';
 import type { JsonObject } from '../encoding/json-value.js';
 import type { DareDigestAlgorithm } from './algorithms.js';
 import { DareError } from './errors.js';

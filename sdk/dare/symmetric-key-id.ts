@@ -1,5 +1,6 @@
 import { base32Encode } from '../encoding/base32.js';
-import { concatBytes, utf8Encode } from '../encoding/utf8.js';
+import { concatBytes } from '../encoding/bytes.js';
+import { utf8Encode } from '../encoding/utf8.js';
 import { CONTENT_TYPE } from '../udf/constants.js';
 import { compressionLevel } from '../udf/digest.js';
 import { addDashes } from '../udf/presentation.js';

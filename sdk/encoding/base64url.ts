@@ -23,10 +23,24 @@ const ascii = /* @__PURE__ */ new TextDecoder();
  * building the string by concatenation costs ~100 ms per MiB (DARE payloads are that big).
  */
 export function base64urlEncode(data: Uint8Array): string {
+  const out = new Uint8Array(base64urlLength(data.length));
+  return ascii.decode(out.subarray(0, base64urlEncodeInto(data, out, 0)));
+}
+
+/** Characters of the unpadded base64url text of `n` bytes. */
+export function base64urlLength(n: number): number {
+  return Math.ceil((n * 4) / 3);
+}
+
+/**
+ * Writes the unpadded base64url text of `data` as ASCII bytes into `out` at `offset` (which must
+ * have {@link base64urlLength} bytes of room) and returns the offset after it: for writers that
+ * build JSON as bytes and want no intermediate string.
+ */
+export function base64urlEncodeInto(data: Uint8Array, out: Uint8Array, offset: number): number {
   const n = data.length;
-  const out = new Uint8Array(Math.ceil((n * 4) / 3));
   let i = 0;
-  let o = 0;
+  let o = offset;
   for (; i + 3 <= n; i += 3) {
     const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
     out[o++] = ENCODE[v >>> 18]!;
@@ -45,7 +59,7 @@ export function base64urlEncode(data: Uint8Array): string {
     out[o++] = ENCODE[(v >>> 4) & 63]!;
     out[o++] = ENCODE[(v & 15) << 2]!;
   }
-  return ascii.decode(out.subarray(0, o));
+  return o;
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

@@ -1,3 +1,5 @@
+import { EncodingError } from './errors.js';
+
 /**
  * The value model shared by the JSON and JSON-B readers and writers.
  * - `Uint8Array` is binary data: a JSON-B data item (`88`…), a base64url string in JSON text.
@@ -41,8 +43,11 @@ export function setMember(obj: JsonObject, name: string, value: JsonValue): void
   }
 }
 
-/** `yyyy-MM-ddTHH:mm:ssZ` (UTC, no fraction): the reference's DateTime format (dare.md §1). */
+/**
+ * `yyyy-MM-ddTHH:mm:ssZ` (UTC, no fraction): the reference's DateTime format (dare.md §1). An
+ * invalid Date throws `JSON_UNSUPPORTED_VALUE` (every writer goes through here).
+ */
 export function formatDateTime(d: Date): string {
-  if (Number.isNaN(d.getTime())) throw new RangeError('invalid Date');
+  if (Number.isNaN(d.getTime())) throw new EncodingError('JSON_UNSUPPORTED_VALUE', 'an invalid Date has no DateTime form');
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -1,5 +1,6 @@
 import { EncodingError, type EncodingErrorCode } from './errors.js';
 import { DEFAULT_MAX_DEPTH, setMember, type JsonObject, type JsonValue } from './json-value.js';
+import { hexDigitValue } from './hex.js';
 import { utf8Decode } from './utf8.js';
 
 /**
@@ -304,7 +305,7 @@ export class TokenParser {
         }
         let v = 0;
         for (let i = 2; i < 6; i++) {
-          const h = hexValue(buf[p + i]!);
+          const h = hexDigitValue(buf[p + i]!);
           if (h < 0) this.fail('JSON_SYNTAX', 'JSON: malformed \\u escape', p);
           v = (v << 4) | h;
         }
@@ -417,31 +418,52 @@ export class TokenParser {
   /**
    * Reads a string (`base` 0x80) or data (`base` 0x88) item: zero or more chunks (`base+4`…`base+7`)
    * then exactly one terminal item (`base`…`base+3`), concatenated (jsonbcd.md §3 "Chunks").
+   *
+   * Chunk counts are attacker-controlled: 8 MB of empty chunks (`8C 00`) is four million of them.
+   * So the chunks are walked twice — once to check every header and add up the lengths, once to
+   * copy — and nothing is allocated per chunk: the only allocation is the result (at most the
+   * input's size), and empty chunks cost a header check and nothing else.
    */
   private readChunked(base: number, what: string): Uint8Array {
     const buf = this.buf;
-    let first: Uint8Array | undefined;
-    let parts: Uint8Array[] | undefined;
+    const start = this.pos;
+    let total = 0;
+    let chunks = 0;
+    let onlyAt = 0; // where the data of the one non-empty chunk starts, while there is just one
+    let nonEmpty = 0;
     for (;;) {
       if (this.pos >= buf.length) this.truncated(what);
       const tag = buf[this.pos]!;
       if (tag < base || tag > base + 7) this.unexpected(`a chunk of ${what}`);
       this.pos++;
       const len = this.readLength(tag, what);
-      const piece = buf.subarray(this.pos, this.pos + len);
+      if (len > 0) {
+        nonEmpty++;
+        onlyAt = this.pos;
+      }
       this.pos += len;
-      if (first === undefined) first = piece;
-      else (parts ??= [first]).push(piece);
+      total += len;
+      chunks++;
       if (tag <= base + 3) break; // terminal item
     }
-    if (parts === undefined) return first.slice();
-    let n = 0;
-    for (const x of parts) n += x.length;
-    const out = new Uint8Array(n);
+    // A plain Uint8Array (not `buf.slice`, which keeps a subclass of the input's).
+    const out = new Uint8Array(total);
+    if (nonEmpty <= 1) {
+      out.set(buf.subarray(onlyAt, onlyAt + total));
+      return out;
+    }
+    let p = start;
     let o = 0;
-    for (const x of parts) {
-      out.set(x, o);
-      o += x.length;
+    for (let i = 0; i < chunks; i++) {
+      const width = 1 << (buf[p]! & 3);
+      let len = 0;
+      for (let k = 1; k <= width; k++) len = len * 256 + buf[p + k]!;
+      p += 1 + width;
+      // Short chunks byte by byte: a view per chunk would be garbage per chunk.
+      if (len >= 64) out.set(buf.subarray(p, p + len), o);
+      else for (let k = 0; k < len; k++) out[o + k] = buf[p + k]!;
+      p += len;
+      o += len;
     }
     return out;
   }
@@ -470,11 +492,4 @@ export class TokenParser {
 
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
-}
-
-function hexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
 }

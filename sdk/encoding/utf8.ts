@@ -21,23 +21,3 @@ export function utf8Decode(data: Uint8Array, offset?: number): string {
     throw new EncodingError('UTF8_INVALID', 'string bytes are not well-formed UTF-8', offset);
   }
 }
-
-/** Concatenates byte arrays. */
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/** Byte-wise equality (not constant time; for public data). */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

@@ -1,4 +1,5 @@
-import { concatBytes, utf8Encode } from '../encoding/utf8.js';
+import { concatBytes } from '../encoding/bytes.js';
+import { utf8Encode } from '../encoding/utf8.js';
 import { keyAlgorithmName } from './algorithms.js';
 import { UdfError } from './errors.js';
 import { parseSeed, type ParsedSeed } from './fixed.js';

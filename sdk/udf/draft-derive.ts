@@ -1,5 +1,5 @@
 import { keyAlgorithmName, keySpecifier, type KeyAlgorithmName } from './algorithms.js';
-import { bytesToBigInt, nextPrime } from './bigint.js';
+import { beToBigInt, nextPrime } from '../crypto/bigint.js';
 import { UdfError } from './errors.js';
 import { parseSeed } from './fixed.js';
 import { hkdfSha512 } from './hashes.js';
@@ -53,7 +53,7 @@ export function draftExampleOkm(
 export function draftExampleNistScalar(seed: string, curve: 'P256' | 'P384' | 'P521'): bigint {
   const p = NIST_FIELD_PRIME[curve];
   if (p === undefined) throw new UdfError('UDF_UNKNOWN_ALGORITHM', `not a NIST curve: ${String(curve)}`);
-  return (bytesToBigInt(draftExampleOkm(seed, curve)) % (p - 1n)) + 1n;
+  return (beToBigInt(draftExampleOkm(seed, curve)) % (p - 1n)) + 1n;
 }
 
 /**
@@ -68,6 +68,6 @@ export function draftExampleRsaPrimes(
   bits?: number,
 ): { p: bigint; q: bigint } {
   const okm = (tag: string): bigint =>
-    bytesToBigInt(draftExampleOkm(seed, algorithm, { info: Uint8Array.of(tag.charCodeAt(0)), ...(bits === undefined ? {} : { bits }) }));
+    beToBigInt(draftExampleOkm(seed, algorithm, { info: Uint8Array.of(tag.charCodeAt(0)), ...(bits === undefined ? {} : { bits }) }));
   return { p: nextPrime(okm('p')), q: nextPrime(okm('q')) };
 }

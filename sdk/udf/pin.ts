@@ -1,4 +1,5 @@
-import { concatBytes, utf8Encode } from '../encoding/utf8.js';
+import { concatBytes } from '../encoding/bytes.js';
+import { utf8Encode } from '../encoding/utf8.js';
 import { UdfError } from './errors.js';
 import { fixedUdf, randomValue, type RandomUdfOptions } from './fixed.js';
 import { udfMac, udfMacBytes } from './mac.js';

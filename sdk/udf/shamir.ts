@@ -1,4 +1,4 @@
-import { bigIntToBytes, bytesToBigInt, mod, modInverse } from './bigint.js';
+import { beToBigInt, bigIntToBe, fitsInBytes, mod, modInverse } from '../crypto/bigint.js';
 import { UdfError } from './errors.js';
 import { parseUdf, presentUdf } from './presentation.js';
 import { defaultRandom, type RandomSource } from './random.js';
@@ -104,12 +104,12 @@ export function splitSecretWithCoefficients(
   if (coefficients.length !== threshold - 1 || coefficients.some((a) => typeof a !== 'bigint' || a < 0n || a >= p)) {
     throw new UdfError('UDF_BAD_ARGUMENT', `expected ${threshold - 1} coefficients in [0, p)`);
   }
-  const poly = [bytesToBigInt(secret), ...coefficients];
+  const poly = [beToBigInt(secret), ...coefficients];
   const out: SecretShare[] = [];
   for (let x = 1; x <= shares; x++) {
-    const value = bigIntToBytes(evaluate(poly, BigInt(x), p), n);
-    if (value === undefined) throw new UdfError('UDF_BAD_ARGUMENT', `f(${x}) does not fit in ${n} bytes: choose other coefficients`);
-    out.push(makeShare(threshold, x, value));
+    const y = evaluate(poly, BigInt(x), p);
+    if (!fitsInBytes(y, n)) throw new UdfError('UDF_BAD_ARGUMENT', `f(${x}) does not fit in ${n} bytes: choose other coefficients`);
+    out.push(makeShare(threshold, x, bigIntToBe(y, n)));
   }
   return out;
 }
@@ -120,7 +120,7 @@ function randomBelow(p: bigint, n: number, random: RandomSource): bigint {
     const b = random(n + 1);
     if (!(b instanceof Uint8Array) || b.length !== n + 1) throw new UdfError('UDF_BAD_ARGUMENT', `the random source must return ${n + 1} bytes`);
     b[0]! &= 1;
-    const v = bytesToBigInt(b);
+    const v = beToBigInt(b);
     b.fill(0);
     if (v < p) return v;
   }
@@ -140,7 +140,7 @@ export function splitSecret(secret: Uint8Array, options: SplitOptions): SecretSh
   const random = options.random ?? defaultRandom;
   const n = secret.length;
   const p = shamirPrime(n);
-  const s = bytesToBigInt(secret);
+  const s = beToBigInt(secret);
   for (;;) {
     const poly = [s];
     for (let i = 1; i < threshold; i++) {
@@ -150,9 +150,9 @@ export function splitSecret(secret: Uint8Array, options: SplitOptions): SecretSh
     }
     const values: Uint8Array[] = [];
     for (let x = 1; x <= shares; x++) {
-      const v = bigIntToBytes(evaluate(poly, BigInt(x), p), n);
-      if (v === undefined) break;
-      values.push(v);
+      const y = evaluate(poly, BigInt(x), p);
+      if (!fitsInBytes(y, n)) break;
+      values.push(bigIntToBe(y, n));
     }
     poly.fill(0n);
     if (values.length === shares) return values.map((v, i) => makeShare(threshold, i + 1, v));
@@ -231,14 +231,14 @@ export function recoverSecret(shares: readonly (string | Uint8Array)[]): Uint8Ar
   }
   if (byIndex.size < t) throw new UdfError('UDF_QUORUM', `${byIndex.size} distinct share(s) given, the threshold is ${t}`);
   const p = shamirPrime(n);
-  const points = [...byIndex.values()].map((s) => ({ x: BigInt(s.index), y: bytesToBigInt(s.value) }));
+  const points = [...byIndex.values()].map((s) => ({ x: BigInt(s.index), y: beToBigInt(s.value) }));
   const basis = points.slice(0, t);
   for (const extra of points.slice(t)) {
     if (interpolate(basis, extra.x, p) !== extra.y) {
       throw new UdfError('UDF_SHARE_MISMATCH', `share ${extra.x} does not lie on the polynomial of the others: not from one split`);
     }
   }
-  const secret = bigIntToBytes(interpolate(basis, 0n, p), n);
-  if (secret === undefined) throw new UdfError('UDF_SHARE_MISMATCH', 'the shares do not interpolate to an n-byte secret: not from one split');
-  return secret;
+  const secret = interpolate(basis, 0n, p);
+  if (!fitsInBytes(secret, n)) throw new UdfError('UDF_SHARE_MISMATCH', 'the shares do not interpolate to an n-byte secret: not from one split');
+  return bigIntToBe(secret, n);
 }

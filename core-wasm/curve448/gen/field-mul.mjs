@@ -1,5 +1,7 @@
 // Generates ../fmul.ts: fully unrolled p448 multiplication and squaring on 16 × 28-bit limbs.
 // Run: node core-wasm/curve448/gen/field-mul.mjs  (the output is committed; build-wasm only compiles it).
+// `--check` writes nothing and exits 1 when the committed fmul.ts differs from what it would write
+// (test/generators.test.ts runs it, so the generated file cannot drift from its generator).
 //
 // "Goldilocks" Karatsuba (crypto.md §2, design.md): with φ = 2^224, p = φ² − φ − 1, so φ² ≡ φ + 1 and
 //   (aL + aH·φ)(bL + bH·φ) ≡ P + Q + (R − P)·φ,  P = aL·bL, Q = aH·bH, R = (aL+aH)(bL+bH).
@@ -14,7 +16,7 @@
 // sum of at most 39 products of size (2^29 + 2^9)^2, i.e. below 2^63.3: it fits an unsigned
 // 64-bit accumulator (the subtractions are exact modulo 2^64 because the final value is
 // non-negative), so the arithmetic is done in u64 with logical shifts.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -233,5 +235,15 @@ emit('}');
 emit('');
 
 const here = dirname(fileURLToPath(import.meta.url));
-writeFileSync(join(here, '..', 'fmul.ts'), out.join('\n'));
-console.log('wrote fmul.ts');
+const target = join(here, '..', 'fmul.ts');
+const text = out.join('\n');
+if (process.argv.includes('--check')) {
+  if (readFileSync(target, 'utf8') !== text) {
+    console.error(`${target} differs from the generator's output; rerun node core-wasm/curve448/gen/field-mul.mjs`);
+    process.exit(1);
+  }
+  console.log('fmul.ts matches the generator');
+} else {
+  writeFileSync(target, text);
+  console.log('wrote fmul.ts');
+}

@@ -1,3 +1,4 @@
+import { bigIntToLe, leToBigInt } from '../../crypto/bigint.js';
 import { montgomeryPublicKeyFromScalar } from '../../crypto/curves/keys.js';
 import { hexEncode } from '../../encoding/hex.js';
 import { hmacSha512 } from '../../crypto/index.js';
@@ -8,7 +9,7 @@ import { keyFingerprint } from '../../udf/fingerprint.js';
 import { parseSeed } from '../../udf/fixed.js';
 import { deriveKeyPair, keyPairFromPrivate, type KeyPair } from '../../udf/keys.js';
 import {
-  bigIntToLe, decField, Expected, expectEqual, fail, hexField, leToBigInt, obj, optNum, optStr, str,
+  decField, Expected, expectEqual, fail, hexField, obj, optNum, optStr, str,
 } from '../check.js';
 import * as curves from '../curves.js';
 import type { Evaluator, Vector } from '../types.js';

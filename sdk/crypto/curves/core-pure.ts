@@ -1,7 +1,7 @@
 import { ed448 } from '@noble/curves/ed448.js';
 import type { EdwardsPoint } from '@noble/curves/abstract/edwards.js';
 import { CryptoError } from '../errors.js';
-import { bigIntToLe, leToBigInt } from './bigint.js';
+import { bigIntToLe, leToBigInt } from '../bigint.js';
 import type { Curve448Core } from './core.js';
 import { edwardsToMontgomery } from './edwards.js';
 import { add, decodeSigned, encodeSigned, ladder, multiply } from './montgomery.js';

@@ -1,4 +1,5 @@
 import { shake256 } from '@noble/hashes/sha3.js';
+import { concatBytes } from '../../encoding/bytes.js';
 import { bytes, bytesOfLength } from '../validate.js';
 import type { Curve448Core } from './core.js';
 import { checkContext, checkEd448PublicKey, checkEd448Signature, dom4, invalidA, invalidR } from './policy.js';
@@ -13,18 +14,6 @@ import type { Ed448Api } from './types.js';
 export type Shake256 = (data: Uint8Array, outputLength: number) => Uint8Array;
 
 export const nobleShake256: Shake256 = (data, n) => shake256(data, { dkLen: n });
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 /** RFC 8032 §5.2.5 key expansion of a 56/57-byte secret: pruned scalar (56 B) and prefix (57 B). */
 export function expandEd448(shake: Shake256, secret: Uint8Array): { scalar: Uint8Array; prefix: Uint8Array } {
@@ -46,10 +35,10 @@ export function signWithExpanded(
   core: Curve448Core, shake: Shake256, message: Uint8Array, s: Uint8Array, prefix: Uint8Array, context: Uint8Array,
 ): Uint8Array {
   const dom = dom4(context);
-  const rWide = shake(concat(dom, prefix, message), 114);
+  const rWide = shake(concatBytes(dom, prefix, message), 114);
   const { A, R, r } = core.edSignPoints(s, rWide);
   rWide.fill(0);
-  const k = core.scalarReduce(shake(concat(dom, R, A, message), 114));
+  const k = core.scalarReduce(shake(concatBytes(dom, R, A, message), 114));
   const S = core.scalarMulAdd(k, s, r);
   r.fill(0);
   const sig = new Uint8Array(114);
@@ -70,7 +59,7 @@ export function verifyWith(
   const pk = checkEd448PublicKey(publicKey);
   const ctx = checkContext(context);
   const R = sig.subarray(0, 57);
-  const k = core.scalarReduce(shake(concat(dom4(ctx), R, pk, msg), 114));
+  const k = core.scalarReduce(shake(concatBytes(dom4(ctx), R, pk, msg), 114));
   const verdict = core.edVerify(pk, R, sig.subarray(57, 113), k);
   if (verdict === 2) throw invalidA();
   if (verdict === 3) throw invalidR();

@@ -5,7 +5,7 @@ import { sha512 } from '@noble/hashes/sha2.js';
 import { shake256 } from '@noble/hashes/sha3.js';
 import { CryptoError } from '../errors.js';
 import { bytes as asBytes } from '../validate.js';
-import { bigIntToLe, leToBigInt } from './bigint.js';
+import { bigIntToLe, leToBigInt } from '../bigint.js';
 import { ED25519_L, ED25519_TO_MONT_C, ED448_L, type MontgomeryParams, X25519_PARAMS, X448_PARAMS } from './params.js';
 import type { MontPoint } from './montgomery.js';
 

@@ -1,6 +1,6 @@
 import { CryptoError } from '../errors.js';
 import { bytes, bytesOfLength } from '../validate.js';
-import { bigIntToLe, leToBigInt } from './bigint.js';
+import { bigIntToLe, leToBigInt } from '../bigint.js';
 import { edwardsOrder, edwardsPoint, edwardsScalarLength, type EdwardsCurve } from './edwards.js';
 import { add, decodeSigned, encodeSigned, ladder, multiply, type MontPoint } from './montgomery.js';
 import { montgomeryParams } from './params.js';

@@ -1,6 +1,6 @@
 import { CryptoError } from '../errors.js';
 import { bytes as asBytes } from '../validate.js';
-import { leToBigInt } from './bigint.js';
+import { leToBigInt } from '../bigint.js';
 import { baseMultiply, edwardsToMontgomery, expandSeed, type EdwardsCurve } from './edwards.js';
 import { encodeSigned, encodeUnsigned } from './montgomery.js';
 import { montgomeryParams } from './params.js';

@@ -1,6 +1,6 @@
 import { CryptoError } from '../errors.js';
 import { bytes, bytesOfLength } from '../validate.js';
-import { bigIntToLe, invMod } from './bigint.js';
+import { bigIntToLe, modInverse } from '../bigint.js';
 import type { Curve448Core } from './core.js';
 import { expandEd448, nobleShake256, signWithExpanded, type Shake256 } from './ed448.js';
 import { ED448_L } from './params.js';
@@ -203,7 +203,7 @@ export function createCurve448Mesh(core: Curve448Core, shake: Shake256 = nobleSh
         num = (num * BigInt(xj)) % L;
         den = (den * (((BigInt(xj) - BigInt(xi)) % L) + L)) % L;
       }
-      const lambda = bigIntToLe((num * invMod(den, L)) % L, 56);
+      const lambda = bigIntToLe((num * modInverse(den, L)) % L, 56);
       return core.scalarMulAdd(lambda, scalarArg(share.y, 'share.y'), ZERO);
     },
   };

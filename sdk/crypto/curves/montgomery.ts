@@ -1,5 +1,5 @@
 import { CryptoError } from '../errors.js';
-import { bigIntToLe, leToBigInt } from './bigint.js';
+import { bigIntToLe, leToBigInt } from '../bigint.js';
 import type { MontgomeryParams } from './params.js';
 
 /**

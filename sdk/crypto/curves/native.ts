@@ -2,7 +2,8 @@ import type * as NodeCrypto from 'node:crypto';
 import { CryptoError } from '../errors.js';
 import { loadNodeCrypto } from '../native/node-crypto.js';
 import { bytes, bytesOfLength } from '../validate.js';
-import { bytesEqual } from './bigint.js';
+import { constantTimeEqual } from '../../encoding/bytes.js';
+import { hexDecode } from '../../encoding/hex.js';
 import { ed448Decodes } from './core-pure.js';
 import { checkContext, checkEd448PublicKey, checkEd448Signature, checkX448PublicKey, checkX448Shared, invalidA, invalidR, X448_BYTES } from './policy.js';
 import type { Ed448Api, X448Api } from './types.js';
@@ -19,16 +20,10 @@ import type { Ed448Api, X448Api } from './types.js';
  * once, and a non-empty context then throws CRYPTO_UNAVAILABLE instead of a wrong signature.
  */
 
-const PKCS8_ED448 = hex('3047020100300506032b6571043b0439');
-const SPKI_ED448 = hex('3043300506032b6571033a00');
-const PKCS8_X448 = hex('3046020100300506032b656f043a0438');
-const SPKI_X448 = hex('3042300506032b656f033900');
-
-function hex(h: string): Uint8Array {
-  const out = new Uint8Array(h.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
-  return out;
-}
+const PKCS8_ED448 = hexDecode('3047020100300506032b6571043b0439');
+const SPKI_ED448 = hexDecode('3043300506032b6571033a00');
+const PKCS8_X448 = hexDecode('3046020100300506032b656f043a0438');
+const SPKI_X448 = hexDecode('3042300506032b656f033900');
 
 function der(prefix: Uint8Array, key: Uint8Array): Uint8Array {
   const out = new Uint8Array(prefix.length + key.length);
@@ -41,7 +36,7 @@ type KeyCache = WeakMap<Uint8Array, { copy: Uint8Array; key: NodeCrypto.KeyObjec
 
 function cached(cache: KeyCache, raw: Uint8Array, make: () => NodeCrypto.KeyObject): NodeCrypto.KeyObject {
   const hit = cache.get(raw);
-  if (hit && bytesEqual(hit.copy, raw)) return hit.key;
+  if (hit && constantTimeEqual(hit.copy, raw)) return hit.key;
   const key = make();
   cache.set(raw, { copy: Uint8Array.from(raw), key });
   return key;
@@ -76,7 +71,7 @@ export function nativeCurve448(nodeCrypto: typeof NodeCrypto | undefined = loadN
       const m = new Uint8Array(1);
       try {
         const withCtx = c.sign(null, m, { key, context: new Uint8Array([1]) } as NodeCrypto.SignKeyObjectInput);
-        contextSupport = !bytesEqual(u8(withCtx), u8(c.sign(null, m, key)));
+        contextSupport = !constantTimeEqual(u8(withCtx), u8(c.sign(null, m, key)));
       } catch {
         // Deno refuses the option outright ("Context parameter is unsupported").
         contextSupport = false;

@@ -1,6 +1,6 @@
 import { CryptoError } from '../errors.js';
 import { bytes, bytesOfLength } from '../validate.js';
-import { bigIntToLe } from './bigint.js';
+import { bigIntToLe } from '../bigint.js';
 import { ED448_L, X448_PARAMS } from './params.js';
 
 /**

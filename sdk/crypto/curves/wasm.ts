@@ -85,31 +85,37 @@ export function createWasmCurve448(exports: WebAssembly.Exports, shake: Shake256
   const wipe = (): void => {
     view().fill(0, base, base + OUT + 256);
   };
+  /** Copies the output out and clears the I/O region (scalar results may be secret: sums of keys). */
+  const taken = (n: number): Uint8Array => {
+    const r = out(n);
+    wipe();
+    return r;
+  };
 
   const core: Curve448Core = {
     scalarReduce(x) {
       put(IN0, x);
       w.sc_reduce(x.length);
-      return out(56);
+      return taken(56);
     },
     scalarMulAdd(a, b, c) {
       put56(IN0, a);
       put56(IN1, b);
       put56(IN2, c);
       w.sc_muladd();
-      return out(56);
+      return taken(56);
     },
     scalarAdd(a, b) {
       put56(IN0, a);
       put56(IN1, b);
       w.sc_add();
-      return out(56);
+      return taken(56);
     },
     scalarSub(a, b) {
       put56(IN0, a);
       put56(IN1, b);
       w.sc_sub();
-      return out(56);
+      return taken(56);
     },
     edBaseMul(s) {
       put56(IN0, s);

@@ -1,8 +1,9 @@
+import { base64urlEncodeInto, base64urlLength } from '../../encoding/base64url.js';
 import { utf8Encode } from '../../encoding/utf8.js';
 import { writeJson } from '../../encoding/json-writer.js';
 import type { JsonObject } from '../../encoding/json-value.js';
+import { writeReferenceJson } from '../../encoding/reference-json.js';
 import type { ContainerType } from './info.js';
-import { writeReferenceJson } from './ref-json.js';
 import type { EncryptedFields } from './encryption.js';
 
 /**
@@ -19,8 +20,6 @@ export function encodeRecordJson(value: JsonObject, layout: JsonLayout): Uint8Ar
   if (layout === 'reference') return utf8Encode(writeReferenceJson(value));
   return compactRecordBytes(value) ?? utf8Encode(writeJson(value));
 }
-
-const B64 = /* @__PURE__ */ (() => Uint8Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', (c) => c.charCodeAt(0)))();
 
 /** Scratch for {@link compactRecordBytes}; grows to the largest record seen (headers are small). */
 let scratch = new Uint8Array(1024);
@@ -46,29 +45,8 @@ function putPlain(s: string): boolean {
 
 /** base64url without padding (RFC 4648 §5), straight into the scratch buffer. */
 function putBase64url(d: Uint8Array): void {
-  const n = d.length;
-  room(Math.ceil((n * 4) / 3) + 2);
-  const out = scratch;
-  let o = at;
-  let i = 0;
-  for (; i + 3 <= n; i += 3) {
-    const v = (d[i]! << 16) | (d[i + 1]! << 8) | d[i + 2]!;
-    out[o++] = B64[v >>> 18]!;
-    out[o++] = B64[(v >>> 12) & 63]!;
-    out[o++] = B64[(v >>> 6) & 63]!;
-    out[o++] = B64[v & 63]!;
-  }
-  if (n - i === 1) {
-    const v = d[i]!;
-    out[o++] = B64[v >>> 2]!;
-    out[o++] = B64[(v & 3) << 4]!;
-  } else if (n - i === 2) {
-    const v = (d[i]! << 8) | d[i + 1]!;
-    out[o++] = B64[v >>> 10]!;
-    out[o++] = B64[(v >>> 4) & 63]!;
-    out[o++] = B64[(v & 15) << 2]!;
-  }
-  at = o;
+  room(base64urlLength(d.length));
+  at = base64urlEncodeInto(d, scratch, at);
 }
 
 function putObject(value: JsonObject, nested: boolean): boolean {

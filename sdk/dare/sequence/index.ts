@@ -9,7 +9,7 @@ export { SequenceError, type SequenceErrorCode } from './errors.js';
 export { FRAME_TAG, RECORD_TAG, forwardTag, reverseTag, readForwardTag, readReverseTag, lengthCode, tagSize, type ForwardTag } from './tags.js';
 export { previousFrame, lastReferrer } from './tree-position.js';
 export { encodeFrame, decodeFrame, decodeRecords, frameSize, type FrameRecords, type FrameExtent } from './frame.js';
-export { writeReferenceJson } from './ref-json.js';
+export { writeReferenceJson } from '../../encoding/reference-json.js';
 export { CONTAINER_TYPES, sequenceInfoOf, type ContainerType, type SequenceInfo } from './info.js';
 export { chainDigest, legacyChainDigest, legacyTreeDigest, payloadDigest, leafHashOf, IntegrityState } from './digests.js';
 export {

@@ -1,4 +1,4 @@
-import { bytesEqual } from '../../encoding/utf8.js';
+import { bytesEqual } from '../../encoding/bytes.js';
 import { chainDigest, leafHashOf, legacyChainDigest, legacyTreeDigest, payloadDigest } from './digests.js';
 import type { ContainerType } from './info.js';
 import { storedDigest, type SequenceFrame } from './reader.js';

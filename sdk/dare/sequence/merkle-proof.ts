@@ -1,4 +1,4 @@
-import { bytesEqual } from '../../encoding/utf8.js';
+import { bytesEqual } from '../../encoding/bytes.js';
 import { leafHashOf, treeHasher } from './digests.js';
 import { SequenceError } from './errors.js';
 

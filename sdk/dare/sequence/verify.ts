@@ -1,7 +1,7 @@
 import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
 import { parseJson } from '../../encoding/json-reader.js';
 import { isJsonObject } from '../../encoding/json-value.js';
-import { bytesEqual } from '../../encoding/utf8.js';
+import { bytesEqual } from '../../encoding/bytes.js';
 import { MerkleCompactRange } from '../../crypto/index.js';
 import { chainDigest, legacyChainDigest, legacyTreeDigest, payloadDigest, treeHasher } from './digests.js';
 import { SequenceError, type SequenceErrorCode } from './errors.js';

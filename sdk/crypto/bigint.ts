@@ -1,25 +1,55 @@
 /**
- * BigInt helpers private to `mathmesh/udf` (Shamir arithmetic, prime searches of the draft-example
- * derivations). Variable time: they handle secrets only in Shamir splitting/recovery, where
- * JavaScript offers no constant-time big-integer arithmetic (README, Security).
+ * BigInt helpers, the one home of each for the SDK (crypto is the lowest layer that needs them):
+ * fixed-length byte ↔ integer conversions in both byte orders (curve encodings are
+ * little-endian, RFC 7748 §5 and RFC 8032 §5.2.2; Shamir shares and the draft-example
+ * derivations are big-endian, udf.md §7), modular arithmetic and a primality test.
+ *
+ * None of this is constant time (BigInt never is): it serves the pure curve path (the portable
+ * fallback and reference; the WASM path is the constant-time one), public values, and Shamir
+ * splitting, where JavaScript offers no constant-time big integers (README, Security).
  */
 
-/** Big-endian bytes → non-negative integer. */
-export function bytesToBigInt(b: Uint8Array): bigint {
+/** Reads `b` as an unsigned little-endian integer. */
+export function leToBigInt(b: Uint8Array): bigint {
+  let n = 0n;
+  for (let i = b.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(b[i]!);
+  return n;
+}
+
+/** Reads `b` as an unsigned big-endian integer. */
+export function beToBigInt(b: Uint8Array): bigint {
   let n = 0n;
   for (let i = 0; i < b.length; i++) n = (n << 8n) | BigInt(b[i]!);
   return n;
 }
 
-/** Non-negative integer → exactly `length` big-endian bytes; `undefined` if it does not fit. */
-export function bigIntToBytes(n: bigint, length: number): Uint8Array | undefined {
-  if (n < 0n) return undefined;
+/** True when 0 <= n < 2^(8·length), i.e. `n` has a `length`-byte encoding. */
+export function fitsInBytes(n: bigint, length: number): boolean {
+  return n >= 0n && n >> BigInt(8 * length) === 0n;
+}
+
+/** Writes `n` as `length` little-endian bytes; RangeError unless {@link fitsInBytes}. */
+export function bigIntToLe(n: bigint, length: number): Uint8Array {
+  if (!fitsInBytes(n, length)) throw new RangeError(`integer does not fit in ${length} bytes`);
   const out = new Uint8Array(length);
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = Number(n & 0xffn);
-    n >>= 8n;
+  let v = n;
+  for (let i = 0; i < length; i++) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
   }
-  return n === 0n ? out : undefined;
+  return out;
+}
+
+/** Writes `n` as `length` big-endian bytes; RangeError unless {@link fitsInBytes}. */
+export function bigIntToBe(n: bigint, length: number): Uint8Array {
+  if (!fitsInBytes(n, length)) throw new RangeError(`integer does not fit in ${length} bytes`);
+  const out = new Uint8Array(length);
+  let v = n;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
 }
 
 /** a mod m in [0, m). */
@@ -41,7 +71,7 @@ export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
   return result;
 }
 
-/** Inverse of a modulo m (extended Euclid); throws if gcd(a, m) ≠ 1. */
+/** Inverse of a modulo m (extended Euclid); RangeError if gcd(a, m) ≠ 1 (0 included). */
 export function modInverse(a: bigint, m: bigint): bigint {
   let [r0, r1] = [mod(a, m), m];
   let [s0, s1] = [1n, 0n];

@@ -1,21 +1,25 @@
-import { base64urlEncode } from '../encoding/base64url.js';
-import { formatDateTime, isJsonObject } from '../encoding/json-value.js';
-import { DareError } from './errors.js';
+import { base64urlEncode } from './base64url.js';
+import { EncodingError } from './errors.js';
+import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject } from './json-value.js';
 
 /**
- * The reference's "pretty" JSON text layout (dare.md §9.7), needed only to reproduce its bytes —
- * e.g. `ContentMetaData`, whose value is this text as UTF-8, and sequence headers. Readers never
- * need it (the `mathmesh/encoding` reader tolerates the wrapped base64). Rules:
+ * The reference's "pretty" JSON text layout (dare.md §9.7), needed only to reproduce its bytes:
+ * `ContentMetaData` (whose value is this text as UTF-8) and sequence headers whose frame lengths
+ * and `TreePosition` offsets must match a reference file. Readers never need it (`parseJson`
+ * tolerates the wrapped base64); ordinary writers use {@link writeJson} (dare.md §1). Rules:
  * - `{` / `[` open a level; every object member is preceded by `,` (not the first), a line break
  *   and 2·level spaces, then `"name": `; array items after the first by `,`, a line break and
  *   2·level spaces; `}` / `]` close on the same line.
- * - Binary values are base64url, wrapped: the column starts at 1 + 4 + len(name); before each
- *   character it advances, and past 63 a line break plus 2 spaces is emitted and it becomes 2.
- *   Binary array items reuse their member name's start column.
- * Values: string, finite number, bigint, boolean, `Uint8Array`, `Date`, arrays and objects;
- * `undefined` members are omitted.
+ * - Binary values are base64url, wrapped: a column counter starts at 1 + 4 + len(name) and is
+ *   advanced before each character; past 63 a line break plus 2 spaces is emitted and it becomes
+ *   2. Binary array items reuse their member name's start column. (Only the first wrap of 64-byte
+ *   digests is confirmed by vectors — container-chain, -merkle; longer values follow the same
+ *   counter, as read from §9.7.)
+ * Values: string, finite number, bigint, boolean, null, `Uint8Array`, `Date`, arrays and objects;
+ * `undefined` members are omitted, `undefined` array items written as null. Anything else throws
+ * `JSON_UNSUPPORTED_VALUE`; nesting deeper than `maxDepth` (default 128) throws `JSON_TOO_DEEP`.
  */
-export function writeReferenceJson(value: unknown, maxDepth = 64): string {
+export function writeReferenceJson(value: unknown, maxDepth = DEFAULT_MAX_DEPTH): string {
   const out: string[] = [];
   const binary = (b: Uint8Array, nameLength: number): void => {
     const text = base64urlEncode(b);
@@ -32,10 +36,10 @@ export function writeReferenceJson(value: unknown, maxDepth = 64): string {
     out.push(s + '"');
   };
   const write = (v: unknown, level: number, nameLength: number): void => {
-    if (level > maxDepth) throw new DareError('DARE_BAD_ARGUMENT', 'reference JSON: nesting too deep');
+    if (level > maxDepth) throw new EncodingError('JSON_TOO_DEEP', `reference JSON: nesting deeper than ${maxDepth}`);
     if (typeof v === 'string') return void out.push(JSON.stringify(v));
     if (typeof v === 'number') {
-      if (!Number.isFinite(v)) throw new DareError('DARE_BAD_ARGUMENT', 'reference JSON: non-finite number');
+      if (!Number.isFinite(v)) throw new EncodingError('JSON_UNSUPPORTED_VALUE', `reference JSON: ${String(v)} has no JSON form`);
       return void out.push(String(v));
     }
     if (typeof v === 'bigint') return void out.push(v.toString());
@@ -52,7 +56,7 @@ export function writeReferenceJson(value: unknown, maxDepth = 64): string {
       });
       return void out.push(']');
     }
-    if (!isJsonObject(v)) throw new DareError('DARE_BAD_ARGUMENT', 'reference JSON: unsupported value');
+    if (!isJsonObject(v)) throw new EncodingError('JSON_UNSUPPORTED_VALUE', `reference JSON: a ${typeof v} has no JSON form`);
     out.push('{');
     let first = true;
     for (const [name, member] of Object.entries(v)) {
