@@ -27,12 +27,12 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 console.log('package contents (npm pack --dry-run):');
 const [packed] = JSON.parse(execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
 const files = packed.files.map((f) => f.path);
-const allowed = /^(dist\/(esm|cjs|types)\/[\w./-]+\.(js|cjs|d\.ts|d\.cts)|dist\/wasm\/[a-z0-9]+\.wasm|bin\/mesh\.js|README\.md|LICENSE|package\.json)$/;
+const allowed = /^(dist\/(esm|cjs|types)\/[\w./-]+\.(js|cjs|d\.ts|d\.cts)|dist\/wasm\/[a-z0-9-]+\.wasm|bin\/mesh\.js|README\.md|LICENSE|package\.json)$/;
 check(files.every((f) => allowed.test(f)), `only user files (${files.length} files, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked, ${(packed.size / 1024).toFixed(0)} KiB packed): ${files.filter((f) => !allowed.test(f)).join(', ') || 'nothing else'}`);
 for (const s of subpaths) {
   for (const f of [`dist/esm/${s}/index.js`, `dist/cjs/${s}/index.cjs`, `dist/types/${s}.d.ts`, `dist/types/${s}.d.cts`]) check(files.includes(f), `packs ${f}`);
 }
-for (const f of ['hash', 'aes', 'curve448']) check(files.includes(`dist/wasm/${f}.wasm`), `packs dist/wasm/${f}.wasm`);
+for (const f of ['hash', 'aes', 'aes-relaxed', 'curve448']) check(files.includes(`dist/wasm/${f}.wasm`), `packs dist/wasm/${f}.wasm`);
 check(files.includes('bin/mesh.js') && files.includes('dist/esm/cli.js'), 'packs the mesh CLI (bin/mesh.js → dist/esm/cli.js)');
 
 console.log('\nloading by package name (self-reference through package.json "exports"):');
@@ -60,6 +60,8 @@ console.log('\nprecompiled WebAssembly.Module from dist/wasm (edge runtimes):');
   check((await fresh.init({ wasm })) === 'wasm' && fresh.route('sha512', 64) === 'wasm', 'init({ wasm: { hash, aes, curve448 } }) with precompiled modules → wasm');
   const x = fresh.getProvider('wasm');
   check(Buffer.from(x.sha512(abc)).toString('hex') === Buffer.from(esmCrypto.getProvider('pure').sha512(abc)).toString('hex'), 'the precompiled core answers like the pure one');
+  // Only the builds passed are used: without `aesRelaxed`, the plain AES build runs.
+  check(fresh.wasmVariants()?.aes === 'simd', `with precompiled modules and no aesRelaxed, the plain AES build runs (${fresh.wasmVariants()?.aes})`);
 }
 
 console.log('\nTypeScript consumers (module node16, ESM and CommonJS):');

@@ -66,7 +66,15 @@ for (let a = 0; a < 256; a++) for (const b of [1, 2, 3, 0x53, 0xca, a]) {
 const INF = 0x80;
 const INV = [...Array(16).keys()].map((n) => (n ? inv16(n) : INF));
 const F = [...Array(16).keys()].map((n) => (n ? mul16(c, inv16(n)) : INF));
-const swz = (table, idx) => (idx < 16 ? table[idx] : 0);
+// The swizzle model every check below runs on: the lane semantics both builds share (vperm.ts).
+// `i8x16.swizzle` gives 0 for every index >= 16, but `i8x16.relaxed_swizzle` only for indices
+// >= 128 (16..127 are left to the engine), so an index in 16..127 is an error here: the exhaustive
+// check over all 256 values of a state byte then proves that the cipher never produces one, and
+// that the plain and relaxed-SIMD builds compute the same function on every engine.
+const swz = (table, idx) => {
+  if (idx >= 16 && idx < 128) throw new Error(`swizzle index 0x${idx.toString(16)} is engine-defined under relaxed SIMD`);
+  return idx < 16 ? table[idx] : 0;
+};
 const nibbleInverse = (byte) => {
   const i = byte >> 4, k = byte & 15, j = i ^ k;
   const fk = swz(F, k);
@@ -107,6 +115,14 @@ const perms = {
   SR_ROT1: then(rot(1), SHIFT_ROWS), SR_ROT2: then(rot(2), SHIFT_ROWS), SR_ROT3: then(rot(3), SHIFT_ROWS),
 };
 if (then(SHIFT_ROWS, INV_SHIFT_ROWS).some((v, m) => v !== m)) throw new Error('InvShiftRows is not the inverse');
+// The permutation masks are swizzle indices too (vperm.ts `permute`): lanes 0..15 only.
+for (const [name, p] of Object.entries(perms)) if (p.some((v) => v > 15)) throw new Error(`${name} indexes past lane 15`);
+
+// The only table entries that become swizzle indices are those of INV and F (c/x): nibbles, or
+// infinity. Their XOR with a nibble or with each other keeps bits 4..6 clear.
+for (const [name, t] of [['INV', INV], ['F', F]]) {
+  if (t.some((v) => v & 0x70)) throw new Error(`${name} has an entry with bits 4..6 set`);
+}
 
 // Index 0 never occurs (t5, t6 are 0x80 for x = 0 and nonzero otherwise); U(0), T(0) are 0 above
 // because inv16(0) = 0, which keeps the tables' entry 0 harmless.

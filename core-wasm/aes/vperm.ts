@@ -7,12 +7,24 @@
  * memory at addresses chosen by secret bytes, and cache timing reveals those addresses. Here no
  * address and no branch depends on key or data. Every table is 16 bytes, always read whole from
  * the same fixed address into a register; the secret-dependent selection happens inside that
- * register, lane by lane, in `i8x16.swizzle`, which V8 compiles to `paddusb` + `pshufb` (and
- * other engines to `pshufb` or `tbl`): single instructions whose timing does not depend on the
- * index values. Everything else is XOR, AND, shifts and fixed permutations. The remaining
- * memory traffic (round keys, the I/O buffer) is at public addresses in a public order, and
- * loop counts depend only on lengths and the key size. (An engine that emulated SIMD swizzles
+ * register, lane by lane, in a swizzle (`swizzle` below), which V8 compiles to `paddusb` +
+ * `pshufb` (and other engines to `pshufb` or `tbl`): single instructions whose timing does not
+ * depend on the index values. Everything else is XOR, AND, shifts and fixed permutations. The
+ * remaining memory traffic (round keys, the I/O buffer) is at public addresses in a public order,
+ * and loop counts depend only on lengths and the key size. (An engine that emulated SIMD swizzles
  * with scalar table reads would break this; V8, SpiderMonkey and JavaScriptCore do not.)
+ *
+ * Two builds (flags.json). This file is compiled twice: `aes` with WASM SIMD, and `aes-relaxed`
+ * with relaxed SIMD as well, where every swizzle is `i8x16.relaxed_swizzle`. The relaxed-SIMD
+ * proposal (§ relaxed swizzle) defines `relaxed_swizzle(a, s)` lane by lane as `a[s]` for
+ * s < 16 and 0 for s >= 128, and leaves only 16 <= s < 128 to the engine (0 or a[s mod 16]).
+ * Every index this cipher produces lies in 0..15 or 0x80..0x8F: nibbles, fixed permutation masks,
+ * and "infinity" (0x80) XOR a nibble; gen-tables.mjs checks that for all 256 values of a state
+ * byte under exactly those semantics (each index lane is a function of one state byte). So both
+ * builds compute the same function on every engine. The relaxed form saves V8's range adjustment
+ * (`paddusb` with 0x70, which makes a plain swizzle return 0 for 16..127): x86 runs a bare
+ * `pshufb`, Arm a bare `tbl` — the same data-independent instructions as before, one fewer on the
+ * critical path of CBC encryption. sdk/crypto/wasm/aes-variant.ts picks the build at load time.
  *
  * How. The S-box needs the inverse in GF(2^8), too big for a 16-entry table. Writing GF(2^8) as
  * the quadratic extension of GF(16) (gen-tables.mjs), a byte's two nibbles are its GF(16)
@@ -34,12 +46,26 @@ import {
 const LOW_NIBBLES: v128 = i8x16.splat(0x0f);
 
 /**
+ * Lane i of the result is `table[index[i]]`; every caller keeps index[i] in 0..15 or >= 0x80
+ * (see above), where `relaxed_swizzle` and `swizzle` agree. Chosen at compile time: the build
+ * with relaxed SIMD enabled uses the relaxed form, the other never contains it.
+ */
+// @ts-ignore: decorator
+@inline function swizzle(table: v128, index: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return i8x16.relaxed_swizzle(table, index);
+  return i8x16.swizzle(table, index);
+}
+
+/** 1 in the build with relaxed SIMD (`relaxed_swizzle`), 0 in the plain SIMD build. */
+export const RELAXED: i32 = ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+
+/**
  * 16-entry lookup: lane i of the result is `table[index[i]]`, or 0 where index[i] >= 16. The
  * table is loaded whole from its fixed address; only the in-register swizzle sees the index.
  */
 // @ts-ignore: decorator
 @inline function lookup(table: usize, index: v128): v128 {
-  return i8x16.swizzle(v128.load(table), index);
+  return swizzle(v128.load(table), index);
 }
 
 /**
@@ -59,7 +85,7 @@ const LOW_NIBBLES: v128 = i8x16.splat(0x0f);
  */
 // @ts-ignore: decorator
 @inline function permute(x: v128, mask: usize): v128 {
-  return i8x16.swizzle(x, v128.load(mask));
+  return swizzle(x, v128.load(mask));
 }
 
 /** A GF(2)-linear byte map given as a low-nibble and a high-nibble table. */

@@ -18,7 +18,7 @@ import { pureProvider } from './pure/provider.js';
 import { defaultRoutes, PRIMITIVES } from './selection.js';
 import { route, routing, unavailable } from './state.js';
 import type { CryptoProvider, Primitive, ProviderName } from './types.js';
-import { loadWasmProvider, loadWasmProviderSync, type WasmSources } from './wasm/provider.js';
+import { loadWasmProvider, loadWasmProviderSync, type WasmProvider, type WasmSources, type WasmVariants } from './wasm/provider.js';
 
 export { CryptoError, type CryptoErrorCode } from './errors.js';
 export type {
@@ -26,10 +26,14 @@ export type {
 } from './types.js';
 export type { Curve448Mesh, Ed448Api, LadderOutput, ScalarShare, X448Api } from './curves/types.js';
 export type { WasmSource } from './wasm/loader.js';
-export type { WasmSources } from './wasm/provider.js';
+export type { WasmSources, WasmVariants } from './wasm/provider.js';
+export type { AesVariant } from './wasm/aes-variant.js';
 export type { WasmMerkleRange } from './wasm/hash.js';
 export { MerkleCompactRange, merkleHasherFrom, merkleRootWith, type MerkleNodeHasher } from './merkle.js';
-export { BULK_THRESHOLD, BULK_THRESHOLDS, SHA3_BULK_THRESHOLD, type Route } from './selection.js';
+export {
+  asyncAesRoute, BULK_THRESHOLD, BULK_THRESHOLDS, SHA3_BULK_THRESHOLD, WEBCRYPTO_AES_THRESHOLDS, type AsyncAesName, type Route,
+} from './selection.js';
+export { asyncAes, asyncAesOf, webCryptoAes, type AesCbcStream, type AsyncAes } from './aes-async.js';
 export { route } from './state.js';
 export {
   sha512, sha3_512, shake256, hmacSha512, hmacSha3_512, hkdfSha512, sha256, hmacSha256, hkdfSha256, hkdfSha256Multi,
@@ -52,7 +56,7 @@ export interface InitOptions {
   prefer?: ProviderName | Partial<Record<Primitive, ProviderName>>;
 }
 
-let wasmProvider: CryptoProvider | undefined;
+let wasmProvider: WasmProvider | undefined;
 
 /** Every provider present on this runtime now (native only with node:crypto, wasm after init). */
 export function providers(): CryptoProvider[] {
@@ -87,7 +91,7 @@ function applyRouting(prefer: InitOptions['prefer']): void {
   routing.preferred = preferred;
 }
 
-function loaded(provider: CryptoProvider): void {
+function loaded(provider: WasmProvider): void {
   wasmProvider = provider;
   routing.wasm = provider;
   routing.wasmError = undefined;
@@ -122,6 +126,16 @@ export function initSync(options: InitOptions = {}): ProviderName {
   }
   applyRouting(options.prefer);
   return backend();
+}
+
+/**
+ * Which build of each WASM family `init()` loaded — `{ aes: 'relaxed-simd' }` where the engine
+ * has relaxed SIMD (Chromium, Node 22+, Deno), else `{ aes: 'simd' }` — or undefined while the
+ * WASM core is not loaded. Both AES builds are constant time and give identical results
+ * (core-wasm/aes/vperm.ts); the relaxed one is faster.
+ */
+export function wasmVariants(): WasmVariants | undefined {
+  return wasmProvider?.variants;
 }
 
 /**

@@ -68,3 +68,31 @@ export function defaultRoutes(hasWasm: boolean, hasNative: boolean): Record<Prim
   }
   return routes;
 }
+
+/** Who serves a call of the async AES path (aes-async.ts): WebCrypto or a synchronous provider. */
+export type AsyncAesName = 'webcrypto' | ProviderName;
+
+/**
+ * From how many bytes per call (one-shot input, or stream chunk) WebCrypto's AES-256-CBC beats
+ * the WASM core, in Chromium (bench/browser-aes.ts; figures in the README's benchmark section).
+ * Each WebCrypto call pays a fixed cost — a Promise, a copy of the input and a hop to a worker
+ * thread — and then runs AES-NI; the WASM core has almost no per-call cost but runs the
+ * constant-time vector-permute rounds, whose CBC encryption is bound by one round's latency.
+ */
+export const WEBCRYPTO_AES_THRESHOLDS: Readonly<{ encrypt: number; decrypt: number }> = {
+  encrypt: 16 * 1024,
+  decrypt: 16 * 1024,
+};
+
+/**
+ * The async AES route for a call of `bytes` bytes, given `sync` = `route('aes256Cbc', bytes)`.
+ * WebCrypto is chosen only in place of the WASM or pure path (runtimes without node:crypto,
+ * i.e. browsers): where node:crypto exists, its synchronous OpenSSL call is as fast as
+ * WebCrypto's without the hop. An explicit `init({ prefer })` for AES is never overridden.
+ */
+export function asyncAesRoute(
+  direction: 'encrypt' | 'decrypt', bytes: number, sync: ProviderName, env: { webCrypto: boolean; explicit: boolean },
+): AsyncAesName {
+  if (!env.webCrypto || env.explicit || sync === 'native') return sync;
+  return bytes >= WEBCRYPTO_AES_THRESHOLDS[direction] ? 'webcrypto' : sync;
+}

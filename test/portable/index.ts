@@ -2,6 +2,7 @@
  * The portable suites, in the order every runtime registers them. Node runs them under vitest
  * (test/portable.test.ts); Deno, Bun and browsers run a rollup bundle of test/runtimes/*.ts.
  */
+import aesBuilds from './aes-builds.js';
 import crypto from './crypto.js';
 import dare from './dare.js';
 import encoding from './encoding.js';
@@ -9,7 +10,7 @@ import type { Env, Suite, TestApi } from './harness.js';
 import { memoryFactory, sequenceSuite, type StoreFactory } from './sequence.js';
 import udf from './udf.js';
 
-export const SUITES: readonly Suite[] = [encoding, crypto, udf, dare];
+export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare];
 
 export type { StoreFactory } from './sequence.js';
 

@@ -1,8 +1,8 @@
-import { wasmBase64 as aesBase64 } from './generated/aes.js';
 import { wasmBase64 as curveBase64 } from './generated/curve448.js';
 import { wasmBase64 as hashBase64 } from './generated/hash.js';
 import { createWasmCurve448 } from '../curves/wasm.js';
 import { createWasmAes } from './aes.js';
+import { aesCandidates, aesVariantOf, type AesVariant } from './aes-variant.js';
 import { createWasmHash } from './hash.js';
 import { decodeBase64, instantiateFamily, instantiateFamilySync, type WasmSource } from './loader.js';
 import type { CryptoProvider } from '../types.js';
@@ -11,20 +11,38 @@ import type { CryptoProvider } from '../types.js';
  * The WASM provider: three separately compiled families — `hash` (SHA-2-512/256, SHA-3, HMAC,
  * HKDF, Merkle), `aes` (vector-permute AES, needs WASM SIMD) and `curve448` (Ed448/X448 field
  * and group arithmetic) — so a runtime without SIMD could still get WASM hashing, and each
- * family's code stays small.
+ * family's code stays small. The AES family has two builds (aes-variant.ts): with relaxed SIMD
+ * where the engine compiles it, else plain SIMD.
  */
 export interface WasmSources {
   /** Precompiled module or bytes of the hash family; defaults to the inlined bytes. */
   hash?: WasmSource;
-  /** Precompiled module or bytes of the AES family; defaults to the inlined bytes. */
+  /** Precompiled module or bytes of the AES family's plain-SIMD build; defaults to the inlined bytes. */
   aes?: WasmSource;
+  /**
+   * The AES family's relaxed-SIMD build (dist/wasm/aes-relaxed.wasm), used instead of `aes` where
+   * the engine compiles relaxed SIMD; `false` to always use `aes`. Defaults to the inlined bytes,
+   * unless `aes` is given (then only a build passed here is used).
+   */
+  aesRelaxed?: WasmSource | false;
   /** Precompiled module or bytes of the curve448 family; defaults to the inlined bytes. */
   curve448?: WasmSource;
 }
 
+/** Which build of each WASM family runs (see `wasmVariants()` in mathmesh/crypto). */
+export interface WasmVariants {
+  /** `relaxed-simd` where the engine has relaxed SIMD, else `simd` (aes-variant.ts). */
+  readonly aes: AesVariant;
+}
+
+/** The WASM provider, with the builds it runs. */
+export interface WasmProvider extends CryptoProvider {
+  readonly variants: WasmVariants;
+}
+
 type Families = [hash: WebAssembly.Exports, aes: WebAssembly.Exports, curve448: WebAssembly.Exports];
 
-function compose([hashExports, aesExports, curveExports]: Families): CryptoProvider {
+function compose([hashExports, aesExports, curveExports]: Families): WasmProvider {
   const hash = createWasmHash(hashExports);
   // Ed448 hashes with SHAKE256 several times per signature: the WASM Keccak keeps that cheap.
   const curves = createWasmCurve448(curveExports, (d, n) => hash.shake256(d, n));
@@ -35,23 +53,48 @@ function compose([hashExports, aesExports, curveExports]: Families): CryptoProvi
     ed448: curves.ed448,
     x448: curves.x448,
     curve448Mesh: curves.mesh,
+    variants: { aes: aesVariantOf(aesExports) },
   };
 }
 
+/**
+ * Instantiates the best AES build that works. The probe said relaxed SIMD compiles, but should
+ * its build still fail (an engine bug, a partial implementation), the plain build serves.
+ */
+async function instantiateAes(sources: WasmSources): Promise<WebAssembly.Exports> {
+  const [first, ...rest] = aesCandidates(sources);
+  try {
+    return await instantiateFamily('aes', first!());
+  } catch (e) {
+    if (rest.length === 0) throw e;
+    return instantiateFamily('aes', rest[0]!());
+  }
+}
+
+function instantiateAesSync(sources: WasmSources): WebAssembly.Exports {
+  const [first, ...rest] = aesCandidates(sources);
+  try {
+    return instantiateFamilySync('aes', first!());
+  } catch (e) {
+    if (rest.length === 0) throw e;
+    return instantiateFamilySync('aes', rest[0]!());
+  }
+}
+
 /** Instantiates every family asynchronously (works everywhere, including browsers). */
-export async function loadWasmProvider(sources: WasmSources = {}): Promise<CryptoProvider> {
+export async function loadWasmProvider(sources: WasmSources = {}): Promise<WasmProvider> {
   return compose(await Promise.all([
     instantiateFamily('hash', sources.hash ?? decodeBase64(hashBase64)),
-    instantiateFamily('aes', sources.aes ?? decodeBase64(aesBase64)),
+    instantiateAes(sources),
     instantiateFamily('curve448', sources.curve448 ?? decodeBase64(curveBase64)),
   ]));
 }
 
 /** Instantiates every family synchronously (Node, Deno, Bun, workers). */
-export function loadWasmProviderSync(sources: WasmSources = {}): CryptoProvider {
+export function loadWasmProviderSync(sources: WasmSources = {}): WasmProvider {
   return compose([
     instantiateFamilySync('hash', sources.hash ?? decodeBase64(hashBase64)),
-    instantiateFamilySync('aes', sources.aes ?? decodeBase64(aesBase64)),
+    instantiateAesSync(sources),
     instantiateFamilySync('curve448', sources.curve448 ?? decodeBase64(curveBase64)),
   ]);
 }
