@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BULK_THRESHOLDS, backend, CryptoError, getProvider, init, providers, route, sha512, hmacSha512, aes256CbcEncrypt, aes256CbcDecrypt,
+  AES_BULK_THRESHOLDS, BULK_THRESHOLDS, backend, CryptoError, getProvider, init, providers, route, sha512, hmacSha512, aes256CbcEncrypt, aes256CbcDecrypt,
   merkleRoot, shake256, sha3_512, hkdfSha512, aesKeyWrap, aesKeyUnwrap, hmacSha3_512,
 } from '../sdk/crypto/index.js';
 import { wasmBase64 as hashBase64 } from '../sdk/crypto/wasm/generated/hash.js';
@@ -55,6 +55,11 @@ describe('init() and routing', () => {
     expect(route('hkdfSha512', 64)).toBe('wasm');
     expect(route('merkleRoot', 100_000)).toBe('wasm');
     expect(route('aes256Cbc', 1024)).toBe('native');
+    // AES: WASM below its crossover (a DARE frame, a wrapped key), AES-NI for bulk data.
+    expect(route('aes256Cbc', 256)).toBe('wasm');
+    expect(route('aes256Cbc', AES_BULK_THRESHOLDS.aes256Cbc)).toBe('native');
+    expect(route('aesKeyWrap', 32)).toBe('wasm');
+    expect(route('aesKeyWrap', 1 << 20)).toBe('native');
     expect(hex(sha512(abc))).toBe(SHA512_ABC);
     expect(hex(sha512(new Uint8Array(1 << 20)))).toBe(hex(getProvider('pure').sha512(new Uint8Array(1 << 20))));
   });

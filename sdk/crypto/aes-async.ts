@@ -18,7 +18,7 @@
  */
 import { CryptoError } from './errors.js';
 import { nativeSymmetric } from './native/symmetric.js';
-import { asyncAesRoute, defaultRoutes, type AsyncAesName } from './selection.js';
+import { asyncAesRoute, type AsyncAesName } from './selection.js';
 import { route, routing, symmetricProvider } from './state.js';
 import type { SymmetricProvider } from './types.js';
 import { bytes, bytesOfLength, cbcCiphertext } from './validate.js';
@@ -87,23 +87,35 @@ function streamOf(keyed: KeyedCbc, iv: Uint8Array, decrypt: boolean): AesCbcStre
     chain = out.slice(blocks.length - 16);
     return out;
   };
-  const decryptBlocks = async (blocks: Uint8Array): Promise<Uint8Array> => {
-    const lastBlock = blocks.slice(blocks.length - 16);
-    const x = (await keyed.encrypt(lastBlock, PAD_BLOCK)).subarray(0, 16);
-    const input = new Uint8Array(blocks.length + 16);
-    input.set(blocks);
-    input.set(x, blocks.length);
-    const out = await keyed.decrypt(chain, input);
-    chain = lastBlock;
-    return out;
+  /**
+   * `input` is the chunk with room for X after it. X needs only the chunk's own last block, so
+   * it is computed as soon as the chunk arrives, overlapping the previous chunk's decryption
+   * (each WebCrypto call is a hop to another thread).
+   */
+  const decryptBlocks = (input: Uint8Array): (() => Promise<Uint8Array>) => {
+    const n = input.length - 16;
+    const x = keyed.encrypt(input.subarray(n - 16, n), PAD_BLOCK);
+    x.catch(() => undefined); // awaited by the queued step; a failure surfaces there
+    return async () => {
+      input.set((await x).subarray(0, 16), n);
+      const out = await keyed.decrypt(chain, input);
+      chain = input.slice(n - 16, n);
+      return out;
+    };
   };
   return {
     update(blocks) {
       try {
         if (finished) throw ended();
-        const data = wholeBlocks(blocks, 'blocks').slice(); // the caller may reuse its buffer
+        const data = wholeBlocks(blocks, 'blocks');
         if (data.length === 0) return Promise.resolve(new Uint8Array(0));
-        return enqueue(() => (decrypt ? decryptBlocks(data) : encryptBlocks(data)));
+        if (!decrypt) {
+          const copy = data.slice(); // the caller may reuse its buffer before the call runs
+          return enqueue(() => encryptBlocks(copy));
+        }
+        const input = new Uint8Array(data.length + 16);
+        input.set(data);
+        return enqueue(decryptBlocks(input));
       } catch (e) {
         return Promise.reject(e);
       }
@@ -184,8 +196,9 @@ function webCryptoSubtle(): SubtleCrypto | undefined {
   return c?.subtle;
 }
 
-/** Copies into a fresh ArrayBuffer-backed array, as WebCrypto's BufferSource type wants. */
-const own = (b: Uint8Array): Uint8Array<ArrayBuffer> => new Uint8Array(b);
+/** The bytes as WebCrypto's BufferSource (ArrayBuffer-backed; a SharedArrayBuffer view is copied). */
+const own = (b: Uint8Array): Uint8Array<ArrayBuffer> =>
+  b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b);
 
 /**
  * AES-256-CBC on WebCrypto (`crypto.subtle`: browsers, workers, Node, Deno, Bun), or undefined
@@ -228,9 +241,7 @@ let webCrypto: AsyncAes | null | undefined;
 export function asyncAes(bytesPerCall = Infinity, direction: 'encrypt' | 'decrypt' = 'encrypt'): AsyncAes {
   if (webCrypto === undefined) webCrypto = webCryptoAes() ?? null;
   const sync = route('aes256Cbc', bytesPerCall);
-  const byDefault = defaultRoutes(routing.wasm !== undefined, nativeSymmetric() !== undefined).aes256Cbc;
-  const explicit = routing.preferred !== undefined || routing.routes.aes256Cbc.small !== byDefault.small ||
-    routing.routes.aes256Cbc.large !== byDefault.large;
-  const choice = asyncAesRoute(direction, bytesPerCall, sync, { webCrypto: webCrypto !== null, explicit });
+  const explicit = routing.preferred !== undefined || routing.forced?.has('aes256Cbc') === true;
+  const choice = asyncAesRoute(direction, bytesPerCall, sync, { webCrypto: webCrypto !== null, native: nativeSymmetric() !== undefined, explicit });
   return choice === 'webcrypto' && webCrypto ? webCrypto : asyncAesOf(symmetricProvider(choice === 'webcrypto' ? sync : choice));
 }

@@ -31,7 +31,7 @@ export type { AesVariant } from './wasm/aes-variant.js';
 export type { WasmMerkleRange } from './wasm/hash.js';
 export { MerkleCompactRange, merkleHasherFrom, merkleRootWith, type MerkleNodeHasher } from './merkle.js';
 export {
-  asyncAesRoute, BULK_THRESHOLD, BULK_THRESHOLDS, SHA3_BULK_THRESHOLD, WEBCRYPTO_AES_THRESHOLDS, type AsyncAesName, type Route,
+  AES_BULK_THRESHOLDS, asyncAesRoute, BULK_THRESHOLD, BULK_THRESHOLDS, SHA3_BULK_THRESHOLD, WEBCRYPTO_AES_THRESHOLDS, type AsyncAesName, type Route,
 } from './selection.js';
 export { asyncAes, asyncAesOf, webCryptoAes, type AesCbcStream, type AsyncAes } from './aes-async.js';
 export { route } from './state.js';
@@ -89,6 +89,7 @@ function applyRouting(prefer: InitOptions['prefer']): void {
   // Only a fully valid request changes the routing.
   routing.routes = routes;
   routing.preferred = preferred;
+  routing.forced = new Set(typeof prefer === 'object' ? Object.keys(prefer) as Primitive[] : []);
 }
 
 function loaded(provider: WasmProvider): void {

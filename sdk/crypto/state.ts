@@ -17,6 +17,8 @@ export const routing: {
   routes: Record<Primitive, Route>;
   /** Set when `init({ prefer: name })` forced one provider for everything. */
   preferred?: ProviderName;
+  /** The primitives `init({ prefer: { … } })` named, whose route is the caller's, not measured. */
+  forced?: ReadonlySet<Primitive>;
 } = {
   routes: defaultRoutes(false, nativeSymmetric() !== undefined),
 };
