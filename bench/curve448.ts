@@ -7,20 +7,21 @@ import { wasmBase64 } from '../sdk/crypto/wasm/generated/curve448.js';
 import { decodeBase64, instantiateFamilySync } from '../sdk/crypto/wasm/loader.js';
 import { getProvider, initSync } from '../sdk/crypto/index.js';
 import type { BenchCase } from './harness.js';
+import { peerCurveCases } from './peers.js';
 
 /**
  * Benchmark cases of issue 3 (Ed448 / X448 and the Mesh's point operations) for the
  * benchmark.js harness (bench/harness.ts). Every group runs the providers that have the
  * operation: `native` is node:crypto/OpenSSL through `nativeCurve448()` (its KeyObjects are
  * cached per key buffer, so the native numbers are OpenSSL's signing/agreement cost, not key
- * import); `pure` is @noble/curves; `wasm` is core-wasm/curve448.
+ * import); `pure` is our provider on @noble/curves; `wasm` is core-wasm/curve448; the peer
+ * `noble` (sign, verify, X448) is @noble/curves called directly (peers.ts).
  *
  * Targets (issue 3, same-run ratios): see {@link curveTargets}.
  */
 export interface CurveBenchCase extends BenchCase {
   /** Short operation name. */
   name: string;
-  provider: 'wasm' | 'pure' | 'native';
 }
 
 function wasmShake(): ((data: Uint8Array, n: number) => Uint8Array) | undefined {
@@ -71,6 +72,7 @@ export function curveBenchCases(opts: { wasm?: WasmCurve448 } = {}): CurveBenchC
   const xs = filled(56, 3);
   const xpeer = pureX448.getPublicKey(filled(56, 4));
   for (const [p, api] of apis) add('X448 shared secret', 'x448', p, () => void api.x448.getSharedSecret(xs, xpeer));
+  for (const c of peerCurveCases({ secret, msg, sig, pk, xs, xpeer })) cases.push({ ...c, name: c.group });
 
   // Mesh point operations (crypto.md §3–§4): no native equivalent.
   const A2 = pureEd448.getPublicKey(filled(57, 5));

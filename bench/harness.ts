@@ -1,4 +1,7 @@
 import Benchmark from 'benchmark';
+import { resultOf, type BenchResult } from './stats.js';
+
+export { median, resultOf, runAsyncCases, spreadOf, type AsyncCase, type BenchResult, type Spread } from './stats.js';
 
 /** One thing to time: `fn` runs once per operation; `bytes` (if any) gives MB/s. */
 export interface BenchCase {
@@ -8,26 +11,14 @@ export interface BenchCase {
   bytes?: number;
 }
 
-export interface BenchResult {
-  group: string;
-  provider: string;
-  opsPerSec: number;
-  /** Relative margin of error, percent. */
-  rme: number;
-  samples: number;
-  /** ops/s of each round (opsPerSec is their median). */
-  rounds?: number[];
-  mbPerSec?: number;
-}
-
 export interface HarnessOptions {
   /** Seconds per case and round (benchmark.js `maxTime`). */
   maxTime: number;
   minSamples: number;
   /**
    * Rounds per group: the providers of a group are measured in turn, `rounds` times, and each
-   * case reports the median of its rounds. This shared VM's speed drifts by ±30% over seconds;
-   * alternating keeps every provider of a ratio in the same time windows.
+   * case reports the median of its rounds with their min–max. This shared VM's speed drifts by
+   * ±30% over seconds; alternating keeps every provider of a ratio in the same time windows.
    */
   rounds?: number;
   onResult?: (r: BenchResult) => void;
@@ -44,12 +35,6 @@ function measure(c: BenchCase, opts: HarnessOptions): Benchmark {
   return bench;
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 /**
  * Runs cases with benchmark.js (warm-up, statistical sampling), group by group, alternating
  * the providers of a group round by round so they see the same machine state.
@@ -63,19 +48,15 @@ export function runCases(cases: BenchCase[], opts: HarnessOptions): BenchResult[
     const runs = group.map(() => [] as Benchmark[]);
     for (let r = 0; r < rounds; r++) group.forEach((c, i) => runs[i]!.push(measure(c, opts)));
     group.forEach((c, i) => {
-      const hz = median(runs[i]!.map((b) => b.hz));
-      const result: BenchResult = {
-        group: c.group,
-        provider: c.provider,
-        opsPerSec: hz,
+      const result = resultOf(c.group, c.provider, runs[i]!.map((b) => b.hz), {
+        ...(c.bytes ? { bytes: c.bytes } : {}),
         rme: Math.max(...runs[i]!.map((b) => b.stats.rme)),
         samples: runs[i]!.reduce((n, b) => n + b.stats.sample.length, 0),
-        rounds: runs[i]!.map((b) => b.hz),
-        ...(c.bytes ? { mbPerSec: (hz * c.bytes) / (1024 * 1024) } : {}),
-      };
+      });
       results.push(result);
       opts.onResult?.(result);
     });
   }
   return results;
 }
+

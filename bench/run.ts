@@ -1,34 +1,66 @@
 /**
- * The benchmark: every case on wasm, pure and native in one run, ratios taken from that run
- * (issue 2 §4). `--quick` (npm start) uses short sampling; `--only REGEX` filters case groups.
- * Writes bench/results/latest.json (or quick.json) and prints Markdown tables.
+ * The benchmark: every case on wasm, pure and native, and the peer libraries, in one run, ratios
+ * taken from that run. `npm run bench` (full) also measures the AES builds (child Node with
+ * relaxed SIMD), WebCrypto in Chromium, the transaction log and files against `age`, writes
+ * bench/results/latest.json and regenerates the README's benchmark section (report.ts).
+ * `npm start` (`--quick`) prints the main, peer and target tables after short sampling.
+ *
+ * Options: --quick; --only REGEX (case groups; writes partial.json, README untouched);
+ * --rounds N; --no-browser; --no-files; --no-sequence; --file-sizes 50M,1G,4G;
+ * --sequence-records N; --no-readme.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { init, providers, type ProviderName } from '../sdk/crypto/index.js';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { init, providers, route, WEBCRYPTO_AES_THRESHOLDS, type Primitive, type ProviderName } from '../sdk/crypto/index.js';
+import { measureNodeAesBuilds } from './aes-builds.js';
+import { measureBrowserAes } from './browser.js';
 import { cryptoBenchCases, cryptoTargets } from './crypto-cases.js';
 import { curveBenchCases, curveTargets } from './curve448.js';
 import { dareBenchCases, dareTargets } from './dare.js';
+import { measureFiles, parseSize } from './files.js';
+import { runCases, type BenchCase } from './harness.js';
+import { peersOf, preparePeers } from './peers.js';
+import { checkTargets, markdownPeers, markdownTable, markdownTargets, renderSection, spliceReadme, type BenchReport } from './report.js';
 import { measureSequence, prepareSequenceBench, sequenceBenchCases, sequenceTargets } from './sequence.js';
 import { udfBenchCases, udfTargets } from './udf.js';
-import { runCases, type BenchCase, type BenchResult } from './harness.js';
-import { checkTargets, markdownTable, markdownTargets } from './report.js';
 
 const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const onlyAt = args.indexOf('--only');
-const only = onlyAt >= 0 ? new RegExp(args[onlyAt + 1] ?? '.', 'i') : undefined;
+const flag = (name: string): boolean => args.includes(name);
+const value = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const quick = flag('--quick');
+const onlyText = value('--only');
+const only = onlyText !== undefined ? new RegExp(onlyText, 'i') : undefined;
+const wants = (group: string): boolean => !only || only.test(group);
+const rounds = Number(value('--rounds') ?? (quick ? 1 : 3));
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 await init();
 const names = providers().map((p) => p.name) as ProviderName[];
 const order: ProviderName[] = (['wasm', 'pure', 'native'] as const).filter((n) => names.includes(n));
 
+await preparePeers();
 await prepareSequenceBench(order);
-let cases: BenchCase[] = [...cryptoBenchCases(order, quick), ...curveBenchCases(), ...udfBenchCases(order, quick),
-  ...dareBenchCases(order, quick),
-  ...sequenceBenchCases(order, quick)];
-if (only) cases = cases.filter((c) => only.test(c.group));
+let cases: BenchCase[] = [
+  ...cryptoBenchCases(order, quick), ...curveBenchCases(), ...udfBenchCases(order, quick), ...dareBenchCases(order, quick), ...sequenceBenchCases(order),
+];
+cases = cases.filter((c) => wants(c.group));
+
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    // The results and README are what this run rewrites; any other change means the tree is not HEAD.
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', '.', ':!bench/results', ':!README.md'], { cwd: root, encoding: 'utf8' }).trim();
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
 
 const env = {
   node: process.version,
@@ -38,32 +70,70 @@ const env = {
   cores: cpus().length,
   date: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
+  rounds,
+  commit: commit(),
 };
-console.log(`mathmesh benchmark (${env.mode}) — Node ${env.node}, OpenSSL ${env.openssl}, ${env.cores} × ${env.cpu}`);
-console.log(`providers: ${order.join(', ')}; ${cases.length} cases\n`);
+console.log(`mathmesh benchmark (${env.mode}) — Node ${env.node}, OpenSSL ${env.openssl}, ${env.cores} × ${env.cpu}, commit ${env.commit}`);
+console.log(`providers: ${order.join(', ')}; peers: hash-wasm, noble; ${cases.length} cases, ${rounds} round(s)\n`);
 
-const results: BenchResult[] = runCases(cases, {
+const results = runCases(cases, {
   maxTime: quick ? 0.25 : 0.6,
   minSamples: quick ? 3 : 5,
-  rounds: quick ? 1 : 3,
+  rounds,
   onResult: (r) =>
-    console.log(`  ${r.group} [${r.provider}]: ${r.opsPerSec.toFixed(1)} ops/s ±${r.rme.toFixed(1)}%` +
-      (r.mbPerSec !== undefined ? ` (${r.mbPerSec.toFixed(1)} MB/s)` : '')),
+    console.log(`  ${r.group} [${r.provider}]: ${r.opsPerSec.toFixed(1)} ops/s (${r.min.toFixed(1)}–${r.max.toFixed(1)})` +
+      (r.mbPerSec !== undefined ? ` ${r.mbPerSec.toFixed(1)} MB/s` : '')),
 });
 
-const table = markdownTable(results, order);
-const checks = checkTargets(results, [...cryptoTargets, ...curveTargets, ...udfTargets, ...dareTargets, ...sequenceTargets]);
-console.log(`\n${table}\n\n${markdownTargets(checks)}\n`);
+/** The provider the default routing picks for each peer-compared group (what users get). */
+function defaultsOf(groups: string[]): Record<string, string> {
+  const size = (g: string): number => (/ 1 MiB/.test(g) ? 1 << 20 : / 1 KiB/.test(g) ? 1024 : 64);
+  const primitive = (g: string): Primitive | undefined =>
+    g.startsWith('SHA-512 ') ? 'sha512' : g.startsWith('SHA3-512 ') ? 'sha3_512' : g.startsWith('HMAC-SHA-512 ') ? 'hmacSha512'
+      : g.startsWith('Ed448') ? 'ed448' : g.startsWith('X448') ? 'x448' : undefined;
+  const out: Record<string, string> = {};
+  for (const g of groups) {
+    const p = primitive(g);
+    if (p && peersOf(g).length) out[g] = route(p, size(g));
+  }
+  return out;
+}
+const defaults = defaultsOf([...new Set(results.map((r) => r.group))]);
+const targets = checkTargets(results, [...cryptoTargets, ...curveTargets, ...udfTargets, ...dareTargets, ...sequenceTargets]);
+console.log(`\n${markdownTable(results, order)}\n\n${markdownPeers(results, defaults)}\n\n${markdownTargets(targets)}\n`);
 
-// Disk and peak-memory figures of the transaction-log workload (async I/O: outside benchmark.js).
-const sequence = quick || (only && !only.test('Sequence')) ? [] : await measureSequence(order);
-if (sequence.length > 0) {
-  console.log('Transaction log, 100,000 × 256 B (encrypted, signed Merkle sequence):');
-  console.table(sequence);
+const report: BenchReport = { env, results, targets, defaults };
+if (!quick && wants('AES-256-CBC')) {
+  console.log('AES builds on Node (child process with relaxed SIMD)…');
+  report.aesBuilds = measureNodeAesBuilds({ quick });
+}
+if (!quick && !flag('--no-browser') && wants('AES-256-CBC')) {
+  console.log('AES in Chromium (WebCrypto against the WASM builds)…');
+  try {
+    report.browser = { ...(await measureBrowserAes({ minMs: 200, rounds })), thresholds: { ...WEBCRYPTO_AES_THRESHOLDS } };
+  } catch (e) {
+    report.browser = { builds: [], results: [], note: `browser run failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+if (!quick && !flag('--no-sequence') && wants('Sequence')) {
+  console.log('Transaction log (measureSequence)…');
+  report.sequence = await measureSequence(order, { records: Number(value('--sequence-records') ?? 100_000), rounds });
+}
+if (!quick && !flag('--no-files') && wants('File')) {
+  const sizes = (value('--file-sizes') ?? '50M').split(',').map(parseSize);
+  console.log(`Files on the CLI against age (${sizes.join(', ')} bytes)…`);
+  report.files = await measureFiles({ sizes, rounds, meshBin: join(root, 'bin', 'mesh.js') });
 }
 
-const dir = join(process.cwd(), 'bench', 'results');
+const dir = join(root, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
 const file = join(dir, only ? 'partial.json' : quick ? 'quick.json' : 'latest.json');
-writeFileSync(file, JSON.stringify({ env, results, targets: checks, sequence }, null, 2) + '\n');
+writeFileSync(file, JSON.stringify(report, null, 2) + '\n');
+const section = renderSection(report);
+if (!quick) console.log(`\n${section}\n`);
 console.log(`results written to ${file}`);
+if (!quick && !only && !flag('--no-readme')) {
+  const readme = join(root, 'README.md');
+  writeFileSync(readme, spliceReadme(readFileSync(readme, 'utf8'), section));
+  console.log(`README.md: benchmark section regenerated (commit ${env.commit})`);
+}

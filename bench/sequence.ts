@@ -7,50 +7,64 @@ import { initSync, type ProviderName } from '../sdk/crypto/index.js';
 import { darePrivateKey, publicPart } from '../sdk/dare/keys.js';
 import { ed448HeadSigner, SequenceWriter } from '../sdk/dare/sequence/index.js';
 import type { SequenceStore } from '../adapters/store/types.js';
-import type { BenchCase } from './harness.js';
+import { spreadOf, type BenchCase } from './harness.js';
 import { CountingStore } from './fixtures.js';
 
 /**
  * Issue 6's transaction-log workload: records of 256 B appended to an encrypted (`Once`: one key
  * exchange, per-frame salt + HKDF-SHA-256 keys + AES-256-CBC), signed Merkle sequence (payload
- * digest + RFC 9162 head per frame, Ed448 signed head on close). One operation = a fresh sequence
- * with RECORDS records, so ops/s × RECORDS = records/s; `bytes` gives MB/s of record data. Each
- * operation routes all crypto to one provider (`initSync({ prefer })`) and restores the default.
+ * digest + RFC 9162 head per frame, Ed448 signed head on close). One operation = RECORDS records
+ * on a long-lived writer, so ops/s × RECORDS = records/s; `bytes` gives MB/s of record data.
+ *
+ * Providers: `default` is the routing users get after `init()` with no options (selection.ts:
+ * WASM for the per-record hashing, HKDF and Merkle work, node:crypto for AES where it exists);
+ * `wasm`, `pure` and `native` route all crypto to one provider (`initSync({ prefer })`) for the
+ * operation and restore the default after it. benchmark.js warms each case up, and the harness
+ * alternates the providers round by round (harness.ts).
  */
 const RECORDS = 1000;
 const RECORD = 256;
+export const SEQUENCE_GROUP = `Sequence log ${RECORDS} × ${RECORD} B (memory, encrypted+signed Merkle)`;
+
+/** A provider of the sequence benchmark: one of the SDK's, or the default routing. */
+export type SequenceRouting = ProviderName | 'default';
 
 const recipient = darePrivateKey('X448', Uint8Array.from({ length: 56 }, (_, i) => (i * 29 + 5) & 0xff));
 const signerSeed = Uint8Array.from({ length: 57 }, (_, i) => (i * 17 + 3) & 0xff);
 const record = Uint8Array.from({ length: RECORD }, (_, i) => (i * 31 + 7) & 0xff);
 
-/**
- * An in-memory store that keeps only its size: benchmark.js runs millions of appends, and the
- * workload is the per-frame crypto and encoding, not buffer growth (MemoryStore is measured by
- * `measureSequence`).
- */
-
-/** One long-lived encrypted, signed Merkle writer per provider (benchmark.js cases are synchronous). */
-const writers = new Map<ProviderName, SequenceWriter>();
-async function writerFor(p: ProviderName): Promise<SequenceWriter> {
+/** One long-lived encrypted, signed Merkle writer per routing (benchmark.js cases are synchronous). */
+const writers = new Map<SequenceRouting, SequenceWriter>();
+async function writerFor(p: SequenceRouting): Promise<SequenceWriter> {
   routeTo(p);
-  const w = await SequenceWriter.create(new CountingStore(), {
-    type: 'Merkle', encrypt: { recipients: [publicPart(recipient)] }, signer: ed448HeadSigner(signerSeed), signEvery: 100_000,
-  });
-  initSync({});
-  return w;
+  try {
+    return await SequenceWriter.create(new CountingStore(), {
+      type: 'Merkle', encrypt: { recipients: [publicPart(recipient)] }, signer: ed448HeadSigner(signerSeed), signEvery: 100_000,
+    });
+  } finally {
+    initSync({});
+  }
+}
+
+/** The routings measured: the default first, then each provider present. */
+export function sequenceRoutings(names: ProviderName[]): SequenceRouting[] {
+  return names.includes('wasm') ? ['default', ...names] : [...names];
 }
 
 /** Creates the writers the cases use; call once before `sequenceBenchCases`. */
 export async function prepareSequenceBench(names: ProviderName[]): Promise<void> {
-  for (const p of names) if (!writers.has(p)) writers.set(p, await writerFor(p));
+  for (const p of sequenceRoutings(names)) if (!writers.has(p)) writers.set(p, await writerFor(p));
 }
 
 /**
  * Routing for one provider. node:crypto has no Ed448 contexts on Node 20, so the native path
  * signs and exchanges keys on the pure provider (one exchange and one signature per log: noise).
  */
-function routeTo(name: ProviderName): void {
+function routeTo(name: SequenceRouting): void {
+  if (name === 'default') {
+    initSync({});
+    return;
+  }
   if (name !== 'native') {
     initSync({ prefer: name });
     return;
@@ -63,7 +77,7 @@ function routeTo(name: ProviderName): void {
   });
 }
 
-function withProvider(name: ProviderName, f: () => void): () => void {
+function withProvider(name: SequenceRouting, f: () => void): () => void {
   return () => {
     routeTo(name);
     try {
@@ -78,10 +92,9 @@ function withProvider(name: ProviderName, f: () => void): () => void {
  * The sequence benchmark cases (after `await prepareSequenceBench(names)`); disk and MemoryStore
  * figures come from `measureSequence`.
  */
-export function sequenceBenchCases(names: ProviderName[], quick: boolean): BenchCase[] {
-  void quick;
-  return names.filter((p) => writers.has(p)).map((p) => ({
-    group: `Sequence log ${RECORDS} × ${RECORD} B (memory, encrypted+signed Merkle)`,
+export function sequenceBenchCases(names: ProviderName[]): BenchCase[] {
+  return sequenceRoutings(names).filter((p) => writers.has(p)).map((p) => ({
+    group: SEQUENCE_GROUP,
     provider: p,
     fn: withProvider(p, () => {
       const w = writers.get(p)!;
@@ -93,36 +106,73 @@ export function sequenceBenchCases(names: ProviderName[], quick: boolean): Bench
 
 /** Same-run targets of issue 6 (performance section), in memory. */
 export const sequenceTargets: { group: string; a: string; b: string; min: number }[] = [
-  { group: `Sequence log ${RECORDS} × ${RECORD} B (memory, encrypted+signed Merkle)`, a: 'wasm', b: 'native', min: 1.5 },
-  { group: `Sequence log ${RECORDS} × ${RECORD} B (memory, encrypted+signed Merkle)`, a: 'wasm', b: 'pure', min: 4 },
+  { group: SEQUENCE_GROUP, a: 'wasm', b: 'native', min: 1.5 },
+  { group: SEQUENCE_GROUP, a: 'wasm', b: 'pure', min: 4 },
 ];
 
+/** One row of `measureSequence`: records/s as the median of the rounds, with their min–max. */
+export interface SequenceRow {
+  provider: SequenceRouting;
+  where: 'memory' | 'disk-group' | 'disk-fsync';
+  records: number;
+  recordsPerSec: number;
+  min: number;
+  max: number;
+  mbPerSec: number;
+  rounds: number[];
+}
+
+async function appendLog(p: SequenceRouting, where: SequenceRow['where'], n: number, file: string): Promise<number> {
+  routeTo(p);
+  try {
+    const store: SequenceStore = where === 'memory' ? MemoryStore.create()
+      : await NodeFileStore.openWrite(file, { durability: where === 'disk-group' ? 'group' : 'fsync' });
+    const t0 = performance.now();
+    const w = await SequenceWriter.create(store, { type: 'Merkle', encrypt: { recipients: [publicPart(recipient)] }, signer: ed448HeadSigner(signerSeed) });
+    for (let i = 0; i < n; i++) {
+      const r = w.append(record);
+      if (where === 'disk-fsync') await r.durable;
+      else if (i % 4096 === 4095) await w.flush();
+    }
+    await w.close();
+    return n / ((performance.now() - t0) / 1000);
+  } finally {
+    initSync({});
+    rmSync(file, { force: true });
+  }
+}
+
 /**
- * Records/s for `records` appends on each provider, in memory and on disk (fsync per append,
- * group commit), and the peak RSS growth — an async measurement outside benchmark.js (disk I/O).
+ * Records/s for `records` appends per routing, in memory (MemoryStore) and on disk (fsync per
+ * append, group commit) — async I/O, so outside benchmark.js. Each (routing, where) first runs a
+ * short warm-up log; then `rounds` rounds, each appending one whole log per routing in turn, so
+ * the routings of a row alternate as in harness.ts. Figures: median and min–max of the rounds.
  */
-export async function measureSequence(names: ProviderName[], records = 100_000): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
+export async function measureSequence(
+  names: ProviderName[], opts: { records?: number; rounds?: number; warmup?: number } = {},
+): Promise<SequenceRow[]> {
+  const records = opts.records ?? 100_000;
+  const rounds = Math.max(1, opts.rounds ?? 3);
+  const warmup = opts.warmup ?? 2000;
+  const routings = sequenceRoutings(names);
+  const out: SequenceRow[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'dare-bench-'));
   try {
-    for (const p of names) {
-      for (const where of ['memory', 'disk-group', 'disk-fsync'] as const) {
-        const n = where === 'disk-fsync' ? Math.min(records, 2000) : records;
-        routeTo(p);
-        const store: SequenceStore = where === 'memory' ? MemoryStore.create()
-          : await NodeFileStore.openWrite(join(dir, `${p}-${where}.dare`), { durability: where === 'disk-group' ? 'group' : 'fsync' });
-        const t0 = performance.now();
-        const w = await SequenceWriter.create(store, { type: 'Merkle', encrypt: { recipients: [publicPart(recipient)] }, signer: ed448HeadSigner(signerSeed) });
-        for (let i = 0; i < n; i++) {
-          const r = w.append(record);
-          if (where === 'disk-fsync') await r.durable;
-          else if (i % 4096 === 4095) await w.flush();
-        }
-        await w.close();
-        const s = (performance.now() - t0) / 1000;
-        initSync({});
-        out.push({ provider: p, where, records: n, recordsPerSec: Math.round(n / s), mbPerSec: +((n * RECORD) / s / 1048576).toFixed(2) });
+    for (const where of ['memory', 'disk-group', 'disk-fsync'] as const) {
+      const n = where === 'disk-fsync' ? Math.min(records, 2000) : records;
+      const file = (p: string) => join(dir, `${p}-${where}.dare`);
+      for (const p of routings) await appendLog(p, where, Math.min(warmup, n), file(p));
+      const perRound = routings.map(() => [] as number[]);
+      for (let r = 0; r < rounds; r++) {
+        for (const [i, p] of routings.entries()) perRound[i]!.push(await appendLog(p, where, n, file(p)));
       }
+      routings.forEach((p, i) => {
+        const s = spreadOf(perRound[i]!);
+        out.push({
+          provider: p, where, records: n, recordsPerSec: Math.round(s.median), min: Math.round(s.min), max: Math.round(s.max),
+          mbPerSec: +((s.median * RECORD) / 1048576).toFixed(2), rounds: perRound[i]!.map(Math.round),
+        });
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
