@@ -255,7 +255,7 @@ export function renderSection(r: BenchReport): string {
   const out: string[] = [
     `Measured with \`npm run bench\` at commit ${e['commit'] ?? 'unknown'} (${String(e['date'] ?? '').slice(0, 10)}, Node ${e['node']}, ` +
       `OpenSSL ${e['openssl']}${r.browser?.chromium ? `, Chromium ${r.browser.chromium}` : ''}, ${e['cores']} × ${e['cpu']}; ${e['mode']} mode, ` +
-      `${e['rounds']} rounds). Every figure is the median of its rounds with their min–max in parentheses; the providers of a ` +
+      `${e['rounds']} rounds; WASM AES build: ${e['aesBuild'] ?? 'none'}). Every figure is the median of its rounds with their min–max in parentheses; the providers of a ` +
       'case (and the peer libraries) are measured in turn within each round, and every ratio is the median of the per-round ' +
       'ratios with their min–max. Raw rounds in `bench/results/latest.json`.',
     '',

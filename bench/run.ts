@@ -14,7 +14,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { init, providers, route, WEBCRYPTO_AES_THRESHOLDS, type Primitive, type ProviderName } from '../sdk/crypto/index.js';
+import { init, providers, route, wasmVariants, WEBCRYPTO_AES_THRESHOLDS, type Primitive, type ProviderName } from '../sdk/crypto/index.js';
 import { measureNodeAesBuilds } from './aes-builds.js';
 import { measureBrowserAes } from './browser.js';
 import { cryptoBenchCases, cryptoTargets } from './crypto-cases.js';
@@ -72,9 +72,11 @@ const env = {
   mode: quick ? 'quick' : 'full',
   rounds,
   commit: commit(),
+  /** The AES build init() loaded in this process (the main table's `wasm` AES column). */
+  aesBuild: wasmVariants()?.aes,
 };
 console.log(`mathmesh benchmark (${env.mode}) — Node ${env.node}, OpenSSL ${env.openssl}, ${env.cores} × ${env.cpu}, commit ${env.commit}`);
-console.log(`providers: ${order.join(', ')}; peers: hash-wasm, noble; ${cases.length} cases, ${rounds} round(s)\n`);
+console.log(`providers: ${order.join(', ')} (AES build: ${env.aesBuild ?? 'none'}); peers: hash-wasm, noble; ${cases.length} cases, ${rounds} round(s)\n`);
 
 const results = runCases(cases, {
   maxTime: quick ? 0.25 : 0.6,
