@@ -277,7 +277,7 @@ export function renderSection(r: BenchReport): string {
   if (r.aesBuilds) {
     out.push('', `#### AES builds on Node (${r.aesBuilds.flag ? `a child \`node ${r.aesBuilds.flag}\`` : 'relaxed SIMD on by default'}, ${r.aesBuilds.node})`, '',
       markdownAesBuilds(r.aesBuilds), '',
-      '`init()` loads the relaxed-SIMD build where the engine compiles relaxed SIMD (Chromium, Node 22+, Deno) and the plain ' +
+      '`init()` loads the relaxed-SIMD build where the engine compiles relaxed SIMD (Chromium, Node 22+, Deno, Bun) and the plain ' +
       'SIMD build elsewhere (Node 20 without the flag); `wasmVariants()` says which.');
   }
   if (r.browser) {

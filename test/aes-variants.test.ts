@@ -2,7 +2,7 @@
  * The AES family's relaxed-SIMD build (core-wasm/aes/vperm.ts, sdk/crypto/wasm/aes-variant.ts):
  * the probe tells the truth in this process, and under Node with relaxed SIMD switched on
  * (a child `node --experimental-wasm-relaxed-simd`: Node 20 has it only behind that flag;
- * Chromium, Deno and Node 22+ run the same portable suite by default in `npm run test:runtimes`),
+ * Chromium, Deno, Bun and Node 22+ run the same portable suite by default in `npm run test:runtimes`),
  * `init()` loads the relaxed build, reports it, and both builds agree on the vectors and on
  * pseudo-random inputs. No timing is asserted anywhere.
  */

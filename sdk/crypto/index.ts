@@ -131,7 +131,7 @@ export function initSync(options: InitOptions = {}): ProviderName {
 
 /**
  * Which build of each WASM family `init()` loaded — `{ aes: 'relaxed-simd' }` where the engine
- * has relaxed SIMD (Chromium, Node 22+, Deno), else `{ aes: 'simd' }` — or undefined while the
+ * has relaxed SIMD (Chromium, Node 22+, Deno, Bun), else `{ aes: 'simd' }` — or undefined while the
  * WASM core is not loaded. Both AES builds are constant time and give identical results
  * (core-wasm/aes/vperm.ts); the relaxed one is faster.
  */

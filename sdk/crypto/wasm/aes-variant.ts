@@ -28,7 +28,7 @@ let probed: boolean | undefined;
 
 /**
  * Whether this engine compiles relaxed-SIMD code, found by compiling the tiny probe module once
- * (Chromium 114+, Node 22+ and Deno have it on; Node 20 only with --experimental-wasm-relaxed-simd;
+ * (Chromium 114+, Node 22+, Deno and Bun have it on; Node 20 only with --experimental-wasm-relaxed-simd;
  * a CSP without `wasm-unsafe-eval` refuses every compilation, so the answer is then false).
  * Compiling rather than checking version strings is the only test that cannot be wrong.
  */
