@@ -5,4 +5,4 @@
  */
 export { OpfsStore, opfsRoot, hasOpfs, type OpfsOpenOptions } from '../store/browser-opfs.js';
 export { IdbStore, deleteIdbSequence, type IdbOpenOptions } from '../store/browser-idb.js';
-export type { SequenceStore, Durability, StoreOpenOptions } from '../store/types.js';
+export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';

@@ -1,3 +1,3 @@
 /** `mathmesh/adapters/deno`: Deno's file `SequenceStore` (FsFile + syncData, lock file shared with Node and Bun). */
 export { DenoFileStore } from '../store/deno.js';
-export type { SequenceStore, Durability, StoreOpenOptions } from '../store/types.js';
+export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';

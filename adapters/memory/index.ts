@@ -1,3 +1,3 @@
 /** `mathmesh/adapters/memory`: a `SequenceStore` in memory, for every runtime (tests, caches). */
 export { MemoryStore } from '../store/memory.js';
-export type { SequenceStore, Durability, StoreOpenOptions } from '../store/types.js';
+export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';

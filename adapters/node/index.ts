@@ -1,3 +1,3 @@
 /** `mathmesh/adapters/node`: the Node file `SequenceStore` (fsync or group commit, writer lock, torn-tail repair). */
 export { NodeFileStore } from '../store/node-fs.js';
-export type { SequenceStore, Durability, StoreOpenOptions } from '../store/types.js';
+export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';

@@ -1,5 +1,4 @@
-import { SequenceError } from '../../sdk/dare/sequence/errors.js';
-import type { Durability, SequenceStore, StoreOpenOptions } from './types.js';
+import { SequenceError, type Durability, type SequenceStore, type StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
 
 /**
  * Private base of the adapters whose platform I/O is asynchronous (Deno, OPFS, IndexedDB): the

@@ -1,6 +1,5 @@
-import { SequenceError } from '../../sdk/dare/sequence/errors.js';
 import { AsyncFileStore, io, type RawFile } from './async-file.js';
-import type { StoreOpenOptions } from './types.js';
+import { SequenceError, type StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
 import { takeWebLock, type WebLockHold } from './web-lock.js';
 
 /** The Origin Private File System calls used here, typed locally (the sync handle is worker-only). */

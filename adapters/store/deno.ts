@@ -1,6 +1,6 @@
-import { SequenceError } from '../../sdk/dare/sequence/errors.js';
+import { SequenceError, type StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
 import { AsyncFileStore, io, type RawFile } from './async-file.js';
-import type { StoreOpenOptions } from './types.js';
+import { acquireFileLock, type HeldLock, type LockFs } from './file-lock.js';
 
 /** The part of Deno's API this adapter uses, typed here so the package compiles on Node types. */
 interface DenoFile {
@@ -16,9 +16,13 @@ interface DenoFile {
 }
 interface DenoApi {
   pid: number;
+  build: { os: string };
   open(path: string, options: { read?: boolean; write?: boolean; create?: boolean; createNew?: boolean }): Promise<DenoFile>;
   readTextFile(path: string): Promise<string>;
   remove(path: string): Promise<void>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<void>;
+  readDir(path: string): AsyncIterable<{ name: string }>;
+  link(oldpath: string, newpath: string): Promise<void>;
   errors: { AlreadyExists: abstract new (...args: never[]) => Error; NotFound: abstract new (...args: never[]) => Error };
 }
 const deno = (): DenoApi => {
@@ -37,13 +41,15 @@ const deno = (): DenoApi => {
  * flight are gathered into one write + one `syncData()` (same guarantee per acknowledged frame);
  * `'none'`: written to the OS, never synced (survives a process crash, not power loss).
  *
- * **Locking** — a lock file, chosen over `FsFile.lock()` on the data file so that Deno, Node and
- * Bun writers exclude each other: a writer creates `FILE.lock` with `createNew` (O_CREAT|O_EXCL),
- * the same file `NodeFileStore` takes, and also holds `FsFile.tryLock(true)` (flock) on it. The
- * lock file holds the pid in hex (`0x…`): `NodeFileStore` reads that as the same pid. A second
- * writer gets `DARE_LOCKED`. A `0x` lock file that nobody flocks was left by a Deno writer that
- * died (the OS drops flocks with the process) and is taken over; a decimal one (a Node/Bun writer)
- * cannot be checked without `--allow-run`, so it is reported as `DARE_LOCKED` naming the pid.
+ * **Durability of the name** — a writer that creates the file also syncs its directory (unless
+ * `'none'`), so the new name survives a power cut with the frames.
+ *
+ * **Locking** — the writer lock of file-lock.ts in `FILE.lock/`, shared with Node and Bun
+ * writers so they all exclude each other, with no window for two live writers. A Deno writer's
+ * generation file names it `pid 0x… deno` and stays flocked (`FsFile.tryLock(true)`, taken before
+ * the file's name appears) while the lock is held: a Deno writer's lock nobody flocks was left by
+ * a writer that died (the OS drops flocks with the process) and is taken over. A Node/Bun
+ * holder's pid cannot be checked without `--allow-run`, so it is reported as `DARE_LOCKED`.
  *
  * **Crash safety** — append-only, like the Node adapter: after a crash the file is complete
  * frames followed by at most one torn frame, which the next writer truncates.
@@ -58,9 +64,9 @@ export class DenoFileStore extends AsyncFileStore {
 
   /** Opens (by default creating) a file for appending, taking the writer lock. */
   static async openWrite(path: string, options: StoreOpenOptions = {}): Promise<DenoFileStore> {
-    const lock = await acquireLock(path + '.lock');
+    const lock = await acquireFileLock(denoLockFs(), path + '.lock', `pid 0x${deno().pid.toString(16)} deno\n`);
     try {
-      const file = await io(() => deno().open(path, { read: true, write: true, create: options.create !== false }), path);
+      const file = await openForAppend(path, options);
       const raw = new DenoRaw(path, file, lock);
       return new DenoFileStore(raw, (await file.stat()).size, true, options, 'fsync');
     } catch (e) {
@@ -68,10 +74,6 @@ export class DenoFileStore extends AsyncFileStore {
       throw e;
     }
   }
-}
-
-interface HeldLock {
-  release(): Promise<void>;
 }
 
 /** One Deno file; its operations are serialised (they share the file position). */
@@ -121,62 +123,96 @@ class DenoRaw implements RawFile {
   }
 }
 
-async function acquireLock(lockPath: string): Promise<HeldLock> {
+/** Opens `path` read-write; when this call creates it, syncs the directory (see the class notes). */
+async function openForAppend(path: string, options: StoreOpenOptions): Promise<DenoFile> {
   const d = deno();
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let file: DenoFile | undefined;
+  if (options.create !== false) {
+    let created: DenoFile | undefined;
     try {
-      file = await d.open(lockPath, { read: true, write: true, createNew: true });
+      created = await d.open(path, { read: true, write: true, createNew: true });
     } catch (e) {
-      if (!(e instanceof d.errors.AlreadyExists)) throw new SequenceError('DARE_IO', `cannot create ${lockPath}`, { cause: e });
+      if (!(e instanceof d.errors.AlreadyExists)) throw new SequenceError('DARE_IO', `cannot create ${path}`, { cause: e });
     }
-    if (file) {
-      const held = file;
-      // Deno releases before FsFile.tryLock (2.x) get the lock file alone, in decimal like Node
-      // writers: still exclusive, but a crashed writer's lock is then never taken over.
-      const canFlock = typeof held.tryLock === 'function';
-      try {
-        if (canFlock && !(await held.tryLock(true))) {
-          throw new SequenceError('DARE_LOCKED', `${lockPath} is being taken over by another writer`); // who found it stale flocked it first
-        }
-        await held.write(new TextEncoder().encode(`${canFlock ? `0x${d.pid.toString(16)}` : d.pid}\n`));
-      } catch (e) {
-        held.close();
-        if (!(e instanceof SequenceError)) await d.remove(lockPath).catch(() => undefined);
-        throw e instanceof SequenceError ? e : new SequenceError('DARE_IO', `cannot write ${lockPath}`, { cause: e });
-      }
-      let released = false;
-      return {
-        async release() {
-          if (released) return;
-          released = true;
+    if (created) {
+      if ((options.durability ?? 'fsync') !== 'none' && d.build.os !== 'windows') {
+        try {
+          const slash = path.lastIndexOf('/');
+          const dir = await d.open(slash < 0 ? '.' : slash === 0 ? '/' : path.slice(0, slash), { read: true });
           try {
-            await d.remove(lockPath);
-          } catch { /* already gone */ }
-          held.close();
-        },
-      };
+            await dir.syncData();
+          } finally {
+            dir.close();
+          }
+        } catch (e) {
+          created.close();
+          throw new SequenceError('DARE_IO', `cannot sync the directory of ${path}`, { cause: e });
+        }
+      }
+      return created;
     }
-    // The lock file exists: is its holder alive?
-    let text = '';
-    let probe: DenoFile | undefined;
-    try {
-      text = (await d.readTextFile(lockPath)).trim();
-      probe = await d.open(lockPath, { read: true, write: true });
-    } catch (e) {
-      if (e instanceof d.errors.NotFound) continue; // released meanwhile: try again
-      throw new SequenceError('DARE_IO', `cannot read ${lockPath}`, { cause: e });
-    }
-    const free = typeof probe.tryLock === 'function' ? await probe.tryLock(true) : false;
-    probe.close();
-    const pid = Number(text);
-    if (!free || !text.startsWith('0x')) {
-      throw new SequenceError('DARE_LOCKED', `${lockPath} is held by process ${Number.isInteger(pid) ? pid : text}` +
-        `${pid === d.pid ? ' (this process)' : free ? ' (a Node/Bun writer: remove the lock file if that process is gone)' : ''}`);
-    }
-    try {
-      await d.remove(lockPath); // stale: its Deno writer died and the OS dropped its flock
-    } catch { /* someone else took it over; the next attempt decides */ }
   }
-  throw new SequenceError('DARE_LOCKED', `${lockPath} could not be taken`);
+  return io(() => d.open(path, { read: true, write: true }), path);
+}
+
+let temps = 0;
+
+/** The lock protocol's file operations on Deno (file-lock.ts). */
+function denoLockFs(): LockFs {
+  const d = deno();
+  return {
+    ensureDir: (dir) => d.mkdir(dir, { recursive: true }),
+    async list(dir) {
+      const names: string[] = [];
+      for await (const e of d.readDir(dir)) names.push(e.name);
+      return names;
+    },
+    async createExclusive(path, text) {
+      const tmp = `${path.slice(0, path.lastIndexOf('/'))}/tmp-${d.pid}-${Date.now().toString(36)}-${temps++}`;
+      const file = await d.open(tmp, { read: true, write: true, createNew: true });
+      try {
+        // The flock is on the inode: held before the link gives it its generation name.
+        if (!(await file.tryLock(true))) throw new SequenceError('DARE_IO', `cannot flock ${tmp}`);
+        await file.write(new TextEncoder().encode(text));
+        await d.link(tmp, path);
+      } catch (e) {
+        file.close();
+        if (e instanceof d.errors.AlreadyExists) return undefined;
+        throw e;
+      } finally {
+        await d.remove(tmp).catch(() => undefined);
+      }
+      return { close: async () => file.close() };
+    },
+    async readText(path) {
+      try {
+        return await d.readTextFile(path);
+      } catch (e) {
+        if (e instanceof d.errors.NotFound) return undefined;
+        throw e;
+      }
+    },
+    async remove(path) {
+      try {
+        await d.remove(path);
+      } catch (e) {
+        if (!(e instanceof d.errors.NotFound)) throw e;
+      }
+    },
+    async holderAlive(path, text) {
+      // Only a Deno holder can be judged from here: it keeps its generation file flocked.
+      if (!/^pid 0x[0-9a-f]+ deno\b/.test(text.trim())) return true;
+      let probe: DenoFile;
+      try {
+        probe = await d.open(path, { read: true, write: true });
+      } catch (e) {
+        if (e instanceof d.errors.NotFound) return false;
+        throw e;
+      }
+      try {
+        return !(await probe.tryLock(true));
+      } finally {
+        probe.close();
+      }
+    },
+  };
 }

@@ -1,5 +1,4 @@
-import { SequenceError } from '../../sdk/dare/sequence/errors.js';
-import type { SequenceStore } from './types.js';
+import { SequenceError, type SequenceStore } from '../../sdk/dare/sequence/store.js';
 
 /** The bytes shared by every handle on one memory sequence. */
 interface Shared {

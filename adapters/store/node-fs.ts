@@ -1,6 +1,8 @@
-import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readFileSync, readSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
-import { SequenceError } from '../../sdk/dare/sequence/errors.js';
-import type { Durability, SequenceStore, StoreOpenOptions } from './types.js';
+import { closeSync, constants, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { SequenceError, type Durability, type SequenceStore, type StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
+import { acquireFileLock, type HeldLock } from './file-lock.js';
+import { nodeLockFs, nodeLockIdentity } from './node-lock.js';
 
 /**
  * A {@link SequenceStore} on a Node file.
@@ -10,10 +12,14 @@ import type { Durability, SequenceStore, StoreOpenOptions } from './types.js';
  * guarantee with one write + fsync per batch of appends made while a write is pending (group
  * commit: call `append` without awaiting each, then `flush()`); `'none'` never fsyncs.
  *
- * **Locking:** a writer creates `FILE.lock` exclusively (`O_CREAT|O_EXCL`) holding its pid. A
- * second writer gets `DARE_LOCKED`; a lock whose pid is no longer alive (a crashed writer) is
- * taken over. Readers take no lock — appends are atomic from their point of view only up to the
- * torn-tail rule (a reader seeing a half-written last frame reports it as a torn tail).
+ * **Durability of the name:** a writer that creates the file also fsyncs its directory (unless
+ * `'none'`), so an acknowledged frame cannot vanish with a directory entry lost in a power cut.
+ *
+ * **Locking:** the writer lock of file-lock.ts in `FILE.lock/` (shared with Bun and Deno
+ * writers): a second writer gets `DARE_LOCKED`; the lock of a writer whose process died is taken
+ * over, with no window in which two live writers hold it. Readers take no lock — appends are
+ * atomic from their point of view only up to the torn-tail rule (a reader seeing a half-written
+ * last frame reports it as a torn tail).
  *
  * **Crash safety:** the file is only ever appended to (and truncated back to a frame boundary by
  * the sequence writer when it finds a torn tail), so after any crash it is a run of complete frames
@@ -25,7 +31,7 @@ export class NodeFileStore implements SequenceStore {
   private closed = false;
   readonly writable: boolean;
   readonly path: string;
-  private readonly lockPath: string | undefined;
+  private readonly lock: HeldLock | undefined;
   private readonly durability: Durability;
   private readonly groupBytes: number;
   /** Group commit: bytes waiting for the next batch write, and their waiters. */
@@ -36,11 +42,11 @@ export class NodeFileStore implements SequenceStore {
   /** Bytes of `pending` are visible to reads before they reach the file. */
   private fileLength: number;
 
-  private constructor(path: string, fd: number, writable: boolean, lockPath: string | undefined, options: StoreOpenOptions) {
+  private constructor(path: string, fd: number, writable: boolean, lock: HeldLock | undefined, options: StoreOpenOptions) {
     this.path = path;
     this.fd = fd;
     this.writable = writable;
-    this.lockPath = lockPath;
+    this.lock = lock;
     this.durability = options.durability ?? 'fsync';
     this.groupBytes = options.groupBytes ?? 4 * 1024 * 1024;
     this.length = fstatSync(fd).size;
@@ -54,13 +60,12 @@ export class NodeFileStore implements SequenceStore {
 
   /** Opens (by default creating) a file for appending, taking the writer lock. */
   static async openWrite(path: string, options: StoreOpenOptions = {}): Promise<NodeFileStore> {
-    const lockPath = path + '.lock';
-    acquireLock(lockPath);
+    const lock = await acquireFileLock(nodeLockFs, path + '.lock', nodeLockIdentity());
     try {
-      const fd = io(() => openSync(path, constants.O_RDWR | (options.create === false ? 0 : constants.O_CREAT)), path);
-      return new NodeFileStore(path, fd, true, lockPath, options);
+      const fd = openForAppend(path, options);
+      return new NodeFileStore(path, fd, true, lock, options);
     } catch (e) {
-      releaseLock(lockPath);
+      await lock.release();
       throw e;
     }
   }
@@ -179,7 +184,7 @@ export class NodeFileStore implements SequenceStore {
     } finally {
       this.closed = true;
       closeSync(this.fd);
-      if (this.lockPath) releaseLock(this.lockPath);
+      await this.lock?.release();
     }
   }
 }
@@ -193,42 +198,40 @@ function io<T>(f: () => T, path: string): T {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Opens `path` read-write. When this call creates the file (`O_CREAT | O_EXCL` first, so it knows),
+ * the directory is fsynced too: until then a power cut may lose the new name with every frame.
+ */
+function openForAppend(path: string, options: StoreOpenOptions): number {
+  if (options.create === false) return io(() => openSync(path, constants.O_RDWR), path);
+  let fd: number;
   try {
-    process.kill(pid, 0);
-    return true;
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o644);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new SequenceError('DARE_IO', `${(e as NodeJS.ErrnoException).code ?? 'EIO'} on ${path}`, { cause: e });
+    return io(() => openSync(path, constants.O_RDWR), path);
   }
-}
-
-/** Takes `lockPath` exclusively; a lock left by a dead process is taken over once. */
-function acquireLock(lockPath: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
+  if ((options.durability ?? 'fsync') !== 'none') {
     try {
-      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      return;
+      syncDirectory(dirname(path));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new SequenceError('DARE_IO', `cannot create ${lockPath}`, { cause: e });
+      closeSync(fd);
+      throw e;
     }
-    let holder = NaN;
-    try {
-      holder = Number(readFileSync(lockPath, 'utf8').trim());
-    } catch {
-      continue; // released meanwhile: try again
-    }
-    if (Number.isInteger(holder) && holder > 0 && pidAlive(holder)) {
-      throw new SequenceError('DARE_LOCKED', `${lockPath} is held by process ${holder}${holder === process.pid ? ' (this process)' : ''}`);
-    }
-    try {
-      unlinkSync(lockPath); // stale: its writer died
-    } catch { /* someone else took it over; the next attempt decides */ }
   }
-  throw new SequenceError('DARE_LOCKED', `${lockPath} could not be taken`);
+  return fd;
 }
 
-function releaseLock(lockPath: string): void {
+/**
+ * fsync of a directory (its entries: names created, renamed or removed in it). Windows cannot open
+ * a directory for it and journals names itself: nothing to do there.
+ */
+export function syncDirectory(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = io(() => openSync(dir, constants.O_RDONLY), dir);
   try {
-    unlinkSync(lockPath);
-  } catch { /* already gone */ }
+    io(() => fsyncSync(fd), dir);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,4 +1,4 @@
-import { SequenceError } from '../../sdk/dare/sequence/errors.js';
+import { SequenceError } from '../../sdk/dare/sequence/store.js';
 
 /**
  * Private helper of the browser adapters: the writer lock as a Web Lock (`navigator.locks`,

@@ -5,7 +5,7 @@
  * so the OPFS adapter's worker path runs the same tests as every other store.
  */
 import { OpfsStore, opfsRoot } from '../../adapters/store/browser-opfs.js';
-import type { SequenceStore } from '../../adapters/store/types.js';
+import type { SequenceStore } from '../../sdk/dare/sequence/store.js';
 import { SequenceError } from '../../sdk/dare/sequence/errors.js';
 
 export type WorkerRequest =

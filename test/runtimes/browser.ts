@@ -7,7 +7,7 @@
  */
 import { IdbStore } from '../../adapters/store/browser-idb.js';
 import { OpfsStore, opfsRoot } from '../../adapters/store/browser-opfs.js';
-import type { SequenceStore } from '../../adapters/store/types.js';
+import type { SequenceStore } from '../../sdk/dare/sequence/store.js';
 import { SequenceError, type SequenceErrorCode } from '../../sdk/dare/sequence/errors.js';
 import type { RunSummary } from '../portable/harness.js';
 import type { StoreFactory } from '../portable/index.js';

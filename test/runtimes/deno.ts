@@ -12,6 +12,7 @@ declare const Deno: {
   readTextFile(path: string): Promise<string>;
   truncate(path: string, len: number): Promise<void>;
   writeTextFile(path: string, data: string): Promise<void>;
+  mkdir(path: string, options: { recursive: boolean }): Promise<void>;
   exit(code: number): never;
 };
 
@@ -22,8 +23,12 @@ const denoFs: StoreFactory = {
   label: 'deno-fs',
   open: (name, o) => (o.writable ? DenoFileStore.openWrite(`${files}/${name}`, { durability: o.durability ?? 'fsync', groupBytes: o.groupBytes }) : DenoFileStore.openRead(`${files}/${name}`)),
   cut: (name, size) => Deno.truncate(`${files}/${name}`, size),
-  // What a Deno writer that died leaves: its lock file (pid in hex), with no flock on it.
-  abandonWriter: (name) => Deno.writeTextFile(`${files}/${name}.lock`, '0x3b9ac9ff\n'),
+  // What a Deno writer that died leaves: the newest generation of the writer lock
+  // (adapters/store/file-lock.ts) naming it, with no flock on it.
+  abandonWriter: async (name) => {
+    await Deno.mkdir(`${files}/${name}.lock`, { recursive: true });
+    await Deno.writeTextFile(`${files}/${name}.lock/g00000000000f0000`, 'pid 0x3b9ac9ff deno\n');
+  },
 };
 const summary = await runPortable(
   // Deno's node:crypto (process.getBuiltinModule) backs the native provider, Ed448/X448 included
