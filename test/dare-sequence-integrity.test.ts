@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,11 @@ import { runConformance } from '../sdk/conformance/main.js';
 import { darePrivateKey, publicPart } from '../sdk/dare/keys.js';
 import { keyPairFromPrivate } from '../sdk/udf/keys.js';
 import {
-  ed448HeadSigner, MerkleTreeLevels, proveInclusion, SequenceReader, SequenceWriter, verifyConsistency, verifyInclusion,
-  verifyInclusionJson, verifySequence, type ContainerType, type CreateOptions,
+  ed448HeadSigner, frameLeafHash, headerDigest, MerkleTreeLevels, proveInclusion, SequenceReader, SequenceWriter, verifyInclusion,
+  verifyMerkleConsistency, verifyMerkleInclusion, verifySequence, type ContainerType, type CreateOptions,
 } from '../sdk/dare/sequence/index.js';
-import { payloadDigest } from '../sdk/dare/sequence/digests.js';
+import { payloadDigest, treeHasher } from '../sdk/dare/sequence/digests.js';
+import { storedDigest } from '../sdk/dare/sequence/reader.js';
 
 /** Deterministic randomness for tests (never for production). */
 function counterRandom(seed = 1) {
@@ -64,7 +65,7 @@ describe('crash safety: torn tails', () => {
           await w.flush();
           const after = await SequenceReader.open(s.reopen());
           expect(after.tornTail).toBeUndefined();
-          expect((await verifySequence(after)).valid).toBe(true);
+          expect((await verifySequence(after)).intact).toBe(true);
         }
       }
     }
@@ -104,6 +105,7 @@ describe('tamper detection: flipping every byte', () => {
           expect(frameOf(at)).toBe(0); // only a damaged frame 0 makes the sequence unopenable
           continue;
         }
+        expect(report.intact, `byte ${at}`).toBe(false);
         expect(report.valid, `byte ${at}`).toBe(false);
         expect(report.errors[0]!.frame, `byte ${at}`).toBe(frameOf(at));
       }
@@ -112,28 +114,28 @@ describe('tamper detection: flipping every byte', () => {
 });
 
 describe('Merkle proofs (RFC 9162 §2.1.3, §2.1.4)', () => {
-  const pds = Array.from({ length: 71 }, (_, i) => payloadDigest(new Uint8Array([i, i >> 8])));
-  const tree = MerkleTreeLevels.fromPayloadDigests(pds);
+  const leaves = Array.from({ length: 71 }, (_, i) => treeHasher.leafHash(payloadDigest(new Uint8Array([i, i >> 8]))));
+  const tree = MerkleTreeLevels.fromLeafHashes(leaves);
 
-  it('inclusion and consistency for every k <= n <= 70; wrong frame, head or size fail', () => {
+  it('inclusion and consistency for every k <= n <= 70; wrong leaf, head or size fail', () => {
     for (let n = 1; n <= 70; n++) {
       const root = tree.root(n);
       for (let k = 0; k < n; k++) {
         const p = tree.inclusionProof(k, n);
-        expect(verifyInclusion(p, pds[k]!, root)).toBe(true);
-        expect(verifyInclusion(p, pds[(k + 1) % 71]!, root)).toBe(false);
-        expect(verifyInclusion(p, pds[k]!, tree.root(n + 1))).toBe(false);
-        expect(verifyInclusion({ ...p, treeSize: n + 1 }, pds[k]!, tree.root(n + 1))).toBe(false);
-        if (n > 1) expect(verifyInclusion({ ...p, treeSize: n - 1 }, pds[k]!, tree.root(n - 1))).toBe(false);
-        expect(verifyInclusion({ ...p, index: (k + 1) % n }, pds[k]!, root) && n > 1).toBe(false);
+        expect(verifyMerkleInclusion(p, leaves[k]!, root)).toBe(true);
+        expect(verifyMerkleInclusion(p, leaves[(k + 1) % 71]!, root)).toBe(false);
+        expect(verifyMerkleInclusion(p, leaves[k]!, tree.root(n + 1))).toBe(false);
+        expect(verifyMerkleInclusion({ ...p, treeSize: n + 1 }, leaves[k]!, tree.root(n + 1))).toBe(false);
+        if (n > 1) expect(verifyMerkleInclusion({ ...p, treeSize: n - 1 }, leaves[k]!, tree.root(n - 1))).toBe(false);
+        expect(verifyMerkleInclusion({ ...p, index: (k + 1) % n }, leaves[k]!, root) && n > 1).toBe(false);
       }
       for (let m = 1; m <= n; m++) {
         const c = tree.consistencyProof(m, n);
-        expect(verifyConsistency(c, tree.root(m), root)).toBe(true);
+        expect(verifyMerkleConsistency(c, tree.root(m), root)).toBe(true);
         if (m < n) {
-          expect(verifyConsistency(c, tree.root(m + 1), root)).toBe(false);
-          expect(verifyConsistency(c, tree.root(m), tree.root(n + 1))).toBe(false);
-          expect(verifyConsistency({ ...c, secondSize: n + 1 }, tree.root(m), tree.root(n + 1))).toBe(false);
+          expect(verifyMerkleConsistency(c, tree.root(m + 1), root)).toBe(false);
+          expect(verifyMerkleConsistency(c, tree.root(m), tree.root(n + 1))).toBe(false);
+          expect(verifyMerkleConsistency({ ...c, secondSize: n + 1 }, tree.root(m), tree.root(n + 1))).toBe(false);
         }
       }
     }
@@ -141,11 +143,11 @@ describe('Merkle proofs (RFC 9162 §2.1.3, §2.1.4)', () => {
 
   it('random pairs in 100,000 frames', () => {
     const big = new MerkleTreeLevels();
-    const leaves: Uint8Array[] = [];
+    const hashes: Uint8Array[] = [];
     for (let i = 0; i < 100_000; i++) {
-      const pd = payloadDigest(new Uint8Array([i & 0xff, (i >> 8) & 0xff, i >> 16]));
-      leaves.push(pd);
-      big.appendLeafHash(payloadLeaf(pd));
+      const h = treeHasher.leafHash(payloadDigest(new Uint8Array([i & 0xff, (i >> 8) & 0xff, i >> 16])));
+      hashes.push(h);
+      big.appendLeafHash(h);
     }
     const rnd = counterRandom(7);
     const u32 = () => { const b = rnd(4); return ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0; };
@@ -155,28 +157,34 @@ describe('Merkle proofs (RFC 9162 §2.1.3, §2.1.4)', () => {
       const m = 1 + (u32() % n);
       const root = big.root(n);
       const p = big.inclusionProof(k, n);
-      expect(verifyInclusion(p, leaves[k]!, root)).toBe(true);
-      expect(verifyInclusion(p, leaves[(k + 1) % n]!, root) && n > 1).toBe(false);
+      expect(verifyMerkleInclusion(p, hashes[k]!, root)).toBe(true);
+      expect(verifyMerkleInclusion(p, hashes[(k + 1) % n]!, root) && n > 1).toBe(false);
       const c = big.consistencyProof(m, n);
-      expect(verifyConsistency(c, big.root(m), root)).toBe(true);
-      if (m < n) expect(verifyConsistency(c, big.root(m), big.root(n - 1))).toBe(false);
+      expect(verifyMerkleConsistency(c, big.root(m), root)).toBe(true);
+      if (m < n) expect(verifyMerkleConsistency(c, big.root(m), big.root(n - 1))).toBe(false);
     }
   });
 
-  it('a Merkle sequence: each frame head equals the tree head; proofs from the file verify', async () => {
-    const { store, w } = await build('Merkle', 20);
+  it('a Merkle sequence: each head is the RFC 9162 head over H(header) ‖ H(payload); proofs from the file verify', async () => {
+    const signer = ed448HeadSigner(signerSecret);
+    const { store, w } = await build('Merkle', 20, { signer });
+    await w.close();
     const r = await SequenceReader.open(store.reopen());
     const frames = [];
     for await (const f of r.frames()) frames.push(f);
-    const t = MerkleTreeLevels.fromPayloadDigests(frames.map((f) => payloadDigest(f.payload)));
-    expect(t.root()).toEqual(w.head);
+    const t = MerkleTreeLevels.fromLeafHashes(frames.slice(0, 21).map((f) => frameLeafHash(headerDigest(f.records.header), payloadDigest(f.payload))));
+    expect(t.root()).toEqual(await storedHead(r, 20));
     const proof = await proveInclusion(r, 7);
-    expect(verifyInclusionJson(proof)).toBe(true);
-    expect(verifyInclusionJson({ ...proof, index: 8 })).toBe(false);
+    const record = await r.plaintext(7);
+    expect(verifyInclusion(proof, { record, trust: [signer.publicKey] })).toBe(true);
+    expect(verifyInclusion({ ...proof, index: 8 }, { record, trust: [signer.publicKey] })).toBe(false);
   });
 });
 
-import { leafHashOf as payloadLeaf } from '../sdk/dare/sequence/digests.js';
+/** The TreeDigest stored in frame `i`. */
+async function storedHead(r: SequenceReader, i: number): Promise<Uint8Array> {
+  return storedDigest(await r.frame(i), 'TreeDigest')!;
+}
 
 describe('reopen and append', () => {
   it('the head after appending in several sessions equals the head computed in one', async () => {
@@ -197,7 +205,7 @@ describe('reopen and append', () => {
     }
   });
 
-  it('encrypted Once: one key exchange, per-frame salts, reopen needs the key', async () => {
+  it('encrypted Session: one key exchange per writer session, per-frame salts; appending needs no private key', async () => {
     const store = MemoryStore.create();
     const w = await SequenceWriter.create(store, { type: 'Merkle', encrypt: { recipients: [publicPart(x448)] } });
     w.append(new TextEncoder().encode('secret 1'));
@@ -212,32 +220,40 @@ describe('reopen and append', () => {
     await expect(SequenceReader.open(store.reopen()).then((x) => x.plaintext(1))).rejects.toMatchObject({ code: 'DARE_NO_KEY' });
     const other = darePrivateKey('X448', new Uint8Array(56).fill(9));
     await expect(SequenceReader.open(store.reopen(), { keys: [other] }).then((x) => x.plaintext(1))).rejects.toMatchObject({ code: 'DARE_NO_KEY' });
-    await expect(SequenceWriter.open(store.reopen(true))).rejects.toMatchObject({ code: 'DARE_NO_KEY' });
-    const w2 = await SequenceWriter.open(store.reopen(true), { keys: [x448] });
+    // A second session: the writer holds only the public keys of the policy.
+    const w2 = await SequenceWriter.open(store.reopen(true));
     w2.append(new TextEncoder().encode('secret 3'));
+    w2.append(new TextEncoder().encode('secret 4'));
     await w2.close();
     const r2 = await SequenceReader.open(store.reopen(), { keys: [x448] });
-    expect(new TextDecoder().decode(await r2.plaintext(3))).toBe('secret 3');
-    expect((await verifySequence(r2)).valid).toBe(true);
+    const f3 = await r2.frame(3);
+    const f4 = await r2.frame(4);
+    expect(Array.isArray(f3.header['recipients'])).toBe(true); // the session's own key exchange
+    expect(f4.info.ExchangePosition).toBe(3);
+    expect(new TextDecoder().decode(await r2.plaintext(4))).toBe('secret 4');
+    expect((await verifySequence(r2)).intact).toBe(true);
   });
 });
 
 describe('signed heads', () => {
-  it('every N frames and on close; verify checks them against policy keys and trusted keys', async () => {
+  it('every N frames and on close; verify trusts only the keys the caller gives', async () => {
     const signer = ed448HeadSigner(signerSecret);
     const store = MemoryStore.create();
     const w = await SequenceWriter.create(store, { type: 'Merkle', signer, signEvery: 4 });
     for (let i = 1; i <= 10; i++) w.append(new Uint8Array([i]));
     await w.close();
     const r = await SequenceReader.open(store.reopen());
-    const report = await verifySequence(r);
-    expect(report.valid).toBe(true);
+    const report = await verifySequence(r, { trust: [signer.publicKey] });
+    expect(report).toMatchObject({ valid: true, intact: true, trusted: true, signedThrough: 11, unsignedTail: 0 });
     expect(report.signedHeads.map((h) => h.frame)).toEqual([4, 8, 11]);
-    expect(report.signedHeads.every((h) => h.valid)).toBe(true);
+    expect(report.signedHeads.every((h) => h.signature === 'valid' && h.trusted)).toBe(true);
+    // The policy names the signer, but the policy is not a trust anchor.
+    const self = await verifySequence(r);
+    expect(self).toMatchObject({ valid: false, intact: true, trusted: false, authenticityChecked: false, signedThrough: null, unsignedTail: 12 });
+    expect(self.signedHeads.every((h) => h.signature === 'valid' && !h.trusted)).toBe(true);
     const stranger = ed448HeadSigner(new Uint8Array(57).fill(5));
-    const untrusted = await verifySequence(r, { signerKeys: [stranger.publicKey] });
-    expect(untrusted.valid).toBe(false);
-    expect(untrusted.errors[0]).toMatchObject({ frame: 4, code: 'DARE_BAD_SIGNATURE' });
+    const untrusted = await verifySequence(r, { trust: [stranger.publicKey] });
+    expect(untrusted).toMatchObject({ valid: false, intact: true, trusted: false, authenticityChecked: true });
   });
 });
 
@@ -272,14 +288,15 @@ describe('stores: locking and durability', () => {
       await w2.close();
       const r2 = await SequenceReader.open(await NodeFileStore.openRead(path));
       expect(r2.tornTail).toBeUndefined();
-      expect((await verifySequence(r2)).valid).toBe(true);
+      expect((await verifySequence(r2)).intact).toBe(true);
       expect(r2.frameCount).toBe(52);
     });
   }
 
   it('node fs: a lock left by a dead process is taken over', async () => {
     const path = join(dir, 'stale.dare');
-    writeFileSync(path + '.lock', '999999999');
+    mkdirSync(path + '.lock', { recursive: true });
+    writeFileSync(path + '.lock/g0000000000000001', 'pid 999999999 node\n');
     const s = await NodeFileStore.openWrite(path);
     expect(s.writable).toBe(true);
     await s.close();

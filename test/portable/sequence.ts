@@ -6,10 +6,10 @@
  * when it compares a runtime's test set with Node's.
  */
 import { MemoryStore } from '../../adapters/store/memory.js';
-import type { Durability, SequenceStore } from '../../adapters/store/types.js';
+import type { Durability, SequenceStore } from '../../sdk/dare/sequence/store.js';
 import { darePrivateKey, publicPart } from '../../sdk/dare/index.js';
 import {
-  SequenceError, SequenceReader, SequenceWriter, ed448HeadSigner, proveInclusion, verifyInclusionJson, verifySequence,
+  SequenceError, SequenceReader, SequenceWriter, ed448HeadSigner, proveInclusion, verifyInclusion, verifySequence,
   type ContainerType, type CreateOptions,
 } from '../../sdk/dare/sequence/index.js';
 import { base64urlEncode } from '../../sdk/encoding/index.js';
@@ -95,7 +95,7 @@ export function sequenceSuite(factories: readonly StoreFactory[]): Suite {
                 for (let k = 0; k < session; k++, next++) await w.append(entry(next)).durable;
                 const closedHead = w.head;
                 await w.close();
-                w = await SequenceWriter.open(await f.open(name, { writable: true }), keys);
+                w = await SequenceWriter.open(await f.open(name, { writable: true }));
                 expect(w.frameCount, `frames after reopening, session of ${session}`).toBe(next);
                 // `head` is defined for Chain and Merkle (a reopened Digest writer reports the tree
                 // value the writer does not write; reported to the lead, not asserted here).
@@ -111,7 +111,8 @@ export function sequenceSuite(factories: readonly StoreFactory[]): Suite {
               expect(back).toEqual(Array.from({ length: 13 }, (_, i) => 12 - i));
               const report = await verifySequence(r);
               expect(report.errors).toEqual([]);
-              expect(report.valid).toBe(true);
+              expect(report.intact).toBe(true);
+              expect(report.valid).toBe(false); // unsigned: intact, never authentic
               expect(report.encrypted).toBe(encrypted);
               if (type === 'Chain' || type === 'Merkle') {
                 expect(report.head).toBe(base64urlEncode(w.head!));
@@ -128,25 +129,29 @@ export function sequenceSuite(factories: readonly StoreFactory[]): Suite {
           }
         }
 
-        it(`Merkle: inclusion proofs verify against the signed head; wrong frame or head fails${at}`, async () => {
+        it(`Merkle: standalone inclusion proofs verify against a trusted signed head; wrong record, index or key fails${at}`, async () => {
           const name = fresh('proof');
           const w = await SequenceWriter.create(await f.open(name, { writable: true }), { type: 'Merkle', signer, signEvery: 5 });
           for (let i = 1; i <= 20; i++) w.append(entry(i));
           await w.close();
           const r = await SequenceReader.open(await f.open(name, { writable: false }));
-          const report = await verifySequence(r);
+          const report = await verifySequence(r, { trust: [signer.publicKey] });
           expect(report.valid).toBe(true);
           expect(report.signedHeads.map((h) => h.frame)).toEqual([5, 10, 15, 20]);
-          expect(report.signedHeads.every((h) => h.valid)).toBe(true);
-          for (const k of [0, 1, 7, 20]) {
+          expect(report.signedHeads.every((h) => h.trusted)).toBe(true);
+          const trust = [signer.publicKey];
+          for (const k of [1, 7, 20]) {
             const p = await proveInclusion(r, k);
-            expect(p.head).toBe(report.head);
-            expect(verifyInclusionJson(p), `frame ${k}`).toBe(true);
-            expect(verifyInclusionJson({ ...p, index: k === 0 ? 1 : k - 1 }), `frame ${k} as another index`).toBe(false);
+            expect(p.signedHead.head).toBe(report.head);
+            expect(verifyInclusion(p, { record: entry(k), trust }), `frame ${k}`).toBe(true);
+            expect(verifyInclusion(p, { record: entry(k + 1), trust }), `frame ${k}, another record`).toBe(false);
+            expect(verifyInclusion({ ...p, index: k - 1 }, { record: entry(k), trust }), `frame ${k} as another index`).toBe(false);
           }
-          const p5 = await proveInclusion(r, 3, 6);
-          expect(verifyInclusionJson(p5)).toBe(true);
-          expect(verifyInclusionJson({ ...p5, head: report.head! })).toBe(false);
+          const p5 = await proveInclusion(r, 3, { treeSize: 6 });
+          expect(p5.treeSize).toBe(6);
+          expect(verifyInclusion(p5, { record: entry(3), trust })).toBe(true);
+          const stranger = ed448HeadSigner(new Uint8Array(57).fill(5));
+          expect(verifyInclusion(p5, { record: entry(3), trust: [stranger.publicKey] })).toBe(false);
           await r.store.close();
         });
 
@@ -181,7 +186,7 @@ export function sequenceSuite(factories: readonly StoreFactory[]): Suite {
               expect(r2.tornTail).toBe(undefined);
               expect(r2.store.size).toBe(end);
               expect(r2.frameCount).toBe(6);
-              expect((await verifySequence(r2)).valid).toBe(true);
+              expect((await verifySequence(r2)).intact).toBe(true);
               if (type === 'Merkle') expect(w2.head).toEqual(head);
               await r2.store.close();
             }
@@ -231,7 +236,7 @@ export function sequenceSuite(factories: readonly StoreFactory[]): Suite {
             await w2.close();
             const r = await SequenceReader.open(await f.open(name, { writable: false }));
             expect(r.frameCount).toBe(3);
-            expect((await verifySequence(r)).valid).toBe(true);
+            expect((await verifySequence(r)).intact).toBe(true);
             await r.store.close();
           });
         }
@@ -253,7 +258,7 @@ export function sequenceSuite(factories: readonly StoreFactory[]): Suite {
             expect(r.frameCount).toBe(61);
             expect(text(await r.plaintext(60))).toBe(text(entry(60)));
             const report = await verifySequence(r);
-            expect(report.valid).toBe(true);
+            expect(report.intact).toBe(true);
             expect(report.head).toBe(base64urlEncode(w.head!));
             await r.store.close();
           });

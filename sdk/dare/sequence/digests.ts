@@ -1,20 +1,39 @@
 import { getProvider, MerkleCompactRange, merkleHasherFrom, route, sha512, type WasmMerkleRange } from '../../crypto/index.js';
 
 /**
- * Integrity values of Digest, Chain and Merkle sequences (dare.md §9.4).
+ * Integrity values of Digest, Chain and Merkle sequences (dare.md §9.4), our own design where the
+ * reference's is degenerate (dare.md §10 "Chain/Merkle digests"):
  *
- * We write the values the issue asks for, which are the DRAFT's intent rather than the
- * reference's output (the brief and issue 6 decide here; dare.md §10 "Chain/Merkle digests"):
- * - Chain: C_0 = H(H(∅) ‖ PD_0), C_n = H(C_{n−1} ‖ PD_n) — a real chain.
- * - Merkle: TreeDigest_n = RFC 9162 head of the tree whose leaves are PD_0 … PD_n (leaf hash
- *   H(0x00 ‖ PD), node hash H(0x01 ‖ l ‖ r)), kept as a compact range: O(log n) per append.
+ * - Every frame n has a header digest HD_n = H(header record bytes, exactly as stored) and a
+ *   payload digest PD_n = H(payload bytes as stored: ciphertext when encrypted). Its *leaf* is
+ *   L_n = HD_n ‖ PD_n (128 bytes). Binding the header means a changed ContentMetaData, Salt,
+ *   recipient entry, cloaked metadata or SequenceInfo (Index, TreePosition, ExchangePosition,
+ *   IsMeta) of a covered frame changes the head — DARE itself leaves headers unprotected.
+ * - Chain: C_0 = H(H(∅) ‖ L_0), C_n = H(C_{n−1} ‖ L_n).
+ * - Merkle: TreeDigest_n = RFC 9162 head of the tree whose leaves are L_0 … L_n (leaf hash
+ *   H(0x00 ‖ L), node hash H(0x01 ‖ l ‖ r)), kept as a compact range: O(log n) per append.
+ *
+ * The header digest is taken over bytes the writer has just encoded and the reader has just read,
+ * so it costs one SHA-512 of a few hundred bytes per frame and no JSON re-parsing.
+ *
  * Files written by the reference carry degenerate values ("legacy"): ChainDigest_n = f(PD_n) and
  * TreeDigest_n = f^k(PD_n) with f(x) = H(0^64 ‖ x), k = 1 + trailing zeros of n + 2 (k = 1 for
- * frame 0). Readers recognise them and report the file as legacy instead of failing it.
+ * frame 0). Readers recognise them and report the file as legacy (readable, authenticates nothing).
  */
 
 /** H = SHA-512 (dare.md §1: `S512` is the only digest sequences use). */
 export const payloadDigest = (payload: Uint8Array): Uint8Array => sha512(payload);
+
+/** HD = H(header record bytes as stored). */
+export const headerDigest = (header: Uint8Array): Uint8Array => sha512(header);
+
+/** The leaf data of a frame: HD ‖ PD (128 bytes). */
+export function frameLeaf(hd: Uint8Array, pd: Uint8Array): Uint8Array {
+  const leaf = new Uint8Array(hd.length + pd.length);
+  leaf.set(hd);
+  leaf.set(pd, hd.length);
+  return leaf;
+}
 
 const ZERO64 = new Uint8Array(64);
 
@@ -26,9 +45,9 @@ function combine(a: Uint8Array, b: Uint8Array): Uint8Array {
   return sha512(buf);
 }
 
-/** The chain value after PD (draft chain): `previous` undefined for frame 0, which chains from H(∅). */
-export function chainDigest(previous: Uint8Array | undefined, pd: Uint8Array): Uint8Array {
-  return combine(previous ?? sha512(new Uint8Array(0)), pd);
+/** The chain value after a frame whose leaf is `leaf` (HD ‖ PD); `previous` undefined for frame 0. */
+export function chainDigest(previous: Uint8Array | undefined, leaf: Uint8Array): Uint8Array {
+  return combine(previous ?? sha512(new Uint8Array(0)), leaf);
 }
 
 /** The reference's ChainDigest_n = H(0^64 ‖ PD_n) (dare.md §9.4, [V] container-chain). */
@@ -54,14 +73,14 @@ export function legacyTreeDigest(index: number, pd: Uint8Array): Uint8Array {
 /** RFC 9162 node hashers over the routed SHA-512 (WASM after `init()`). */
 export const treeHasher = merkleHasherFrom((d) => sha512(d));
 
-/** RFC 9162 leaf hash of a frame: H(0x00 ‖ PD). */
-export const leafHashOf = (pd: Uint8Array): Uint8Array => treeHasher.leafHash(pd);
+/** RFC 9162 leaf hash of a frame: H(0x00 ‖ HD ‖ PD). */
+export const frameLeafHash = (hd: Uint8Array, pd: Uint8Array): Uint8Array => treeHasher.leafHash(frameLeaf(hd, pd));
 
 /**
  * The Merkle range of a new writer: held in the WASM core when the routed `merkleRoot` provider
- * has one (one call per frame digests the payload, appends the leaf and folds the head), else
- * the JS compact range over the routed SHA-512. Both give identical heads; the choice is made
- * once, when the state is created, and only decides speed.
+ * has one (the leaf hash and merges are one call into the core), else the JS compact range over
+ * the routed SHA-512. Both give identical heads; the choice is made once, when the state is
+ * created, and only decides speed.
  */
 function newRange(): MerkleCompactRange | WasmMerkleRange {
   const name = route('merkleRoot');
@@ -70,40 +89,43 @@ function newRange(): MerkleCompactRange | WasmMerkleRange {
 }
 
 /**
- * The running integrity state of a sequence writer: the chain value and the Merkle compact range
- * (O(log n) memory). `next(pd)` consumes one frame's payload digest and returns its values.
+ * The running integrity state of a sequence writer or verifier: the chain value and the Merkle
+ * compact range (O(log n) memory). `next(hd, pd)` consumes one frame and returns its values.
  */
 export class IntegrityState {
   private chain: Uint8Array | undefined;
-  readonly range: MerkleCompactRange | WasmMerkleRange = newRange();
+  private count = 0;
+  readonly range: MerkleCompactRange | WasmMerkleRange | undefined;
 
-  /** `chain: false` skips the chain value (Merkle and Digest sequences never write it). */
-  constructor(private readonly withChain = true) {}
+  /** `chain`: keep the chain value (Chain sequences); `tree`: keep the Merkle range (Merkle). */
+  constructor(private readonly withChain: boolean, withTree: boolean) {
+    this.range = withTree ? newRange() : undefined;
+  }
 
-  /** Feeds frame `range.size`'s payload digest; returns its chain value and tree head. */
-  next(pd: Uint8Array): { chain: Uint8Array; tree: Uint8Array } {
-    if (this.withChain) this.chain = chainDigest(this.chain, pd);
-    this.range.append(pd);
-    return { chain: this.chain!, tree: this.range.root() };
+  /** Feeds frame `size`'s header and payload digests; returns its chain value and tree head. */
+  next(hd: Uint8Array, pd: Uint8Array): { chain: Uint8Array | undefined; tree: Uint8Array | undefined } {
+    const leaf = frameLeaf(hd, pd);
+    if (this.withChain) this.chain = chainDigest(this.chain, leaf);
+    this.count++;
+    if (!this.range) return { chain: this.chain, tree: undefined };
+    this.range.append(leaf);
+    return { chain: this.chain, tree: this.range.root() };
   }
 
   /**
-   * A frame's payload: PD = H(payload), then as `next(PD)`. On the WASM range the digest, leaf,
-   * merges and head are one call into the core (issue 6: batch each frame's work).
+   * Restores the state of a reopened sequence from its frames' leaf hashes H(0x00 ‖ HD ‖ PD) (as
+   * checked by the verifier) and the last chain value: no payload is hashed twice.
    */
-  nextPayload(payload: Uint8Array): { pd: Uint8Array; chain: Uint8Array; tree: Uint8Array } {
-    const r = this.range;
-    if (!this.withChain && 'appendPayload' in r) {
-      const both = r.appendPayload(payload);
-      return { pd: both.subarray(0, 64), chain: undefined!, tree: both.subarray(64) };
-    }
-    const pd = payloadDigest(payload);
-    return { pd, ...this.next(pd) };
+  restore(leafHashes: readonly Uint8Array[], chain: Uint8Array | undefined): void {
+    if (this.count !== 0) throw new RangeError('restore needs a fresh integrity state');
+    for (const h of leafHashes) this.range?.appendLeafHash(h);
+    this.count = leafHashes.length;
+    this.chain = this.withChain ? chain : undefined;
   }
 
   /** Number of frames fed so far. */
   get size(): number {
-    return this.range.size;
+    return this.count;
   }
 
   /** Current chain value (undefined before frame 0). */

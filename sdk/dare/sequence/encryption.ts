@@ -1,11 +1,16 @@
 import { aes256CbcDecrypt, aes256CbcEncrypt } from '../../crypto/index.js';
-import type { JsonObject } from '../../encoding/json-value.js';
+import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
+import { parseJson } from '../../encoding/json-reader.js';
+import { isJsonObject, type JsonObject } from '../../encoding/json-value.js';
+import { utf8Encode } from '../../encoding/utf8.js';
 import { defaultRandom, type RandomSource } from '../../udf/random.js';
+import { decodeEds, encodeEds } from '../eds.js';
 import { DareError } from '../errors.js';
-import { deriveCbcKeys, deriveItemKeys } from '../kdf.js';
+import { deriveItemKeys, edsPrefix } from '../kdf.js';
 import type { DarePrivateKey, DarePublicKey } from '../keys.js';
 import { openRecipients, recipientFromObject, recipientToObject, wrapBaseSeed } from '../recipient.js';
 import { SequenceError } from './errors.js';
+import { verifyPayloadMac } from './frame-mac.js';
 import { binaryField } from './info.js';
 
 /**
@@ -14,14 +19,26 @@ import { binaryField } from './info.js';
  * keys (`kdf.ts`: HKDF-SHA-256 of the base seed with the frame's own `Salt`).
  *
  * Modes (policy `Encryption`):
- * - `Once` (our default): frame 0 carries the only key exchange; every later frame has `enc`, its
- *   own 16-byte `Salt` and `SequenceInfo.ExchangePosition: 0` — one public-key operation per log,
- *   a fresh AES key and IV per frame. ExchangePosition is a frame *index* (REF; dare.md §10 — the
- *   draft's "location" reading is not what REF writes).
+ * - `Session` (our default): the first frame a writer writes after opening the sequence carries a
+ *   fresh key exchange to every recipient named in the policy's `EncryptKeys`; the later frames of
+ *   that session have `enc`, their own 16-byte `Salt` and `SequenceInfo.ExchangePosition` = the
+ *   index of that frame (a frame *index*, as REF reads it; dare.md §10). So a writer appends with
+ *   the recipients' public keys alone — it never needs a private key to continue a log — and costs
+ *   one public-key operation per session, a fresh AES key, IV and MAC key per frame.
  * - `Isolated` (what REF's example shows): every frame does its own key exchange.
- * Readers also accept `Session` (exchange in the first encrypted frame, later frames point to it).
+ * Readers also accept REF's `Once` (frame 0's exchange for every frame).
+ *
+ * Every encrypted frame we write carries keyed integrity, `PayloadMac` (frame-mac.ts), in its
+ * trailer. Readers check it before decrypting anything of the frame and refuse a frame without
+ * one unless the caller opts in (`allowUnauthenticated`, for reference-written files). The MAC
+ * failing and the padding failing give the same error, DARE_DECRYPT, with the same message.
+ *
+ * Content metadata of an encrypted frame (archive file names, paths, times) never appears in the
+ * clear: it travels in `cloaked` (dare.md §2.1), an EDS (§4.3, prefix 0, `A256CBC`) whose body is
+ * the JSON object `{"ContentMetaData": b64u}` of the header fields it hides. The frame MAC covers
+ * it through the header digest.
  */
-export type EncryptionMode = 'Once' | 'Isolated';
+export type EncryptionMode = 'Session' | 'Isolated';
 
 /** Writer options for an encrypted sequence. */
 export interface EncryptOptions {
@@ -36,29 +53,42 @@ export interface EncryptOptions {
 export interface EncryptedFields {
   readonly enc: 'A256CBC';
   readonly Salt: Uint8Array;
+  readonly cloaked?: Uint8Array;
   readonly recipients?: JsonObject[];
 }
+
+/** One encrypted frame, before its header is encoded. `macKey` is secret: MAC, then wipe it. */
+export interface EncryptedFrame {
+  readonly fields: EncryptedFields;
+  /** Index of the frame holding the key exchange, when it is not this frame. */
+  readonly exchangePosition?: number;
+  readonly payload: Uint8Array;
+  readonly macKey: Uint8Array;
+}
+
+/** The EDS prefix of `cloaked` (dare.md §4.3: the cloaked header takes counter 0). */
+const CLOAKED_PREFIX = /* @__PURE__ */ edsPrefix(0);
 
 /** Encrypts frames for a writer; holds the base seed of the current exchange (secret). */
 export class FrameEncryptor {
   readonly mode: EncryptionMode;
   private readonly random: RandomSource;
   private baseSeed: Uint8Array | undefined;
+  private exchangeIndex = -1;
 
   /**
    * Salts are public (written in every header), so with the default source they are cut from a
-   * pool filled 4 KiB at a time: one `getRandomValues` per 256 frames instead of per frame (it
-   * was 6% of an append). Secrets (base seeds, ephemeral keys) are always drawn directly, and an
-   * injected `random` is called for salts too, so deterministic tests see every draw.
+   * pool filled 4 KiB at a time: one `getRandomValues` per 256 frames instead of per frame.
+   * Secrets (base seeds, ephemeral keys) are always drawn directly, and an injected `random` is
+   * called for salts too, so deterministic tests see every draw.
    */
-  private readonly salts: ((length: number) => Uint8Array);
+  private readonly salts: (length: number) => Uint8Array;
 
-  constructor(readonly options: EncryptOptions, existingSeed?: Uint8Array) {
+  constructor(readonly options: EncryptOptions) {
     if (options.recipients.length === 0) throw new SequenceError('DARE_BAD_ARGUMENT', 'encryption needs at least one recipient key');
-    this.mode = options.mode ?? 'Once';
+    this.mode = options.mode ?? 'Session';
     this.random = options.random ?? defaultRandom;
     this.salts = options.random ? options.random : saltPool();
-    this.baseSeed = existingSeed;
   }
 
   /** Policy members for frame 0. */
@@ -70,33 +100,45 @@ export class FrameEncryptor {
   }
 
   /**
-   * Encrypts the next frame's payload: a key exchange when the frame is the exchange frame (frame 0
-   * in `Once` mode, every frame in `Isolated`), otherwise the current base seed with a new salt.
+   * Encrypts frame `index`: a new key exchange when it is the session's first frame (every frame
+   * in `Isolated`), otherwise the session's base seed with a new salt. `contentMeta` goes into
+   * `cloaked`.
    */
-  encrypt(plaintext: Uint8Array): { fields: EncryptedFields; exchangePosition?: number; payload: Uint8Array } {
+  encrypt(index: number, plaintext: Uint8Array, contentMeta?: Uint8Array): EncryptedFrame {
     const exchange = this.mode === 'Isolated' || this.baseSeed === undefined;
     let recipients: JsonObject[] | undefined;
     if (exchange) {
+      this.baseSeed?.fill(0);
       this.baseSeed = this.random(32);
+      this.exchangeIndex = index;
       recipients = this.options.recipients.map((k) => recipientToObject(wrapBaseSeed(k, this.baseSeed!, this.random)));
     }
     const salt = this.salts(16);
-    // A256CBC has no MAC key: derive key and IV only (one HKDF call; one WASM call on WASM).
-    // Then AES in the `aes` family. Two calls per frame is the floor while AES (SIMD) and the
-    // hashes are separate WASM modules, which lets a runtime without SIMD still hash in WASM.
-    const keys = deriveCbcKeys(this.baseSeed!, salt);
+    const keys = deriveItemKeys(this.baseSeed!, salt);
     try {
       const payload = aes256CbcEncrypt(keys.key, keys.iv, plaintext);
-      const fields: EncryptedFields = recipients ? { enc: 'A256CBC', Salt: salt, recipients } : { enc: 'A256CBC', Salt: salt };
-      return exchange ? { fields, payload } : { fields, exchangePosition: 0, payload };
+      const cloaked = contentMeta === undefined ? undefined : encodeEds(CLOAKED_PREFIX, cloakedBody(contentMeta), { enc: 'A256CBC', baseSeed: this.baseSeed!, salt });
+      const fields: EncryptedFields = { enc: 'A256CBC', Salt: salt, ...(cloaked ? { cloaked } : {}), ...(recipients ? { recipients } : {}) };
+      return exchange ? { fields, payload, macKey: keys.mac } : { fields, exchangePosition: this.exchangeIndex, payload, macKey: keys.mac };
     } finally {
       keys.key.fill(0);
       keys.iv.fill(0);
     }
   }
+
+  /** Forgets the base seed (on close). */
+  wipe(): void {
+    this.baseSeed?.fill(0);
+    this.baseSeed = undefined;
+  }
 }
 
-/** Public random bytes cut from a 4 KiB pool of `defaultRandom` output (copies, never shared). */
+/** The body of `cloaked`: the hidden header fields as JSON. */
+function cloakedBody(contentMeta: Uint8Array): Uint8Array {
+  return utf8Encode(`{"ContentMetaData":"${base64urlEncode(contentMeta)}"}`);
+}
+
+/** A pool of public random bytes for salts (see {@link FrameEncryptor}). */
 function saltPool(): (length: number) => Uint8Array {
   let pool: Uint8Array = new Uint8Array(0);
   let at = 0;
@@ -112,48 +154,112 @@ function saltPool(): (length: number) => Uint8Array {
   };
 }
 
+/** The parts of a frame the decryptor needs. */
+export interface EncryptedFrameParts {
+  readonly index: number;
+  readonly header: JsonObject;
+  /** SequenceInfo.ExchangePosition. */
+  readonly exchangePosition: number | undefined;
+  readonly payload: Uint8Array;
+  readonly payloadDigest: Uint8Array;
+  readonly headerDigest: Uint8Array;
+  /** The trailer's `PayloadMac`, if any. */
+  readonly mac: Uint8Array | undefined;
+}
+
+/** What an encrypted frame holds. */
+export interface OpenedFrame {
+  readonly payload: Uint8Array;
+  /** ContentMetaData from `cloaked`, when present. */
+  readonly contentMeta: Uint8Array | undefined;
+}
+
+/** One frame's payload key and IV (secret; disclosed only in inclusion proofs, prove.ts). */
+export interface FrameKey {
+  readonly key: Uint8Array;
+  readonly iv: Uint8Array;
+}
+
+/** The one message of every failure after the key is found (no oracle: MAC and padding alike). */
+const DECRYPT_FAILED = 'frame does not decrypt (wrong key, or the frame was changed)';
+
 /** Finds and caches base seeds for a reader (secret material stays in this object). */
 export class FrameDecryptor {
   private readonly seeds = new Map<number, Uint8Array>();
-  constructor(private readonly keys: readonly DarePrivateKey[]) {}
+  constructor(private readonly keys: readonly DarePrivateKey[], private readonly allowUnauthenticated = false) {}
 
   /**
-   * The plaintext of an encrypted frame. `exchangeHeader(i)` returns the header of frame i, for
-   * frames whose recipients live at their ExchangePosition.
+   * Checks the frame's MAC, then decrypts its payload and cloaked metadata. `exchangeHeader(i)`
+   * returns the header of frame i, for frames whose recipients live at their ExchangePosition.
    */
-  async decrypt(
-    index: number, header: JsonObject, exchangePosition: number | undefined, payload: Uint8Array,
-    exchangeHeader: (i: number) => Promise<JsonObject>,
-  ): Promise<Uint8Array> {
+  async open(f: EncryptedFrameParts, exchangeHeader: (i: number) => Promise<JsonObject>): Promise<OpenedFrame> {
+    return (await this.openWithKey(f, exchangeHeader, false)).opened;
+  }
+
+  /** The frame's payload key and IV, once its MAC verifies and it decrypts. */
+  async frameKey(f: EncryptedFrameParts, exchangeHeader: (i: number) => Promise<JsonObject>): Promise<FrameKey> {
+    return (await this.openWithKey(f, exchangeHeader, true)).key!;
+  }
+
+  private async openWithKey(
+    f: EncryptedFrameParts, exchangeHeader: (i: number) => Promise<JsonObject>, disclose: boolean,
+  ): Promise<{ opened: OpenedFrame; key?: FrameKey }> {
+    const { index, header } = f;
     if (header['enc'] !== 'A256CBC') throw new SequenceError('DARE_DECRYPT', `unsupported enc '${String(header['enc'])}'`, { frame: index });
     const salt = binaryField(header, 'Salt', index);
     if (!salt) throw new SequenceError('DARE_DECRYPT', 'encrypted frame without Salt', { frame: index });
-    const own = Array.isArray(header['recipients']);
-    const at = own ? index : exchangePosition;
-    if (at === undefined) throw new SequenceError('DARE_NO_KEY', 'encrypted frame with neither recipients nor ExchangePosition', { frame: index });
-    if (at > index) throw new SequenceError('DARE_BAD_HEADER', 'ExchangePosition names a later frame', { frame: index });
-    let seed = this.seeds.get(at);
-    if (!seed) {
-      const h = own ? header : await exchangeHeader(at);
-      const list = h['recipients'];
-      if (!Array.isArray(list)) throw new SequenceError('DARE_NO_KEY', `frame ${at} holds no recipients`, { frame: index });
-      try {
-        seed = openRecipients(list.map((r, i) => recipientFromObject(r, `frame ${at} recipients[${i}]`)), this.keys).baseSeed;
-      } catch (e) {
-        if (e instanceof DareError) throw new SequenceError(e.code === 'DARE_NO_KEY' ? 'DARE_NO_KEY' : 'DARE_DECRYPT', e.message, { frame: index, cause: e });
-        throw e;
-      }
-      if (!own) this.seeds.set(at, seed);
+    if (f.mac === undefined && !this.allowUnauthenticated) {
+      throw new SequenceError('DARE_DECRYPT', 'encrypted frame without keyed integrity (no PayloadMac); refusing to decrypt it', { frame: index });
     }
+    const seed = await this.seedFor(f, exchangeHeader);
     const keys = deriveItemKeys(seed, salt);
     try {
-      return aes256CbcDecrypt(keys.key, keys.iv, payload);
-    } catch (e) {
-      throw new SequenceError('DARE_DECRYPT', 'payload does not decrypt (wrong key or damaged frame)', { frame: index, cause: e });
+      if (f.mac !== undefined && !verifyPayloadMac(keys.mac, f.payloadDigest, f.headerDigest, f.mac)) {
+        throw new SequenceError('DARE_DECRYPT', DECRYPT_FAILED, { frame: index });
+      }
+      let payload: Uint8Array;
+      let contentMeta: Uint8Array | undefined;
+      try {
+        payload = aes256CbcDecrypt(keys.key, keys.iv, f.payload);
+        const cloaked = binaryField(header, 'cloaked', index);
+        if (cloaked) contentMeta = uncloak(decodeEds(cloaked, { enc: 'A256CBC', baseSeed: seed, salt }, undefined, `frame ${index} cloaked`).body);
+      } catch (e) {
+        throw new SequenceError('DARE_DECRYPT', DECRYPT_FAILED, { frame: index, cause: e });
+      }
+      return { opened: { payload, contentMeta }, ...(disclose ? { key: { key: keys.key.slice(), iv: keys.iv.slice() } } : {}) };
     } finally {
       keys.key.fill(0);
       keys.iv.fill(0);
       keys.mac.fill(0);
     }
   }
+
+  private async seedFor(f: EncryptedFrameParts, exchangeHeader: (i: number) => Promise<JsonObject>): Promise<Uint8Array> {
+    const own = Array.isArray(f.header['recipients']);
+    const at = own ? f.index : f.exchangePosition;
+    if (at === undefined) throw new SequenceError('DARE_NO_KEY', 'encrypted frame with neither recipients nor ExchangePosition', { frame: f.index });
+    if (at > f.index) throw new SequenceError('DARE_BAD_HEADER', 'ExchangePosition names a later frame', { frame: f.index });
+    const cached = this.seeds.get(at);
+    if (cached) return cached;
+    const h = own ? f.header : await exchangeHeader(at);
+    const list = h['recipients'];
+    if (!Array.isArray(list)) throw new SequenceError('DARE_NO_KEY', `frame ${at} holds no recipients`, { frame: f.index });
+    let seed: Uint8Array;
+    try {
+      seed = openRecipients(list.map((r, i) => recipientFromObject(r, `frame ${at} recipients[${i}]`)), this.keys).baseSeed;
+    } catch (e) {
+      if (e instanceof DareError) throw new SequenceError(e.code === 'DARE_NO_KEY' ? 'DARE_NO_KEY' : 'DARE_DECRYPT', e.message, { frame: f.index, cause: e });
+      throw e;
+    }
+    this.seeds.set(at, seed);
+    return seed;
+  }
+}
+
+/** The ContentMetaData bytes of a decrypted `cloaked` body. */
+function uncloak(body: Uint8Array): Uint8Array | undefined {
+  const o = parseJson(body);
+  if (!isJsonObject(o)) throw new SequenceError('DARE_BAD_HEADER', 'cloaked header fields are not a JSON object');
+  const cm = o['ContentMetaData'];
+  return typeof cm === 'string' ? base64urlDecode(cm) : undefined;
 }

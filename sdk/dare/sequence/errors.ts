@@ -21,7 +21,10 @@ export type SequenceErrorCode =
   | 'DARE_LOCKED' // another writer holds the sequence
   | 'DARE_CLOSED' // the writer or store was closed
   | 'DARE_NO_KEY' // an encrypted frame and no key that opens it
-  | 'DARE_DECRYPT' // decryption failed (wrong key, bad padding)
+  | 'DARE_DECRYPT' // an encrypted frame failed keyed integrity or decryption — one code for every cause (no oracle)
+  | 'DARE_NOT_ENCRYPTED' // a plaintext frame in an encrypted sequence (dare.md §9.5)
+  | 'DARE_POLICY' // an operation frame 0's policy does not allow (e.g. a signer it does not name)
+  | 'DARE_NOT_TRUSTED' // a sequence not authenticated by a trusted signed head where one is required
   | 'DARE_BAD_ARGUMENT' // an argument of the wrong shape or range
   | 'DARE_BAD_PATH' // an archive entry with an absolute path or `..` (archive.ts)
   | 'DARE_IO'; // the store failed (message carries the system code)

@@ -111,13 +111,17 @@ export interface HeaderParts {
   readonly index: number;
   readonly encrypted?: EncryptedFields | undefined;
   readonly policy?: JsonObject | undefined;
+  /** ContentMetaData of a plaintext frame (an encrypted frame's travels in `cloaked`). */
   readonly contentMeta?: Uint8Array | undefined;
   readonly treePosition?: number | undefined;
   readonly exchangePosition?: number | undefined;
   readonly isMeta?: boolean | undefined;
 }
 
-/** The header object of a frame. */
+/**
+ * The header object of a frame. Plaintext frames always carry ContentMetaData (`{}` by default,
+ * as the reference writes it); encrypted frames never do — their metadata is in `cloaked`.
+ */
 export function buildHeader(p: HeaderParts): JsonObject {
   const digest = p.type === 'Digest' || p.type === 'Chain' || p.type === 'Merkle';
   const info: JsonObject = p.index === 0
@@ -127,23 +131,36 @@ export function buildHeader(p: HeaderParts): JsonObject {
     enc: p.encrypted?.enc,
     dig: digest ? 'S512' : undefined,
     Salt: p.encrypted?.Salt,
+    cloaked: p.encrypted?.cloaked,
     recipients: p.encrypted?.recipients,
     policy: p.index === 0 ? (p.policy ?? {}) : undefined,
-    ContentMetaData: p.contentMeta ?? EMPTY_CONTENT_META,
+    ContentMetaData: p.encrypted ? undefined : (p.contentMeta ?? EMPTY_CONTENT_META),
     SequenceInfo: info,
   } as JsonObject;
 }
 
-/** The trailer object of a frame, or undefined when the type has none (List, Tree). */
-export function buildTrailer(
-  type: ContainerType, pd: Uint8Array | undefined, chain: Uint8Array | undefined, tree: Uint8Array | undefined,
-  signatures?: JsonObject[],
-): JsonObject | undefined {
-  if (type === 'List' || type === 'Tree') return undefined;
+/** Values of a frame's trailer. */
+export interface TrailerParts {
+  readonly payloadDigest?: Uint8Array | undefined;
+  readonly chain?: Uint8Array | undefined;
+  readonly tree?: Uint8Array | undefined;
+  readonly signatures?: JsonObject[] | undefined;
+  /** Keyed integrity of an encrypted frame (frame-mac.ts). */
+  readonly payloadMac?: Uint8Array | undefined;
+}
+
+/**
+ * The trailer object of a frame, or undefined when it has nothing to say (List and Tree frames
+ * that are not encrypted). `PayloadMac` follows the reference's members (readers ignore it).
+ */
+export function buildTrailer(type: ContainerType, t: TrailerParts): JsonObject | undefined {
+  const digest = type !== 'List' && type !== 'Tree';
+  if (!digest && t.payloadMac === undefined) return undefined;
   return {
-    signatures,
-    PayloadDigest: pd,
-    ChainDigest: type === 'Chain' ? chain : undefined,
-    TreeDigest: type === 'Merkle' ? tree : undefined,
+    signatures: t.signatures,
+    PayloadDigest: digest ? t.payloadDigest : undefined,
+    ChainDigest: type === 'Chain' ? t.chain : undefined,
+    TreeDigest: type === 'Merkle' ? t.tree : undefined,
+    PayloadMac: t.payloadMac,
   } as JsonObject;
 }

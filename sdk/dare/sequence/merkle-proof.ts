@@ -1,11 +1,12 @@
 import { bytesEqual } from '../../encoding/bytes.js';
-import { leafHashOf, treeHasher } from './digests.js';
+import { treeHasher } from './digests.js';
 import { SequenceError } from './errors.js';
 
 /**
- * RFC 9162 §2.1.3 inclusion proofs and §2.1.4 consistency proofs over a Merkle sequence's tree
- * (leaves = frames' payload digests, dare.md §9.4 as built in digests.ts), with verifiers that
- * need only the head(s), the proof and the frame's payload digest.
+ * RFC 9162 §2.1.3 inclusion proofs and §2.1.4 consistency proofs over SHA-512 trees, the
+ * low-level layer of sequence proofs: inputs are leaf *hashes* (a Merkle sequence's leaf is
+ * H(0x00 ‖ HD ‖ PD), digests.ts) and heads, nothing here knows about frames, signatures or
+ * trust. The standalone, signed form a light client checks is prove.ts.
  *
  * Proofs are built from a {@link MerkleTreeLevels}: the hashes of every perfect, aligned subtree
  * (2n − 1 nodes). Any subtree the RFC recursion asks for is a right fold of at most log n of them,
@@ -30,10 +31,10 @@ export interface ConsistencyProof {
 export class MerkleTreeLevels {
   private readonly levels: Uint8Array[][] = [[]];
 
-  /** Builds from the leaves' payload digests. */
-  static fromPayloadDigests(pds: Iterable<Uint8Array>): MerkleTreeLevels {
+  /** Builds from leaf hashes H(0x00 ‖ leaf). */
+  static fromLeafHashes(hashes: Iterable<Uint8Array>): MerkleTreeLevels {
     const t = new MerkleTreeLevels();
-    for (const pd of pds) t.appendLeafHash(leafHashOf(pd));
+    for (const h of hashes) t.appendLeafHash(h);
     return t;
   }
 
@@ -137,16 +138,17 @@ const isOdd = (x: number): boolean => x % 2 === 1;
 const half = (x: number): number => Math.floor(x / 2);
 
 /**
- * RFC 9162 §2.1.3.2: true when `proof` shows that the frame whose payload digest is `pd` is leaf
- * `proof.index` of the tree with head `root` and `proof.treeSize` leaves. Never throws on a
- * wrong proof — returns false.
+ * RFC 9162 §2.1.3.2: true when `proof` shows that the leaf whose hash is `leafHash` is leaf
+ * `proof.index` of the tree with head `root` and `proof.treeSize` leaves. Index ≥ size, size 0,
+ * a path of the wrong length or anything malformed is false; never throws.
  */
-export function verifyInclusion(proof: InclusionProof, pd: Uint8Array, root: Uint8Array): boolean {
+export function verifyMerkleInclusion(proof: InclusionProof, leafHash: Uint8Array, root: Uint8Array): boolean {
   const { index, treeSize, path } = proof;
   if (!Number.isSafeInteger(index) || !Number.isSafeInteger(treeSize) || index < 0 || index >= treeSize) return false;
+  if (!Array.isArray(path) || !path.every((p) => p instanceof Uint8Array && p.length === 64)) return false;
   let fn = index;
   let sn = treeSize - 1;
-  let r = leafHashOf(pd);
+  let r = leafHash;
   for (const p of path) {
     if (sn === 0) return false;
     if (isOdd(fn) || fn === sn) {
@@ -170,9 +172,10 @@ export function verifyInclusion(proof: InclusionProof, pd: Uint8Array, root: Uin
  * RFC 9162 §2.1.4.2: true when `proof` shows the tree with head `firstRoot` (firstSize leaves) is
  * a prefix of the tree with head `secondRoot` (secondSize leaves).
  */
-export function verifyConsistency(proof: ConsistencyProof, firstRoot: Uint8Array, secondRoot: Uint8Array): boolean {
+export function verifyMerkleConsistency(proof: ConsistencyProof, firstRoot: Uint8Array, secondRoot: Uint8Array): boolean {
   const { firstSize, secondSize } = proof;
   if (!Number.isSafeInteger(firstSize) || !Number.isSafeInteger(secondSize) || firstSize < 1 || firstSize > secondSize) return false;
+  if (!Array.isArray(proof.path) || !proof.path.every((p) => p instanceof Uint8Array && p.length === 64)) return false;
   if (firstSize === secondSize) return proof.path.length === 0 && bytesEqual(firstRoot, secondRoot);
   if (proof.path.length === 0) return false;
   const path = isPowerOfTwo(firstSize) ? [firstRoot, ...proof.path] : [...proof.path];

@@ -1,7 +1,5 @@
 import { isJsonObject, type JsonObject } from '../../encoding/json-value.js';
-import { DareError } from '../errors.js';
-import { darePublicKey, type DarePrivateKey, type DarePublicKey } from '../keys.js';
-import { openRecipients, recipientFromObject } from '../recipient.js';
+import { darePublicKey, type DarePublicKey } from '../keys.js';
 import type { DareKeyAlgorithm } from '../algorithms.js';
 import { SequenceError } from './errors.js';
 import { binaryField } from './info.js';
@@ -24,20 +22,17 @@ export function recipientsFromPolicy(list: unknown[]): DarePublicKey[] {
   });
 }
 
-/** Ed448 public keys of `policy.SignKeys`. */
+/**
+ * Ed448 public keys of `policy.SignKeys`: the keys a writer may sign heads with (policy is kept on
+ * every append). They are not trust anchors for readers — anyone can write a frame 0 naming
+ * their own key (verify.ts).
+ */
 export function signKeysOf(policy: JsonObject): Uint8Array[] {
   const list = Array.isArray(policy['SignKeys']) ? policy['SignKeys'] : [];
   return recipientsFromPolicy(list).filter((k) => k.algorithm === 'Ed448').map((k) => k.publicKey);
 }
 
-/** The base seed of the key exchange held in `header`'s recipients (secret). */
-export function exchangeSeed(header: JsonObject, keys: readonly DarePrivateKey[]): Uint8Array {
-  const list = header['recipients'];
-  if (!Array.isArray(list)) throw new SequenceError('DARE_NO_KEY', 'frame 0 holds no recipients', { frame: 0 });
-  try {
-    return openRecipients(list.map((r, i) => recipientFromObject(r, `frame 0 recipients[${i}]`)), keys).baseSeed;
-  } catch (e) {
-    if (e instanceof DareError) throw new SequenceError('DARE_NO_KEY', e.message, { frame: 0, cause: e });
-    throw e;
-  }
+/** Public keys of `policy.EncryptKeys` (the recipients every appended frame is encrypted to). */
+export function encryptKeysOf(policy: JsonObject): DarePublicKey[] {
+  return recipientsFromPolicy(Array.isArray(policy['EncryptKeys']) ? policy['EncryptKeys'] : []);
 }

@@ -1,8 +1,10 @@
-import type { SequenceStore } from '../../../adapters/store/types.js';
+import { base64urlDecode } from '../../encoding/base64url.js';
 import { isJsonObject, type JsonObject } from '../../encoding/json-value.js';
 import type { DarePrivateKey } from '../keys.js';
-import { FrameDecryptor } from './encryption.js';
+import { headerDigest, payloadDigest } from './digests.js';
+import { FrameDecryptor, type EncryptedFrameParts, type FrameKey, type OpenedFrame } from './encryption.js';
 import { SequenceError } from './errors.js';
+import type { SequenceStore } from './store.js';
 import { decodeFrame, type FrameRecords } from './frame.js';
 import { binaryField, containerTypeOf, parseRecordJson, sequenceInfoOf, type ContainerType, type SequenceInfo } from './info.js';
 import { BlockReader, extentBefore, scanFrames, type TornTail } from './scan.js';
@@ -18,6 +20,12 @@ import { previousFrame } from './tree-position.js';
 export interface ReaderOptions {
   /** Private keys for encrypted frames. */
   keys?: readonly DarePrivateKey[];
+  /**
+   * Decrypt encrypted frames that carry no keyed integrity (`PayloadMac`): only for files the
+   * reference wrote, which never have one. Off by default — such a frame is refused
+   * (`DARE_DECRYPT`) before any ciphertext is touched.
+   */
+  allowUnauthenticated?: boolean;
 }
 
 /** One frame, decoded (payload as stored: ciphertext when encrypted). */
@@ -79,7 +87,16 @@ export class SequenceReader {
   private readonly blocks: BlockReader;
   private readonly decryptor: FrameDecryptor | undefined;
 
-  private constructor(store: SequenceStore, first: SequenceFrame, scan: Awaited<ReturnType<typeof scanFrames>>, keys?: readonly DarePrivateKey[]) {
+  /**
+   * True when frame 0 is encrypted or its policy names encryption keys: then every frame must be
+   * encrypted, and a plaintext frame is refused (`DARE_NOT_ENCRYPTED`, dare.md §9.5) — an attacker
+   * cannot slip cleartext records into an encrypted log.
+   */
+  readonly encryptedSequence: boolean;
+  /** Opened with {@link ReaderOptions.allowUnauthenticated}. */
+  readonly allowUnauthenticated: boolean;
+
+  private constructor(store: SequenceStore, first: SequenceFrame, scan: Awaited<ReturnType<typeof scanFrames>>, options: ReaderOptions) {
     this.store = store;
     this.first = first;
     this.type = containerTypeOf(first.info);
@@ -88,7 +105,11 @@ export class SequenceReader {
     this.tornTail = scan.tornTail;
     this.damage = scan.damage;
     this.blocks = new BlockReader(store);
-    this.decryptor = keys && keys.length > 0 ? new FrameDecryptor(keys) : undefined;
+    this.allowUnauthenticated = options.allowUnauthenticated === true;
+    this.decryptor = options.keys && options.keys.length > 0 ? new FrameDecryptor(options.keys, this.allowUnauthenticated) : undefined;
+    const policy = this.policy;
+    this.encryptedSequence = first.encrypted || (Array.isArray(policy['EncryptKeys']) && policy['EncryptKeys'].length > 0)
+      || (typeof policy['Encryption'] === 'string' && policy['Encryption'] !== 'None');
   }
 
   /**
@@ -106,7 +127,12 @@ export class SequenceReader {
     if (first.info.DataEncoding !== undefined && first.info.DataEncoding !== 'JSON') {
       throw new SequenceError('DARE_BAD_HEADER', `DataEncoding '${first.info.DataEncoding}' is not supported`, { frame: 0 });
     }
-    return new SequenceReader(store, first, scan, options.keys);
+    return new SequenceReader(store, first, scan, options);
+  }
+
+  /** True when the reader holds keys to decrypt with. */
+  get canDecrypt(): boolean {
+    return this.decryptor !== undefined;
   }
 
   /** Number of complete frames, frame 0 included. */
@@ -144,12 +170,43 @@ export class SequenceReader {
     return decodeSequenceFrame(bytes, this.starts[index]!, index);
   }
 
-  /** The plaintext payload of a frame (decrypting with the reader's keys when encrypted). */
+  /**
+   * The plaintext payload of a frame (decrypting with the reader's keys when encrypted, after its
+   * `PayloadMac` verifies). Throws `DARE_NOT_ENCRYPTED` for a plaintext frame of an encrypted
+   * sequence, `DARE_NO_KEY` without a key that opens it, `DARE_DECRYPT` for every other failure.
+   */
   async plaintext(frame: SequenceFrame | number): Promise<Uint8Array> {
+    return (await this.openFrame(frame)).payload;
+  }
+
+  /**
+   * A frame's content metadata: the header's ContentMetaData of a plaintext frame, the `cloaked`
+   * one of an encrypted frame (decrypted — so it needs a key), undefined when it has none.
+   */
+  async contentMeta(frame: SequenceFrame | number): Promise<Uint8Array | undefined> {
+    return (await this.openFrame(frame)).contentMeta;
+  }
+
+  /** Payload and content metadata of a frame in one step (one MAC check). */
+  async openFrame(frame: SequenceFrame | number): Promise<OpenedFrame> {
     const f = typeof frame === 'number' ? await this.frame(frame) : frame;
-    if (!f.encrypted) return f.payload;
+    if (!f.encrypted) {
+      if (this.encryptedSequence) throw new SequenceError('DARE_NOT_ENCRYPTED', 'a plaintext frame in an encrypted sequence', { frame: f.index });
+      return { payload: f.payload, contentMeta: plainContentMeta(f) };
+    }
     if (!this.decryptor) throw new SequenceError('DARE_NO_KEY', 'encrypted frame and no key given', { frame: f.index });
-    return this.decryptor.decrypt(f.index, f.header, f.info.ExchangePosition, f.payload, async (i) => (await this.frame(i)).header);
+    return this.decryptor.open(encryptedParts(f), async (i) => (await this.frame(i)).header);
+  }
+
+  /**
+   * The payload key and IV of an encrypted frame, after its MAC verifies and it decrypts: what an
+   * inclusion proof discloses so a client can check it from the plaintext record (prove.ts).
+   */
+  async frameKey(frame: SequenceFrame | number): Promise<FrameKey> {
+    const f = typeof frame === 'number' ? await this.frame(frame) : frame;
+    if (!f.encrypted) throw new SequenceError('DARE_BAD_ARGUMENT', 'frame is not encrypted', { frame: f.index });
+    if (!this.decryptor) throw new SequenceError('DARE_NO_KEY', 'proving an encrypted frame needs a key that opens it', { frame: f.index });
+    return this.decryptor.frameKey(encryptedParts(f), async (i) => (await this.frame(i)).header);
   }
 
   /** Frames `from` … last, forwards. */
@@ -197,6 +254,26 @@ export class SequenceReader {
       }
     }
     return frame.start;
+  }
+}
+
+/** What the decryptor needs of a frame. */
+function encryptedParts(f: SequenceFrame): EncryptedFrameParts {
+  return {
+    index: f.index, header: f.header, exchangePosition: f.info.ExchangePosition, payload: f.payload,
+    payloadDigest: payloadDigest(f.payload), headerDigest: headerDigest(f.records.header), mac: binaryField(f.trailer, 'PayloadMac', f.index),
+  };
+}
+
+/** The ContentMetaData bytes of a plaintext frame's header. */
+function plainContentMeta(f: SequenceFrame): Uint8Array | undefined {
+  const cm = f.header['ContentMetaData'];
+  if (cm === undefined) return undefined;
+  if (typeof cm !== 'string') throw new SequenceError('DARE_BAD_HEADER', 'ContentMetaData is not a base64url string', { frame: f.index });
+  try {
+    return base64urlDecode(cm);
+  } catch (e) {
+    throw new SequenceError('DARE_BAD_HEADER', 'ContentMetaData is not base64url', { frame: f.index, cause: e });
   }
 }
 

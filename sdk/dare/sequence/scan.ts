@@ -1,4 +1,4 @@
-import type { SequenceStore } from '../../../adapters/store/types.js';
+import type { SequenceStore } from './store.js';
 import { SequenceError } from './errors.js';
 import { frameExtentAt, frameExtentBefore, type FrameExtent } from './frame.js';
 import { FRAME_TAG } from './tags.js';

@@ -1,21 +1,33 @@
 import { curve448Mesh, ed448 } from '../../crypto/index.js';
+import { base64urlDecode } from '../../encoding/base64url.js';
+import { encodeJsonB } from '../../encoding/jsonb-writer.js';
+import { isJsonObject } from '../../encoding/json-value.js';
 import { utf8Encode } from '../../encoding/utf8.js';
 import { keyFingerprint } from '../../udf/fingerprint.js';
 import { SequenceError } from './errors.js';
 
 /**
- * Signed heads (issue 6): an Ed448 signature over a Merkle sequence's TreeDigest (or a Chain
- * sequence's ChainDigest), written in the frame's trailer as a DareSignature with the DRAFT's `typ`
- * parameter (draft-hallambaker-mesh-dare-12 §4.2.3: `Tree` / `Chain`; the reference has no such
- * signatures — its "Signed sequence" example carries none, dare.md §9.4 — so the draft decides).
+ * Signed heads: an Ed448 signature over a Merkle sequence's tree head (or a Chain sequence's chain
+ * value) *and the number of frames it covers*, written in a frame's trailer as a DareSignature
+ * with the draft's `typ` parameter (draft-hallambaker-mesh-dare-12 §4.2.3: `Tree` / `Chain`; the
+ * reference signs no heads — its "Signed sequence" example carries none, dare.md §9.4).
  *
- * The signature is RFC 8032 Ed448 over the 64-byte digest with the context
- * {@link TREE_HEAD_CONTEXT}: the context separates head signatures from payload signatures
- * (empty context, dare.md §5) made with the same key, so neither can be passed off as the other.
- * The tree size is not signed separately: under RFC 9162's leaf/node domain separation a head
- * determines its leaves, hence its size, short of a SHA-512 collision.
+ * What is signed is the JSON-B array `["DareSequenceHead", typ, treeSize, head]`
+ * ({@link signedHeadMessage}), with the Ed448 context {@link TREE_HEAD_CONTEXT}. Signing the size
+ * explicitly means a head relabelled with another size never verifies, whatever a verifier
+ * assumes about leaf/node domain separation; the context keeps head signatures apart from payload
+ * signatures (empty context, dare.md §5) made with the same key.
+ *
+ * A signature found in frame i covers frames 0..i (treeSize = i + 1); the head it signs is the one
+ * the verifier recomputes from the frames, never the value stored in the trailer.
  */
 export const TREE_HEAD_CONTEXT = utf8Encode('DARE-SequenceHead');
+
+/** Domain label, the first item of the signed array. */
+export const SIGNED_HEAD_LABEL = 'DareSequenceHead';
+
+/** What a head signature covers. */
+export type HeadType = 'Tree' | 'Chain';
 
 /** Signs heads: an Ed448 key (public key + a signing function, so keys may live elsewhere). */
 export interface HeadSigner {
@@ -46,31 +58,63 @@ export function ed448HeadSigner(secret: Uint8Array): HeadSigner {
   return { publicKey, kid: keyFingerprint('Ed448', publicKey), sign: (m, c) => mesh.ed448SignWithScalar(m, scalar, c) };
 }
 
-/** A signed head as found in a frame (or exported with a proof). */
+/** A signed head: found in a frame, or carried by an inclusion proof. */
 export interface SignedHead {
-  /** Frames covered: frame index + 1. */
+  /** Frames covered (0 .. treeSize − 1). */
   readonly treeSize: number;
   /** `Tree` (Merkle TreeDigest) or `Chain` (ChainDigest). */
-  readonly typ: 'Tree' | 'Chain';
+  readonly typ: HeadType;
   readonly head: Uint8Array;
   readonly kid: string;
   readonly signature: Uint8Array;
 }
 
+/** The bytes a head signature signs: JSON-B `["DareSequenceHead", typ, treeSize, head]`. */
+export function signedHeadMessage(typ: HeadType, treeSize: number, head: Uint8Array): Uint8Array {
+  if (!Number.isSafeInteger(treeSize) || treeSize < 1) throw new SequenceError('DARE_BAD_ARGUMENT', `a signed head covers at least one frame, not ${treeSize}`);
+  return encodeJsonB([SIGNED_HEAD_LABEL, typ, treeSize, head]);
+}
+
 /** The DareSignature object for a head (trailer `signatures` entry). */
-export function headSignature(signer: HeadSigner, typ: 'Tree' | 'Chain', head: Uint8Array): Record<string, unknown> {
-  return { alg: 'Ed448', kid: signer.kid, typ, signature: signer.sign(head, TREE_HEAD_CONTEXT) };
+export function headSignature(signer: HeadSigner, typ: HeadType, treeSize: number, head: Uint8Array): Record<string, unknown> {
+  return { alg: 'Ed448', kid: signer.kid, typ, signature: signer.sign(signedHeadMessage(typ, treeSize, head), TREE_HEAD_CONTEXT) };
 }
 
 /**
- * True when `signed.signature` is a valid Ed448 signature of `signed.head` by `publicKey` (whose
- * fingerprint must also be `signed.kid`). Malformed keys or signatures give false.
+ * True when `signed.signature` is a valid Ed448 signature of (typ, treeSize, head) by `publicKey`,
+ * whose fingerprint must also be `signed.kid`. Malformed keys, sizes or signatures give false.
  */
 export function verifySignedHead(signed: SignedHead, publicKey: Uint8Array): boolean {
   try {
+    if (signed.typ !== 'Tree' && signed.typ !== 'Chain') return false;
     if (keyFingerprint('Ed448', publicKey) !== signed.kid) return false;
-    return ed448.verify(signed.signature, signed.head, publicKey, TREE_HEAD_CONTEXT);
+    return ed448.verify(signed.signature, signedHeadMessage(signed.typ, signed.treeSize, signed.head), publicKey, TREE_HEAD_CONTEXT);
   } catch {
     return false;
   }
+}
+
+/** A head signature as read from a trailer: `typ`, `kid`, signature bytes (empty when unreadable). */
+export interface HeadSignatureEntry {
+  readonly typ: HeadType;
+  readonly kid: string;
+  readonly signature: Uint8Array;
+}
+
+/** The head signatures (entries with `typ` Tree or Chain) of a trailer's `signatures` list. */
+export function headSignaturesOf(trailer: Record<string, unknown> | undefined): HeadSignatureEntry[] {
+  const list = trailer?.['signatures'];
+  if (!Array.isArray(list)) return [];
+  const out: HeadSignatureEntry[] = [];
+  for (const s of list) {
+    if (!isJsonObject(s) || (s['typ'] !== 'Tree' && s['typ'] !== 'Chain')) continue;
+    let signature: Uint8Array;
+    try {
+      signature = typeof s['signature'] === 'string' ? base64urlDecode(s['signature']) : new Uint8Array(0);
+    } catch {
+      signature = new Uint8Array(0);
+    }
+    out.push({ typ: s['typ'], kid: typeof s['kid'] === 'string' ? s['kid'] : '', signature });
+  }
+  return out;
 }

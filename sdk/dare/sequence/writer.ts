@@ -1,28 +1,37 @@
-import type { SequenceStore } from '../../../adapters/store/types.js';
 import type { JsonObject } from '../../encoding/json-value.js';
-import { utf8Encode } from '../../encoding/utf8.js';
+import { utf8Encode, bytesEqual } from '../../encoding/utf8.js';
 import { writeJson } from '../../encoding/json-writer.js';
-import type { DarePrivateKey } from '../keys.js';
-import { IntegrityState, legacyChainDigest, legacyTreeDigest, payloadDigest } from './digests.js';
-import { FrameEncryptor, type EncryptOptions } from './encryption.js';
+import { keyFingerprint } from '../../udf/fingerprint.js';
+import type { RandomSource } from '../../udf/random.js';
+import { headerDigest, IntegrityState, legacyChainDigest, legacyTreeDigest, payloadDigest } from './digests.js';
+import { FrameEncryptor, type EncryptedFrame, type EncryptionMode, type EncryptOptions } from './encryption.js';
 import { SequenceError } from './errors.js';
+import { computePayloadMac } from './frame-mac.js';
 import { encodeFrame } from './frame.js';
 import { buildHeader, buildTrailer, encodeRecordJson, type JsonLayout } from './header.js';
 import { hasDigest, hasTreePosition, type ContainerType } from './info.js';
+import { encryptKeysOf, signKeysOf } from './policy-keys.js';
 import { SequenceReader, storedDigest, decodeSequenceFrame } from './reader.js';
 import { BlockReader, extentBefore } from './scan.js';
-import { headSignature, type HeadSigner } from './signed-head.js';
+import { headSignature, headSignaturesOf, verifySignedHead, type HeadSigner } from './signed-head.js';
+import type { SequenceStore } from './store.js';
 import { lastReferrer, previousFrame } from './tree-position.js';
-import { detectLegacy } from './legacy.js';
-import { exchangeSeed, recipientsFromPolicy } from './policy-keys.js';
+import { inspectSequence } from './verify.js';
 
 /**
  * Appending to a sequence (dare.md §9.3, §9.4). The writer keeps only O(log n) state — the Merkle
  * compact range, the chain value, and the offsets of the frames a later `TreePosition` can still
- * name — so memory stays flat however long the log grows (issue 6).
+ * name — so memory stays flat however long the log grows.
  *
  * Frame bytes are built synchronously inside `append()` and handed to the store at once, so
  * appends issued without awaiting each one keep their order and can share a group commit.
+ *
+ * **Policy is kept** (frame 0's `policy`, dare.md §2.1 DarePolicy): a sequence created with a
+ * signer names it in `SignKeys`, and every later writer must sign heads with a key the policy
+ * names — {@link SequenceWriter.open} refuses to open without one (`DARE_NO_KEY`) and refuses a
+ * signer the policy does not name (`DARE_POLICY`). An encrypted sequence stays encrypted to its
+ * `EncryptKeys`: a writer appends with those *public* keys (a new key exchange per session,
+ * encryption.ts) and never needs a recipient's private key.
  */
 
 /** Options of {@link SequenceWriter.create}. */
@@ -31,14 +40,17 @@ export interface CreateOptions {
   type?: ContainerType;
   /** Encrypt every frame for these recipients (dare.md §9.5). */
   encrypt?: EncryptOptions;
-  /** Sign heads (Chain/Merkle): on close, and every `signEvery` frames when set. */
+  /**
+   * Sign heads (Chain/Merkle): on close, and every `signEvery` frames when set. The signer's key
+   * goes into the policy (`SignKeys`), so later writers must sign with it too.
+   */
   signer?: HeadSigner;
   signEvery?: number;
   /** Header layout: `compact` JSON (default) or the reference's text layout (§9.7). */
   layout?: JsonLayout;
   /**
-   * Write the reference's degenerate Chain/Merkle values (dare.md §9.4) instead of the real chain
-   * and RFC 9162 heads. Only for reproducing reference files; such files authenticate nothing.
+   * Write the reference's degenerate Chain/Merkle values (dare.md §9.4) instead of ours. Only for
+   * reproducing reference files; such files authenticate nothing (no signer allowed).
    */
   legacyDigests?: boolean;
   /** ContentMetaData of frame 0 (bytes, or an object written as JSON). Default `{}`. */
@@ -47,16 +59,22 @@ export interface CreateOptions {
 
 /** Options of {@link SequenceWriter.open} (reopen for append). */
 export interface OpenOptions {
-  /** Keys to recover the base seed of a `Once`-encrypted sequence (needed to append to it). */
-  keys?: readonly DarePrivateKey[];
+  /** The head signer: required when the policy names `SignKeys`, and must be one of them. */
   signer?: HeadSigner;
   signEvery?: number;
   layout?: JsonLayout;
+  /** Randomness for this session's key exchange and salts (tests; default `crypto.getRandomValues`). */
+  random?: RandomSource;
+  /**
+   * Accept existing encrypted frames without `PayloadMac` (reference-written files). Off by
+   * default: such a file is refused, since its frames have no keyed integrity.
+   */
+  allowUnauthenticated?: boolean;
 }
 
 /** Per-append options. */
 export interface AppendOptions {
-  /** ContentMetaData (bytes, or an object written as JSON). Default `{}`. */
+  /** ContentMetaData (bytes, or an object written as JSON); encrypted in `cloaked` when the sequence is. */
   contentMeta?: Uint8Array | JsonObject;
 }
 
@@ -65,7 +83,9 @@ export interface AppendResult {
   readonly index: number;
   readonly position: number;
   readonly length: number;
-  /** PayloadDigest (digest types). */
+  /** HD: digest of the header bytes (digest types and encrypted frames). */
+  readonly headerDigest?: Uint8Array;
+  /** PD: digest of the payload bytes as stored (digest types and encrypted frames). */
   readonly payloadDigest?: Uint8Array;
   /** ChainDigest or TreeDigest written in the frame (Chain/Merkle). */
   readonly head?: Uint8Array;
@@ -77,8 +97,8 @@ const metaBytes = (m: Uint8Array | JsonObject | undefined): Uint8Array | undefin
   m === undefined ? undefined : m instanceof Uint8Array ? m : utf8Encode(writeJson(m));
 
 export class SequenceWriter {
-  private next: number;
-  private end: number;
+  private next = 0;
+  private end = 0;
   private readonly integrity: IntegrityState;
   private readonly positions = new Map<number, number>();
   private closed = false;
@@ -96,18 +116,19 @@ export class SequenceWriter {
     private readonly signer: HeadSigner | undefined,
     private readonly signEvery: number,
   ) {
-    this.next = 0;
-    this.end = 0;
-    this.integrity = new IntegrityState(type === 'Chain');
+    this.integrity = new IntegrityState(type === 'Chain' && !legacy, type === 'Merkle' && !legacy);
   }
 
   /** Creates a new sequence in an empty store: writes frame 0 (policy, dare.md §9.1). */
   static async create(store: SequenceStore, options: CreateOptions = {}): Promise<SequenceWriter> {
     if (store.size !== 0) throw new SequenceError('DARE_BAD_ARGUMENT', 'create needs an empty store; use SequenceWriter.open to append');
     const type = options.type ?? 'Merkle';
+    const legacy = options.legacyDigests === true;
+    if (options.signer && (legacy || (type !== 'Chain' && type !== 'Merkle'))) {
+      throw new SequenceError('DARE_BAD_ARGUMENT', 'signed heads need a Chain or Merkle sequence with our digests (not List, Digest, Tree or legacy)');
+    }
     const encryptor = options.encrypt ? new FrameEncryptor(options.encrypt) : undefined;
-    const w = new SequenceWriter(store, type, options.layout ?? 'compact', options.legacyDigests === true, encryptor,
-      options.signer, checkEvery(options.signEvery));
+    const w = new SequenceWriter(store, type, options.layout ?? 'compact', legacy, encryptor, options.signer, checkEvery(options.signEvery));
     const policy: JsonObject = { ...(encryptor?.policy() ?? {}) };
     if (options.signer) policy['SignKeys'] = [{ PublicKeyECDH: { crv: 'Ed448', Public: options.signer.publicKey } }];
     await w.appendFrame(new Uint8Array(0), { policy, contentMeta: metaBytes(options.contentMeta) }).durable;
@@ -115,9 +136,13 @@ export class SequenceWriter {
   }
 
   /**
-   * Reopens a sequence for appending: drops nothing yet (a torn tail is truncated by the next
-   * append), rebuilds the tree and chain from the stored payload digests (O(n) once), and the
-   * TreePosition table.
+   * Reopens a sequence for appending. The existing frames are checked first — framing, indices,
+   * TreePosition, digests, chain and heads recomputed from the bytes, encryption rules — and the
+   * open fails with the first problem (a torn tail is not one: the next append truncates it). With
+   * a signer, the last signed head must verify under a policy key: a writer never signs a head
+   * over a prefix it cannot vouch for. Frames after that head (an unsigned tail, e.g. a writer
+   * that crashed before signing) are covered by this session's signature; see the README.
+   * Cost: one pass over the file (O(n) hashing), then O(log n) state.
    */
   static async open(store: SequenceStore, options: OpenOptions = {}): Promise<SequenceWriter> {
     try {
@@ -129,28 +154,33 @@ export class SequenceWriter {
   }
 
   private static async reopen(store: SequenceStore, options: OpenOptions): Promise<SequenceWriter> {
-    const reader = await SequenceReader.open(store, options.keys ? { keys: options.keys } : {});
+    const reader = await SequenceReader.open(store, { allowUnauthenticated: options.allowUnauthenticated === true });
     if (reader.damage) throw reader.damage;
-    const legacy = hasDigest(reader.type) && reader.type !== 'Digest' ? detectLegacy(reader.type, reader.first) === true : false;
-    let encryptor: FrameEncryptor | undefined;
+    const { report, leaves } = await inspectSequence(reader, { decrypt: false }, true, false);
+    const problem = report.errors.find((e) => !(e.frame === reader.frameCount && e.code === 'DARE_TRUNCATED_FRAME'));
+    if (problem) throw new SequenceError(problem.code, `cannot append: ${problem.message}`, { frame: problem.frame });
     const policy = reader.policy;
-    if (reader.first.encrypted || policy['Encryption'] !== undefined) {
-      encryptor = await reopenEncryption(reader, options.keys);
+    const signer = checkSigner(options.signer, signKeysOf(policy));
+    let encryptor: FrameEncryptor | undefined;
+    if (reader.encryptedSequence) {
+      const recipients = encryptKeysOf(policy);
+      if (recipients.length === 0) throw new SequenceError('DARE_POLICY', 'an encrypted sequence whose policy names no EncryptKeys cannot be appended to', { frame: 0 });
+      const mode: EncryptionMode = policy['Encryption'] === 'Isolated' ? 'Isolated' : 'Session';
+      encryptor = new FrameEncryptor({ recipients, mode, ...(options.random ? { random: options.random } : {}) });
     }
-    const w = new SequenceWriter(store, reader.type, options.layout ?? 'compact', legacy, encryptor, options.signer, checkEvery(options.signEvery));
+    const w = new SequenceWriter(store, reader.type, options.layout ?? 'compact', report.legacy, encryptor, signer, checkEvery(options.signEvery));
+    let last: Awaited<ReturnType<SequenceReader['frame']>> | undefined;
     for (let i = 0; i < reader.frameCount; i++) {
       const f = await reader.frame(i);
-      if (hasDigest(reader.type)) {
-        const pd = storedDigest(f, 'PayloadDigest') ?? payloadDigest(f.payload);
-        const values = w.integrity.next(pd);
-        w.lastHead = reader.type === 'Chain' ? values.chain : reader.type === 'Merkle' ? values.tree : undefined;
-      }
-      if (f.trailer && Array.isArray(f.trailer['signatures'])) w.lastSigned = i;
-      w.positions.set(i, f.start);
+      if (headSignaturesOf(f.trailer).length > 0) w.lastSigned = i;
+      if (lastReferrer(i) >= reader.frameCount) w.positions.set(i, f.start);
+      last = f;
     }
+    if (hasDigest(reader.type) && !report.legacy) w.integrity.restore(leaves, reader.type === 'Chain' ? storedDigest(last!, 'ChainDigest') : undefined);
+    if (reader.type === 'Chain' || reader.type === 'Merkle') w.lastHead = storedDigest(last!, reader.type === 'Chain' ? 'ChainDigest' : 'TreeDigest');
+    if (signer && w.lastSigned >= 0) await checkLastSignedHead(reader, w.lastSigned, signKeysOf(policy));
     w.next = reader.frameCount;
     w.end = reader.end;
-    for (const m of [...w.positions.keys()]) if (lastReferrer(m) < w.next) w.positions.delete(m);
     if (reader.tornTail) w.pending = w.dropTornTail(reader.end);
     return w;
   }
@@ -186,7 +216,7 @@ export class SequenceWriter {
 
   /** The Merkle compact range (size and subtree roots): the whole tree state, O(log n). */
   get treeState(): { size: number; subtreeRoots: Uint8Array[] } {
-    return { size: this.integrity.range.size, subtreeRoots: this.integrity.range.subtreeRoots };
+    return { size: this.integrity.size, subtreeRoots: this.integrity.range?.subtreeRoots ?? [] };
   }
 
   /**
@@ -202,43 +232,54 @@ export class SequenceWriter {
     if (this.closed) throw new SequenceError('DARE_CLOSED', 'writer is closed');
     if (this.failure) throw new SequenceError('DARE_IO', 'an earlier append failed; reopen the sequence', { cause: this.failure });
     const index = this.next;
-    let payload = plaintext;
-    let encrypted;
-    let exchangePosition: number | undefined;
-    if (this.encryptor && !o.isMeta) {
-      const e = this.encryptor.encrypt(plaintext);
-      payload = e.payload;
-      encrypted = e.fields;
-      exchangePosition = e.exchangePosition;
-    }
     const treePosition = hasTreePosition(this.type) && index > 0 ? this.positions.get(previousFrame(index)) : undefined;
     if (hasTreePosition(this.type) && index > 0 && treePosition === undefined) {
       throw new SequenceError('DARE_BAD_POSITION', `offset of frame ${previousFrame(index)} is not known`, { frame: index });
     }
+    // Every frame of an encrypted sequence is encrypted, meta frames included (dare.md §9.5).
+    const enc: EncryptedFrame | undefined = this.encryptor?.encrypt(index, plaintext, o.contentMeta);
+    const payload = enc ? enc.payload : plaintext;
     const header = buildHeader({
-      type: this.type, index, encrypted, policy: o.policy, contentMeta: o.contentMeta, treePosition, exchangePosition, isMeta: o.isMeta,
+      type: this.type, index, encrypted: enc?.fields, policy: o.policy, contentMeta: enc ? undefined : o.contentMeta, treePosition,
+      exchangePosition: enc?.exchangePosition, isMeta: o.isMeta,
     });
+    const headerBytes = encodeRecordJson(header, this.layout);
+    const digest = hasDigest(this.type);
+    let hd: Uint8Array | undefined;
     let pd: Uint8Array | undefined;
-    let head: Uint8Array | undefined;
+    let mac: Uint8Array | undefined;
+    if (digest || enc) {
+      hd = headerDigest(headerBytes);
+      pd = payloadDigest(payload);
+    }
+    if (enc) {
+      try {
+        mac = computePayloadMac(enc.macKey, pd!, hd!);
+      } finally {
+        enc.macKey.fill(0);
+      }
+    }
     let chain: Uint8Array | undefined;
     let tree: Uint8Array | undefined;
-    if (hasDigest(this.type)) {
-      const v = this.integrity.nextPayload(payload);
-      pd = v.pd;
-      chain = this.legacy ? legacyChainDigest(pd) : v.chain;
-      tree = this.legacy ? legacyTreeDigest(index, pd) : v.tree;
-      head = this.type === 'Chain' ? chain : this.type === 'Merkle' ? tree : undefined;
+    if (digest) {
+      if (this.legacy) {
+        chain = legacyChainDigest(pd!);
+        tree = legacyTreeDigest(index, pd!);
+      } else {
+        ({ chain, tree } = this.integrity.next(hd!, pd!));
+      }
     }
+    const head = this.type === 'Chain' ? chain : this.type === 'Merkle' ? tree : undefined;
     let signatures: JsonObject[] | undefined;
     const signNow = this.signer && head && (o.isMeta || (this.signEvery > 0 && index > 0 && index % this.signEvery === 0));
     if (signNow) {
-      signatures = [headSignature(this.signer!, this.type === 'Chain' ? 'Chain' : 'Tree', head!) as JsonObject];
+      signatures = [headSignature(this.signer!, this.type === 'Chain' ? 'Chain' : 'Tree', index + 1, head!) as JsonObject];
       this.lastSigned = index;
     }
-    const trailerObj = buildTrailer(this.type, pd, chain, tree, signatures);
+    const trailerObj = buildTrailer(this.type, { payloadDigest: pd, chain, tree, signatures, payloadMac: mac });
     // Frame 0 always has three records (an empty trailer is `f0 00`, dare.md §9.1).
     const trailer = trailerObj ? encodeRecordJson(trailerObj, this.layout) : index === 0 ? new Uint8Array(0) : undefined;
-    const bytes = encodeFrame({ header: encodeRecordJson(header, this.layout), payload, trailer });
+    const bytes = encodeFrame({ header: headerBytes, payload, trailer });
     const position = this.end;
     this.positions.set(index, position);
     this.end += bytes.length;
@@ -251,7 +292,10 @@ export class SequenceWriter {
       if (lastReferrer(m) < this.next) this.positions.delete(m);
     }
     const durable = this.write(bytes);
-    return { index, position, length: bytes.length, ...(pd ? { payloadDigest: pd } : {}), ...(head ? { head } : {}), durable };
+    return {
+      index, position, length: bytes.length, ...(hd ? { headerDigest: hd } : {}), ...(pd ? { payloadDigest: pd } : {}),
+      ...(head ? { head } : {}), durable,
+    };
   }
 
   private write(bytes: Uint8Array): Promise<void> {
@@ -285,6 +329,7 @@ export class SequenceWriter {
       await this.flush();
     } finally {
       this.closed = true;
+      this.encryptor?.wipe();
       await this.store.close();
     }
   }
@@ -296,13 +341,31 @@ function checkEvery(n: number | undefined): number {
   return n;
 }
 
-async function reopenEncryption(reader: SequenceReader, keys: readonly DarePrivateKey[] | undefined): Promise<FrameEncryptor> {
-  const policy = reader.policy;
-  const mode = policy['Encryption'] === 'Isolated' ? 'Isolated' : 'Once';
-  const encryptKeys = Array.isArray(policy['EncryptKeys']) ? policy['EncryptKeys'] : [];
-  const recipients = recipientsFromPolicy(encryptKeys);
-  if (mode === 'Isolated') return new FrameEncryptor({ recipients, mode });
-  if (!keys || keys.length === 0) throw new SequenceError('DARE_NO_KEY', 'appending to a Once-encrypted sequence needs a key that opens frame 0', { frame: 0 });
-  return new FrameEncryptor({ recipients, mode }, exchangeSeed(reader.first.header, keys));
+/** The signer a reopened sequence's policy allows: the one given, if the policy names it. */
+function checkSigner(signer: HeadSigner | undefined, policyKeys: Uint8Array[]): HeadSigner | undefined {
+  const kids = (): string => policyKeys.map((k) => keyFingerprint('Ed448', k)).join(', ');
+  if (signer) {
+    if (!policyKeys.some((k) => bytesEqual(k, signer.publicKey))) {
+      throw new SequenceError('DARE_POLICY', policyKeys.length === 0
+        ? `this sequence's policy signs no heads; refusing to sign with ${signer.kid}`
+        : `${signer.kid} is not a signer this sequence's policy names (SignKeys: ${kids()})`, { frame: 0 });
+    }
+    return signer;
+  }
+  if (policyKeys.length > 0) {
+    throw new SequenceError('DARE_NO_KEY', `this sequence's policy signs its heads (SignKeys: ${kids()}); open it with one of those signers`, { frame: 0 });
+  }
+  return undefined;
 }
 
+/** The last signed head of a file the writer is about to sign over must verify under a policy key. */
+async function checkLastSignedHead(reader: SequenceReader, frame: number, policyKeys: Uint8Array[]): Promise<void> {
+  const f = await reader.frame(frame);
+  const typ = reader.type === 'Chain' ? 'Chain' : 'Tree';
+  const head = storedDigest(f, typ === 'Chain' ? 'ChainDigest' : 'TreeDigest'); // checked equal to the recomputed head
+  for (const s of headSignaturesOf(f.trailer)) {
+    const signed = { treeSize: frame + 1, typ: s.typ, head: head!, kid: s.kid, signature: s.signature };
+    if (head && s.typ === typ && policyKeys.some((k) => verifySignedHead(signed, k))) return;
+  }
+  throw new SequenceError('DARE_BAD_SIGNATURE', `the signed head at frame ${frame} does not verify under a key the policy names; refusing to sign over it`, { frame });
+}
