@@ -4,8 +4,8 @@ import {
   DareError, decodeEnvelope, encodeEnvelope, parseEnvelope, publicPart, serializeEnvelope, verifyEnvelope,
   type DareErrorCode, type DarePrivateKey, type DarePublicKey, type VerifyResult,
 } from '../dare/index.js';
-import { verifySequenceFile } from '../dare/sequence/cli.js';
 import { escapeText, safeJson } from './escape.js';
+import { verifySequenceFile, type SequenceVerifyOptions } from './sequence-verify.js';
 import { CliExit, type CliIo } from './io.js';
 import {
   createKeyFile, findKeyByKid, loadKeyFile, privateKeyOf, publicKeyFile, saveKeyFile, type KeyFile,
@@ -26,7 +26,7 @@ export function dareCommand(program: Command, _io: CliIo): Command {
 }
 
 /** The signature of the sequence verifier the `verify` command hands sequence files to. */
-export type SequenceVerifier = (path: string, io: CliIo, options: { signers: DarePublicKey[]; keys: DarePrivateKey[]; json: boolean }) => Promise<number>;
+export type SequenceVerifier = (path: string, io: CliIo, options: SequenceVerifyOptions) => Promise<number>;
 
 /** True when the file starts like a sequence (a JBCD record/frame tag F0–F7, dare.md §8) rather than an envelope. */
 export function looksLikeSequence(bytes: Uint8Array): boolean {
@@ -180,15 +180,22 @@ export function addDareCommands(program: Command, io: CliIo): void {
     .option('--signer <keyfile>', 'expected signer (repeatable): exit 1 unless each one signed', collect, [])
     .option('--key <keyfile>', 'also decrypt, which checks the MAC and the witness')
     .option('--allow-unauthenticated', 'accept the reference form: encrypted without a MAC, signatures bound to no key exchange')
+    .option('--integrity-only', 'sequences: exit 0 for an intact file without checking who wrote it')
+    .option('--allow-unsigned-tail', 'sequences: accept frames after the last trusted signed head (live logs)')
     .option('--json', 'print JSON')
-    .action((input: string, o: { signer: string[]; key?: string; json?: boolean; allowUnauthenticated?: boolean }) =>
+    .action((input: string, o: {
+      signer: string[]; key?: string; json?: boolean; allowUnauthenticated?: boolean; integrityOnly?: boolean; allowUnsignedTail?: boolean;
+    }) =>
       guarded(async () => {
         const bytes = await read(input);
         const signers = await signerKeys(o.signer);
         const keys = o.key ? [privateKeyOf(await loadKeyFile(o.key), 'encrypt', o.key)] : [];
         if (looksLikeSequence(bytes)) {
           const verifier: SequenceVerifier = verifySequenceFile;
-          return verifier(input, io, { signers, keys, json: o.json === true });
+          return verifier(input, io, {
+            signers, keys, json: o.json === true, integrityOnly: o.integrityOnly === true, allowUnsignedTail: o.allowUnsignedTail === true,
+            allowUnauthenticated: o.allowUnauthenticated === true,
+          });
         }
         const env = parseEnvelope(bytes);
         const allowUnauthenticated = o.allowUnauthenticated === true;

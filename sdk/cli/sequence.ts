@@ -1,26 +1,36 @@
 import { fstatSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { NodeFileStore } from '../../adapters/store/node-fs.js';
-import type { Durability } from '../../adapters/store/types.js';
 import { base64urlEncode } from '../encoding/base64url.js';
-import { DareError, publicPart, type DarePrivateKey } from '../dare/index.js';
+import { bytesEqual } from '../encoding/utf8.js';
+import { DareError, publicPart, type DarePrivateKey, type DarePublicKey } from '../dare/index.js';
 import {
   archiveEntryOf, archiveMeta, CONTAINER_TYPES, ed448HeadSigner, proveInclusion, safeArchivePath, SequenceError, SequenceReader,
-  SequenceWriter, type ContainerType, type HeadSigner,
+  SequenceWriter, VerifiedSequence, verifyInclusion, type ContainerType, type Durability, type HeadSigner,
 } from '../dare/sequence/index.js';
+import { signKeysOf } from '../dare/sequence/policy-keys.js';
 import { dareCommand } from './dare.js';
+import { escapeText, safeJson } from './escape.js';
 import { CliExit, type CliIo } from './io.js';
-import { loadKeyFile, privateKeyOf } from './keyfile.js';
+import { loadKeyFile, privateKeyOf, type KeyFile } from './keyfile.js';
 import { parseInteger } from './options.js';
+import { unarchive } from './unarchive.js';
 
 /**
- * `mesh dare create|append|log|list|extract|prove|archive|unarchive` (issue 6): DARE sequences
+ * `mesh dare create|append|log|list|extract|prove|check-proof|archive|unarchive`: DARE sequences
  * on files (dare.md §9). `verify` is the envelope command's, which hands sequence files to
- * `verifySequenceFile` (sdk/dare/sequence/cli.ts). Data frames are numbered from 1; frame 0
- * holds the policy. Every command has `--json`; `--key KEYFILE` gives decryption keys.
+ * `verifySequenceFile` (sequence-verify.ts). Data frames are numbered from 1; frame 0 holds the
+ * policy. Every command has `--json`.
+ *
+ * Keys: `--encrypt KEYFILE` names a recipient (a public key file is enough: appending never needs
+ * a private key); `--key KEYFILE` gives private keys — decryption keys for reading, and the head
+ * signer for writing to a sequence whose policy signs heads; `--sign KEYFILE` names the signer
+ * explicitly; `--signer KEYFILE` names a *trusted* signer when reading (the only thing that makes
+ * a verdict say who wrote the file). Commands that act on content (`extract`, `unarchive`) verify
+ * the whole sequence first and refuse a damaged one, or an untrusted one unless `--integrity-only`.
  */
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
@@ -36,17 +46,52 @@ function parseDurability(v: string): Durability {
   return v;
 }
 
-async function keysOf(paths: string[] | undefined): Promise<DarePrivateKey[]> {
-  const out: DarePrivateKey[] = [];
-  for (const p of paths ?? []) out.push(privateKeyOf(await loadKeyFile(p), 'encrypt', p));
+async function keyFiles(paths: string[] | undefined): Promise<{ path: string; file: KeyFile }[]> {
+  const out = [];
+  for (const p of paths ?? []) out.push({ path: p, file: await loadKeyFile(p) });
   return out;
 }
 
-async function signerOf(path: string | undefined): Promise<HeadSigner | undefined> {
-  if (path === undefined) return undefined;
+/** Private decryption keys of `--key` files (files without one are skipped: they may hold only a signer). */
+async function decryptionKeys(paths: string[] | undefined): Promise<DarePrivateKey[]> {
+  return (await keyFiles(paths)).filter((k) => k.file.encrypt && 'privateKey' in k.file.encrypt).map((k) => privateKeyOf(k.file, 'encrypt', k.path));
+}
+
+/** Trusted signer keys of `--signer` files (public key files are enough). */
+async function trustedSigners(paths: string[] | undefined): Promise<DarePublicKey[]> {
+  const out: DarePublicKey[] = [];
+  for (const { path, file } of await keyFiles(paths)) {
+    if (!file.sign || file.sign.algorithm !== 'Ed448') throw new CliExit(2, `${path}: no Ed448 signature key to trust`);
+    out.push(publicPart(file.sign));
+  }
+  return out;
+}
+
+async function signerOf(path: string): Promise<HeadSigner> {
   const k = privateKeyOf(await loadKeyFile(path), 'sign', path);
   if (k.algorithm !== 'Ed448') throw new CliExit(2, `${path}: signed heads need an Ed448 key`);
   return ed448HeadSigner(k.privateKey);
+}
+
+/**
+ * The head signer for appending to `file`: `--sign`, else the `--key` file whose signature key the
+ * sequence's policy names (policy is kept: a sequence created with `--sign` is signed on every
+ * append without repeating the flag). None when the policy signs nothing; SequenceWriter.open
+ * refuses a missing or unnamed signer with a message naming the policy's keys.
+ */
+async function policySigner(file: string, o: WriteOpts): Promise<HeadSigner | undefined> {
+  if (o.sign !== undefined) return signerOf(o.sign);
+  const store = await NodeFileStore.openRead(file);
+  let named: Uint8Array[];
+  try {
+    named = signKeysOf((await SequenceReader.open(store)).policy);
+  } finally {
+    await store.close();
+  }
+  for (const { path, file: k } of await keyFiles(o.key)) {
+    if (k.sign && 'privateKey' in k.sign && k.sign.algorithm === 'Ed448' && named.some((n) => bytesEqual(n, k.sign!.publicKey))) return signerOf(path);
+  }
+  return undefined;
 }
 
 /** Runs a command body, turning typed errors into `mesh: CODE: message` (status 2). */
@@ -55,27 +100,52 @@ async function guarded(body: () => Promise<number | void>): Promise<void> {
   try {
     status = await body();
   } catch (e) {
-    if (e instanceof SequenceError || e instanceof DareError) throw new CliExit(2, `${e.code}: ${e.message}`);
+    if (e instanceof SequenceError || e instanceof DareError) throw new CliExit(2, `${e.code}: ${escapeText(e.message)}`);
     throw e;
   }
   if (typeof status === 'number' && status !== 0) throw new CliExit(status, '');
 }
 
 function out(io: CliIo, json: boolean | undefined, value: unknown, text: string): void {
-  io.stdout(json ? JSON.stringify(value) + '\n' : text + '\n');
+  io.stdout(json ? safeJson(value) + '\n' : text + '\n');
 }
 
 interface WriteOpts { key?: string[]; sign?: string; signEvery?: number; durability?: Durability; json?: boolean }
 
-async function openWriter(file: string, o: WriteOpts): Promise<SequenceWriter> {
+async function openWriter(file: string, o: WriteOpts, io: CliIo): Promise<SequenceWriter> {
+  const signer = await policySigner(file, o);
   const store = await NodeFileStore.openWrite(file, { durability: o.durability ?? 'fsync', create: false });
-  const signer = await signerOf(o.sign);
-  return SequenceWriter.open(store, { keys: await keysOf(o.key), ...(signer ? { signer } : {}), ...(o.signEvery ? { signEvery: o.signEvery } : {}) });
+  return SequenceWriter.open(store, { ...(signer ? { signer } : {}), ...(o.signEvery ? { signEvery: o.signEvery } : {}), random: io.random });
 }
 
-async function openReader(file: string, key: string[] | undefined): Promise<SequenceReader> {
-  return SequenceReader.open(await NodeFileStore.openRead(file), { keys: await keysOf(key) });
+interface ReadOpts { key?: string[]; signer?: string[]; integrityOnly?: boolean; allowUnsignedTail?: boolean; allowUnauthenticated?: boolean }
+
+async function openReader(file: string, o: ReadOpts): Promise<SequenceReader> {
+  return SequenceReader.open(await NodeFileStore.openRead(file), { keys: await decryptionKeys(o.key), allowUnauthenticated: o.allowUnauthenticated === true });
 }
+
+/** Opens and verifies a sequence before any of its content is used (extract.ts). */
+async function openVerified(file: string, o: ReadOpts): Promise<VerifiedSequence> {
+  const trust = await trustedSigners(o.signer);
+  const reader = await openReader(file, o);
+  try {
+    return await VerifiedSequence.open(reader, { trust, integrityOnly: o.integrityOnly === true, allowUnsignedTail: o.allowUnsignedTail === true });
+  } catch (e) {
+    await reader.store.close();
+    if (e instanceof SequenceError && e.code === 'DARE_NOT_TRUSTED' && trust.length === 0) {
+      throw new CliExit(2, 'DARE_NOT_TRUSTED: no --signer given, so who wrote this sequence cannot be checked; give --signer KEYFILE, or --integrity-only to accept an intact file from anyone');
+    }
+    throw e;
+  }
+}
+
+/** The read options shared by extract and unarchive. */
+const readOptions = (c: Command): Command => c
+  .option('--key <keyfile>', 'key file that decrypts the sequence (repeatable)', collect)
+  .option('--signer <keyfile>', 'trusted signer: refuse unless its signed head covers the sequence (repeatable)', collect)
+  .option('--integrity-only', 'accept an intact sequence without checking who wrote it')
+  .option('--allow-unsigned-tail', 'accept frames after the last trusted signed head')
+  .option('--allow-unauthenticated', 'read encrypted frames without a MAC (reference-written files)');
 
 async function* stdinLines(): AsyncGenerator<string> {
   let rest = '';
@@ -138,32 +208,42 @@ async function walk(dir: string): Promise<string[]> {
   return found.sort();
 }
 
+/** Recipient public keys of `--encrypt` files (a public key file is enough). */
+async function recipientsOf(paths: string[] | undefined): Promise<DarePublicKey[]> {
+  const recipients = [];
+  for (const p of paths ?? []) {
+    const k = (await loadKeyFile(p)).encrypt;
+    if (!k) throw new CliExit(2, `${p}: no encryption key`);
+    recipients.push(publicPart(k));
+  }
+  return recipients;
+}
+
+async function refuseExisting(file: string): Promise<void> {
+  try {
+    await stat(file);
+  } catch {
+    return;
+  }
+  throw new CliExit(2, `${file} exists`);
+}
+
 /** Adds the sequence subcommands to the `mesh dare` group. */
 export function addSequenceCommands(program: Command, io: CliIo): void {
   const dare = dareCommand(program, io);
 
   dare.command('create')
-    .description('create a sequence (frame 0 holds its policy)')
+    .description('create a sequence (frame 0 holds its policy: recipients and signers every later append keeps)')
     .argument('<file>', 'new sequence file')
     .option('--type <type>', 'list, digest, chain, tree or merkle (default merkle)', parseType)
-    .option('--encrypt <keyfile>', 'encrypt every frame for this key file (repeatable); one key exchange, per-frame keys', collect)
-    .option('--sign <keyfile>', 'sign tree heads with this key file (on close, and every --sign-every frames)')
+    .option('--encrypt <keyfile>', 'encrypt every frame for this key (repeatable; a public key file is enough)', collect)
+    .option('--sign <keyfile>', 'sign heads with this key, now and on every later append (on close, and every --sign-every frames)')
     .option('--sign-every <n>', 'also sign the head every n frames', parseInteger)
     .option('--json', 'print JSON')
     .action((file: string, o: { type?: ContainerType; encrypt?: string[]; sign?: string; signEvery?: number; json?: boolean }) => guarded(async () => {
-      const recipients = [];
-      for (const p of o.encrypt ?? []) {
-        const k = (await loadKeyFile(p)).encrypt;
-        if (!k) throw new CliExit(2, `${p}: no encryption key`);
-        recipients.push(publicPart(k));
-      }
-      try {
-        await stat(file);
-        throw new CliExit(2, `${file} exists`);
-      } catch (e) {
-        if (e instanceof CliExit) throw e;
-      }
-      const signer = await signerOf(o.sign);
+      const recipients = await recipientsOf(o.encrypt);
+      await refuseExisting(file);
+      const signer = o.sign === undefined ? undefined : await signerOf(o.sign);
       const w = await SequenceWriter.create(await NodeFileStore.openWrite(file), {
         type: o.type ?? 'Merkle',
         ...(recipients.length ? { encrypt: { recipients, random: io.random } } : {}),
@@ -171,12 +251,12 @@ export function addSequenceCommands(program: Command, io: CliIo): void {
       });
       await w.close();
       out(io, o.json, { file, type: w.type, frames: w.frameCount, encrypted: recipients.length > 0, signed: signer !== undefined },
-        `created ${file} (${w.type}${recipients.length ? ', encrypted' : ''})`);
+        `created ${file} (${w.type}${recipients.length ? ', encrypted' : ''}${signer ? ', signed' : ''})`);
     }));
 
   const writeOptions = (c: Command): Command => c
-    .option('--key <keyfile>', 'key file that opens an encrypted sequence (repeatable)', collect)
-    .option('--sign <keyfile>', 'sign the head when done')
+    .option('--key <keyfile>', 'key file holding the signer the sequence\'s policy names (repeatable)', collect)
+    .option('--sign <keyfile>', 'sign heads with this key (the policy must name it)')
     .option('--sign-every <n>', 'also sign the head every n frames', parseInteger)
     .option('--durability <mode>', 'fsync (default), group (group commit) or none', parseDurability)
     .option('--json', 'print JSON');
@@ -186,7 +266,7 @@ export function addSequenceCommands(program: Command, io: CliIo): void {
     .argument('<file>', 'sequence file')
     .argument('<in...>', 'files to append'))
     .action((file: string, inputs: string[], o: WriteOpts) => guarded(async () => {
-      const w = await openWriter(file, o);
+      const w = await openWriter(file, o, io);
       const results = [];
       try {
         for (const p of inputs) {
@@ -196,14 +276,14 @@ export function addSequenceCommands(program: Command, io: CliIo): void {
       } finally {
         await w.close();
       }
-      out(io, o.json, { frames: w.frameCount, appended: results }, results.map((r) => `frame ${r.index}: ${r.file}`).join('\n'));
+      out(io, o.json, { frames: w.frameCount, appended: results }, results.map((r) => `frame ${r.index}: ${escapeText(r.file)}`).join('\n'));
     }));
 
   writeOptions(dare.command('log')
     .description('append each line of standard input as a frame (progress on a terminal)')
     .argument('<file>', 'sequence file'))
     .action((file: string, o: WriteOpts) => guarded(async () => {
-      const w = await openWriter(file, { durability: 'group', ...o });
+      const w = await openWriter(file, { durability: 'group', ...o }, io);
       const progress = process.stderr.isTTY === true && !o.json ? logProgress() : undefined;
       const encoder = new TextEncoder();
       let n = 0;
@@ -225,76 +305,119 @@ export function addSequenceCommands(program: Command, io: CliIo): void {
     }));
 
   dare.command('list')
-    .description('list the frames of a sequence')
+    .description('list the frames of a sequence (an encrypted sequence shows names, paths and sizes only with --key)')
     .argument('<file>', 'sequence file')
     .option('--key <keyfile>', 'key file for an encrypted sequence (repeatable)', collect)
+    .option('--allow-unauthenticated', 'read encrypted frames without a MAC (reference-written files)')
     .option('--json', 'print JSON')
-    .action((file: string, o: { key?: string[]; json?: boolean }) => guarded(async () => {
-      const r = await openReader(file, o.key);
+    .action((file: string, o: ReadOpts & { json?: boolean }) => guarded(async () => {
+      const r = await openReader(file, o);
       const rows = [];
-      for await (const f of r.frames(1)) {
-        const entry = archiveEntryOf(f);
-        rows.push({ index: f.index, position: f.start, length: f.end - f.start, payload: f.payload.length, encrypted: f.encrypted,
-          ...(f.info.IsMeta ? { meta: true } : {}), ...(entry ? { path: entry.path } : {}) });
+      try {
+        for await (const f of r.frames(1)) {
+          const row: Record<string, unknown> = { index: f.index, encrypted: f.encrypted, ...(f.info.IsMeta ? { meta: true } : {}) };
+          // What an encrypted frame holds — size, name, path, times — is shown only once it is decrypted.
+          if (!f.encrypted || r.canDecrypt) {
+            const opened = await r.openFrame(f);
+            const entry = archiveEntryOf(opened.contentMeta, f.index);
+            row['size'] = opened.payload.length;
+            if (entry) row['path'] = entry.path;
+          }
+          rows.push(row);
+        }
+      } finally {
+        await r.store.close();
       }
-      await r.store.close();
-      out(io, o.json, { type: r.type, frames: r.frameCount, tornTail: r.tornTail ?? null, entries: rows },
-        [`${r.type}, ${r.frameCount} frames`, ...rows.map((x) => `${x.index}\t${x.position}\t${x.payload}${x.path ? '\t' + x.path : ''}${x.meta ? '\t(signed head)' : ''}`)].join('\n'));
+      const cell = (x: Record<string, unknown>): string => [
+        String(x['index']), x['size'] === undefined ? 'encrypted' : String(x['size']),
+        ...(typeof x['path'] === 'string' ? [escapeText(x['path'])] : []), ...(x['meta'] ? ['(signed head)'] : []),
+      ].join('\t');
+      out(io, o.json, { type: r.type, frames: r.frameCount, encrypted: r.encryptedSequence, tornTail: r.tornTail ?? null, entries: rows },
+        [`${r.type}, ${r.frameCount} frames${r.encryptedSequence ? ', encrypted' : ''}`, ...rows.map(cell)].join('\n'));
     }));
 
-  dare.command('extract')
-    .description('write the payload of frame K (to OUT, or standard output)')
+  readOptions(dare.command('extract')
+    .description('verify the sequence, then write the payload of frame K (to OUT, or standard output)')
     .argument('<file>', 'sequence file')
     .argument('[out]', 'output file')
-    .requiredOption('--index <k>', 'frame index (data frames from 1)', parseInteger)
-    .option('--key <keyfile>', 'key file for an encrypted sequence (repeatable)', collect)
+    .requiredOption('--index <k>', 'frame index (data frames from 1)', parseInteger))
     .option('--json', 'print JSON (payload as base64url when no OUT)')
-    .action((file: string, target: string | undefined, o: { index: number; key?: string[]; json?: boolean }) => guarded(async () => {
-      const r = await openReader(file, o.key);
-      const data = await r.plaintext(o.index);
-      await r.store.close();
+    .action((file: string, target: string | undefined, o: ReadOpts & { index: number; json?: boolean }) => guarded(async () => {
+      const v = await openVerified(file, o);
+      let data: Uint8Array;
+      try {
+        data = (await v.open(o.index)).payload;
+      } finally {
+        await v.reader.store.close();
+      }
       if (target) await writeFile(target, data, { flag: 'wx' });
       if (o.json) out(io, true, { index: o.index, length: data.length, ...(target ? { out: target } : { payload: base64urlEncode(data) }) }, '');
       else if (!target) io.stdout(new TextDecoder().decode(data));
     }));
 
   dare.command('prove')
-    .description('inclusion proof of frame K in the head of a Merkle sequence (JSON)')
+    .description('standalone inclusion proof of frame K against a signed head of a Merkle sequence (JSON)')
     .argument('<file>', 'sequence file')
     .requiredOption('--index <k>', 'frame index', parseInteger)
-    .option('--size <n>', 'head of the first n frames (default: all)', parseInteger)
+    .option('--size <n>', 'prove against the signed head covering exactly n frames (default: the last signed head)', parseInteger)
+    .option('--key <keyfile>', 'key file that opens an encrypted frame (the proof then carries that frame\'s key, so it can be checked from the plaintext record)', collect)
     .option('--json', 'print JSON (the default output is JSON too)')
-    .action((file: string, o: { index: number; size?: number }) => guarded(async () => {
-      const r = await openReader(file, undefined);
-      const proof = await proveInclusion(r, o.index, o.size);
-      await r.store.close();
-      io.stdout(JSON.stringify(proof) + '\n');
+    .action((file: string, o: ReadOpts & { index: number; size?: number }) => guarded(async () => {
+      const r = await openReader(file, o);
+      try {
+        const proof = await proveInclusion(r, o.index, o.size === undefined ? {} : { treeSize: o.size });
+        io.stdout(JSON.stringify(proof) + '\n');
+      } finally {
+        await r.store.close();
+      }
     }));
 
-  writeOptions(dare.command('archive')
-    .description('archive every file under DIR into a new sequence FILE (paths and times per frame)')
+  dare.command('check-proof')
+    .description('light client: check a proof from `mesh dare prove` against the record and a trusted signer')
+    .argument('<proof>', 'proof file (JSON)')
+    .requiredOption('--record <file>', 'the record the proof is about (the frame\'s plaintext payload)')
+    .requiredOption('--signer <keyfile>', 'trusted signer of the head (repeatable)', collect)
+    .option('--json', 'print JSON')
+    .action((proofFile: string, o: { record: string; signer: string[]; json?: boolean }) => guarded(async () => {
+      const trust = await trustedSigners(o.signer);
+      let proof: unknown;
+      try {
+        proof = JSON.parse(await readFile(proofFile, 'utf8'));
+      } catch {
+        throw new CliExit(2, `${proofFile}: not a JSON proof`);
+      }
+      const record = await readFile(o.record);
+      const ok = verifyInclusion(proof, { record, trust });
+      const p = proof as { index?: unknown; treeSize?: unknown; signedHead?: { kid?: unknown } };
+      const where = ok ? `frame ${String(p.index)} of ${String(p.treeSize)}, head signed by ${escapeText(String(p.signedHead?.kid))}` : '';
+      out(io, o.json, { ok, ...(ok ? { index: p.index, treeSize: p.treeSize, kid: p.signedHead?.kid } : {}) },
+        ok ? `VALID: the record is ${where}` : 'INVALID: the proof does not show this record under a head signed by a trusted key');
+      return ok ? 0 : 1;
+    }));
+
+  dare.command('archive')
+    .description('archive every file under DIR into a new sequence FILE (paths and times per frame; encrypted with --encrypt)')
     .argument('<dir>', 'directory')
     .argument('<file>', 'new sequence file')
     .option('--type <type>', 'container type (default merkle)', parseType)
-    .option('--encrypt <keyfile>', 'encrypt for this key file (repeatable)', collect))
+    .option('--encrypt <keyfile>', 'encrypt for this key file (repeatable); names, paths and times are encrypted too', collect)
+    .option('--sign <keyfile>', 'sign the head with this key')
+    .option('--durability <mode>', 'fsync, group (default) or none', parseDurability)
+    .option('--json', 'print JSON')
     .action((dir: string, file: string, o: WriteOpts & { type?: ContainerType; encrypt?: string[] }) => guarded(async () => {
-      const recipients = [];
-      for (const p of o.encrypt ?? []) {
-        const k = (await loadKeyFile(p)).encrypt;
-        if (!k) throw new CliExit(2, `${p}: no encryption key`);
-        recipients.push(publicPart(k));
-      }
-      const signer = await signerOf(o.sign);
+      const recipients = await recipientsOf(o.encrypt);
+      await refuseExisting(file);
+      const signer = o.sign === undefined ? undefined : await signerOf(o.sign);
+      const files = await walk(dir);
+      const rels = files.map((p) => relative(dir, p).split(sep).join('/'));
+      for (const rel of rels) safeArchivePath(rel);
       const w = await SequenceWriter.create(await NodeFileStore.openWrite(file, { durability: o.durability ?? 'group' }), {
         type: o.type ?? 'Merkle', ...(recipients.length ? { encrypt: { recipients, random: io.random } } : {}), ...(signer ? { signer } : {}),
       });
-      const files = await walk(dir);
       try {
-        for (const p of files) {
-          const rel = relative(dir, p).split(sep).join('/');
-          safeArchivePath(rel);
+        for (const [i, p] of files.entries()) {
           const st = await stat(p);
-          w.append(await readFile(p), { contentMeta: archiveMeta({ path: rel, modified: st.mtime, created: st.birthtime }) });
+          w.append(await readFile(p), { contentMeta: archiveMeta({ path: rels[i]!, modified: st.mtime, created: st.birthtime }) });
         }
       } finally {
         await w.close();
@@ -302,31 +425,20 @@ export function addSequenceCommands(program: Command, io: CliIo): void {
       out(io, o.json, { file, files: files.length, frames: w.frameCount }, `${files.length} files archived in ${file}`);
     }));
 
-  dare.command('unarchive')
-    .description('extract an archive sequence into DIR (refuses absolute paths and ..)')
+  readOptions(dare.command('unarchive')
+    .description('verify an archive, then extract it into DIR (a new or empty directory; nothing is left behind on failure)')
     .argument('<file>', 'archive sequence')
-    .argument('<dir>', 'target directory')
-    .option('--key <keyfile>', 'key file for an encrypted archive (repeatable)', collect)
+    .argument('<dir>', 'target directory'))
     .option('--json', 'print JSON')
-    .action((file: string, dir: string, o: { key?: string[]; json?: boolean }) => guarded(async () => {
-      const r = await openReader(file, o.key);
-      const root = resolve(dir);
-      const written: string[] = [];
+    .action((file: string, dir: string, o: ReadOpts & { json?: boolean }) => guarded(async () => {
+      const v = await openVerified(file, o);
+      let written: string[];
       try {
-        for await (const f of r.frames(1)) {
-          const entry = archiveEntryOf(f);
-          if (!entry) continue;
-          const target = resolve(root, ...safeArchivePath(entry.path));
-          if (!target.startsWith(root + sep)) throw new SequenceError('DARE_BAD_PATH', `${entry.path} leaves the target directory`, { frame: f.index });
-          await mkdir(dirname(target), { recursive: true });
-          await writeFile(target, await r.plaintext(f), { flag: 'wx' });
-          if (entry.modified) await utimes(target, entry.modified, entry.modified);
-          written.push(entry.path);
-        }
+        written = await unarchive(v, dir);
       } finally {
-        await r.store.close();
+        await v.reader.store.close();
       }
-      out(io, o.json, { dir, files: written }, `${written.length} files extracted to ${dir}`);
+      out(io, o.json, { dir, files: written }, `${written.length} files extracted to ${escapeText(dir)}`);
     }));
 }
 
