@@ -6,11 +6,11 @@ import { utf8Encode } from '../../encoding/utf8.js';
 import { defaultRandom, type RandomSource } from '../../udf/random.js';
 import { decodeEds, encodeEds } from '../eds.js';
 import { DareError } from '../errors.js';
-import { deriveItemKeys, edsPrefix } from '../kdf.js';
+import { deriveCbcKeys, edsPrefix } from '../kdf.js';
 import type { DarePrivateKey, DarePublicKey } from '../keys.js';
 import { openRecipients, recipientFromObject, recipientToObject, wrapBaseSeed } from '../recipient.js';
 import { SequenceError } from './errors.js';
-import { verifyPayloadMac } from './frame-mac.js';
+import { derivePayloadMacKey, verifyPayloadMac } from './frame-mac.js';
 import { binaryField } from './info.js';
 
 /**
@@ -114,12 +114,13 @@ export class FrameEncryptor {
       recipients = this.options.recipients.map((k) => recipientToObject(wrapBaseSeed(k, this.baseSeed!, this.random)));
     }
     const salt = this.salts(16);
-    const keys = deriveItemKeys(this.baseSeed!, salt);
+    const keys = deriveCbcKeys(this.baseSeed!, salt);
     try {
       const payload = aes256CbcEncrypt(keys.key, keys.iv, plaintext);
       const cloaked = contentMeta === undefined ? undefined : encodeEds(CLOAKED_PREFIX, cloakedBody(contentMeta), { enc: 'A256CBC', baseSeed: this.baseSeed!, salt });
       const fields: EncryptedFields = { enc: 'A256CBC', Salt: salt, ...(cloaked ? { cloaked } : {}), ...(recipients ? { recipients } : {}) };
-      return exchange ? { fields, payload, macKey: keys.mac } : { fields, exchangePosition: this.exchangeIndex, payload, macKey: keys.mac };
+      const macKey = derivePayloadMacKey(this.baseSeed!, salt);
+      return exchange ? { fields, payload, macKey } : { fields, exchangePosition: this.exchangeIndex, payload, macKey };
     } finally {
       keys.key.fill(0);
       keys.iv.fill(0);
@@ -212,11 +213,14 @@ export class FrameDecryptor {
       throw new SequenceError('DARE_DECRYPT', 'encrypted frame without keyed integrity (no PayloadMac); refusing to decrypt it', { frame: index });
     }
     const seed = await this.seedFor(f, exchangeHeader);
-    const keys = deriveItemKeys(seed, salt);
+    if (f.mac !== undefined) {
+      const macKey = derivePayloadMacKey(seed, salt);
+      const good = verifyPayloadMac(macKey, f.payloadDigest, f.headerDigest, f.mac);
+      macKey.fill(0);
+      if (!good) throw new SequenceError('DARE_DECRYPT', DECRYPT_FAILED, { frame: index });
+    }
+    const keys = deriveCbcKeys(seed, salt);
     try {
-      if (f.mac !== undefined && !verifyPayloadMac(keys.mac, f.payloadDigest, f.headerDigest, f.mac)) {
-        throw new SequenceError('DARE_DECRYPT', DECRYPT_FAILED, { frame: index });
-      }
       let payload: Uint8Array;
       let contentMeta: Uint8Array | undefined;
       try {
@@ -230,7 +234,6 @@ export class FrameDecryptor {
     } finally {
       keys.key.fill(0);
       keys.iv.fill(0);
-      keys.mac.fill(0);
     }
   }
 

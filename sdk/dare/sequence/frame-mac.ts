@@ -1,5 +1,7 @@
 import { encodeJsonB } from '../../encoding/jsonb-writer.js';
+import { utf8Encode } from '../../encoding/utf8.js';
 import { constantTimeEqual } from '../compare.js';
+import { ITEM_KEY_LABELS } from '../kdf.js';
 import { routedCrypto, type DareCrypto } from '../provider.js';
 
 /**
@@ -17,6 +19,18 @@ import { routedCrypto, type DareCrypto } from '../provider.js';
  * `recipients`, `cloaked`, ContentMetaData and SequenceInfo. Both digests are computed anyway for
  * the tree, so the MAC adds one HMAC of 156 bytes per frame and no second pass over the payload.
  */
+
+const MAC_INFO = /* @__PURE__ */ utf8Encode(ITEM_KEY_LABELS.mac);
+
+/**
+ * The MAC key of an item (dare.md §4.2): HKDF-SHA-256(base seed, `salt`, "mac", 32) — the value
+ * `deriveItemKeys(...).mac` gives. Derived on its own because the AES key and IV come from the
+ * two-output HKDF (`deriveCbcKeys`, one call into the WASM core), which is cheaper per frame than
+ * the three-output form. Secret: wipe it after use.
+ */
+export function derivePayloadMacKey(baseSeed: Uint8Array, salt: Uint8Array, c: DareCrypto = routedCrypto): Uint8Array {
+  return c.hkdfSha256(baseSeed, salt, MAC_INFO, 32);
+}
 
 /** HMAC-SHA-512 output length. */
 export const PAYLOAD_MAC_LENGTH = 64;

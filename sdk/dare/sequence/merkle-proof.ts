@@ -141,6 +141,11 @@ const half = (x: number): number => Math.floor(x / 2);
  * RFC 9162 §2.1.3.2: true when `proof` shows that the leaf whose hash is `leafHash` is leaf
  * `proof.index` of the tree with head `root` and `proof.treeSize` leaves. Index ≥ size, size 0,
  * a path of the wrong length or anything malformed is false; never throws.
+ *
+ * The size must come with the root from the same trusted source: the path alone does not fix it
+ * (leaf 0 of a 3-leaf tree also verifies as leaf 0 of 4 against the same root). Signed heads sign
+ * (size, head) together for that reason (signed-head.ts); light clients use `verifyInclusion`
+ * (prove.ts), which takes both from the signature.
  */
 export function verifyMerkleInclusion(proof: InclusionProof, leafHash: Uint8Array, root: Uint8Array): boolean {
   const { index, treeSize, path } = proof;
