@@ -133,7 +133,7 @@ describe('mesh dare: encrypted logs, policy kept, proofs', () => {
     await mesh('dare', 'create', file, '--encrypt', at('alice.pub'), '--sign', at('alice.key'));
     const missing = await mesh('dare', 'append', file, at('a.txt'));
     expect(missing.status).toBe(2);
-    expect(missing.err).toMatch(/DARE_NO_KEY: .*policy signs its heads/);
+    expect(missing.err).toMatch(/DARE_NO_KEY: the policy of .* signs its heads with M.*give that key file with --key/);
     const unnamed = await mesh('dare', 'append', file, at('a.txt'), '--sign', at('bob.key'));
     expect(unnamed.status).toBe(2);
     expect(unnamed.err).toMatch(/DARE_POLICY/);

@@ -5,6 +5,7 @@ import { base64urlEncode } from '../sdk/encoding/base64url.js';
 import { hexDecode, hexEncode } from '../sdk/encoding/hex.js';
 import { utf8Decode } from '../sdk/encoding/utf8.js';
 import {
+  bytesStore,
   decodeFrame, encodeFrame, FRAME_TAG, forwardTag, lastReferrer, previousFrame, RECORD_TAG, reverseTag, SequenceReader,
   SequenceWriter, verifySequence, type ContainerType,
 } from '../sdk/dare/sequence/index.js';
@@ -118,4 +119,21 @@ describe('writing and reading each container type', () => {
       if (type === 'Merkle' || type === 'Chain') expect(report.head).toBe(base64urlEncode(w.head!));
     });
   }
+});
+
+describe('bytesStore (read-only store in the SDK)', () => {
+  it('reads a sequence from bytes without an adapter; refuses writes; closes', async () => {
+    const store = MemoryStore.create();
+    const w = await SequenceWriter.create(store, { type: 'Merkle' });
+    w.append(new TextEncoder().encode('x'));
+    await w.close();
+    const s = bytesStore(store.bytes());
+    const r = await SequenceReader.open(s);
+    expect(r.frameCount).toBe(2);
+    expect(new TextDecoder().decode(await r.plaintext(1))).toBe('x');
+    await expect(s.append(new Uint8Array(1))).rejects.toMatchObject({ code: 'DARE_BAD_ARGUMENT' });
+    await expect(s.truncate(0)).rejects.toMatchObject({ code: 'DARE_BAD_ARGUMENT' });
+    await s.close();
+    await expect(s.read(0, 1)).rejects.toMatchObject({ code: 'DARE_CLOSED' });
+  });
 });

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { NodeFileStore } from '../../adapters/store/node-fs.js';
 import { base64urlEncode } from '../encoding/base64url.js';
 import { bytesEqual } from '../encoding/utf8.js';
+import { keyFingerprint } from '../udf/fingerprint.js';
 import { DareError, publicPart, type DarePrivateKey, type DarePublicKey } from '../dare/index.js';
 import {
   archiveEntryOf, archiveMeta, CONTAINER_TYPES, ed448HeadSigner, proveInclusion, safeArchivePath, SequenceError, SequenceReader,
@@ -91,6 +92,10 @@ async function policySigner(file: string, o: WriteOpts): Promise<HeadSigner | un
   for (const { path, file: k } of await keyFiles(o.key)) {
     if (k.sign && 'privateKey' in k.sign && k.sign.algorithm === 'Ed448' && named.some((n) => bytesEqual(n, k.sign!.publicKey))) return signerOf(path);
   }
+  if (named.length > 0) {
+    const kids = named.map((n) => keyFingerprint('Ed448', n)).join(', ');
+    throw new CliExit(2, `DARE_NO_KEY: the policy of ${file} signs its heads with ${kids}; give that key file with --key (or --sign)`);
+  }
   return undefined;
 }
 
@@ -170,7 +175,7 @@ function stdinFileSize(): number | undefined {
 }
 
 /**
- * The progress display of `mesh dare log` on a terminal (issue 6): a bar over the bytes of
+ * The progress display of `mesh dare log` on a terminal: a bar over the bytes of
  * standard input when it is a file of known size, else a running count with the rate. Only on a
  * TTY stderr (never in pipes, logs or `--json` runs, where it would corrupt the output).
  */
@@ -443,7 +448,7 @@ export function addSequenceCommands(program: Command, io: CliIo): void {
 }
 
 /**
- * The global `--backend wasm|pure|native` option (issue 6): which crypto provider serves every
+ * The global `--backend wasm|pure|native` option: which crypto provider serves every
  * command, applied before the command runs. Without it the CLI loads the WASM core and uses the
  * default routing (WASM, with native for bulk where node:crypto exists).
  */

@@ -1,4 +1,4 @@
-import { MemoryStore } from '../../../adapters/store/memory.js';
+import { bytesStore } from '../../dare/sequence/bytes-store.js';
 import { base64urlEncode } from '../../encoding/base64url.js';
 import { hexDecode, hexEncode } from '../../encoding/hex.js';
 import { utf8Decode } from '../../encoding/utf8.js';
@@ -38,7 +38,7 @@ const containerKind: Evaluator = async (v) => {
   const hex = typeof v['file_hex'] === 'string' ? str(v, 'file_hex') : str(v, 'file_prefix_hex');
   const bytes = hexDecode(hex);
   if (v['file_length'] !== undefined) expectEqual('file_length', bytes.length, num(v, 'file_length'));
-  const reader = await SequenceReader.open(MemoryStore.fromBytes(bytes));
+  const reader = await SequenceReader.open(bytesStore(bytes));
   expectEqual('container_type', reader.type, str(v, 'container_type'));
   const frames = arr(v, 'frames') as Record<string, unknown>[];
   expectEqual('frame count', reader.frameCount, frames.length);

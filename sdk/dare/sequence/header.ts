@@ -94,7 +94,7 @@ function putObject(value: JsonObject, nested: boolean): boolean {
  * `utf8Encode(writeJson(value))` for the shapes a data frame's header and trailer have — members
  * that are plain ASCII strings, safe integers, byte strings (base64url) or one level of such
  * objects — written as bytes in one pass, without the general writer's strings, path bookkeeping
- * and UTF-8 re-encoding (a fifth of a transaction-log append in issue 6's profile). Returns
+ * and UTF-8 re-encoding (a fifth of a transaction-log append when profiled). Returns
  * undefined for anything else; the caller then uses writeJson, so the bytes are the same either way.
  */
 export function compactRecordBytes(value: JsonObject): Uint8Array | undefined {

@@ -9,6 +9,7 @@
  * implemented by `adapters/store`).
  */
 export { SequenceError, type SequenceErrorCode } from './errors.js';
+export { bytesStore } from './bytes-store.js';
 export { storeError, type SequenceStore, type Durability, type StoreOpenOptions, type StoreErrorCode } from './store.js';
 export { FRAME_TAG, RECORD_TAG, forwardTag, reverseTag, readForwardTag, readReverseTag, lengthCode, tagSize, type ForwardTag } from './tags.js';
 export { previousFrame, lastReferrer } from './tree-position.js';

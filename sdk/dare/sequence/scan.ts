@@ -4,7 +4,7 @@ import { frameExtentAt, frameExtentBefore, type FrameExtent } from './frame.js';
 import { FRAME_TAG } from './tags.js';
 
 /**
- * Forward scanning of a sequence file (dare.md §9.3) and torn-tail detection (issue 6, crash
+ * Forward scanning of a sequence file (dare.md §9.3) and torn-tail detection (crash
  * safety). Reads the store in large blocks and looks only at frame tags, so finding every frame
  * of a file costs one pass of I/O and no parsing.
  */

@@ -21,8 +21,8 @@ export function lowestBit(x: number): number {
 
 /**
  * The last frame index that will ever name frame m as its PreviousFrame: a writer may forget the
- * offset of m once it has written that frame, which keeps its position table O(log n) (issue 6:
- * flat memory while appending). Frames m = n − d are named by n = m + 2^t for 2^t below
+ * offset of m once it has written that frame, which keeps its position table O(log n) (flat
+ * memory while appending). Frames m = n − d are named by n = m + 2^t for 2^t below
  * lowbit(m + 1); frames m = 2^j − 1 are also named by n = 2m + 1.
  */
 export function lastReferrer(m: number): number {
