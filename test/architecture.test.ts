@@ -48,33 +48,15 @@ const LAYERS: readonly Layer[] = [
 
 /**
  * The SDK modules adapters may import: the contracts they implement. The store contract
- * (SequenceStore, durability, store errors) is moving into the SDK; add its module here when it
- * lands, and the adapters' imports of anything else in the SDK stay violations.
+ * (SequenceStore, durability, store errors) lives beside the sequence code that consumes it.
  */
-const ADAPTER_CONTRACTS: readonly string[] = [];
+const ADAPTER_CONTRACTS: readonly string[] = ['sdk/dare/sequence/store.ts'];
 
 /**
  * Violations being fixed elsewhere, listed so the rule can be stated now (to be emptied when those
  * changes merge). An entry that no longer occurs fails the test, so the list can only shrink.
  */
-const KNOWN_VIOLATIONS: readonly string[] = [
-  // The store contract lives in adapters/store/types.ts; it moves into the SDK (the consumer).
-  'sdk/dare/sequence/index.ts → adapters/store/types.ts: dare must not import adapters',
-  'sdk/dare/sequence/reader.ts → adapters/store/types.ts: dare must not import adapters',
-  'sdk/dare/sequence/scan.ts → adapters/store/types.ts: dare must not import adapters',
-  'sdk/dare/sequence/writer.ts → adapters/store/types.ts: dare must not import adapters',
-  // The sequence CLI code moves out of sdk/dare into sdk/cli.
-  'sdk/dare/sequence/cli.ts → sdk/cli/io.ts: dare must not import cli (a higher layer)',
-  'sdk/dare/sequence/cli.ts → adapters/store/node-fs.ts: dare must not import adapters',
-  // Store errors: adapters reach into the sequence errors; the store contract will carry them.
-  'adapters/store/async-file.ts → sdk/dare/sequence/errors.ts: adapters may import only SDK contracts',
-  'adapters/store/browser-idb.ts → sdk/dare/sequence/errors.ts: adapters may import only SDK contracts',
-  'adapters/store/browser-opfs.ts → sdk/dare/sequence/errors.ts: adapters may import only SDK contracts',
-  'adapters/store/deno.ts → sdk/dare/sequence/errors.ts: adapters may import only SDK contracts',
-  'adapters/store/memory.ts → sdk/dare/sequence/errors.ts: adapters may import only SDK contracts',
-  'adapters/store/node-fs.ts → sdk/dare/sequence/errors.ts: adapters may import only SDK contracts',
-  'adapters/store/web-lock.ts → sdk/dare/sequence/errors.ts: adapters may import only SDK contracts',
-];
+const KNOWN_VIOLATIONS: readonly string[] = [];
 
 /** One import: from a module (repository path) to a module path or a bare specifier. */
 export interface ImportEdge {

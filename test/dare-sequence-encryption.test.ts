@@ -4,7 +4,6 @@ import { MemoryStore } from '../adapters/store/memory.js';
 import { darePrivateKey, publicPart } from '../sdk/dare/keys.js';
 import { deriveItemKeys } from '../sdk/dare/kdf.js';
 import { base64urlDecode, base64urlEncode } from '../sdk/encoding/base64url.js';
-import { encodeJsonB } from '../sdk/encoding/jsonb-writer.js';
 import { writeJson } from '../sdk/encoding/json-writer.js';
 import type { JsonObject } from '../sdk/encoding/json-value.js';
 import { utf8Decode, utf8Encode } from '../sdk/encoding/utf8.js';
@@ -12,7 +11,7 @@ import {
   archiveEntryOf, ed448HeadSigner, headerDigest, payloadDigest, SequenceError, SequenceReader, SequenceWriter, verifySequence,
   type CreateOptions,
 } from '../sdk/dare/sequence/index.js';
-import { computePayloadMac, payloadMacMessage } from '../sdk/dare/sequence/frame-mac.js';
+import { computePayloadMac, derivePayloadMacKey } from '../sdk/dare/payload-mac.js';
 import { decodeFrames, rebuildFrames, type EditableFrame } from './support/sequence-rewrite.js';
 import { seeded } from './support/random.js';
 
@@ -58,10 +57,16 @@ async function tamper(bytes: Uint8Array, edit: (frames: EditableFrame[]) => Edit
 }
 
 describe('keyed integrity before decryption (PayloadMac)', () => {
-  it('the MAC message is the JSON-B array ["DarePayloadMac", "S512", PD, HD] (the envelope layer\'s construction)', () => {
-    const pd = payloadDigest(utf8Encode('x'));
-    const hd = headerDigest(utf8Encode('{}'));
-    expect(payloadMacMessage(pd, hd)).toEqual(encodeJsonB(['DarePayloadMac', 'S512', pd, hd]));
+  it('a frame\'s PayloadMac is the envelope layer\'s: HMAC-SHA-512 under the frame\'s mac key over (S512, PD, HD)', async () => {
+    const replay = seeded(11);
+    const { bytes } = await build(2, { encrypt: { recipients: [publicPart(x448)], random: seeded(11) } });
+    const seed = replay(32);
+    const { frames } = await decodeFrames(bytes);
+    for (const f of frames.slice(0, 3)) {
+      const key = derivePayloadMacKey(seed, base64urlDecode(String(f.header['Salt'])));
+      const mac = computePayloadMac(key, { dig: 'S512', payloadDigest: payloadDigest(f.payload), headerDigest: headerDigest(utf8Encode(writeJson(f.header))) });
+      expect(base64urlEncode(mac)).toBe(f.trailer!['PayloadMac']);
+    }
   });
 
   it('every encrypted frame carries a PayloadMac, meta frames included', async () => {
@@ -119,7 +124,7 @@ describe('keyed integrity before decryption (PayloadMac)', () => {
       const keys = deriveItemKeys(seed, base64urlDecode(String(f.header['Salt'])));
       const ct = aes256CbcEncrypt(keys.key, keys.iv, plain);
       f.payload = cut ? ct.subarray(0, 16) : ct;
-      f.trailer!['PayloadMac'] = base64urlEncode(computePayloadMac(keys.mac, payloadDigest(f.payload), headerDigest(utf8Encode(writeJson(f.header)))));
+      f.trailer!['PayloadMac'] = base64urlEncode(computePayloadMac(keys.mac, { dig: 'S512', payloadDigest: payloadDigest(f.payload), headerDigest: headerDigest(utf8Encode(writeJson(f.header))) }));
     });
     // The forged MAC is right: the uncut ciphertext decrypts, so the cut one fails on its padding.
     expect(await (await open(await forge(false))).plaintext(1)).toEqual(plain);

@@ -5,7 +5,7 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { NodeFileStore } from '../../adapters/store/node-fs.js';
 import { base64urlEncode } from '../encoding/base64url.js';
-import { bytesEqual } from '../encoding/utf8.js';
+import { bytesEqual } from '../encoding/bytes.js';
 import { keyFingerprint } from '../udf/fingerprint.js';
 import { DareError, publicPart, type DarePrivateKey, type DarePublicKey } from '../dare/index.js';
 import {

@@ -10,7 +10,7 @@ import { deriveCbcKeys, edsPrefix } from '../kdf.js';
 import type { DarePrivateKey, DarePublicKey } from '../keys.js';
 import { openRecipients, recipientFromObject, recipientToObject, wrapBaseSeed } from '../recipient.js';
 import { SequenceError } from './errors.js';
-import { derivePayloadMacKey, verifyPayloadMac } from './frame-mac.js';
+import { derivePayloadMacKey, verifyPayloadMac } from '../payload-mac.js';
 import { binaryField } from './info.js';
 
 /**
@@ -28,8 +28,9 @@ import { binaryField } from './info.js';
  * - `Isolated` (what REF's example shows): every frame does its own key exchange.
  * Readers also accept REF's `Once` (frame 0's exchange for every frame).
  *
- * Every encrypted frame we write carries keyed integrity, `PayloadMac` (frame-mac.ts), in its
- * trailer. Readers check it before decrypting anything of the frame and refuse a frame without
+ * Every encrypted frame we write carries keyed integrity, `PayloadMac` (the envelope layer's
+ * construction, payload-mac.ts: HMAC-SHA-512 under the frame's `mac` key over its payload digest
+ * and its header digest HD, digests.ts), in its trailer. Readers check it before decrypting anything of the frame and refuse a frame without
  * one unless the caller opts in (`allowUnauthenticated`, for reference-written files). The MAC
  * failing and the padding failing give the same error, DARE_DECRYPT, with the same message.
  *
@@ -215,7 +216,7 @@ export class FrameDecryptor {
     const seed = await this.seedFor(f, exchangeHeader);
     if (f.mac !== undefined) {
       const macKey = derivePayloadMacKey(seed, salt);
-      const good = verifyPayloadMac(macKey, f.payloadDigest, f.headerDigest, f.mac);
+      const good = verifyPayloadMac(macKey, { dig: 'S512', payloadDigest: f.payloadDigest, headerDigest: f.headerDigest }, f.mac);
       macKey.fill(0);
       if (!good) throw new SequenceError('DARE_DECRYPT', DECRYPT_FAILED, { frame: index });
     }

@@ -1,4 +1,4 @@
-import { bytesEqual } from '../../encoding/utf8.js';
+import { bytesEqual } from '../../encoding/bytes.js';
 import { frameLeafHash, headerDigest, payloadDigest } from './digests.js';
 import type { OpenedFrame } from './encryption.js';
 import { SequenceError } from './errors.js';

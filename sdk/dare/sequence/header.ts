@@ -145,7 +145,7 @@ export interface TrailerParts {
   readonly chain?: Uint8Array | undefined;
   readonly tree?: Uint8Array | undefined;
   readonly signatures?: JsonObject[] | undefined;
-  /** Keyed integrity of an encrypted frame (frame-mac.ts). */
+  /** Keyed integrity of an encrypted frame (payload-mac.ts). */
   readonly payloadMac?: Uint8Array | undefined;
 }
 

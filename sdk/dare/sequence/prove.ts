@@ -1,6 +1,6 @@
 import { aes256CbcEncrypt } from '../../crypto/index.js';
 import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
-import { bytesEqual } from '../../encoding/utf8.js';
+import { bytesEqual } from '../../encoding/bytes.js';
 import type { DarePublicKey } from '../keys.js';
 import { frameLeafHash, headerDigest, payloadDigest } from './digests.js';
 import { SequenceError } from './errors.js';

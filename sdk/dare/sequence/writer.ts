@@ -1,12 +1,13 @@
 import type { JsonObject } from '../../encoding/json-value.js';
-import { utf8Encode, bytesEqual } from '../../encoding/utf8.js';
+import { bytesEqual } from '../../encoding/bytes.js';
+import { utf8Encode } from '../../encoding/utf8.js';
 import { writeJson } from '../../encoding/json-writer.js';
 import { keyFingerprint } from '../../udf/fingerprint.js';
 import type { RandomSource } from '../../udf/random.js';
 import { headerDigest, IntegrityState, legacyChainDigest, legacyTreeDigest, payloadDigest } from './digests.js';
 import { FrameEncryptor, type EncryptedFrame, type EncryptionMode, type EncryptOptions } from './encryption.js';
 import { SequenceError } from './errors.js';
-import { computePayloadMac } from './frame-mac.js';
+import { computePayloadMac } from '../payload-mac.js';
 import { encodeFrame } from './frame.js';
 import { buildHeader, buildTrailer, encodeRecordJson, type JsonLayout } from './header.js';
 import { hasDigest, hasTreePosition, type ContainerType } from './info.js';
@@ -254,7 +255,7 @@ export class SequenceWriter {
     }
     if (enc) {
       try {
-        mac = computePayloadMac(enc.macKey, pd!, hd!);
+        mac = computePayloadMac(enc.macKey, { dig: 'S512', payloadDigest: pd!, headerDigest: hd! });
       } finally {
         enc.macKey.fill(0);
       }
