@@ -86,7 +86,7 @@ function coveredRanges(env: DareEnvelope, bytes: Uint8Array, format: DareEnvelop
     add('wmk', r.wmk);
     // The agreement uses the first 56 bytes of a 57-byte X448 key; the last one (a sign flag) is
     // ignored (dare.md §4.1): the range stops before the bytes and characters that carry it.
-    for (const e of locate(bytes, format, 'epk', r.epk.publicKey)) ranges.push({ ...e, end: e.end - (format === 'jsonb' ? 1 : 2) });
+    for (const e of r.epk ? locate(bytes, format, 'epk', r.epk.publicKey) : []) ranges.push({ ...e, end: e.end - (format === 'jsonb' ? 1 : 2) });
   }
   return ranges;
 }

@@ -12,7 +12,7 @@ import { deriveItemKeys, witness } from './kdf.js';
 import type { DarePrivateKey } from './keys.js';
 import { verifyPayloadMac } from './payload-mac.js';
 import { routedCrypto, type DareCrypto } from './provider.js';
-import { openRecipients, type DareRecipient } from './recipient.js';
+import { openRecipients, type DareRecipient, type DareSymmetricKey } from './recipient.js';
 
 /**
  * Envelope decoding (dare.md §7 "Decode"). Order, and why:
@@ -35,6 +35,8 @@ export interface DecodeOptions extends VerifyEnvelopeOptions {
   keys?: readonly DarePrivateKey[];
   /** Or a resolver for decryption keys by recipient `kid`. */
   keyResolver?: KeyResolver<DarePrivateKey>;
+  /** Shared secrets for symmetric recipient entries (no `epk`; dare.md §4.1, mesh-model.md §11). */
+  secrets?: readonly DareSymmetricKey[];
   /**
    * The key exchange when it is not in this envelope's header: a known base seed, or the recipient
    * entries of another envelope (a sequence frame's `ExchangePosition`, dare.md §9.5). Salt is
@@ -99,7 +101,7 @@ function baseSeedFor(env: DareEnvelope, options: DecodeOptions, c: DareCrypto): 
       if (k !== undefined && !keys.includes(k)) keys.push(k);
     }
   }
-  const opened = openRecipients(entries, keys, c);
+  const opened = openRecipients(entries, keys, c, undefined, options.secrets ?? []);
   return { baseSeed: opened.baseSeed, recipient: opened.recipient };
 }
 

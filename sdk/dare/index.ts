@@ -22,10 +22,10 @@ export { routedCrypto, type DareCrypto } from './provider.js';
 export { darePublicKey, darePrivateKey, dareKeyFromKeyPair, publicPart, type DarePrivateKey, type DarePublicKey } from './keys.js';
 export { agree, ephemeralKey, EPHEMERAL_LENGTH, EPK_LENGTHS, type EphemeralKey } from './agreement.js';
 export { ITEM_KEY_LABELS, KEK_INFOS, deriveItemKeys, deriveKek, edsPrefix, edsSalt, witness, type ItemKeys } from './kdf.js';
-export { symmetricKeyId } from './symmetric-key-id.js';
+export { symmetricKeyId, dareSymmetricKey } from './symmetric-key-id.js';
 export {
-  wrapBaseSeed, unwrapBaseSeed, unwrapBaseSeedDetail, openRecipients, recipientToObject, recipientFromObject,
-  type DareRecipient, type UnwrapDetail,
+  wrapBaseSeed, unwrapBaseSeed, unwrapBaseSeedDetail, wrapBaseSeedSymmetric, unwrapBaseSeedSymmetric, openRecipients,
+  recipientToObject, recipientFromObject, type DareRecipient, type DareAgreementRecipient, type DareSymmetricKey, type UnwrapDetail,
 } from './recipient.js';
 export {
   payloadDigest, signDigest, verifyDigestSignature, signatureToObject, signatureFromObject, type DareSignature,

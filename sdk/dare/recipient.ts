@@ -12,19 +12,36 @@ import { routedCrypto, type DareCrypto } from './provider.js';
  * Recipient entries: the key exchange that hands each recipient the envelope's base seed
  * (dare.md §4.1): ephemeral key on the recipient's curve, Z = agreement, KEK = HKDF-SHA-512(Z,
  * no salt, info ""), `wmk` = AES-256 key wrap (RFC 3394) of the base seed.
+ *
+ * A *symmetric* recipient has no `epk`: the KEK comes from a secret both sides hold,
+ * KEK = HKDF-SHA-512(secret, no salt, info "", 32), and `kid` is the secret's symmetric key id
+ * (dare.md §6). The reference writes one for a publication's `EnvelopedData` (mesh-model.md §5.4,
+ * §11; mesh-kinds.md D6).
  */
 
 /** One `recipients` entry (dare.md §2.1 DareRecipient). */
 export interface DareRecipient {
-  /** UDF fingerprint of the recipient's public key. */
+  /** UDF fingerprint of the recipient's public key, or the symmetric key id of a shared secret. */
   readonly kid: string;
-  /** Ephemeral public key: curve and bytes, written as `{"PublicKeyECDH": {"crv", "Public"}}`. */
-  readonly epk: { readonly crv: DareKeyAlgorithm; readonly publicKey: Uint8Array };
+  /**
+   * Ephemeral public key: curve and bytes, written as `{"PublicKeyECDH": {"crv", "Public"}}`.
+   * Absent for a symmetric recipient.
+   */
+  readonly epk?: { readonly crv: DareKeyAlgorithm; readonly publicKey: Uint8Array };
   /** Base seed wrapped under the KEK (40 bytes for a 32-byte seed). */
   readonly wmk: Uint8Array;
   /** Unused by the reference; kept when read so that re-encoding loses nothing. */
   readonly kwd?: string;
   readonly rkd?: string;
+}
+
+/** A recipient entry made by key agreement (it always has an `epk`). */
+export type DareAgreementRecipient = DareRecipient & { readonly epk: NonNullable<DareRecipient['epk']> };
+
+/** A shared secret that opens symmetric recipient entries (secret). `kid` defaults to its symmetric key id. */
+export interface DareSymmetricKey {
+  readonly kid: string;
+  readonly secret: Uint8Array;
 }
 
 /** The intermediate values of an unwrap, for diagnostics and conformance vectors (secret). */
@@ -41,7 +58,7 @@ export interface UnwrapDetail {
  */
 export function wrapBaseSeed(
   recipient: DarePublicKey, baseSeed: Uint8Array, random: (n: number) => Uint8Array, c: DareCrypto = routedCrypto, info = '',
-): DareRecipient {
+): DareAgreementRecipient {
   const eph = ephemeralKey(c, recipient.algorithm, random(EPHEMERAL_LENGTH[recipient.algorithm]));
   const z = agree(c, recipient.algorithm, eph.privateKey, recipient.publicKey, `recipient ${recipient.kid}`);
   const kek = deriveKek(c, z, info);
@@ -61,7 +78,7 @@ export function wrapBaseSeed(
  * not a valid point.
  */
 export function unwrapBaseSeedDetail(entry: DareRecipient, key: DarePrivateKey, c: DareCrypto = routedCrypto): UnwrapDetail | undefined {
-  if (entry.epk.crv !== key.algorithm) return undefined;
+  if (entry.epk === undefined || entry.epk.crv !== key.algorithm) return undefined;
   const z = agree(c, key.algorithm, key.privateKey, entry.epk.publicKey, `recipient ${entry.kid} epk`);
   for (const info of KEK_INFOS) {
     const kek = deriveKek(c, z, info);
@@ -73,6 +90,38 @@ export function unwrapBaseSeedDetail(entry: DareRecipient, key: DarePrivateKey, 
     }
   }
   z.fill(0);
+  return undefined;
+}
+
+/**
+ * A symmetric recipient entry for `secret` (no `epk`): KEK = HKDF-SHA-512(secret, no salt,
+ * info "", 32), `wmk` = key wrap of `baseSeed`, `kid` = `key.kid`.
+ */
+export function wrapBaseSeedSymmetric(key: DareSymmetricKey, baseSeed: Uint8Array, c: DareCrypto = routedCrypto): DareRecipient {
+  const kek = deriveKek(c, key.secret, '');
+  try {
+    return { kid: key.kid, wmk: c.aesKeyWrap(kek, baseSeed) };
+  } finally {
+    kek.fill(0);
+  }
+}
+
+/**
+ * Unwraps a symmetric entry (no `epk`) with a shared secret, trying the KEK infos `""` then
+ * `"master"` as for agreement entries; `undefined` when the secret does not open it.
+ */
+export function unwrapBaseSeedSymmetric(entry: DareRecipient, key: DareSymmetricKey, c: DareCrypto = routedCrypto): Uint8Array | undefined {
+  if (entry.epk !== undefined) return undefined;
+  for (const info of KEK_INFOS) {
+    const kek = deriveKek(c, key.secret, info);
+    try {
+      return c.aesKeyUnwrap(kek, entry.wmk);
+    } catch (e) {
+      if (!(e instanceof CryptoError)) throw e;
+    } finally {
+      kek.fill(0);
+    }
+  }
   return undefined;
 }
 
@@ -90,16 +139,24 @@ export function recipientToObject(r: DareRecipient): JsonObject {
   return {
     kid: r.kid,
     kwd: r.kwd,
-    epk: { PublicKeyECDH: { crv: r.epk.crv, Public: r.epk.publicKey } },
+    epk: r.epk === undefined ? undefined : { PublicKeyECDH: { crv: r.epk.crv, Public: r.epk.publicKey } },
     wmk: r.wmk,
     rkd: r.rkd,
   };
 }
 
-/** Reads an entry; the `epk` must be a tagged key object with a known `crv`. */
+/** Reads an entry; an `epk`, when present, must be a tagged key object with a known `crv` (absent: a symmetric entry). */
 export function recipientFromObject(v: unknown, where: string): DareRecipient {
   const o = asObject(v as JsonObject, where);
   const kid = optString(o, 'kid', where) ?? '';
+  const kwd = optString(o, 'kwd', where);
+  const rkd = optString(o, 'rkd', where);
+  const extras = { ...(kwd === undefined ? {} : { kwd }), ...(rkd === undefined ? {} : { rkd }) };
+  if (o['epk'] === undefined || o['epk'] === null) {
+    const wmk = optBinary(o, 'wmk', where);
+    if (wmk === undefined) bad(where, 'no wmk');
+    return { kid, wmk, ...extras };
+  }
   const epkTagged = asObject(o['epk'], `${where}.epk`);
   const tags = Object.keys(epkTagged);
   if (tags.length !== 1) bad(`${where}.epk`, 'not a tagged key object');
@@ -109,25 +166,24 @@ export function recipientFromObject(v: unknown, where: string): DareRecipient {
   if (publicKey === undefined) bad(`${where}.epk`, 'no Public key');
   const wmk = optBinary(o, 'wmk', where);
   if (wmk === undefined) bad(where, 'no wmk');
-  const kwd = optString(o, 'kwd', where);
-  const rkd = optString(o, 'rkd', where);
-  return { kid, epk: { crv, publicKey }, wmk, ...(kwd === undefined ? {} : { kwd }), ...(rkd === undefined ? {} : { rkd }) };
+  return { kid, epk: { crv, publicKey }, wmk, ...extras };
 }
 
 /**
  * Opens the first entry any of `keys` can unwrap: entries whose `kid` names a held key first,
  * then (because `kid` is not authenticated and the reference's can be stale) every held key of
- * the entry's curve, at most `maxAttempts` agreements in all. Throws `DARE_NO_KEY` listing the
- * recipient kids when none opens.
+ * the entry's curve, at most `maxAttempts` agreements in all; symmetric entries (no `epk`) are
+ * tried with `secrets` the same way. Throws `DARE_NO_KEY` listing the recipient kids when none opens.
  */
 export function openRecipients(
   entries: readonly DareRecipient[], keys: readonly DarePrivateKey[], c: DareCrypto = routedCrypto, maxAttempts = 64,
-): { baseSeed: Uint8Array; recipient: DareRecipient; key: DarePrivateKey } {
+  secrets: readonly DareSymmetricKey[] = [],
+): { baseSeed: Uint8Array; recipient: DareRecipient; key: DarePrivateKey | DareSymmetricKey } {
   const tried = new Set<string>();
   let attempts = 0;
   const attempt = (entry: DareRecipient, index: number, key: DarePrivateKey, keyIndex: number) => {
     const id = `${index}/${keyIndex}`;
-    if (tried.has(id) || attempts >= maxAttempts || entry.epk.crv !== key.algorithm) return undefined;
+    if (tried.has(id) || attempts >= maxAttempts || entry.epk?.crv !== key.algorithm) return undefined;
     tried.add(id);
     attempts++;
     try {
@@ -142,6 +198,15 @@ export function openRecipients(
       for (const [k, key] of keys.entries()) {
         if (byKid && key.kid !== entry.kid) continue;
         const seed = attempt(entry, i, key, k);
+        if (seed !== undefined) return { baseSeed: seed, recipient: entry, key };
+      }
+      if (entry.epk !== undefined) continue;
+      for (const [k, key] of secrets.entries()) {
+        const id = `${i}/s${k}`;
+        if ((byKid && key.kid !== entry.kid) || tried.has(id) || attempts >= maxAttempts) continue;
+        tried.add(id);
+        attempts++;
+        const seed = unwrapBaseSeedSymmetric(entry, key, c);
         if (seed !== undefined) return { baseSeed: seed, recipient: entry, key };
       }
     }

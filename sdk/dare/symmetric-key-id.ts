@@ -23,3 +23,12 @@ export function symmetricKeyId(baseSeed: Uint8Array, c: DareCrypto = routedCrypt
   bytes.set(h.subarray(0, 16), 2);
   return addDashes(base32Encode(bytes, 140));
 }
+
+/**
+ * A shared secret as a symmetric recipient key (dare.md §4.1): its `kid` is the secret's symmetric
+ * key id — how the reference names the recipient of a publication (mesh-model.md §11: the
+ * PublicationId is this id of the connect-URI secret).
+ */
+export function dareSymmetricKey(secret: Uint8Array, c: DareCrypto = routedCrypto): { readonly kid: string; readonly secret: Uint8Array } {
+  return { kid: symmetricKeyId(secret, c), secret };
+}

@@ -10,7 +10,7 @@
 export { UdfError, type UdfErrorCode } from './errors.js';
 export { UDF_TYPE, UDF_TYPE_OID_DRAFT, udfTypeInfo, digestTypeCode, type DigestAlgorithm, type UdfTypeInfo } from './types.js';
 export {
-  DEFAULT_PRECISION, MIN_PRECISION, MAX_PRECISION, DRAFT_MINIMUM_SIGNIFICANT_BITS, REFERENCE_MINIMUM_PRECISION,
+  DEFAULT_PRECISION, MIN_PRECISION, MIN_KEY_PRECISION, MAX_PRECISION, DRAFT_MINIMUM_SIGNIFICANT_BITS, REFERENCE_MINIMUM_PRECISION,
   addDashes, normalizeUdf, presentUdf, presentSecret, parseSecret, parseUdf, type ParsedUdf, type ParseUdfOptions,
 } from './presentation.js';
 export { udfMatches, type MatchOptions } from './compare.js';

@@ -20,6 +20,14 @@ export const DEFAULT_PRECISION = 140;
  * ({@link REFERENCE_MINIMUM_PRECISION}) but it compares with 100.
  */
 export const MIN_PRECISION = 100;
+/**
+ * Smallest precision of a UDF used as a **key** (PINs, salted PINs, connect-URI secrets): a type
+ * byte and one value byte. The 100-bit floor of {@link MIN_PRECISION} is a work factor against
+ * second preimages when two fingerprints are compared; a key's strength is its entropy, chosen by
+ * whoever issued it (the reference issued 90-bit PINs in 2021, mesh-kinds.md §18; `newPin` issues
+ * 120 bits), so keys are read at any length that carries a value.
+ */
+export const MIN_KEY_PRECISION = 16;
 /** draft-hallambaker-mesh-udf-13 §8.4: shortest legitimate work factor, in significant bits. */
 export const DRAFT_MINIMUM_SIGNIFICANT_BITS = 96;
 /** The reference's `MinimumBits` constant (udf.md §2); not used for matching by the reference itself. */

@@ -3,7 +3,7 @@ import { CONTENT_TYPE, EARL_WELL_KNOWN_PATH } from './constants.js';
 import { contentDigest } from './digest.js';
 import { UdfError } from './errors.js';
 import { newEncryptionKey, type RandomUdfOptions } from './fixed.js';
-import { MAX_PRECISION, parseUdf, type ParsedUdf } from './presentation.js';
+import { MAX_PRECISION, MIN_KEY_PRECISION, parseUdf, type ParsedUdf } from './presentation.js';
 import { UDF_TYPE } from './types.js';
 
 /**
@@ -132,9 +132,9 @@ export function connectionUri(account: string, udf: string): string {
   return `mcu://${account}/${parseUdf(udf).text}`;
 }
 
-/** Parses `mcu://<account>/<UDF>`. */
+/** Parses `mcu://<account>/<UDF>`; the UDF is a key (PIN or secret), read at any precision from `MIN_KEY_PRECISION`. */
 export function parseConnectionUri(uri: string): { account: string; udf: ParsedUdf } {
   const m = /^mcu:\/\/([^/\s@]+@[^/\s@]+)\/([^/?#]+)$/i.exec(typeof uri === 'string' ? uri.trim() : '');
   if (m === null) throw new UdfError('UDF_BAD_URI', 'not a Mesh connection URI (mcu://<account>/<UDF>)');
-  return { account: m[1]!, udf: parseUdf(m[2]!) };
+  return { account: m[1]!, udf: parseUdf(m[2]!, { minBits: MIN_KEY_PRECISION }) };
 }
