@@ -3,6 +3,7 @@ import { dareEnvelopeKinds } from './kinds/dare-envelope.js';
 import { dareSequenceKinds } from './kinds/dare-sequence.js';
 import { jsonbKinds } from './kinds/jsonb.js';
 import { keysKinds } from './kinds/keys.js';
+import { MESH_KINDS, meshKinds } from './kinds/mesh.js';
 import { udfKinds } from './kinds/udf.js';
 import type { Evaluator } from './types.js';
 
@@ -23,6 +24,8 @@ export const KNOWN_KINDS: readonly string[] = [
   'payload_kdf', 'key_fingerprint', 'frame_tags', 'previous_frame', 'x448_keypair', 'ed448_keypair', 'container',
   // jsonbcd.md §7
   'jsonb_decode', 'jsonb_items', 'jsonb_roundtrip', 'jsonb_encode',
+  // vectors/mesh/mesh-kinds.md
+  ...MESH_KINDS,
 ];
 
 /** Kind → evaluator, plus the list of kinds that are known but may not be implemented. */
@@ -64,5 +67,5 @@ export class Registry {
  */
 export function defaultRegistry(): Registry {
   return new Registry().register(udfKinds()).register(keysKinds()).register(jsonbKinds()).register(dareKeyKinds())
-    .register(dareEnvelopeKinds()).register(dareSequenceKinds());
+    .register(dareEnvelopeKinds()).register(dareSequenceKinds()).register(meshKinds());
 }

@@ -31,7 +31,7 @@ export const DARE_MAX_DEPTH = 32;
 
 /** The envelope as a JSON value `[header, payload, trailer?]` (binary as `Uint8Array`): embed it in a larger object this way. */
 export function envelopeToValue(env: DareEnvelope): JsonValue[] {
-  const out: JsonValue[] = [headerToObject(env.header), env.payload];
+  const out: JsonValue[] = [headerToObject(env.header, 'header'), env.payload];
   if (env.trailer !== undefined && !isEmptyHeader(env.trailer)) out.push(headerToObject(env.trailer));
   return out;
 }

@@ -81,12 +81,24 @@ const FIELDS: readonly [keyof DareHeader, string, Kind][] = [
 
 const KNOWN = new Set(FIELDS.map((f) => f[1]));
 
-/** The header as a JSON object value in reference member order (binary as `Uint8Array`), for either writer. */
-export function headerToObject(h: DareHeader): JsonObject {
+/**
+ * Where a header's own `signatures` go: the reference's DareHeader inherits DareTrailer (whose
+ * `signatures` come first) but writes its own signer list (`Signers`, also tagged "signatures")
+ * after `annotations` — the position REF uses in frames a service stored with the signatures
+ * in the header (ProtocolPollClaim.md; mesh-kinds.md D1, vector frame-local-claim).
+ */
+const HEADER_SIGNERS_AFTER = 'annotations';
+
+/**
+ * A header or trailer as a JSON object value in reference member order (binary as `Uint8Array`),
+ * for either writer. `role: 'header'` puts a header's own `signatures` where REF writes them;
+ * the default keeps them first, the trailer order.
+ */
+export function headerToObject(h: DareHeader, role: 'header' | 'trailer' = 'trailer'): JsonObject {
   const o: JsonObject = {};
-  for (const [prop, name, kind] of FIELDS) {
+  const put = (prop: keyof DareHeader, name: string, kind: Kind): void => {
     const v = h[prop];
-    if (v === undefined) continue;
+    if (v === undefined) return;
     switch (kind) {
       case 'sigs':
         o[name] = (v as DareSignature[]).map(signatureToObject);
@@ -100,6 +112,11 @@ export function headerToObject(h: DareHeader): JsonObject {
       default:
         o[name] = v as JsonValue;
     }
+  };
+  for (const [prop, name, kind] of FIELDS) {
+    if (prop === 'signatures' && role === 'header') continue;
+    put(prop, name, kind);
+    if (name === HEADER_SIGNERS_AFTER && role === 'header') put('signatures', 'signatures', 'sigs');
   }
   if (h.extra) {
     for (const [name, v] of Object.entries(h.extra)) {

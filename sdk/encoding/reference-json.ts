@@ -10,18 +10,20 @@ import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject } from './json-value.js
  * - `{` / `[` open a level; every object member is preceded by `,` (not the first), a line break
  *   and 2·level spaces, then `"name": `; array items after the first by `,`, a line break and
  *   2·level spaces; `}` / `]` close on the same line.
- * - Binary values are base64url, wrapped: a column counter starts at 1 + 4 + len(name) and is
- *   advanced before each character; past 63 a line break plus 2 spaces is emitted and it becomes
- *   2. Binary array items reuse their member name's start column. (Only the first wrap of 64-byte
- *   digests is confirmed by vectors — container-chain, -merkle; longer values follow the same
- *   counter, as read from §9.7.)
+ * - Binary values are base64url, wrapped: the column starts at 1 + 4 + len(name) where name is the
+ *   member name written *last* anywhere before the value (the reference keeps one such counter):
+ *   the value's own member name, or — for the payload of an envelope inside an array — the last
+ *   member of the envelope's header (verified on the nested envelopes of REF's RequestConnection,
+ *   AcknowledgeConnection and self-contact payloads). Before each character it advances, and past
+ *   63 a line break plus 2 spaces is emitted and it becomes 2.
+ *   Binary array items (after no other member) reuse their member name's column.
  * Values: string, finite number, bigint, boolean, null, `Uint8Array`, `Date`, arrays and objects;
  * `undefined` members are omitted, `undefined` array items written as null. Anything else throws
  * `JSON_UNSUPPORTED_VALUE`; nesting deeper than `maxDepth` (default 128) throws `JSON_TOO_DEEP`.
  */
 export function writeReferenceJson(value: unknown, maxDepth = DEFAULT_MAX_DEPTH): string {
   const out: string[] = [];
-  const binary = (b: Uint8Array, nameLength: number): void => {
+  const binary = (b: Uint8Array): void => {
     const text = base64urlEncode(b);
     let col = 1 + 4 + nameLength;
     let s = '"';
@@ -35,7 +37,8 @@ export function writeReferenceJson(value: unknown, maxDepth = DEFAULT_MAX_DEPTH)
     }
     out.push(s + '"');
   };
-  const write = (v: unknown, level: number, nameLength: number): void => {
+  let nameLength = 0;
+  const write = (v: unknown, level: number): void => {
     if (level > maxDepth) throw new EncodingError('JSON_TOO_DEEP', `reference JSON: nesting deeper than ${maxDepth}`);
     if (typeof v === 'string') return void out.push(JSON.stringify(v));
     if (typeof v === 'number') {
@@ -45,14 +48,14 @@ export function writeReferenceJson(value: unknown, maxDepth = DEFAULT_MAX_DEPTH)
     if (typeof v === 'bigint') return void out.push(v.toString());
     if (typeof v === 'boolean') return void out.push(v ? 'true' : 'false');
     if (v === null) return void out.push('null');
-    if (v instanceof Uint8Array) return binary(v, nameLength);
+    if (v instanceof Uint8Array) return binary(v);
     if (v instanceof Date) return void out.push(`"${formatDateTime(v)}"`);
     const pad = '\n' + ' '.repeat(2 * (level + 1));
     if (Array.isArray(v)) {
       out.push('[');
       v.forEach((item, i) => {
         if (i > 0) out.push(',' + pad);
-        write(item ?? null, level + 1, nameLength);
+        write(item ?? null, level + 1);
       });
       return void out.push(']');
     }
@@ -63,10 +66,11 @@ export function writeReferenceJson(value: unknown, maxDepth = DEFAULT_MAX_DEPTH)
       if (member === undefined) continue;
       out.push((first ? '' : ',') + pad + JSON.stringify(name) + ': ');
       first = false;
-      write(member, level + 1, name.length);
+      nameLength = name.length;
+      write(member, level + 1);
     }
     out.push('}');
   };
-  write(value, 0, 0);
+  write(value, 0);
   return out.join('');
 }

@@ -73,3 +73,60 @@ export function keyFingerprint(algorithm: PublicKeyAlgorithm, publicKey: Uint8Ar
 export function publicKeyOidUdf(algorithm: PublicKeyAlgorithm, publicKey: Uint8Array): string {
   return oidUdf(publicKeyDer(algorithm, publicKey));
 }
+
+/** DER length octets. */
+function derLength(n: number): number[] {
+  if (n < 0x80) return [n];
+  const out: number[] = [];
+  for (let x = n; x > 0; x = Math.floor(x / 256)) out.unshift(x & 0xff);
+  return [0x80 | out.length, ...out];
+}
+
+function derTlv(tag: number, body: Uint8Array): Uint8Array {
+  const len = derLength(body.length);
+  const out = new Uint8Array(1 + len.length + body.length);
+  out[0] = tag;
+  out.set(len, 1);
+  out.set(body, 1 + len.length);
+  return out;
+}
+
+/** A DER INTEGER of an unsigned big-endian magnitude (leading zeros stripped, 0x00 added before a high bit). */
+function derUnsigned(magnitude: Uint8Array): Uint8Array {
+  let i = 0;
+  while (i < magnitude.length - 1 && magnitude[i] === 0) i++;
+  const m = magnitude.subarray(i);
+  const body = m.length > 0 && m[0]! >= 0x80 ? Uint8Array.of(0, ...m) : m.length === 0 ? Uint8Array.of(0) : m;
+  return derTlv(0x02, body);
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** rsaEncryption (1.2.840.113549.1.1.1) with NULL parameters. */
+const RSA_ALGORITHM_ID = Uint8Array.of(0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00);
+
+/**
+ * The standard SubjectPublicKeyInfo DER of an RSA key (RFC 8017 RSAPublicKey under rsaEncryption):
+ * what the reference fingerprints for `PublicKeyRSA` (mesh-kinds.md D2) — unlike its EC keys,
+ * whose SPKI is non-standard. `n` and `e` are big-endian magnitudes as JOSE carries them.
+ */
+export function rsaPublicKeyDer(n: Uint8Array, e: Uint8Array): Uint8Array {
+  if (!(n instanceof Uint8Array) || !(e instanceof Uint8Array) || n.length === 0 || e.length === 0) {
+    throw new UdfError('UDF_BAD_ARGUMENT', 'RSA n and e must be non-empty Uint8Arrays');
+  }
+  const rsaPublicKey = derTlv(0x30, concat(derUnsigned(n), derUnsigned(e)));
+  return derTlv(0x30, concat(RSA_ALGORITHM_ID, derTlv(0x03, concat(Uint8Array.of(0), rsaPublicKey))));
+}
+
+/** The `Udf` / `kid` of an RSA public key: content digest (`PKIXKey`) of {@link rsaPublicKeyDer}. */
+export function rsaKeyFingerprint(n: Uint8Array, e: Uint8Array, bits: number = DEFAULT_PRECISION): string {
+  return keyFingerprintOfDer(rsaPublicKeyDer(n, e), bits);
+}

@@ -29,7 +29,8 @@ export {
   type ParsedSeed, type RandomUdfOptions,
 } from './fixed.js';
 export {
-  PUBLIC_KEY_LENGTH, publicKeyDer, parsePublicKeyDer, keyFingerprint, keyFingerprintOfDer, publicKeyOidUdf, type PublicKeyAlgorithm,
+  PUBLIC_KEY_LENGTH, publicKeyDer, parsePublicKeyDer, keyFingerprint, keyFingerprintOfDer, publicKeyOidUdf, rsaPublicKeyDer, rsaKeyFingerprint,
+  type PublicKeyAlgorithm,
 } from './fingerprint.js';
 export {
   SHAMIR_PRIME_OFFSETS, MAX_SHARES, shamirPrime, splitSecret, splitSecretWithCoefficients, parseShare, recoverSecret,

@@ -1,0 +1,32 @@
+/**
+ * Typed errors of `mathmesh/mesh` (design.md, Errors). The `code` is stable across releases; the
+ * message says what was wrong and where (class and member), never a secret value.
+ */
+export type MeshErrorCode =
+  | 'MESH_BAD_ENCODING' // the bytes are neither JSON nor JSON-B (or nest too deep)
+  | 'MESH_BAD_OBJECT' // not a tagged object `{"Class": {...}}` where one is required
+  | 'MESH_UNKNOWN_CLASS' // a tag that names no class where a known class is required
+  | 'MESH_WRONG_CLASS' // a class other than the one expected (and not a subclass of it)
+  | 'MESH_BAD_MEMBER' // a member of the wrong type (the error names class and member)
+  | 'MESH_BAD_ENVELOPE' // an envelope that does not parse, decrypt or verify as its role requires
+  | 'MESH_NOT_SIGNED' // an object the envelope matrix says is signed carries no valid signature by the expected key
+  | 'MESH_UNAUTHENTICATED' // reference-form data (encrypted without PayloadMac, signatures bound to nothing) read without allowUnauthenticated
+  | 'MESH_BAD_KEY' // a key of the wrong algorithm or that does not match its published fingerprint
+  | 'MESH_INVALID' // an object whose contents contradict what they claim (ids, fingerprints, signers)
+  | 'MESH_BAD_ARGUMENT'; // the caller passed something unusable
+
+/** Error thrown by every `mathmesh/mesh` function. */
+export class MeshError extends Error {
+  readonly code: MeshErrorCode;
+  /** The class whose member was wrong (`MESH_BAD_MEMBER`, `MESH_WRONG_CLASS`), when known. */
+  readonly className: string | undefined;
+  /** The member (wire name) that was wrong, when known. */
+  readonly member: string | undefined;
+  constructor(code: MeshErrorCode, message: string, options: { cause?: unknown; className?: string; member?: string } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MeshError';
+    this.code = code;
+    this.className = options.className;
+    this.member = options.member;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `mathmesh/mesh`: the Mesh object model (mesh-model.md) — one declarative schema of every Mesh
+ * class (profiles, connections, activations, catalog entries, contacts, messages, escrow and
+ * protocol objects) that drives the TypeScript types and the tagged-JSON / JSON-B codec; Mesh
+ * objects in DARE envelopes; keys from seeds and co-generated device keys; profiles,
+ * connections, activations and the self contact, byte-compatible with the reference.
+ *
+ * Pure re-exports: importing this module runs no code and loads no transport or service code.
+ *
+ * @example
+ * ```ts
+ * import { deriveAccountKeys, buildProfileAccount, sealProfile, verifyProfile } from 'mathmesh/mesh';
+ * const keys = deriveAccountKeys(accountSeed);
+ * const profile = buildProfileAccount(keys, { accountAddress: 'alice@example.com', serviceUdf });
+ * const envelope = sealProfile(profile, keys.profileSignature);
+ * const { udf } = verifyProfile(envelope);
+ * ```
+ */
+export { MeshError, type MeshErrorCode } from './errors.js';
+export type { MeshObjectBase, WireRecord, Untagged, Enveloped } from './schema/object.js';
+export type * from './schema/types.js';
+export { MESH_CLASSES, type ClassDefinition } from './schema/classes.js';
+export { classInfo, classNames, isKindOf, family, parseMemberType, type ClassInfo, type MemberInfo, type MemberType, type ScalarKind } from './schema/model.js';
+export {
+  detectEncoding, parseMeshValue, readMeshObject, readMeshMembers, meshObjectToValue, meshObjectToString, writeMeshObject, type MeshEncoding,
+} from './schema/codec.js';
+export {
+  MESH_OBJECT_CTY, sealMeshObject, openMeshEnvelope, inspectMeshEnvelope, headerOf,
+  type SealOptions, type OpenOptions, type OpenedMeshObject, type EnvelopeInspection, type MeshHeaderData,
+} from './envelopes.js';
+export {
+  deriveAccountKeys, deriveStoreKey, deriveDeviceKeys, deriveServiceKeys, deriveActivationKeys, combineKeys, combinePublicKeys, newMeshSeed,
+  type AccountKeys, type DeviceKeys, type ServiceKeys, type ActivationKeys, type CombinedKey,
+} from './keys.js';
+export { keyDataOf, publicKeyDataOf, keyFingerprintOf, checkKeyData, publicKeyOf, privateKeyOf, type KeyDataCheck } from './keydata.js';
+export {
+  buildProfileAccount, buildProfileDevice, buildProfileService, profileUdf, sealProfile, verifyProfile,
+  type ProfileOptions, type AccountProfileOptions, type VerifiedProfile,
+} from './profiles.js';
+export { checkDeviceChain, verifyDeviceChain, type DeviceChainReport } from './devices.js';
+export { keyFingerprint512, connectionWitness, type WitnessKey } from './witness.js';
+export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, type Publication } from './publication.js';
+export { CATALOG, SPOOL, isStoreLabel, type StoreLabel } from './stores.js';

@@ -1,0 +1,68 @@
+import { hkdfSha512 } from '../crypto/hashes.js';
+import { symmetricKeyId } from '../dare/symmetric-key-id.js';
+import { utf8Encode } from '../encoding/utf8.js';
+import { fixedUdf } from '../udf/fixed.js';
+import { udfMac } from '../udf/mac.js';
+import { envelopeId } from '../udf/message-id.js';
+import { UDF_TYPE } from '../udf/types.js';
+import { parseConnectionUri } from '../udf/uri.js';
+import { MeshError } from './errors.js';
+
+/**
+ * Publications and claims (mesh-model.md §11, protocol.md T10–T11): a publisher puts data
+ * encrypted under a secret where anyone holding the connect URI `mcu://<publisher>/<E-key>` can
+ * claim it. Verified against DevicePreconfiguration.md + ProtocolClaim.md / ProtocolPollClaim.md.
+ */
+
+/** HKDF info strings of the two authenticators (mesh-model.md §11). */
+export const PUBLICATION_AUTHENTICATOR_INFO = {
+  service: 'mmm/key/authenticate/service',
+  device: 'mmm/key/authenticate/device',
+} as const;
+
+/** Everything that follows from a connect URI. The authenticators and the secret are secret. */
+export interface Publication {
+  /** The publishing account. */
+  readonly publisher: string;
+  /** The secret's value bytes (after the `E` type byte). */
+  readonly secret: Uint8Array;
+  /** The id the publication is filed under: the symmetric key id of the secret (dare.md §6). */
+  readonly publicationId: string;
+  /** `E…` key the service holds (CatalogedPublication.Authenticator), 264 bits. */
+  readonly serviceAuthenticator: string;
+  /** `E…` key the published device keeps. */
+  readonly deviceAuthenticator: string;
+  /** Where the service files claims in the publisher's Local spool: EnvelopeId(PublicationId). */
+  readonly claimEnvelopeId: string;
+}
+
+function authenticator(secret: Uint8Array, info: string): string {
+  return fixedUdf(UDF_TYPE.ENCRYPTION_KEY, hkdfSha512(secret, new Uint8Array(0), utf8Encode(info), 32));
+}
+
+/** Reads a connect URI whose secret is an `E…` key (static QR, preconfigured device). */
+export function publicationOf(connectUri: string): Publication {
+  const { account, udf } = parseConnectionUri(connectUri);
+  if (udf.type !== UDF_TYPE.ENCRYPTION_KEY && udf.type !== UDF_TYPE.ENCRYPTION_SIGNATURE_KEY) {
+    throw new MeshError('MESH_BAD_ARGUMENT', `a publication URI carries an E… key, not a ${udf.info.name}`);
+  }
+  const secret = udf.value.slice();
+  const publicationId = symmetricKeyId(secret);
+  return {
+    publisher: account,
+    secret,
+    publicationId,
+    serviceAuthenticator: authenticator(secret, PUBLICATION_AUTHENTICATOR_INFO.service),
+    deviceAuthenticator: authenticator(secret, PUBLICATION_AUTHENTICATOR_INFO.device),
+    claimEnvelopeId: envelopeId(publicationId),
+  };
+}
+
+/**
+ * A claim MAC (MessageClaim.ServiceAuthenticate / DeviceAuthenticate):
+ * `present140(0x00 ‖ HMAC-SHA-512(authenticator key, UTF-8(claimant)))`.
+ */
+export function claimAuthenticate(authenticatorUdf: string, claimant: string): string {
+  if (typeof claimant !== 'string' || claimant.length === 0) throw new MeshError('MESH_BAD_ARGUMENT', 'claimant account must be a non-empty string');
+  return udfMac(authenticatorUdf, utf8Encode(claimant));
+}
