@@ -5,6 +5,7 @@
 //  4. TypeScript resolves the types of every subpath for ESM and CommonJS consumers (node16).
 //  5. A bundle of mathmesh/udf without key derivation has no curve code and nothing imports `ws`;
 //     with deriveKeyPair the curve code is there (so the check can fail).
+//  6. mathmesh/mesh loads only its own files and @noble/* (no WebSocket, service or CLI code).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -75,9 +76,11 @@ console.log('\nTypeScript consumers (module node16, ESM and CommonJS):');
       `import { init, sha512, type ProviderName } from 'mathmesh/crypto';`,
       `import { contentDigest, type KeyPair } from 'mathmesh/udf';`,
       `import { base64urlEncode } from 'mathmesh/encoding';`,
+      `import { readMeshObject, type ProfileUser } from 'mathmesh/mesh';`,
     ];
     const body = `const p: ProviderName = 'pure'; const d: Uint8Array = sha512(new Uint8Array(1)); const u: string = contentDigest(d, { contentType: 'text/plain' });
 let k: KeyPair | undefined; void init; void p; void u; void k; const b: string = base64urlEncode(d); void b;
+const pu: ProfileUser = readMeshObject('{"ProfileUser":{}}', 'ProfileUser') as ProfileUser; void pu;
 // @ts-expect-error a number is not bytes
 sha512(1);\n`;
     writeFileSync(join(dir, 'esm.mts'), uses.join('\n') + '\n' + body);
@@ -128,8 +131,8 @@ const lean = await userBundle(['contentDigest', 'parseUdf', 'splitSecret', 'reco
 check(!lean.curves && !lean.ws, `contentDigest, parseUdf, splitSecret, recoverSecret, keyFingerprint, saltedPin: no curve code, no ws (${(lean.bytes / 1024).toFixed(0)} KiB)`);
 const keyed = await userBundle(['contentDigest', 'deriveKeyPair']);
 check(keyed.curves, `with deriveKeyPair the curve code is bundled (${(keyed.bytes / 1024).toFixed(0)} KiB): the check can tell`);
-{
-  // Without a bundler: everything dist/esm/udf.js loads, statically, must not include ws.
+/** Bare imports (packages) that everything a dist/esm entry loads statically imports. */
+function bareImports(entry) {
   const seen = new Set();
   const bare = new Set();
   const visit = (file) => {
@@ -141,9 +144,20 @@ check(keyed.curves, `with deriveKeyPair the curve code is bundled (${(keyed.byte
       else bare.add(spec);
     }
   };
-  visit(join(root, 'dist', 'esm', 'udf', 'index.js'));
-  const deps = [...bare].sort();
+  visit(entry);
+  return { deps: [...bare].sort(), files: [...seen] };
+}
+{
+  // Without a bundler: everything dist/esm/udf.js loads, statically, must not include ws.
+  const { deps } = bareImports(join(root, 'dist', 'esm', 'udf', 'index.js'));
   check(deps.every((d) => d.startsWith('@noble/')), `import 'mathmesh/udf' (no bundler) loads only @noble/* besides its own files: ${deps.join(', ')}`);
+}
+{
+  // mathmesh/mesh is the object model: no transport (ws), service, CLI or node:* code.
+  const { deps, files } = bareImports(join(root, 'dist', 'esm', 'mesh', 'index.js'));
+  const foreign = files.filter((f) => /[/\\](cli|service|client|adapters)[/\\]/.test(f) || f.endsWith('cli.js'));
+  check(deps.every((d) => d.startsWith('@noble/')) && foreign.length === 0,
+    `import 'mathmesh/mesh' (no bundler) loads only @noble/* and SDK modules below it: ${deps.join(', ')}${foreign.length ? `; also ${foreign.join(', ')}` : ''}`);
 }
 
 if (failures.length) {
