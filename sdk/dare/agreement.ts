@@ -62,9 +62,16 @@ function edwardsAgree(curve: 'Ed25519' | 'Ed448', seed: Uint8Array, peer: Uint8A
  * material): Edwards point (32 / 57 B), X25519 output (32 B), X448 output (56 B, first 56 bytes
  * of a 57-byte peer key). Errors: `DARE_BAD_KEY` for a malformed or small-order peer key.
  */
-export function agree(c: DareCrypto, algorithm: DareKeyAlgorithm, privateKey: Uint8Array, peer: Uint8Array, what = 'epk'): Uint8Array {
+export function agree(
+  c: DareCrypto, algorithm: DareKeyAlgorithm, privateKey: Uint8Array, peer: Uint8Array, what = 'epk', form?: 'scalar',
+): Uint8Array {
   checkPeer(algorithm, peer, what);
   try {
+    if (form === 'scalar') {
+      // A co-generated key (crypto.md §4): u(s·P) with the raw scalar, never clamped.
+      if (algorithm !== 'X448') badKey(`${what}: only X448 agreement takes a raw scalar`);
+      return meshOps(c).x448SharedSecretFromScalar(privateKey, peer);
+    }
     switch (algorithm) {
       case 'X448':
         return c.x448.getSharedSecret(privateKey, peer.subarray(0, 56));

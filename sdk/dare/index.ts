@@ -19,7 +19,7 @@ export {
   type DareDigestAlgorithm, type DareEncryptionAlgorithm, type DareKeyAlgorithm,
 } from './algorithms.js';
 export { routedCrypto, type DareCrypto } from './provider.js';
-export { darePublicKey, darePrivateKey, dareKeyFromKeyPair, publicPart, type DarePrivateKey, type DarePublicKey } from './keys.js';
+export { darePublicKey, darePrivateKey, dareKeyFromKeyPair, dareKeyFromScalar, publicPart, type DarePrivateKey, type DarePublicKey } from './keys.js';
 export { agree, ephemeralKey, EPHEMERAL_LENGTH, EPK_LENGTHS, type EphemeralKey } from './agreement.js';
 export { ITEM_KEY_LABELS, KEK_INFOS, deriveItemKeys, deriveKek, edsPrefix, edsSalt, witness, type ItemKeys } from './kdf.js';
 export { symmetricKeyId, dareSymmetricKey } from './symmetric-key-id.js';

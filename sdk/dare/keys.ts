@@ -23,6 +23,12 @@ export interface DarePublicKey {
 /** A private key (secret: never logged, never put in an error) with its public half and `kid`. */
 export interface DarePrivateKey extends DarePublicKey {
   readonly privateKey: Uint8Array;
+  /**
+   * `scalar`: `privateKey` is a raw secret scalar (56 bytes little-endian, Ed448 / X448) — a
+   * co-generated key, the sum of two contributions, which has no RFC 8032 seed or RFC 7748
+   * key form (crypto.md §4; mesh-model.md §4). Signing and agreement then use it unclamped.
+   */
+  readonly form?: 'scalar';
 }
 
 function wrapKeyError(e: unknown, what: string): never {
@@ -56,6 +62,16 @@ export function darePrivateKey(algorithm: DareKeyAlgorithm, privateKey: Uint8Arr
     return wrapKeyError(e, `${alg} private key`);
   }
   return { algorithm: alg, privateKey: kp.privateKey, publicKey: kp.publicKey, kid: kp.udf };
+}
+
+/**
+ * A co-generated Ed448 or X448 key as a DARE private key: the raw scalar, its public key (Ed448
+ * RFC 8032 encoding, X448 57-byte signed form) and `kid` (crypto.md §4).
+ */
+export function dareKeyFromScalar(algorithm: 'Ed448' | 'X448', scalar: Uint8Array, publicKey: Uint8Array, kid?: string): DarePrivateKey {
+  if (!(scalar instanceof Uint8Array) || scalar.length !== 56) throw new DareError('DARE_BAD_KEY', `${algorithm} scalar must be 56 bytes`);
+  const pub = darePublicKey(algorithm, publicKey, kid);
+  return { ...pub, privateKey: scalar.slice(), form: 'scalar' };
 }
 
 /** The DARE view of a `mathmesh/udf` key pair (`deriveKeyPair`, `keyPairFromPrivate`). */

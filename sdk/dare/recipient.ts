@@ -79,7 +79,7 @@ export function wrapBaseSeed(
  */
 export function unwrapBaseSeedDetail(entry: DareRecipient, key: DarePrivateKey, c: DareCrypto = routedCrypto): UnwrapDetail | undefined {
   if (entry.epk === undefined || entry.epk.crv !== key.algorithm) return undefined;
-  const z = agree(c, key.algorithm, key.privateKey, entry.epk.publicKey, `recipient ${entry.kid} epk`);
+  const z = agree(c, key.algorithm, key.privateKey, entry.epk.publicKey, `recipient ${entry.kid} epk`, key.form);
   for (const info of KEK_INFOS) {
     const kek = deriveKek(c, z, info);
     try {

@@ -80,6 +80,12 @@ function signEd448Seed56(c: DareCrypto, message: Uint8Array, seed: Uint8Array, p
  */
 export function signDigest(signer: DarePrivateKey, digest: Uint8Array, c: DareCrypto = routedCrypto): Uint8Array {
   try {
+    if (signer.form === 'scalar') {
+      // A co-generated key (crypto.md §4): RFC 8032 signing from the raw scalar, with the
+      // deterministic secret nonce prefix of threshold-06 §5.1 (derived from the scalar).
+      if (signer.algorithm !== 'Ed448' || signer.privateKey.length !== 56) throw new DareError('DARE_BAD_KEY', `signer ${signer.kid}: only 56-byte Ed448 scalars sign`);
+      return meshOps(c).ed448SignWithScalar(digest, signer.privateKey, EMPTY);
+    }
     switch (signer.algorithm) {
       case 'Ed448':
         if (signer.privateKey.length === 57) return c.ed448.sign(digest, signer.privateKey, EMPTY);

@@ -41,3 +41,12 @@ export { checkDeviceChain, verifyDeviceChain, type DeviceChainReport } from './d
 export { keyFingerprint512, connectionWitness, type WitnessKey } from './witness.js';
 export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, type Publication } from './publication.js';
 export { CATALOG, SPOOL, isStoreLabel, type StoreLabel } from './stores.js';
+export {
+  deviceAccountKeyData, buildConnectionService, buildConnectionDevice, sealConnection, verifyConnection, type DeviceAccountKeyData,
+} from './connections.js';
+export {
+  buildActivationAccount, buildActivationCommon, sealActivation, activateDevice, acceptActivation, dareKeyFromCombined,
+  type DeviceActivation, type ActivateDeviceOptions, type DeviceAccountKeys, type AcceptedActivation,
+} from './activations.js';
+export { ROLES, grantsOf, type Role, type Grants, type AccountKeyGrant } from './roles.js';
+export { buildSelfContact, type SelfContact, type SelfContactOptions } from './contacts.js';

@@ -1,0 +1,67 @@
+import { MeshError } from './errors.js';
+import { CATALOG, SPOOL, type StoreLabel } from './stores.js';
+
+/**
+ * Device roles and the rights they grant (mesh-model.md §7, the reference's grant code): which
+ * account keys an ActivationCommon hands the device (directly, as private keys) and which
+ * per-store keys go in its `Entries`, in the reference's order (verified: a `message` + `web`
+ * device gets Contact, Publication, Inbound, Outbound, Network, Application, Credential, Task,
+ * Bookmark — SchemaAliceActivationDevice2.md).
+ */
+
+/** Account keys an activation may grant (ActivationCommon members). */
+export type AccountKeyGrant = 'ProfileSignature' | 'AdministratorSignature' | 'Encryption' | 'Authentication' | 'Signature';
+
+/** What one role grants. */
+interface RoleDefinition {
+  /** Roles whose grants come first. */
+  readonly includes?: readonly Role[];
+  readonly keys?: readonly AccountKeyGrant[];
+  readonly stores?: readonly StoreLabel[];
+  /** Stores granted after the included roles' (the reference's order). */
+  readonly laterStores?: readonly StoreLabel[];
+}
+
+/** The roles a device may hold (CLI flags `/root`, `/admin`, `/message`, `/web`). */
+export type Role = 'super' | 'admin' | 'device' | 'message' | 'web';
+
+const USER_STORES: readonly StoreLabel[] = [
+  CATALOG.contact, CATALOG.publication, SPOOL.inbound, SPOOL.outbound, CATALOG.network, CATALOG.application, CATALOG.credential,
+  CATALOG.task, CATALOG.bookmark,
+];
+
+/** mesh-model.md §7. `threshold` (service-mediated shares) is not offered: no key shares yet. */
+export const ROLES: Readonly<Record<Role, RoleDefinition>> = {
+  device: { stores: [CATALOG.network, CATALOG.application] },
+  message: { keys: ['Encryption', 'Signature', 'Authentication'], stores: [CATALOG.contact, CATALOG.publication, SPOOL.inbound, SPOOL.outbound], includes: ['device'] },
+  web: { includes: ['message'], laterStores: [CATALOG.credential, CATALOG.task, CATALOG.bookmark] },
+  admin: { keys: ['AdministratorSignature'], stores: [SPOOL.local, CATALOG.access, ...USER_STORES] },
+  super: { keys: ['ProfileSignature', 'AdministratorSignature'], stores: [CATALOG.device, CATALOG.access], includes: ['admin'] },
+};
+
+/** The grants of a set of roles. */
+export interface Grants {
+  /** Account keys, in ActivationCommon member order. */
+  readonly keys: readonly AccountKeyGrant[];
+  /** Store keys, in the reference's Entries order. */
+  readonly stores: readonly StoreLabel[];
+}
+
+const KEY_ORDER: readonly AccountKeyGrant[] = ['ProfileSignature', 'AdministratorSignature', 'Encryption', 'Authentication', 'Signature'];
+
+/** What `roles` grant together (duplicates dropped, first occurrence kept). */
+export function grantsOf(roles: readonly string[]): Grants {
+  const keys = new Set<AccountKeyGrant>();
+  const stores: StoreLabel[] = [];
+  const add = (role: string, depth: number): void => {
+    const def = (ROLES as Record<string, RoleDefinition | undefined>)[role];
+    if (def === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown role ${role} (known: ${Object.keys(ROLES).join(', ')})`);
+    if (depth > 4) throw new MeshError('MESH_BAD_ARGUMENT', `role ${role} includes itself`);
+    for (const k of def.keys ?? []) keys.add(k);
+    for (const s of def.stores ?? []) if (!stores.includes(s)) stores.push(s);
+    for (const r of def.includes ?? []) add(r, depth + 1);
+    for (const s of def.laterStores ?? []) if (!stores.includes(s)) stores.push(s);
+  };
+  for (const r of roles) add(r, 0);
+  return { keys: KEY_ORDER.filter((k) => keys.has(k)), stores };
+}
