@@ -11,6 +11,7 @@ const ROUTED_VECTOR_SUITES = [
   'test/udf-keys.test.ts',
   'test/udf-shamir.test.ts',
   'test/mesh-keys.test.ts',
+  'test/mesh-objects.test.ts',
   'test/dare-envelope-vectors.test.ts',
 ];
 const ROUTES = ['default', 'wasm', 'pure', 'native'] as const;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, cpSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +16,12 @@ const GENERATORS: Record<string, string[]> = {
   'core-wasm/hash/gen/rounds.mjs': ['core-wasm/hash/sha512.ts', 'core-wasm/hash/sha256.ts', 'core-wasm/hash/keccak.ts'],
   'core-wasm/curve448/gen/field-mul.mjs': ['core-wasm/curve448/fmul.ts'],
   'core-wasm/aes/gen-tables.mjs': ['core-wasm/aes/tables.ts'],
+  'scripts/gen-mesh-types.mjs': ['sdk/mesh/schema/types.ts'],
+};
+
+/** Inputs a generator reads besides its own directory (copied into the scratch tree too). */
+const INPUTS: Record<string, string[]> = {
+  'scripts/gen-mesh-types.mjs': ['sdk/mesh/schema/classes.ts'],
 };
 
 const check = (script: string, cwdRoot = root) =>
@@ -31,7 +37,11 @@ describe('generated sources match their generators', () => {
     // A copy of the generator and its outputs in a scratch tree, one output edited by hand.
     const scratch = mkdtempSync(resolve(tmpdir(), 'mesh-gen-'));
     cpSync(resolve(root, dirname(script)), resolve(scratch, dirname(script)), { recursive: true });
-    for (const f of outputs) copyFileSync(resolve(root, f), resolve(scratch, f));
+    symlinkSync(resolve(root, 'node_modules'), resolve(scratch, 'node_modules'), 'dir'); // generators may import the toolchain
+    for (const f of [...outputs, ...(INPUTS[script] ?? [])]) {
+      mkdirSync(dirname(resolve(scratch, f)), { recursive: true });
+      copyFileSync(resolve(root, f), resolve(scratch, f));
+    }
     expect(check(script, scratch).status).toBe(0);
     // A hand edit inside what the generator owns: after a `<generated:…>` marker, or mid-file.
     const victim = resolve(scratch, outputs[0]!);

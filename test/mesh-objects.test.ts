@@ -10,7 +10,7 @@ import { base64urlDecode, parseJson, writeJson } from '../sdk/encoding/index.js'
 import {
   acceptActivation, activateDevice, buildActivationAccount, buildActivationCommon, buildConnectionDevice, buildConnectionService,
   buildProfileAccount, buildProfileDevice, buildSelfContact, checkDeviceChain, combineKeys, combinePublicKeys, dareKeyFromCombined,
-  deriveAccountKeys, deriveActivationKeys, deriveDeviceKeys, deriveStoreKey, deviceAccountKeyData, grantsOf, MeshError, meshObjectToString,
+  deriveAccountKeys, deriveActivationKeys, deriveDeviceKeys, deriveStoreKey, deviceAccountKeyData, grantsOf, headerOf, MeshError, meshObjectToString,
   openMeshEnvelope, readMeshObject, sealConnection, sealMeshObject, sealProfile, verifyProfile, type CatalogedDevice, type ProfileDevice,
 } from '../sdk/mesh/index.js';
 import { recoverSeed, newSeed, deriveKeyPair } from '../sdk/udf/index.js';
@@ -67,7 +67,7 @@ describe('Alice\'s account from her recovered seed (mesh-model.md §4)', () => {
 
   it('seals her ProfileUser to REF\'s envelope, byte for byte, and the signature verifies with @noble', () => {
     const profile = buildProfileAccount(alice, { accountAddress: 'alice@example.com', serviceUdf: SERVICE_UDF });
-    const env = sealProfile(profile, alice.profileSignature, { created: at('2022-05-03T16:46:56Z') });
+    const env = sealProfile(profile, alice.profileSignature, { created: at('2022-05-03T16:46:56Z'), referenceForm: true });
     sameEnvelope(env, input('profile-user-alice', 'envelope_json'));
     const digest = sha512(env.payload);
     const pub = base64urlDecode(mesh.keys['alice.profile']!.public_b64u!);
@@ -77,9 +77,9 @@ describe('Alice\'s account from her recovered seed (mesh-model.md §4)', () => {
 
   it('seals her CallsignBinding and self contact to REF\'s envelopes', () => {
     const binding = { $class: 'CallsignBinding' as const, Canonical: 'alice@example.com', Display: 'alice@example.com', ProfileUdf: alice.profileSignature.udf, Services: [{ $class: 'NamedService' as const, Prefix: 'mmm' }] };
-    sameEnvelope(sealMeshObject(binding, { signers: [dareKeyFromKeyPair(alice.administratorSignature)], created: at('2022-05-03T16:46:57Z') }), input('signed-callsign-alice', 'envelope_json'));
+    sameEnvelope(sealMeshObject(binding, { signers: [dareKeyFromKeyPair(alice.administratorSignature)], created: at('2022-05-03T16:46:57Z'), referenceForm: true }), input('signed-callsign-alice', 'envelope_json'));
     const profile = parseEnvelope(input('profile-user-alice', 'envelope_json'));
-    const self = buildSelfContact({ profile, address: 'alice@example.com', commonSignature: alice.commonSignature, created: at('2022-05-03T16:46:56Z') });
+    const self = buildSelfContact({ profile, address: 'alice@example.com', commonSignature: alice.commonSignature, created: at('2022-05-03T16:46:56Z'), referenceForm: true });
     sameEnvelope(self.signed, input('signed-contact-alice-self', 'envelope_json'));
     expect(meshObjectToString(self.entry)).toBe(writeJson(parseJson(input('schema-catalogedcontact', 'object_json'))));
     expect(codeOf(() => buildSelfContact({ profile, address: 'alice@example.com', commonSignature: alice.administratorSignature }))).toBe('MESH_BAD_KEY');
@@ -90,8 +90,8 @@ describe('Alice\'s account from her recovered seed (mesh-model.md §4)', () => {
       const ref = parseEnvelope(input(id, 'envelope_json'));
       const opened = openMeshEnvelope(ref, 'ConnectionService', { signers: [publicPart(dareKeyFromKeyPair(alice.administratorSignature))], requireSignature: true });
       expect(opened.payloadEncoding).toBe('jsonb');
-      const created = new Date(opened.unauthenticated.contentMeta!.created as string);
-      sameEnvelope(sealConnection(opened.object, alice.administratorSignature, { created }), input(id, 'envelope_json'));
+      const created = new Date(headerOf(opened).contentMeta!.created as string);
+      sameEnvelope(sealConnection(opened.object, alice.administratorSignature, { created, referenceForm: true }), input(id, 'envelope_json'));
     }
   });
 });
@@ -208,10 +208,10 @@ describe('what a verdict means', () => {
     expect(codeOf(() => verifyProfile({ ...profile, payload }))).toBe('MESH_BAD_ENVELOPE');
   });
 
-  it('an encrypted object without a trusted signature is refused before decryption unless the caller opts in', () => {
+  it('a reference-form encrypted object (no PayloadMac) is refused before decryption unless the caller opts in', () => {
     const env = parseEnvelope(input('decrypt-download-credential', 'envelope_json'));
     const key = dareKeyFromKeyPair(deriveStoreKey(SEED, 'MMM_Credential'));
-    expect(codeOf(() => openMeshEnvelope(env, 'CatalogedCredential', { keys: [key] }))).toBe('MESH_NOT_SIGNED');
+    expect(codeOf(() => openMeshEnvelope(env, 'CatalogedCredential', { keys: [key] }))).toBe('MESH_UNAUTHENTICATED');
     const opened = openMeshEnvelope(env, 'CatalogedCredential', { keys: [key], allowUnauthenticated: true });
     expect(opened.object.Password).toBe('newpassword');
     expect(opened.signedBy).toEqual([]);

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,9 +30,7 @@ function meshError(f: () => unknown): MeshError {
 }
 
 describe('the schema table', () => {
-  it('generated types are up to date (scripts/gen-mesh-types.mjs --check)', () => {
-    const out = execFileSync(process.execPath, [resolve(repoRoot, 'scripts/gen-mesh-types.mjs'), '--check'], { encoding: 'utf8' });
-    expect(out).toMatch(/up to date \(\d+ classes\)/);
+  it('generated types declare every class (freshness: generators.test.ts runs gen-mesh-types.mjs --check)', () => {
     const generated = readFileSync(resolve(repoRoot, 'sdk/mesh/schema/types.ts'), 'utf8');
     for (const name of classNames()) expect(generated).toContain(`export interface ${name} extends ${name}Members, MeshObjectBase<'${name}'> {}`);
   });

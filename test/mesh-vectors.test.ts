@@ -3,20 +3,19 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runConformance } from '../sdk/conformance/main.js';
 import { MESH_KINDS } from '../sdk/conformance/kinds/mesh.js';
+import { CONFORMANCE_PROVIDERS } from '../sdk/conformance/provider.js';
 import { KNOWN_KINDS } from '../sdk/conformance/registry.js';
-import { initSync, type ProviderName } from '../sdk/crypto/index.js';
+import { initSync } from '../sdk/crypto/index.js';
 import { vectorsDir } from './support/paths.js';
 
 /**
- * mesh.json through the conformance runner (mesh-kinds.md) on every provider: the routed crypto
- * forced to pure, to WASM, and to node:crypto for the primitives it has. Every vector passes —
- * the unverified ones too — and every known_bad entry is reported as such.
+ * mesh.json through the conformance runner (mesh-kinds.md) on every provider (`--provider`: the
+ * default route after init(), WASM, pure, node:crypto). Every vector passes — the unverified
+ * ones too — and every known_bad entry is reported as such.
  */
 
 const file = resolve(vectorsDir, 'mesh', 'mesh.json');
 const mesh = JSON.parse(readFileSync(file, 'utf8')) as { vectors: { id: string; kind: string; verified: boolean }[]; known_bad: { id: string }[] };
-
-const NATIVE = { sha512: 'native', sha256: 'native', hkdfSha256: 'native', hmacSha256: 'native', aes256Cbc: 'native' } as const;
 
 afterAll(() => {
   initSync({ prefer: undefined });
@@ -28,10 +27,10 @@ describe('mesh.json kinds', () => {
     expect(new Set(mesh.vectors.map((v) => v.kind))).toEqual(new Set([...MESH_KINDS, 'mesh-activate']));
   });
 
-  it.each(['pure', 'wasm', 'native'] as const)('every vector passes on the %s provider', async (provider: ProviderName) => {
-    initSync({ prefer: provider === 'native' ? NATIVE : provider });
+  it.each(CONFORMANCE_PROVIDERS)('every vector passes on the %s provider', async (provider) => {
     const lines: string[] = [];
-    const status = await runConformance([file], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    const status = await runConformance(['--provider', provider, file], { out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    expect(lines[0]).toBe(`# provider ${provider}`);
     for (const v of mesh.vectors) expect(lines, `${v.id}\n${lines.filter((l) => l.includes(v.id)).join('\n')}`).toContain(`PASS ${v.id}`);
     for (const b of mesh.known_bad) expect(lines.find((l) => l.startsWith(`SKIP ${b.id}: known bad:`)), b.id).toBeDefined();
     expect(lines.at(-1)).toBe(`${mesh.vectors.length} passed, 0 failed, ${mesh.known_bad.length} skipped`);

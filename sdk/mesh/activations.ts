@@ -70,11 +70,13 @@ export function buildActivationCommon(account: AccountKeys, roles: readonly stri
 
 /** Seals an activation: signed by the AdministratorSignature, encrypted to `recipient` (mesh-model.md §5.4). */
 export function sealActivation<T extends ActivationAccount | ActivationCommon>(
-  activation: T, administratorSignature: KeyPair, recipient: DarePublicKey, options: { created?: Date; random?: RandomSource } = {},
+  activation: T, administratorSignature: KeyPair, recipient: DarePublicKey,
+  options: { created?: Date; random?: RandomSource; referenceForm?: boolean } = {},
 ): Enveloped<T> {
   return sealMeshObject(activation, {
     signers: [dareKeyFromKeyPair(administratorSignature)], recipients: [recipient],
     ...(options.created ? { created: options.created } : {}), ...(options.random ? { random: options.random } : {}),
+    ...(options.referenceForm ? { referenceForm: true } : {}),
   });
 }
 
@@ -165,15 +167,20 @@ function sameKey(published: Untagged<KeyData> | undefined, combined: CombinedKey
  * Takes up an activation (device side): checks the CatalogedDevice chain (for `expectedAccountUdf`
  * when given), decrypts ActivationAccount with the device's base Encryption key, recomputes the
  * combined private keys and checks they are the published ones, then decrypts ActivationCommon
- * with the combined Encryption key. Every activation must be signed by the AdministratorSignature.
+ * with the combined Encryption key. Every activation must be signed by the AdministratorSignature;
+ * activations a reference administrator wrote (no PayloadMac, signatures bound to nothing) are
+ * read only with `allowUnauthenticated`.
  */
-export function acceptActivation(device: CatalogedDevice, deviceKeys: DeviceKeys, options: { expectedAccountUdf?: string } = {}): AcceptedActivation {
+export function acceptActivation(
+  device: CatalogedDevice, deviceKeys: DeviceKeys, options: { expectedAccountUdf?: string; allowUnauthenticated?: boolean } = {},
+): AcceptedActivation {
   const chain = verifyDeviceChain(device, options);
+  const reference = options.allowUnauthenticated ? { allowUnauthenticated: true } : {};
   if (chain.deviceUdf !== deviceKeys.profileSignature.udf) throw new MeshError('MESH_INVALID', 'this CatalogedDevice is for another device');
   const account = verifyProfile(device.EnvelopedProfileUser!).profile;
   const admin = publicKeyOf((account as AnyProfileAccount).AdministratorSignature!, 'AdministratorSignature');
   const activation = openMeshEnvelope(device.EnvelopedActivationAccount!, 'ActivationAccount', {
-    keys: [dareKeyFromKeyPair(deviceKeys.encryption)], signers: [admin], requireSignature: true,
+    keys: [dareKeyFromKeyPair(deviceKeys.encryption)], signers: [admin], ...reference,
   }).object;
   if (activation.ActivationKey === undefined) throw new MeshError('MESH_INVALID', 'ActivationAccount has no ActivationKey');
   const contribution = deriveActivationKeys(activation.ActivationKey);
@@ -187,7 +194,7 @@ export function acceptActivation(device: CatalogedDevice, deviceKeys: DeviceKeys
   sameKey(connection.Signature, keys.signature, 'Signature');
   sameKey(connection.Authentication, keys.authentication, 'Authentication');
   const common = openMeshEnvelope(device.EnvelopedActivationCommon!, 'ActivationCommon', {
-    keys: [dareKeyFromCombined(keys.encryption)], signers: [admin], requireSignature: true,
+    keys: [dareKeyFromCombined(keys.encryption)], signers: [admin], ...reference,
   }).object as ActivationCommon;
   const accountKeys: Partial<Record<AccountKeyGrant, DarePrivateKey>> = {};
   for (const k of Object.keys(GRANTED_KEY) as AccountKeyGrant[]) {

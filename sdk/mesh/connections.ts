@@ -65,9 +65,12 @@ export function buildConnectionDevice(options: { profileUdf: string; keys: Devic
 
 /** Seals a connection (JSON-B payload), signed by the account's AdministratorSignature key. */
 export function sealConnection<T extends ConnectionService | ConnectionDevice>(
-  connection: T, administratorSignature: KeyPair, options: { created?: Date } = {},
+  connection: T, administratorSignature: KeyPair, options: { created?: Date; referenceForm?: boolean } = {},
 ): Enveloped<T> {
-  return sealMeshObject(connection, { signers: [dareKeyFromKeyPair(administratorSignature)], ...(options.created ? { created: options.created } : {}) });
+  return sealMeshObject(connection, {
+    signers: [dareKeyFromKeyPair(administratorSignature)], ...(options.created ? { created: options.created } : {}),
+    ...(options.referenceForm ? { referenceForm: true } : {}),
+  });
 }
 
 /**

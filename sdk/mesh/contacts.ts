@@ -32,6 +32,8 @@ export interface SelfContactOptions {
   /** The CommonSignature key pair (must be the profile's). */
   readonly commonSignature: KeyPair;
   readonly created?: Date;
+  /** Write the reference's envelope exactly (no ManifestSignature). */
+  readonly referenceForm?: boolean;
 }
 
 /** Builds and signs the self contact of an account. */
@@ -48,6 +50,7 @@ export function buildSelfContact(options: SelfContactOptions): SelfContact {
   const contact: ContactPerson = { $class: 'ContactPerson', Anchors: anchors, NetworkAddresses: networkAddresses };
   const signed = sealMeshObject(contact, {
     signers: [dareKeyFromKeyPair(options.commonSignature)], ...(options.created ? { created: options.created } : {}),
+    ...(options.referenceForm ? { referenceForm: true } : {}),
   });
   const entry: CatalogedContact = {
     $class: 'CatalogedContact',
