@@ -11,7 +11,7 @@ import {
   acceptActivation, activateDevice, buildActivationAccount, buildActivationCommon, buildConnectionDevice, buildConnectionService,
   buildProfileAccount, buildProfileDevice, buildSelfContact, checkDeviceChain, combineKeys, combinePublicKeys, dareKeyFromCombined,
   deriveAccountKeys, deriveActivationKeys, deriveDeviceKeys, deriveStoreKey, deviceAccountKeyData, grantsOf, headerOf, MeshError, meshObjectToString,
-  openMeshEnvelope, readMeshObject, sealConnection, sealMeshObject, sealProfile, verifyProfile, type CatalogedDevice, type ProfileDevice,
+  openMeshEnvelope, openPublicationData, publicationOf, readMeshObject, sealConnection, sealMeshObject, sealProfile, verifyProfile, type CatalogedDevice, type ProfileDevice,
 } from '../sdk/mesh/index.js';
 import { recoverSeed, newSeed, deriveKeyPair } from '../sdk/udf/index.js';
 import { keyUdf } from './mesh-keys-support.js';
@@ -185,6 +185,19 @@ describe('activating a device end to end (mesh-model.md §6)', () => {
     expect(codeOf(() => acceptActivation(mixed, deviceKeys))).toBe('MESH_INVALID');
     const swappedConnection: CatalogedDevice = { ...activation.catalogedDevice, EnvelopedConnectionDevice: forged.catalogedDevice.EnvelopedConnectionDevice! };
     expect(checkDeviceChain(swappedConnection).connectionDeviceSignedByAdmin).toBe(false);
+  });
+});
+
+describe('publications (mesh-model.md §11)', () => {
+  it('REF\'s publication opens with its connect URI to the preconfigured device\'s signed profile', () => {
+    const uri = 'mcu://maker@example.com/EDRL-4MZP-3OUD-OZBS-SPZN-7OSO-OM';
+    const pub = readMeshObject(input('schema-catalogedpublication', 'object_json'), 'CatalogedPublication');
+    const p = publicationOf(uri);
+    expect([p.publicationId, p.serviceAuthenticator]).toEqual([pub.Id, pub.Authenticator]);
+    expect(codeOf(() => openPublicationData(pub.EnvelopedData!, uri))).toBe('MESH_UNAUTHENTICATED'); // REF writes no PayloadMac
+    const inner = openPublicationData(pub.EnvelopedData!, uri, { allowUnauthenticated: true });
+    expect(verifyProfile(inner).udf).toBe('MBYN-VC7T-AIEX-KCK2-WQLP-4B52-3GWY');
+    expect(() => openPublicationData(pub.EnvelopedData!, 'mcu://maker@example.com/EDRL-4MZQ-3OUD-OZBS-SPZN-7OSO-OM', { allowUnauthenticated: true })).toThrow(MeshError);
   });
 });
 

@@ -69,3 +69,23 @@ describe('the mesh evaluators can fail', () => {
     for (const r of results) expect(r.status, `${r.id} must fail`).toBe('fail');
   });
 });
+
+describe('kinds beyond the published vectors', () => {
+  it('mesh-decrypt with a connect URI: the publication data is the preconfigured device\'s signed profile', async () => {
+    const all = JSON.parse(readFileSync(file, 'utf8')) as { keys: Record<string, unknown>; vectors: Record<string, any>[] };
+    const publication = JSON.parse(all.vectors.find((v) => v['id'] === 'schema-catalogedpublication')!['inputs']['object_json']).CatalogedPublication;
+    const inner = JSON.parse(all.vectors.find((v) => v['id'] === 'profile-device-preconfig')!['inputs']['envelope_json']);
+    const vector = {
+      id: 'decrypt-publication', kind: 'mesh-decrypt', verified: true,
+      inputs: { envelope_json: JSON.stringify(publication.EnvelopedData), decryption_key: { connect_uri: 'mcu://maker@example.com/EDRL-4MZP-3OUD-OZBS-SPZN-7OSO-OM' } },
+      expected: { recipient_kid: publication.Id, class: 'DareEnvelope', payload_json: JSON.stringify({ DareEnvelope: inner }), header_kid: publication.EnvelopedData[0].kid },
+    };
+    const { defaultRegistry } = await import('../sdk/conformance/registry.js');
+    const { runVectorFile, toVectorFile } = await import('../sdk/conformance/runner.js');
+    const [r] = await runVectorFile(toVectorFile('publication.json', { vectors: [vector], keys: all.keys }), defaultRegistry());
+    expect(r!.status, r!.reason).toBe('pass');
+    const wrong = { ...vector, inputs: { ...vector.inputs, decryption_key: { connect_uri: 'mcu://maker@example.com/EDRL-4MZQ-3OUD-OZBS-SPZN-7OSO-OM' } } };
+    const [w] = await runVectorFile(toVectorFile('publication.json', { vectors: [wrong], keys: all.keys }), defaultRegistry());
+    expect(w!.status).toBe('fail');
+  });
+});

@@ -141,10 +141,10 @@ export interface MeshHeaderData {
   readonly envelopeId: string | undefined;
 }
 
-/** What {@link openMeshEnvelope} returns. */
-export interface OpenedMeshObject<T> {
-  /** The payload object (covered by the signatures of `signedBy`, when there are any). */
-  readonly object: T;
+/** What {@link openEnvelopePayload} returns: the plaintext and what vouches for it. */
+export interface OpenedPayload {
+  /** The plaintext payload bytes. */
+  readonly payload: Uint8Array;
   /** Trusted keys whose signature over the payload verified. */
   readonly signedBy: readonly DarePublicKey[];
   /** DARE's verdict (`authentic`, `unbound-signatures`, `no-signer-checked`). */
@@ -156,14 +156,18 @@ export interface OpenedMeshObject<T> {
   readonly encrypted: boolean;
   /** Recipient key ids of an encrypted envelope (as written). */
   readonly recipients: readonly string[];
-  /** `json` (text) or `jsonb`, as the payload was written. */
-  readonly payloadEncoding: 'json' | 'jsonb';
-  /** The plaintext payload bytes. */
-  readonly payload: Uint8Array;
   /** Header data, when the keys of `signedBy` signed it too. */
   readonly signedHeader?: MeshHeaderData;
   /** Header data covered by no signature checked here: hints, to be compared with the payload. */
   readonly unsignedHeader?: MeshHeaderData;
+}
+
+/** What {@link openMeshEnvelope} returns. */
+export interface OpenedMeshObject<T> extends OpenedPayload {
+  /** The payload object (covered by the signatures of `signedBy`, when there are any). */
+  readonly object: T;
+  /** `json` (text) or `jsonb`, as the payload was written. */
+  readonly payloadEncoding: 'json' | 'jsonb';
 }
 
 function toEnvelope(input: DareEnvelope | Uint8Array | string): DareEnvelope {
@@ -185,17 +189,11 @@ const header = (m: EnvelopeMetadata | undefined): MeshHeaderData | undefined =>
   m === undefined ? undefined : { contentMeta: m.contentMeta, envelopeId: m.envelopeId };
 
 /**
- * Opens an envelope holding a Mesh object: checks the signatures of the expected and trusted
- * keys, decrypts with `keys` / `secrets`, reads the payload (JSON or JSON-B) as a tagged object
- * of class `expected` (or a subclass).
+ * Opens an envelope without reading its payload as a Mesh object (a publication's data is itself
+ * an envelope): checks the signatures of the expected and trusted keys, decrypts with `keys` /
+ * `secrets`.
  */
-export function openMeshEnvelope<C extends MeshClassName>(
-  input: DareEnvelope | Uint8Array | string, expected: C, options?: OpenOptions,
-): OpenedMeshObject<MeshFamilyMap[C]>;
-export function openMeshEnvelope(input: DareEnvelope | Uint8Array | string, expected?: undefined, options?: OpenOptions): OpenedMeshObject<MeshObject>;
-export function openMeshEnvelope(
-  input: DareEnvelope | Uint8Array | string, expected?: MeshClassName, options: OpenOptions = {},
-): OpenedMeshObject<MeshObject> {
+export function openEnvelopePayload(input: DareEnvelope | Uint8Array | string, options: OpenOptions = {}): OpenedPayload {
   const env = toEnvelope(input);
   const trusted = resolver(options.trusted);
   let decoded;
@@ -212,22 +210,35 @@ export function openMeshEnvelope(
   } catch (e) {
     return wrapDare(e, 'envelope');
   }
-  const object = expected === undefined ? readMeshObject(decoded.payload) : readMeshObject(decoded.payload, expected);
   const signedHeader = header(decoded.signed.metadata);
   const unsignedHeader = header(decoded.unsigned.metadata);
   return {
-    object,
+    payload: decoded.payload,
     signedBy: decoded.signedBy,
     verdict: decoded.verdict,
     integrity: decoded.integrity,
     signatures: decoded.signatures,
     encrypted: decoded.encrypted,
     recipients: decoded.recipients,
-    payloadEncoding: detectEncoding(decoded.payload),
-    payload: decoded.payload,
     ...(signedHeader ? { signedHeader } : {}),
     ...(unsignedHeader ? { unsignedHeader } : {}),
   };
+}
+
+/**
+ * Opens an envelope holding a Mesh object: {@link openEnvelopePayload}, then reads the payload
+ * (JSON or JSON-B) as a tagged object of class `expected` (or a subclass).
+ */
+export function openMeshEnvelope<C extends MeshClassName>(
+  input: DareEnvelope | Uint8Array | string, expected: C, options?: OpenOptions,
+): OpenedMeshObject<MeshFamilyMap[C]>;
+export function openMeshEnvelope(input: DareEnvelope | Uint8Array | string, expected?: undefined, options?: OpenOptions): OpenedMeshObject<MeshObject>;
+export function openMeshEnvelope(
+  input: DareEnvelope | Uint8Array | string, expected?: MeshClassName, options: OpenOptions = {},
+): OpenedMeshObject<MeshObject> {
+  const opened = openEnvelopePayload(input, options);
+  const object = expected === undefined ? readMeshObject(opened.payload) : readMeshObject(opened.payload, expected);
+  return { ...opened, object, payloadEncoding: detectEncoding(opened.payload) };
 }
 
 /** The header data of an opened object, wherever it is (signed or not). */

@@ -25,8 +25,8 @@ export {
   detectEncoding, parseMeshValue, readMeshObject, readMeshMembers, meshObjectToValue, meshObjectToString, writeMeshObject, type MeshEncoding,
 } from './schema/codec.js';
 export {
-  MESH_OBJECT_CTY, sealMeshObject, openMeshEnvelope, inspectMeshEnvelope, headerOf,
-  type SealOptions, type OpenOptions, type OpenedMeshObject, type EnvelopeInspection, type MeshHeaderData,
+  MESH_OBJECT_CTY, sealMeshObject, openEnvelopePayload, openMeshEnvelope, inspectMeshEnvelope, headerOf,
+  type SealOptions, type OpenOptions, type OpenedPayload, type OpenedMeshObject, type EnvelopeInspection, type MeshHeaderData,
 } from './envelopes.js';
 export {
   deriveAccountKeys, deriveStoreKey, deriveDeviceKeys, deriveServiceKeys, deriveActivationKeys, combineKeys, combinePublicKeys, newMeshSeed,
@@ -39,7 +39,7 @@ export {
 } from './profiles.js';
 export { checkDeviceChain, verifyDeviceChain, type DeviceChainReport } from './devices.js';
 export { keyFingerprint512, connectionWitness, type WitnessKey } from './witness.js';
-export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, type Publication } from './publication.js';
+export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, openPublicationData, type Publication } from './publication.js';
 export { CATALOG, SPOOL, isStoreLabel, type StoreLabel } from './stores.js';
 export {
   deviceAccountKeyData, buildConnectionService, buildConnectionDevice, sealConnection, verifyConnection, type DeviceAccountKeyData,

@@ -1,12 +1,17 @@
 import { hkdfSha512 } from '../crypto/hashes.js';
-import { symmetricKeyId } from '../dare/symmetric-key-id.js';
+import { envelopeFromValue, type DareEnvelope } from '../dare/envelope.js';
+import { DareError } from '../dare/errors.js';
+import { dareSymmetricKey, symmetricKeyId } from '../dare/symmetric-key-id.js';
+import { isJsonObject } from '../encoding/json-value.js';
 import { utf8Encode } from '../encoding/utf8.js';
 import { fixedUdf } from '../udf/fixed.js';
 import { udfMac } from '../udf/mac.js';
 import { envelopeId } from '../udf/message-id.js';
 import { UDF_TYPE } from '../udf/types.js';
 import { parseConnectionUri } from '../udf/uri.js';
+import { openEnvelopePayload } from './envelopes.js';
 import { MeshError } from './errors.js';
+import { parseMeshValue } from './schema/codec.js';
 
 /**
  * Publications and claims (mesh-model.md §11, protocol.md T10–T11): a publisher puts data
@@ -65,4 +70,27 @@ export function publicationOf(connectUri: string): Publication {
 export function claimAuthenticate(authenticatorUdf: string, claimant: string): string {
   if (typeof claimant !== 'string' || claimant.length === 0) throw new MeshError('MESH_BAD_ARGUMENT', 'claimant account must be a non-empty string');
   return udfMac(authenticatorUdf, utf8Encode(claimant));
+}
+
+/**
+ * Opens a publication's `EnvelopedData` (mesh-model.md §11, §5.4: encrypted to the connect-URI
+ * secret, a symmetric recipient whose `kid` is the PublicationId) and returns the envelope it
+ * holds — for a preconfigured device, its signed ProfileDevice (verify it with `verifyProfile`).
+ * The reference writes this envelope without PayloadMac: reading its data is `allowUnauthenticated`.
+ */
+export function openPublicationData(envelopedData: DareEnvelope | Uint8Array | string, connectUri: string, options: { allowUnauthenticated?: boolean } = {}): DareEnvelope {
+  const publication = publicationOf(connectUri);
+  const opened = openEnvelopePayload(envelopedData, {
+    secrets: [dareSymmetricKey(publication.secret)], ...(options.allowUnauthenticated ? { allowUnauthenticated: true } : {}),
+  });
+  const value = parseMeshValue(opened.payload);
+  if (!isJsonObject(value) || Object.keys(value).length !== 1 || Object.keys(value)[0] !== 'DareEnvelope') {
+    throw new MeshError('MESH_BAD_OBJECT', 'the publication data is not a tagged DareEnvelope');
+  }
+  try {
+    return envelopeFromValue(value, 'publication data');
+  } catch (e) {
+    if (e instanceof DareError) throw new MeshError('MESH_BAD_ENVELOPE', `publication data: ${e.message}`, { cause: e });
+    throw e;
+  }
 }

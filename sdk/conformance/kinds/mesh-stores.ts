@@ -3,9 +3,11 @@ import { headerToObject } from '../../dare/header.js';
 import { dareKeyFromKeyPair, type DarePrivateKey } from '../../dare/keys.js';
 import { unwrapBaseSeed, unwrapBaseSeedSymmetric, type DareSymmetricKey } from '../../dare/recipient.js';
 import { dareSymmetricKey, symmetricKeyId } from '../../dare/symmetric-key-id.js';
-import { inspectMeshEnvelope, openMeshEnvelope } from '../../mesh/envelopes.js';
+import { envelopeFromValue } from '../../dare/envelope.js';
+import { isJsonObject } from '../../encoding/json-value.js';
+import { inspectMeshEnvelope, openEnvelopePayload } from '../../mesh/envelopes.js';
 import { publicationOf } from '../../mesh/publication.js';
-import { parseMeshValue } from '../../mesh/schema/codec.js';
+import { parseMeshValue, readMeshObject } from '../../mesh/schema/codec.js';
 import { isStoreLabel } from '../../mesh/stores.js';
 import { deriveKeyPair } from '../../udf/keys.js';
 import { Expected, fail, obj, str } from '../check.js';
@@ -42,17 +44,19 @@ const decrypt: Evaluator = (v) => {
   // PayloadDigest, where present, covers the ciphertext (mesh-model.md §3).
   if (inspectMeshEnvelope(env).digestStatus === 'invalid') fail('PayloadDigest does not match the ciphertext');
   // Reference data carries no signature by a key we hold: read it as unauthenticated, knowingly.
-  const opened = openMeshEnvelope(env, undefined, {
-    ...(k.kind === 'key' ? { keys: [k.key] } : { secrets: [k.key] }), allowUnauthenticated: true,
-  });
+  const opened = openEnvelopePayload(env, { ...(k.kind === 'key' ? { keys: [k.key] } : { secrets: [k.key] }), allowUnauthenticated: true });
+  // A publication's data is itself an envelope (tagged DareEnvelope); anything else is a Mesh object.
+  const value = parseMeshValue(opened.payload);
+  const tags = isJsonObject(value) ? Object.keys(value) : [];
+  const cls = tags.length === 1 && tags[0] === 'DareEnvelope' ? (envelopeFromValue(value, 'payload'), 'DareEnvelope') : readMeshObject(opened.payload).$class;
   const e = new Expected(v);
   e.str('recipient_kid', kid);
   e.hex('base_seed_hex', baseSeed);
-  e.str('class', opened.object.$class);
+  e.str('class', cls);
   if (e.has('payload_json')) {
     const want = parseMeshValue(str(e.fields, 'payload_json'));
     e.take('payload_json');
-    if (jsonText(parseMeshValue(opened.payload)) !== jsonText(want)) fail('decrypted payload differs from payload_json');
+    if (jsonText(value) !== jsonText(want)) fail('decrypted payload differs from payload_json');
   }
   expectJson(e, 'header_kid', env.header.kid ?? null);
   if (e.has('header_kid_is_symmetric_key_id_of_base_seed')) expectJson(e, 'header_kid_is_symmetric_key_id_of_base_seed', symmetricKeyId(baseSeed) === env.header.kid);

@@ -184,6 +184,11 @@ export const MESH_CLASSES = {
     members: { AccountUdf: 'String' },
   },
   ActivationHost: { doc: 'Activation of a host (mesh-model.md §5.3).', inherits: 'ActivationAccount' },
+  ActivationDevice: {
+    doc: 'The 2021 name of a device activation (schema-08; SchemaAliceActivationCoffee.md), read so that 2021 output parses; the 2022 reference writes ActivationAccount.',
+    inherits: 'Activation',
+    members: { AccountUdf: 'String' },
+  },
   ActivationCommon: {
     doc: 'Account keys and per-store keys granted to a device, encrypted to its combined key (mesh-model.md §5.3).',
     inherits: 'Activation',
@@ -393,6 +398,13 @@ export const MESH_CLASSES = {
   DevicePreconfigurationPublic: {
     doc: 'What a preconfigured device publishes (mesh-model.md §11).',
     members: { EnvelopedProfileDevice: 'Enveloped<ProfileDevice>', Hailing: 'String[]' },
+  },
+  DevicePreconfiguration: {
+    doc: 'The 2021 name of a preconfigured device installation (schema-08 §9 example), read so that 2021 output parses.',
+    members: {
+      EnvelopedProfileDevice: 'Enveloped<ProfileDevice>', EnvelopedConnectionDevice: 'Enveloped<ConnectionDevice>', PrivateKey: 'Tagged<Key>',
+      ConnectUri: 'String',
+    },
   },
   DevicePreconfigurationPrivate: {
     doc: 'A preconfigured device installation, kept by its maker (mesh-model.md §11).',

@@ -276,6 +276,7 @@ export type AnyAssertion =
   | ConnectionHost
   | ActivationAccount
   | ActivationHost
+  | ActivationDevice
   | ActivationCommon
   | ActivationApplication
   | ActivationApplicationSsh
@@ -307,6 +308,7 @@ export type AnyActivation =
   | Activation
   | ActivationAccount
   | ActivationHost
+  | ActivationDevice
   | ActivationCommon
   | ActivationApplication
   | ActivationApplicationSsh
@@ -534,6 +536,14 @@ export interface ActivationHostMembers extends ActivationAccountMembers {
 }
 /** Activation of a host (mesh-model.md §5.3). */
 export interface ActivationHost extends ActivationHostMembers, MeshObjectBase<'ActivationHost'> {}
+
+/** Members of {@link ActivationDevice}. */
+export interface ActivationDeviceMembers extends ActivationMembers {
+  /** String */
+  AccountUdf?: string;
+}
+/** The 2021 name of a device activation (schema-08; SchemaAliceActivationCoffee.md), read so that 2021 output parses; the 2022 reference writes ActivationAccount. */
+export interface ActivationDevice extends ActivationDeviceMembers, MeshObjectBase<'ActivationDevice'> {}
 
 /** Members of {@link ActivationCommon}. */
 export interface ActivationCommonMembers extends ActivationMembers {
@@ -1297,6 +1307,20 @@ export interface DevicePreconfigurationPublic extends DevicePreconfigurationPubl
 export type AnyDevicePreconfigurationPublic =
   | DevicePreconfigurationPublic
   | DevicePreconfigurationPrivate;
+
+/** Members of {@link DevicePreconfiguration}. */
+export interface DevicePreconfigurationMembers {
+  /** Enveloped<ProfileDevice> */
+  EnvelopedProfileDevice?: Enveloped<AnyProfileDevice>;
+  /** Enveloped<ConnectionDevice> */
+  EnvelopedConnectionDevice?: Enveloped<ConnectionDevice>;
+  /** Tagged<Key> */
+  PrivateKey?: AnyKey;
+  /** String */
+  ConnectUri?: string;
+}
+/** The 2021 name of a preconfigured device installation (schema-08 §9 example), read so that 2021 output parses. */
+export interface DevicePreconfiguration extends DevicePreconfigurationMembers, MeshObjectBase<'DevicePreconfiguration'> {}
 
 /** Members of {@link DevicePreconfigurationPrivate}. */
 export interface DevicePreconfigurationPrivateMembers extends DevicePreconfigurationPublicMembers {
@@ -2126,6 +2150,7 @@ export interface MeshClassMap {
   ConnectionHost: ConnectionHost;
   ActivationAccount: ActivationAccount;
   ActivationHost: ActivationHost;
+  ActivationDevice: ActivationDevice;
   ActivationCommon: ActivationCommon;
   ActivationApplication: ActivationApplication;
   ActivationApplicationSsh: ActivationApplicationSsh;
@@ -2184,6 +2209,7 @@ export interface MeshClassMap {
   CatalogedReceipt: CatalogedReceipt;
   CatalogedTicket: CatalogedTicket;
   DevicePreconfigurationPublic: DevicePreconfigurationPublic;
+  DevicePreconfiguration: DevicePreconfiguration;
   DevicePreconfigurationPrivate: DevicePreconfigurationPrivate;
   Message: Message;
   MessageError: MessageError;
@@ -2289,6 +2315,7 @@ export interface MeshFamilyMap {
   ConnectionHost: ConnectionHost;
   ActivationAccount: AnyActivationAccount;
   ActivationHost: ActivationHost;
+  ActivationDevice: ActivationDevice;
   ActivationCommon: ActivationCommon;
   ActivationApplication: AnyActivationApplication;
   ActivationApplicationSsh: ActivationApplicationSsh;
@@ -2347,6 +2374,7 @@ export interface MeshFamilyMap {
   CatalogedReceipt: CatalogedReceipt;
   CatalogedTicket: CatalogedTicket;
   DevicePreconfigurationPublic: AnyDevicePreconfigurationPublic;
+  DevicePreconfiguration: DevicePreconfiguration;
   DevicePreconfigurationPrivate: DevicePreconfigurationPrivate;
   Message: AnyMessage;
   MessageError: MessageError;
