@@ -19,6 +19,11 @@
  *   makes it a list.
  * - Member names are the wire names (`crv`, `kid`, and the reference's misspelt `AccountAddess`).
  *
+ * Adding a class: add its entry here (parent, own members in wire order, `payload: 'jsonb'` if it
+ * is sealed as JSON-B), run `node scripts/gen-mesh-types.mjs` to regenerate types.ts, and the
+ * reader, writer, JSON-B codec, `readMeshObject(…, 'NewClass')` and `sealMeshObject` know it.
+ * `npm test` fails while types.ts is stale (test/generators.test.ts).
+ *
  * This module holds data only and imports nothing, so the generator can load it as it is.
  */
 
