@@ -189,6 +189,25 @@ describe('signed and unsigned data are kept apart, and our writer signs the head
     }
   });
 
+  it('a signed header string cannot be swapped for another with the same UTF-8 form (unpaired surrogates)', () => {
+    // Found by the fuzzer (test/fuzz): "id-\ud800" and "id-\udfff" both digested as "id-\ufffd"
+    // (TextEncoder), so the ManifestSignature over one verified for the others.
+    const opts = { signers: [publicPart(alice)] };
+    const env = encodeEnvelope('body', { signers: [alice], envelopeId: 'id-\ufffd', random });
+    const text = utf8Decode(serializeEnvelope(env));
+    expect(decodeEnvelope(text, opts).signed.metadata?.envelopeId).toBe('id-\ufffd');
+    for (const lone of ['\\ud800', '\\udfff']) {
+      const forged = text.replace('id-\ufffd', `id-${lone}`);
+      expect(forged).not.toBe(text);
+      expect(code(() => decodeEnvelope(forged, opts)), lone).toBe('DARE_BAD_FORMAT');
+    }
+    const asObject = { ...env, header: { ...env.header, envelopeId: 'id-\ud800' } };
+    expect(code(() => decodeEnvelope(asObject, opts))).toBe('DARE_BAD_FORMAT');
+    expect(code(() => verifyEnvelope(asObject, opts))).toBe('DARE_BAD_FORMAT');
+    expect(code(() => encodeEnvelope('body', { signers: [alice], envelopeId: 'id-\ud800', random }))).toBe('DARE_BAD_ARGUMENT');
+    expect(code(() => serializeEnvelope(encodeEnvelope('body', { envelopeId: '\udc00', random })))).toBe('DARE_BAD_ARGUMENT');
+  });
+
   it('unsigned but encrypted: the PayloadMac covers the header against outsiders (changed content type → DARE_DECRYPT_FAILED)', () => {
     const env = encodeEnvelope('body', { ...meta, recipients: [publicPart(bobEnc)], random });
     const changed = { ...env, header: { ...env.header, contentMetaData: encodeContentMeta({ cty: 'application/x-evil' }) } };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   base32Decode, base32DecodeBits, base32Encode, base64urlDecode, base64urlEncode, bytesEqual, concatBytes, constantTimeEqual,
-  EncodingError, hexDecode, hexEncode, parseJson, utf8Decode, writeJson, writeReferenceJson,
+  decodeJsonB, encodeJsonB, EncodingError, hexDecode, hexEncode, parseJson, utf8Decode, writeJson, writeReferenceJson,
 } from '../sdk/encoding/index.js';
 import { base64urlEncodeInto, base64urlLength } from '../sdk/encoding/base64url.js';
 import { errorCodeOf, prng } from './support/random.js';
@@ -208,6 +208,42 @@ describe('one home per helper: bytes, base64url into a buffer, the reference JSO
     expect(text).toBe(`{\n  "A": 1,\n  "L": ["x",\n    "y"],\n  "O": {\n    "B": true,\n    "N": null},\n  "PayloadDigest": "${b64.slice(0, 45)}\n  ${b64.slice(45)}"}`);
     expect(parseJson(text)).toEqual({ A: 1, L: ['x', 'y'], O: { B: true, N: null }, PayloadDigest: b64 });
     expect(writeReferenceJson({ When: new Date(Date.UTC(2022, 4, 3, 1, 2, 3, 456)) })).toBe('{\n  "When": "2022-05-03T01:02:03Z"}');
+  });
+
+  it('unpaired surrogates: the reader refuses their escapes, every writer refuses such strings (no two strings share one UTF-8 form)', () => {
+    // Found by the fuzzer (test/fuzz): "\ud800" read from JSON text became U+FFFD in JSON-B, so
+    // different strings had the same header digest, and a signed EnvelopeId could be changed.
+    for (const t of ['"\\ud800"', '"\\udc00"', '"\\ud800\\u0041"', '"x\\udfff"', '{"\\ud800":1}', '"\\ud800\\ud800"', '"\\udc00\\ud800"', '"\\ud800']) {
+      expect(codeOf(() => parseJson(t)), t).toBe('JSON_SYNTAX');
+    }
+    expect(parseJson('"\\ud83d\\ude00 \\u00e9"')).toBe('\u{1f600} \u00e9');
+    for (const s of ['\ud800', 'a\udc00', '\udfff\ud800', 'x\ud83d', '\ude00\ud83d']) {
+      for (const v of [s, { [s]: 1 }, [{ k: s }]]) {
+        expect(codeOf(() => writeJson(v)), JSON.stringify(v)).toBe('JSON_UNSUPPORTED_VALUE');
+        expect(codeOf(() => writeReferenceJson(v)), JSON.stringify(v)).toBe('JSON_UNSUPPORTED_VALUE');
+        expect(codeOf(() => encodeJsonB(v)), JSON.stringify(v)).toBe('JSON_UNSUPPORTED_VALUE');
+      }
+    }
+    const pair = { '\u{1f600}': 'x\u{1f600}' };
+    expect(decodeJsonB(encodeJsonB(pair))).toEqual(pair);
+    expect(parseJson(writeJson(pair))).toEqual(pair);
+  });
+
+  it('integral numbers beyond 2^53 are written so that they read back as the same value', () => {
+    // Found by the fuzzer (test/fuzz): String(2 ** 60) is "1152921504606847000", which the readers
+    // take as that exact integer — a different number from the one written.
+    for (const v of [2 ** 60, -(2 ** 60), 90719925474099e3, 2 ** 64 - 2048, 2 ** 53]) {
+      expect(writeJson(v)).toBe(BigInt(v).toString());
+      expect(parseJson(writeJson([v]))).toEqual([BigInt(v)]);
+      expect(parseJson(writeReferenceJson({ v }))).toEqual({ v: BigInt(v) });
+      expect(decodeJsonB(encodeJsonB([v]))).toEqual([BigInt(v)]);
+    }
+    for (const v of [2 ** 64, -(2 ** 70), 1e21, 1e300]) {
+      expect(parseJson(writeJson([v]))).toEqual([v]);
+      expect(parseJson(writeReferenceJson({ v }))).toEqual({ v });
+      expect(decodeJsonB(encodeJsonB([v, 0.5]))).toEqual([v, 0.5]);
+    }
+    expect(writeJson([2 ** 53 - 1, -0, 0.1, 1e300, 2 ** 64])).toBe('[9007199254740991,0,0.1,1e+300,1.8446744073709552e+19]');
   });
 
   it('writeReferenceJson and writeJson refuse what JSON cannot carry with typed errors', () => {

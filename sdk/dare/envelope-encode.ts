@@ -6,7 +6,7 @@ import {
 } from './algorithms.js';
 import { encodeContentMeta, type ContentMeta } from './content-meta.js';
 import { encodeEds } from './eds.js';
-import { DareError } from './errors.js';
+import { DareError, writing } from './errors.js';
 import type { DareEnvelope } from './envelope.js';
 import { isEmptyHeader, type DareHeader } from './header.js';
 import { headerDigest } from './header-digest.js';
@@ -176,13 +176,13 @@ export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOpti
   let hd: Uint8Array | undefined;
   if (macKey !== undefined) {
     try {
-      hd = headerDigest(header, digestId, c);
+      hd = writing('header', () => headerDigest(header, digestId, c));
       payloadMac = computePayloadMac(macKey, { dig: digestId, payloadDigest: digest!, headerDigest: hd }, c);
     } finally {
       macKey.fill(0);
     }
   }
-  if (!options.referenceForm && signers.length > 0) hd ??= headerDigest(header, digestId, c);
+  if (!options.referenceForm && signers.length > 0) hd ??= writing('header', () => headerDigest(header, digestId, c));
   const manifest = hd === undefined ? undefined : manifestBytes({ dig: digestId, payloadDigest: digest!, headerDigest: hd, payloadMac });
   const signatures: DareSignature[] = signers.map((s) => {
     const signature = signDigest(s, digest!, c);

@@ -1,6 +1,6 @@
 import { bytesEqual } from '../encoding/bytes.js';
 import { digestAlgorithm, encryptionAlgorithm, type DareDigestAlgorithm, type DareEncryptionAlgorithm } from './algorithms.js';
-import { DareError } from './errors.js';
+import { DareError, writing } from './errors.js';
 import { parseEnvelope, type DareEnvelope, type ParseEnvelopeOptions } from './envelope.js';
 import { headerDigest } from './header-digest.js';
 import type { DarePublicKey } from './keys.js';
@@ -172,7 +172,7 @@ export function checkEnvelope(env: DareEnvelope, options: VerifyEnvelopeOptions,
     return d;
   };
   let hd: Uint8Array | undefined;
-  const headerDigestValue = (): Uint8Array => (hd ??= headerDigest(h, digestId, c));
+  const headerDigestValue = (): Uint8Array => (hd ??= writing('header', () => headerDigest(h, digestId, c), 'DARE_BAD_FORMAT'));
 
   const needDigest = dig !== undefined || statedDigest !== undefined || signatures.length > 0 || statedMac !== undefined;
   const digest = needDigest ? payloadDigestOf(digestId) : undefined;

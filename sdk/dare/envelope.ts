@@ -5,7 +5,7 @@ import { writeJson } from '../encoding/json-writer.js';
 import { decodeJsonB } from '../encoding/jsonb-reader.js';
 import { encodeJsonB } from '../encoding/jsonb-writer.js';
 import { utf8Encode } from '../encoding/utf8.js';
-import { DareError } from './errors.js';
+import { DareError, writing } from './errors.js';
 import { bad, toBinary } from './fields.js';
 import { headerFromObject, headerToObject, isEmptyHeader, type DareHeader } from './header.js';
 
@@ -36,25 +36,35 @@ export function envelopeToValue(env: DareEnvelope): JsonValue[] {
   return out;
 }
 
-/** Serializes an envelope (compact JSON text as UTF-8 bytes, or JSON-B). */
+/**
+ * The envelope as **bytes** to store or send (dare.md §2): `json` (default) compact JSON text as
+ * UTF-8, `tagged` the same inside `{"DareEnvelope": …}`, `jsonb` binary JSON-B (no base64, the
+ * smaller form for files). For JSON as a JS `string` (a text channel) use {@link envelopeToString};
+ * to embed the envelope in a larger document, {@link envelopeToValue}. {@link decodeEnvelope},
+ * {@link verifyEnvelope} and {@link parseEnvelope} read every form, from bytes or a string.
+ */
 export function serializeEnvelope(env: DareEnvelope, format: DareEnvelopeFormat = 'json'): Uint8Array {
   const value = envelopeToValue(env);
   switch (format) {
     case 'json':
-      return utf8Encode(writeJson(value));
+      return utf8Encode(writing('envelope', () => writeJson(value)));
     case 'tagged':
-      return utf8Encode(writeJson({ DareEnvelope: value }));
+      return utf8Encode(writing('envelope', () => writeJson({ DareEnvelope: value })));
     case 'jsonb':
-      return encodeJsonB(value);
+      return writing('envelope', () => encodeJsonB(value));
     default:
       throw new DareError('DARE_BAD_ARGUMENT', `unknown envelope format ${String(format)}`);
   }
 }
 
-/** Compact JSON text of an envelope (`json` or `tagged`). */
+/**
+ * The envelope as a JSON **string** (`json` or `tagged`): the same text as
+ * {@link serializeEnvelope} in that form, before UTF-8 encoding. Use it where text is expected
+ * (a message body, a JSON field); use {@link serializeEnvelope} for bytes and for JSON-B.
+ */
 export function envelopeToString(env: DareEnvelope, format: 'json' | 'tagged' = 'json'): string {
   const value = envelopeToValue(env);
-  return writeJson(format === 'tagged' ? { DareEnvelope: value } : value);
+  return writing('envelope', () => writeJson(format === 'tagged' ? { DareEnvelope: value } : value));
 }
 
 /** Reads `[header, payload, trailer?]` or `{"DareEnvelope": [...]}` from a parsed value. */

@@ -22,6 +22,8 @@ export type DareErrorCode =
   | 'DARE_BAD_ANNOTATION' // an annotation (EDS, dare.md §4.3) is malformed (not 2 or 3 JSON-B data items)
   | 'DARE_BAD_ARGUMENT'; // the caller passed something unusable (e.g. more than 255 annotations)
 
+import { EncodingError } from '../encoding/errors.js';
+
 /** Error thrown by every `mathmesh/dare` function. */
 export class DareError extends Error {
   readonly code: DareErrorCode;
@@ -41,4 +43,18 @@ export class DareError extends Error {
  */
 export function decryptFailed(): DareError {
   return new DareError('DARE_DECRYPT_FAILED', 'the envelope does not decrypt or is not authentic (wrong key, damaged or forged)');
+}
+
+/**
+ * Runs an encoding step over header or payload values; an EncodingError (a value with no JSON /
+ * JSON-B form, e.g. a string with an unpaired surrogate) becomes `code` naming `what`:
+ * `DARE_BAD_ARGUMENT` when the caller gave the value, `DARE_BAD_FORMAT` when an envelope held it.
+ */
+export function writing<T>(what: string, f: () => T, code: 'DARE_BAD_ARGUMENT' | 'DARE_BAD_FORMAT' = 'DARE_BAD_ARGUMENT'): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof EncodingError) throw new DareError(code, `${what}: ${e.message}`, { cause: e });
+    throw e;
+  }
 }

@@ -1,4 +1,5 @@
 import { EncodingError } from './errors.js';
+import { isWellFormedText } from './utf8.js';
 
 /**
  * The value model shared by the JSON and JSON-B readers and writers.
@@ -50,4 +51,27 @@ export function setMember(obj: JsonObject, name: string, value: JsonValue): void
 export function formatDateTime(d: Date): string {
   if (Number.isNaN(d.getTime())) throw new EncodingError('JSON_UNSUPPORTED_VALUE', 'an invalid Date has no DateTime form');
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * A string as a JSON text literal. A string with an unpaired surrogate is refused
+ * (`JSON_UNSUPPORTED_VALUE`): its `\uD800` escape is refused by our reader, and its UTF-8 form
+ * (U+FFFD) is the same as other strings' — two headers that a digest could not tell apart.
+ */
+export function jsonStringLiteral(s: string, where: string): string {
+  if (!isWellFormedText(s)) throw new EncodingError('JSON_UNSUPPORTED_VALUE', `JSON: the string at ${where} has an unpaired UTF-16 surrogate`);
+  return JSON.stringify(s);
+}
+
+/**
+ * A finite number as JSON text that reads back as the same value. `String(2 ** 60)` is the
+ * shortest text that rounds to it, `1152921504606847000`, which the readers take as that exact
+ * integer (a bigint): a different number. So integral numbers beyond ±(2^53 − 1) are written with
+ * their exact digits below 2^64 (the integers JSON-B carries, read back exactly), and in exponent
+ * form from 2^64 on (read back as the same binary64). Others as `String` (−0 as `0`).
+ */
+export function jsonNumberText(v: number): string {
+  if (Object.is(v, -0)) return '0';
+  if (!Number.isInteger(v) || Number.isSafeInteger(v)) return String(v);
+  return Math.abs(v) < 2 ** 64 ? BigInt(v).toString() : v.toExponential();
 }

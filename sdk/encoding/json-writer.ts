@@ -1,6 +1,6 @@
 import { base64urlEncode } from './base64url.js';
 import { EncodingError } from './errors.js';
-import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject } from './json-value.js';
+import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject, jsonNumberText, jsonStringLiteral } from './json-value.js';
 
 /** Options of {@link writeJson}. */
 export interface JsonWriteOptions {
@@ -14,7 +14,8 @@ export interface JsonWriteOptions {
  * Writes strict RFC 8259 JSON (never the reference's line-wrapped strings; dare.md §1: "writers
  * may emit ordinary compact JSON"). `Uint8Array` → base64url string, `bigint` → integer literal,
  * `Date` → `"yyyy-MM-ddTHH:mm:ssZ"`, members whose value is `undefined` are omitted.
- * NaN, ±Infinity, functions, symbols and a top-level `undefined` throw `JSON_UNSUPPORTED_VALUE`.
+ * NaN, ±Infinity, functions, symbols, strings with an unpaired surrogate and a top-level
+ * `undefined` throw `JSON_UNSUPPORTED_VALUE`.
  */
 export function writeJson(value: unknown, options: JsonWriteOptions = {}): string {
   const indent = options.indent ?? 0;
@@ -28,11 +29,11 @@ export function writeJson(value: unknown, options: JsonWriteOptions = {}): strin
   const write = (v: unknown, depth: number, where: string): void => {
     switch (typeof v) {
       case 'string':
-        parts.push(JSON.stringify(v)); // well-formed: lone surrogates are escaped
+        parts.push(jsonStringLiteral(v, where));
         return;
       case 'number':
         if (!Number.isFinite(v)) throw new EncodingError('JSON_UNSUPPORTED_VALUE', `JSON: ${String(v)} at ${where} has no JSON form`);
-        parts.push(Object.is(v, -0) ? '0' : String(v));
+        parts.push(jsonNumberText(v));
         return;
       case 'bigint':
         parts.push(v.toString());
@@ -79,7 +80,7 @@ export function writeJson(value: unknown, options: JsonWriteOptions = {}): strin
       if (!first) parts.push(',');
       first = false;
       newline(depth + 1);
-      parts.push(JSON.stringify(key), indent > 0 ? ': ' : ':');
+      parts.push(jsonStringLiteral(key, `${where} member name`), indent > 0 ? ': ' : ':');
       write(member, depth + 1, `${where}.${key}`);
     }
     if (!first) newline(depth);

@@ -1,6 +1,6 @@
 import { EncodingError } from './errors.js';
-import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject } from './json-value.js';
-import { utf8Encode } from './utf8.js';
+import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject, jsonNumberText } from './json-value.js';
+import { isWellFormedText, utf8Encode } from './utf8.js';
 
 /**
  * JSON-B writer reproducing the reference's bytes (jsonbcd.md §3, §5):
@@ -113,6 +113,12 @@ class ByteSink {
   }
 }
 
+/** UTF-8 of a string or member name; one with an unpaired surrogate has none (it would become U+FFFD). */
+function utf8Text(s: string): Uint8Array {
+  if (!isWellFormedText(s)) throw new EncodingError('JSON_UNSUPPORTED_VALUE', 'JSON-B: a string with an unpaired UTF-16 surrogate has no UTF-8 form');
+  return utf8Encode(s);
+}
+
 /** Encodes one value as JSON-B (see the rules above). */
 export function encodeJsonB(value: unknown, options: JsonBWriteOptions = {}): Uint8Array {
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
@@ -131,7 +137,7 @@ export function encodeJsonB(value: unknown, options: JsonBWriteOptions = {}): Ui
   const write = (v: unknown, depth: number): void => {
     switch (typeof v) {
       case 'string': {
-        const b = utf8Encode(v);
+        const b = utf8Text(v);
         out.tagged(JSONB_TAG.STRING_TERM, b.length);
         out.bytes(b);
         return;
@@ -153,7 +159,7 @@ export function encodeJsonB(value: unknown, options: JsonBWriteOptions = {}): Ui
         }
         // REF writes non-integers as decimal text; a space keeps two adjacent text numbers apart.
         if (out.lastTextNumber) out.byte(0x20);
-        out.ascii(String(v));
+        out.ascii(jsonNumberText(v));
         out.lastTextNumber = true;
         return;
       case 'bigint':
@@ -192,7 +198,7 @@ export function encodeJsonB(value: unknown, options: JsonBWriteOptions = {}): Ui
     for (const key of Object.keys(v)) {
       const member: unknown = v[key];
       if (member === undefined) continue;
-      const name = utf8Encode(key);
+      const name = utf8Text(key);
       out.tagged(JSONB_TAG.TAG_STRING, name.length);
       out.bytes(name);
       write(member, depth + 1);

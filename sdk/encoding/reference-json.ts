@@ -1,6 +1,6 @@
 import { base64urlEncode } from './base64url.js';
 import { EncodingError } from './errors.js';
-import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject } from './json-value.js';
+import { DEFAULT_MAX_DEPTH, formatDateTime, isJsonObject, jsonNumberText, jsonStringLiteral } from './json-value.js';
 
 /**
  * The reference's "pretty" JSON text layout (dare.md §9.7), needed only to reproduce its bytes:
@@ -40,10 +40,10 @@ export function writeReferenceJson(value: unknown, maxDepth = DEFAULT_MAX_DEPTH)
   let nameLength = 0;
   const write = (v: unknown, level: number): void => {
     if (level > maxDepth) throw new EncodingError('JSON_TOO_DEEP', `reference JSON: nesting deeper than ${maxDepth}`);
-    if (typeof v === 'string') return void out.push(JSON.stringify(v));
+    if (typeof v === 'string') return void out.push(jsonStringLiteral(v, 'reference JSON'));
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw new EncodingError('JSON_UNSUPPORTED_VALUE', `reference JSON: ${String(v)} has no JSON form`);
-      return void out.push(String(v));
+      return void out.push(jsonNumberText(v));
     }
     if (typeof v === 'bigint') return void out.push(v.toString());
     if (typeof v === 'boolean') return void out.push(v ? 'true' : 'false');
@@ -64,7 +64,7 @@ export function writeReferenceJson(value: unknown, maxDepth = DEFAULT_MAX_DEPTH)
     let first = true;
     for (const [name, member] of Object.entries(v)) {
       if (member === undefined) continue;
-      out.push((first ? '' : ',') + pad + JSON.stringify(name) + ': ');
+      out.push((first ? '' : ',') + pad + jsonStringLiteral(name, 'reference JSON member name') + ': ');
       first = false;
       nameLength = name.length;
       write(member, level + 1);

@@ -299,22 +299,37 @@ export class TokenParser {
       case 0x72: emit('\r'); return p + 2;
       case 0x74: emit('\t'); return p + 2;
       case 0x75: {
-        if (p + 6 > buf.length) {
-          this.pos = p;
-          this.truncated('a \\u escape');
+        const v = this.hex4(p);
+        if (v < 0xd800 || v > 0xdfff) {
+          emit(String.fromCharCode(v));
+          return p + 6;
         }
-        let v = 0;
-        for (let i = 2; i < 6; i++) {
-          const h = hexDigitValue(buf[p + i]!);
-          if (h < 0) this.fail('JSON_SYNTAX', 'JSON: malformed \\u escape', p);
-          v = (v << 4) | h;
-        }
-        emit(String.fromCharCode(v));
-        return p + 6;
+        // A surrogate must come as a pair, high then low (RFC 8259 §7): a lone one has no UTF-8
+        // form, so two different strings would encode — and hash — the same (jsonbcd.md §3).
+        const low = v <= 0xdbff && buf[p + 6] === 0x5c && buf[p + 7] === 0x75 ? this.hex4(p + 6) : -1;
+        if (low < 0xdc00 || low > 0xdfff) this.fail('JSON_SYNTAX', 'JSON: unpaired UTF-16 surrogate in a \\u escape', p);
+        emit(String.fromCharCode(v, low));
+        return p + 12;
       }
       default:
         return this.fail('JSON_SYNTAX', 'JSON: unknown escape sequence', p);
     }
+  }
+
+  /** The code unit of the `\\uXXXX` escape at `p`. */
+  private hex4(p: number): number {
+    const buf = this.buf;
+    if (p + 6 > buf.length) {
+      this.pos = p;
+      this.truncated('a \\u escape');
+    }
+    let v = 0;
+    for (let i = 2; i < 6; i++) {
+      const h = hexDigitValue(buf[p + i]!);
+      if (h < 0) this.fail('JSON_SYNTAX', 'JSON: malformed \\u escape', p);
+      v = (v << 4) | h;
+    }
+    return v;
   }
 
   private parseTextNumber(): number | bigint {

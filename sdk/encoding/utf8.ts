@@ -21,3 +21,16 @@ export function utf8Decode(data: Uint8Array, offset?: number): string {
     throw new EncodingError('UTF8_INVALID', 'string bytes are not well-formed UTF-8', offset);
   }
 }
+
+/** An unpaired UTF-16 surrogate (a high one not followed by a low one, or a low one alone). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * True when `text` is well-formed UTF-16 (no unpaired surrogate), i.e. has a UTF-8 form.
+ * `TextEncoder` turns every unpaired surrogate into U+FFFD, so two different strings would give
+ * the same bytes — and the same digest, signature or MAC over a JSON-B encoding: the JSON and
+ * JSON-B writers refuse such strings and the JSON reader never produces them (jsonbcd.md §3).
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
