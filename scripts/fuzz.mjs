@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// `npm run fuzz -- --target envelope --seconds 600`: the fuzz suite on demand (test/fuzz/cli.ts
+// lists the options). The TypeScript sources load through the fuzz workers' transpiling hooks.
+import { register } from 'node:module';
+
+register('../test/fuzz/ts-hooks.mjs', import.meta.url);
+const { main } = await import('../test/fuzz/cli.ts');
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  console.error(`fuzz: ${e instanceof Error ? e.message : String(e)}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,11 @@
+import type { RunOptions } from './engine.js';
+
+/** What the runner (runner.ts) gives a fuzz worker (worker-main.ts). */
+export interface WorkerData extends Omit<RunOptions, 'onInput'> {
+  readonly target: string;
+  /** Int32 [iteration, input length, tick, unused], then the bytes of the input being run. */
+  readonly heartbeat: SharedArrayBuffer;
+}
+
+/** Bytes before the recorded input in the heartbeat buffer. */
+export const HEARTBEAT_HEADER = 16;
