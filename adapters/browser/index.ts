@@ -2,6 +2,8 @@
  * `mathmesh/adapters/browser`: browser `SequenceStore`s — OPFS (sync access handles in workers,
  * writable streams on the main thread) and IndexedDB where OPFS is missing; Web Locks for the
  * writer lock.
+ *
+ * @module mathmesh/adapters/browser
  */
 export { OpfsStore, opfsRoot, hasOpfs, type OpfsOpenOptions } from '../store/browser-opfs.js';
 export { IdbStore, deleteIdbSequence, type IdbOpenOptions } from '../store/browser-idb.js';

@@ -10,6 +10,8 @@
  * await init();                        // 'wasm'
  * const digest = sha512(new TextEncoder().encode('abc'));
  * ```
+ *
+ * @module mathmesh/crypto
  */
 import type { Curve448Mesh, Ed448Api, X448Api } from './curves/types.js';
 import { CryptoError } from './errors.js';

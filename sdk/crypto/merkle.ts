@@ -61,6 +61,7 @@ export class MerkleCompactRange {
     return this.stack.slice();
   }
 
+  /** Appends a leaf (its hash H(0x00 ‖ leaf), RFC 9162 §2.1.1, is computed here). */
   append(leaf: Uint8Array): this {
     return this.appendLeafHash(this.hasher.leafHash(leaf));
   }

@@ -5,6 +5,7 @@
 
 /** An incremental hash. `digest()` may be called once; `update()` after it throws CRYPTO_STATE. */
 export interface HashStream {
+  /** Absorbs `data` (any length, any number of calls); returns the stream for chaining. */
   update(data: Uint8Array): this;
   /** Finishes and returns the digest; writes into `out` (and returns it) when given. */
   digest(out?: Uint8Array): Uint8Array;
@@ -13,6 +14,7 @@ export interface HashStream {
 /** A fixed-output hash: one-shot call plus `create()` for streaming. */
 export interface HashFunction {
   (data: Uint8Array): Uint8Array;
+  /** A new streaming hash of the same function. */
   create(): HashStream;
   readonly outputLength: number;
   readonly blockLength: number;
@@ -21,6 +23,7 @@ export interface HashFunction {
 /** An extendable-output function (SHAKE256): one-shot with a length, or streaming. */
 export interface XofFunction {
   (data: Uint8Array, outputLength: number): Uint8Array;
+  /** A new streaming XOF whose `digest()` returns `outputLength` bytes. */
   create(outputLength: number): HashStream;
   readonly blockLength: number;
 }

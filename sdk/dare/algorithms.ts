@@ -13,8 +13,11 @@ export type DareDigestAlgorithm = 'S512' | 'S256';
 /** Key algorithms of recipients and signers (dare.md §4.1, §5). */
 export type DareKeyAlgorithm = 'Ed25519' | 'Ed448' | 'X25519' | 'X448';
 
+/** Every {@link DareEncryptionAlgorithm} this library implements (any other `enc` is `DARE_UNKNOWN_ALGORITHM`). */
 export const ENCRYPTION_ALGORITHMS: readonly DareEncryptionAlgorithm[] = ['A256CBC', 'A256CBC-HS512'];
+/** Every {@link DareDigestAlgorithm} this library implements. */
 export const DIGEST_ALGORITHMS: readonly DareDigestAlgorithm[] = ['S512', 'S256'];
+/** Every {@link DareKeyAlgorithm} this library implements. */
 export const KEY_ALGORITHMS: readonly DareKeyAlgorithm[] = ['Ed25519', 'Ed448', 'X25519', 'X448'];
 
 /** Base seed length for the payload ciphers: 32 bytes for AES-256 (dare.md §4.1). */

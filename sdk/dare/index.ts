@@ -12,6 +12,8 @@
  * // Either authenticated by Alice (every expected signer verified, bound to the key exchange) or a typed error:
  * const { payload, signed, unsigned } = decodeEnvelope(bytes, { keys: [bobPrivate], signers: [alicePublic] });
  * ```
+ *
+ * @module mathmesh/dare
  */
 export { DareError, type DareErrorCode } from './errors.js';
 export {

@@ -3,6 +3,8 @@
  * tolerates the reference's line-wrapped base64 strings, a strict JSON writer and the reference's
  * pretty layout (dare.md §9.7); a JSON-B reader and writer (jsonbcd.md). Pure functions, no side
  * effects on import, no dependency on any other layer.
+ *
+ * @module mathmesh/encoding
  */
 export { EncodingError, type EncodingErrorCode } from './errors.js';
 export { BASE32_ALPHABET, base32Encode, base32Decode, base32DecodeBits } from './base32.js';

@@ -6,6 +6,8 @@
  *
  * Pure re-exports: importing this module runs no code. Only `keys.ts` (deriveKeyPair,
  * keyPairFromPrivate) depends on curve code; a bundler drops it when those are unused.
+ *
+ * @module mathmesh/udf
  */
 export { UdfError, type UdfErrorCode } from './errors.js';
 export { UDF_TYPE, UDF_TYPE_OID_DRAFT, udfTypeInfo, digestTypeCode, type DigestAlgorithm, type UdfTypeInfo } from './types.js';

@@ -1,0 +1,37 @@
+// API reference from the TSDoc of the package's entry points (package.json "exports"):
+// `npm run docs` writes HTML to dist/docs (not committed); `npm run docs:check` (part of `npm test`)
+// emits nothing and fails on a broken {@link}, an export referencing a type the reference leaves
+// out, or an exported declaration without TSDoc.
+/** @type {Partial<import('typedoc').TypeDocOptions>} */
+export default {
+  name: 'mathmesh',
+  entryPoints: [
+    'sdk/encoding/index.ts',
+    'sdk/crypto/index.ts',
+    'sdk/udf/index.ts',
+    'sdk/dare/index.ts',
+    'adapters/memory/index.ts',
+    'adapters/node/index.ts',
+    'adapters/bun/index.ts',
+    'adapters/deno/index.ts',
+    'adapters/browser/index.ts',
+  ],
+  tsconfig: 'tsconfig.docs.json',
+  out: 'dist/docs',
+  readme: 'README.md',
+  disableSources: true,
+  excludePrivate: true,
+  excludeInternal: true,
+  sort: ['source-order'],
+  // `npm run typecheck` checks the types; the reference only needs the declarations.
+  skipErrorChecking: true,
+  treatWarningsAsErrors: true,
+  validation: { invalidLink: true, rewrittenLink: true, notExported: true, notDocumented: true },
+  // Every exported declaration needs TSDoc (design.md); members of interfaces and classes are
+  // left to judgement (many are self-explaining fields).
+  requiredToBeDocumented: ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'TypeAlias'],
+  // Sequence and store code is being rewritten on its own branch: these gaps are theirs to close
+  // there (export the referenced types, document the two declarations), then drop them here.
+  intentionallyNotExported: ['JsonLayout', 'RawFile', 'EncryptedFields'],
+  intentionallyNotDocumented: ['mathmesh/dare.CONTAINER_TYPES', 'mathmesh/dare.SequenceWriter'],
+};
