@@ -10,6 +10,7 @@ export default {
     'sdk/crypto/index.ts',
     'sdk/udf/index.ts',
     'sdk/dare/index.ts',
+    'sdk/mesh/index.ts',
     'adapters/memory/index.ts',
     'adapters/node/index.ts',
     'adapters/bun/index.ts',
@@ -30,8 +31,17 @@ export default {
   // Every exported declaration needs TSDoc (design.md); members of interfaces and classes are
   // left to judgement (many are self-explaining fields).
   requiredToBeDocumented: ['Enum', 'Variable', 'Function', 'Class', 'Interface', 'TypeAlias'],
-  // Sequence and store code is being rewritten on its own branch: these gaps are theirs to close
-  // there (export the referenced types, document the two declarations), then drop them here.
-  intentionallyNotExported: ['JsonLayout', 'RawFile', 'EncryptedFields'],
-  intentionallyNotDocumented: ['mathmesh/dare.CONTAINER_TYPES', 'mathmesh/dare.SequenceWriter'],
+  // Gaps in code other branches own, listed so the check can run now: their owners close them
+  // (export the referenced types, document the call signature) and drop them here. TypeDoc fails
+  // on an entry that no longer applies, so this list cannot go stale.
+  intentionallyNotExported: [
+    'EncryptedFrame', 'EncryptedFrameParts', // sdk/dare/sequence/encryption.ts (FrameEncryptor/FrameDecryptor signatures)
+    'JsonLayout', // sdk/dare/sequence/header.ts (CreateOptions.layout)
+    'RawFile', // adapters/store/async-file.ts (IdbStore constructor)
+    'RoleDefinition', 'Curve', 'Role', // sdk/mesh (ROLES, CombinedKey.algorithm, ContactMembers.Roles)
+  ],
+  intentionallyNotDocumented: [
+    'mathmesh/crypto.AsyncAes.aes256CbcEncrypt', // sdk/crypto/aes-async.ts
+    'mathmesh/dare.CONTAINER_TYPES', 'mathmesh/dare.SequenceWriter', // sdk/dare/sequence/info.ts, writer.ts
+  ],
 };

@@ -15,6 +15,8 @@
  * const envelope = sealProfile(profile, keys.profileSignature);
  * const { udf } = verifyProfile(envelope);
  * ```
+ *
+ * @module mathmesh/mesh
  */
 export { MeshError, type MeshErrorCode } from './errors.js';
 export type { MeshObjectBase, WireRecord, Untagged, Enveloped } from './schema/object.js';
