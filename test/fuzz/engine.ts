@@ -81,6 +81,8 @@ export interface RunOptions {
   readonly budgetMs?: number;
   /** Stop after this many distinct findings (default 5). */
   readonly maxFailures?: number;
+  /** Called with each finding as soon as it is minimised (a worker stopped later still reports it). */
+  readonly onFailure?: (f: Failure) => void;
   /** Called before each input runs, minimisation runs included (the worker's heartbeat: it records the input for the watchdog). */
   readonly onInput?: (iteration: number, input: Uint8Array) => void;
 }
@@ -195,6 +197,7 @@ export async function fuzz<C>(target: FuzzTarget<C>, options: RunOptions): Promi
   const maxFailures = options.maxFailures ?? 5;
   const from = options.from ?? 0;
   const failures: Failure[] = from === 0 ? await checkCorpus(target, corpus, (b) => options.onInput?.(-1, b)) : [];
+  for (const f of failures) options.onFailure?.(f);
   const seen = new Set<string>();
   const outcomes: Record<string, number> = {};
   let maxInputMs = 0;
@@ -220,10 +223,12 @@ export async function fuzz<C>(target: FuzzTarget<C>, options: RunOptions): Promi
     if (seen.has(finding.signature)) continue;
     seen.add(finding.signature);
     const small = finding.kind === 'hang' ? { mutations: built.mutations, input: built.bytes } : await minimise(target, corpus, built, finding, beat);
-    failures.push({
+    const failure: Failure = {
       kind: finding.kind, target: target.name, seed: options.seed, iteration: i, corpusId: seed.id,
       mutations: small.mutations.map((m) => m.name), input: small.input, message: finding.message, stack: finding.stack,
-    });
+    };
+    failures.push(failure);
+    options.onFailure?.(failure);
   }
   const elapsed = (performance.now() - t0) / 1000;
   return {

@@ -1,13 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Failure, FailureKind, TargetStats } from './engine.js';
-import { HEARTBEAT_HEADER, type WorkerData } from './protocol.js';
+import { HEARTBEAT_HEADER, type WorkerData, type WorkerMessage } from './protocol.js';
 
 /**
  * Runs fuzz targets in worker threads under a watchdog. The worker records each input in a
  * shared buffer before running it; if its tick counter stops moving for longer than the per-input
  * budget (plus a grace for GC pauses on a loaded machine), the worker is terminated and the
  * input it was on is reported as a `hang` — an infinite loop cannot stop the run or hide its
- * input. A worker that runs out of its heap limit is reported as `memory` the same way. After
+ * input. A worker that runs out of its heap limit, or makes the process's memory grow past a
+ * bound, is reported as `memory` the same way. After
  * either, the run resumes at the next input while time is left.
  */
 
@@ -23,13 +24,24 @@ export interface RunRequest {
   readonly maxFailures?: number;
   /** Heap limit of the worker (default 768 MiB): more is a finding. */
   readonly heapMb?: number;
+  /**
+   * Growth of the process's resident memory while the worker runs (default 2048 MiB): more is a
+   * finding too. The heap limit does not cover ArrayBuffers, where a reader that trusts a declared
+   * length would allocate.
+   */
+  readonly rssMb?: number;
+  /** Added to the budget before the watchdog stops a worker (default 2000 ms: GC pauses on a loaded machine). */
+  readonly graceMs?: number;
+  /** Workers started again after a hang or crash, at most (default 3). */
+  readonly maxRestarts?: number;
 }
 
 const RECORD_BYTES = 1 << 20;
 const SETUP_MS = 180_000;
-const GRACE_MS = 2000;
 
 interface Attempt {
+  /** Findings the worker reported, whatever became of it. */
+  failures: Failure[];
   stats?: TargetStats;
   /** Set when the worker was stopped or died: the finding and the iteration it was on. */
   stopped?: { kind: FailureKind; iteration: number; input: Uint8Array; message: string };
@@ -52,24 +64,31 @@ function runWorker(req: RunRequest, from: number, seconds: number): Promise<Atte
   };
   return new Promise((resolvePromise) => {
     let settled = false;
+    const failures: Failure[] = [];
     let lastTick = 0;
     let lastChange = Date.now();
-    const finish = (a: Attempt): void => {
+    const finish = (a: Omit<Attempt, 'failures'>): void => {
       if (settled) return;
       settled = true;
       clearInterval(timer);
       void worker.terminate();
-      resolvePromise(a);
+      resolvePromise({ ...a, failures });
     };
+    const rssLimit = process.memoryUsage.rss() + (req.rssMb ?? 2048) * 2 ** 20;
     const timer = setInterval(() => {
       const tick = Atomics.load(header, 2);
       const now = Date.now();
+      const rss = process.memoryUsage.rss();
+      if (rss > rssLimit) {
+        finish({ stopped: { kind: 'memory', ...current(), message: `resident memory grew by ${((rss - rssLimit) / 2 ** 20 + (req.rssMb ?? 2048)).toFixed(0)} MiB on one input: stopped` } });
+        return;
+      }
       if (tick !== lastTick) {
         lastTick = tick;
         lastChange = now;
         return;
       }
-      const limit = tick === 0 ? SETUP_MS : budget + GRACE_MS;
+      const limit = tick === 0 ? SETUP_MS : budget + (req.graceMs ?? 2000);
       if (now - lastChange > limit) {
         const c = current();
         finish({
@@ -80,7 +99,10 @@ function runWorker(req: RunRequest, from: number, seconds: number): Promise<Atte
         });
       }
     }, 100);
-    worker.on('message', (stats: TargetStats) => finish({ stats }));
+    worker.on('message', (m: WorkerMessage) => {
+      if ('failure' in m) failures.push(m.failure);
+      else finish({ stats: m.stats });
+    });
     worker.on('error', (e: Error & { code?: string }) => {
       const c = current();
       finish({ stopped: { kind: e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', ...c, message: `${e.name}: ${e.message}` } });
@@ -91,7 +113,7 @@ function runWorker(req: RunRequest, from: number, seconds: number): Promise<Atte
   });
 }
 
-/** Fuzzes one target for `seconds`, restarting after a hang or a crash while time is left (three times at most). */
+/** Fuzzes one target for `seconds`, restarting after a hang or a crash while time is left; one report per distinct finding. */
 export async function runTarget(req: RunRequest): Promise<TargetStats> {
   const started = Date.now();
   const deadline = started + req.seconds * 1000;
@@ -102,21 +124,28 @@ export async function runTarget(req: RunRequest): Promise<TargetStats> {
   let maxInputMs = 0;
   let corpusSize = 0;
   let from = req.from ?? 0;
-  for (let restarts = 0; restarts <= 3; restarts++) {
+  const seen = new Set<string>();
+  const add = (f: Failure): void => {
+    const key = `${f.kind}:${f.kind === 'hang' || f.kind === 'memory' ? f.iteration : f.message}`;
+    if (!seen.has(key)) failures.push(f);
+    seen.add(key);
+  };
+  for (let restarts = 0; restarts <= (req.maxRestarts ?? 3); restarts++) {
     const t0 = Date.now();
     const left = Math.max(0.5, (deadline - Date.now()) / 1000);
     const a = await runWorker(req, from, restarts === 0 ? req.seconds : left);
+    a.failures.forEach(add);
     if (a.stats) {
       inputs += a.stats.inputs;
       fuzzSeconds += a.stats.seconds;
       maxInputMs = Math.max(maxInputMs, a.stats.maxInputMs);
       corpusSize = a.stats.corpusSize;
       for (const [k, v] of Object.entries(a.stats.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
-      failures.push(...a.stats.failures);
       break;
     }
+    for (const f of a.failures) outcomes[`FINDING:${f.kind}`] = (outcomes[`FINDING:${f.kind}`] ?? 0) + 1; // its counts died with it
     const s = a.stopped!;
-    failures.push({ kind: s.kind, target: req.target, seed: req.seed, iteration: s.iteration, corpusId: '?', mutations: [], input: s.input, message: s.message });
+    add({ kind: s.kind, target: req.target, seed: req.seed, iteration: s.iteration, corpusId: '?', mutations: [], input: s.input, message: s.message });
     outcomes[`FINDING:${s.kind}`] = (outcomes[`FINDING:${s.kind}`] ?? 0) + 1;
     if (s.iteration >= from) inputs += s.iteration - from + 1;
     fuzzSeconds += (Date.now() - t0) / 1000;

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { fuzz } from './engine.js';
-import { HEARTBEAT_HEADER, type WorkerData } from './protocol.js';
+import { HEARTBEAT_HEADER, type WorkerData, type WorkerMessage } from './protocol.js';
 import { TARGETS } from './targets/index.js';
 
 /**
@@ -16,8 +16,10 @@ const record = new Uint8Array(data.heartbeat, HEARTBEAT_HEADER);
 const load = TARGETS[data.target];
 if (!load) throw new Error(`unknown fuzz target ${data.target}`);
 const target = await load();
+const post = (m: WorkerMessage): void => parentPort!.postMessage(m);
 const stats = await fuzz(target, {
   ...data,
+  onFailure: (failure) => post({ failure }),
   onInput: (iteration, input) => {
     const n = Math.min(input.length, record.length);
     record.set(input.subarray(0, n));
@@ -26,4 +28,4 @@ const stats = await fuzz(target, {
     Atomics.add(header, 2, 1);
   },
 });
-parentPort!.postMessage(stats);
+post({ stats: { ...stats, failures: [] } }); // the failures went one by one

@@ -7,6 +7,8 @@ export const TARGETS: Readonly<Record<string, () => Promise<FuzzTarget<any>>>> =
   json: async () => (await import('./json.js')).jsonTarget,
   envelope: async () => (await import('./envelope.js')).envelopeTarget,
   sequence: async () => (await import('./sequence.js')).sequenceTarget,
+  selftest: async () => (await import('./selftest.js')).selftestTarget,
 };
 
-export const TARGET_NAMES: readonly string[] = Object.keys(TARGETS);
+/** The targets a run covers by default (`selftest` checks the harness and runs only when named). */
+export const TARGET_NAMES: readonly string[] = Object.keys(TARGETS).filter((t) => t !== 'selftest');
