@@ -224,6 +224,16 @@ describe('one home per helper: bytes, base64url into a buffer, the reference JSO
         expect(codeOf(() => encodeJsonB(v)), JSON.stringify(v)).toBe('JSON_UNSUPPORTED_VALUE');
       }
     }
+    // The same where the runtime has no String.prototype.isWellFormed (the regular-expression path).
+    const proto = String.prototype as { isWellFormed?: unknown };
+    const native = Object.getOwnPropertyDescriptor(proto, 'isWellFormed');
+    delete proto.isWellFormed;
+    try {
+      for (const s of ['\ud800', 'a\udc00', '\udfff\ud800', 'x\ud83d']) expect(codeOf(() => encodeJsonB(s)), s).toBe('JSON_UNSUPPORTED_VALUE');
+      expect(codeOf(() => encodeJsonB('ok \u{1f600} \u00e9'))).toBeUndefined();
+    } finally {
+      if (native !== undefined) Object.defineProperty(proto, 'isWellFormed', native);
+    }
     const pair = { '\u{1f600}': 'x\u{1f600}' };
     expect(decodeJsonB(encodeJsonB(pair))).toEqual(pair);
     expect(parseJson(writeJson(pair))).toEqual(pair);

@@ -32,5 +32,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * JSON-B writers refuse such strings and the JSON reader never produces them (jsonbcd.md §3).
  */
 export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+  // ES2024 String.prototype.isWellFormed where the runtime has it: writers call this per string.
+  const native = (text as { isWellFormed?: () => boolean }).isWellFormed;
+  return native !== undefined ? native.call(text) : !LONE_SURROGATE.test(text);
 }
