@@ -66,6 +66,8 @@ export interface TargetStats {
   /** Outcome label → count (`accepted`, `DareError:DARE_BAD_FORMAT`, ...). */
   readonly outcomes: Record<string, number>;
   readonly maxInputMs: number;
+  /** The iteration that took `maxInputMs` (replay it with `from`, `inputs: 1`). */
+  readonly slowestIteration: number;
   readonly failures: Failure[];
 }
 
@@ -201,6 +203,7 @@ export async function fuzz<C>(target: FuzzTarget<C>, options: RunOptions): Promi
   const seen = new Set<string>();
   const outcomes: Record<string, number> = {};
   let maxInputMs = 0;
+  let slowestIteration = -1;
   let inputs = 0;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
@@ -212,7 +215,10 @@ export async function fuzz<C>(target: FuzzTarget<C>, options: RunOptions): Promi
     const beat: Beat = (b) => options.onInput?.(i, b);
     const r = await runOne(target, built.bytes, seed, corpus, beat);
     inputs++;
-    maxInputMs = Math.max(maxInputMs, r.ms);
+    if (r.ms > maxInputMs) {
+      maxInputMs = r.ms;
+      slowestIteration = i;
+    }
     let finding = r.finding;
     if (!finding && r.ms > budgetMs) {
       finding = { kind: 'hang', message: `one input took ${r.ms.toFixed(0)} ms (budget ${budgetMs} ms)`, signature: `hang:${i}` };
@@ -233,6 +239,6 @@ export async function fuzz<C>(target: FuzzTarget<C>, options: RunOptions): Promi
   const elapsed = (performance.now() - t0) / 1000;
   return {
     target: target.name, seed: options.seed, from, inputs, seconds: elapsed, inputsPerSecond: inputs / Math.max(elapsed, 1e-9),
-    corpusSize: corpus.length, outcomes, maxInputMs, failures,
+    corpusSize: corpus.length, outcomes, maxInputMs, slowestIteration, failures,
   };
 }

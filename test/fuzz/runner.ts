@@ -122,6 +122,7 @@ export async function runTarget(req: RunRequest): Promise<TargetStats> {
   let inputs = 0;
   let fuzzSeconds = 0;
   let maxInputMs = 0;
+  let slowestIteration = -1;
   let corpusSize = 0;
   let from = req.from ?? 0;
   const seen = new Set<string>();
@@ -138,7 +139,10 @@ export async function runTarget(req: RunRequest): Promise<TargetStats> {
     if (a.stats) {
       inputs += a.stats.inputs;
       fuzzSeconds += a.stats.seconds;
-      maxInputMs = Math.max(maxInputMs, a.stats.maxInputMs);
+      if (a.stats.maxInputMs > maxInputMs) {
+        maxInputMs = a.stats.maxInputMs;
+        slowestIteration = a.stats.slowestIteration;
+      }
       corpusSize = a.stats.corpusSize;
       for (const [k, v] of Object.entries(a.stats.outcomes)) outcomes[k] = (outcomes[k] ?? 0) + v;
       break;
@@ -155,7 +159,7 @@ export async function runTarget(req: RunRequest): Promise<TargetStats> {
   }
   return {
     target: req.target, seed: req.seed, from: req.from ?? 0, inputs, seconds: fuzzSeconds, inputsPerSecond: inputs / Math.max(fuzzSeconds, 1e-9),
-    corpusSize, outcomes, maxInputMs, failures,
+    corpusSize, outcomes, maxInputMs, slowestIteration, failures,
   };
 }
 
@@ -177,7 +181,7 @@ export function formatFigures(all: readonly TargetStats[]): string {
   for (const s of all) {
     const c = findingCounts(s);
     rows.push([s.target, String(s.seed), String(s.inputs), s.inputsPerSecond.toFixed(0), String(c.untyped), String(c.hang),
-      String(c['accepted-change']), String(c.other), `${s.maxInputMs.toFixed(1)} ms`]);
+      String(c['accepted-change']), String(c.other), `${s.maxInputMs.toFixed(1)} ms (#${s.slowestIteration})`]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((x, i) => x.padEnd(widths[i]!)).join('  ')).join('\n');
