@@ -5,12 +5,12 @@
 //   dist/types/<subpath>.d.ts  declarations for `import`, and .d.cts twins for `require`
 //   dist/wasm/<family>.wasm    the raw WASM families, for callers that precompile them
 //   dist/esm/cli.js            the `mesh` command (bin/mesh.js)
-// Dependencies (@noble/*, commander) and node:* stay imports: npm installs them once.
+// Dependencies (@noble/*, structured-headers, commander) and node:* stay imports: npm installs them once.
 import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dts } from 'rollup-plugin-dts';
 
 /** Every subpath with an index in sdk/ that package.json exports. */
-const SUBPATHS = ['crypto', 'udf', 'encoding', 'dare', 'mesh'].filter((s) => existsSync(`dist/sdk/${s}/index.js`));
+const SUBPATHS = ['crypto', 'udf', 'encoding', 'dare', 'mesh', 'protocol'].filter((s) => existsSync(`dist/sdk/${s}/index.js`));
 /** Storage adapters, one subpath per platform so a browser bundle never meets node:fs. */
 const ADAPTERS = ['memory', 'node', 'bun', 'deno', 'browser'].filter((a) => existsSync(`dist/adapters/${a}/index.js`));
 const input = Object.fromEntries([

@@ -7,10 +7,11 @@ import { describe, expect, it } from 'vitest';
 // adapters/ (static, re-exports, dynamic `import()`, `import type` and `import('…').T` alike: a
 // type-only import is still a dependency of the source on its target).
 //
-//   encoding < crypto < udf < dare < mesh < client | service < conformance < cli
+//   encoding < crypto < udf < dare < mesh < protocol < client | service < conformance < cli
 //
 // - A module imports its own layer and the layers below it, never one above. client and service
-//   share a rank and do not import each other (both sit on mesh; transports are adapters).
+//   share a rank and do not import each other (both sit on protocol, the wire binding of
+//   protocol.md §2; runtime-specific HTTP servers and DNS lookups are adapters).
 // - conformance (the vector runner, `npm run conformance`) sits just below the CLI: it evaluates
 //   vectors of every layer, so it may import all of them, and nothing in the SDK imports it.
 // - Composition roots — the executables, sdk/cli and sdk/conformance — are the only SDK code that
@@ -40,17 +41,19 @@ const LAYERS: readonly Layer[] = [
   { name: 'udf', rank: 2, dirs: ['sdk/udf'] },
   { name: 'dare', rank: 3, dirs: ['sdk/dare'] },
   { name: 'mesh', rank: 4, dirs: ['sdk/mesh'] },
-  { name: 'client', rank: 5, dirs: ['sdk/client'] },
-  { name: 'service', rank: 5, dirs: ['sdk/service'] },
-  { name: 'conformance', rank: 6, dirs: ['sdk/conformance'], compositionRoot: true },
-  { name: 'cli', rank: 7, dirs: ['sdk/cli'], compositionRoot: true },
+  { name: 'protocol', rank: 5, dirs: ['sdk/protocol'] },
+  { name: 'client', rank: 6, dirs: ['sdk/client'] },
+  { name: 'service', rank: 6, dirs: ['sdk/service'] },
+  { name: 'conformance', rank: 7, dirs: ['sdk/conformance'], compositionRoot: true },
+  { name: 'cli', rank: 8, dirs: ['sdk/cli'], compositionRoot: true },
 ];
 
 /**
  * The SDK modules adapters may import: the contracts they implement. The store contract
- * (SequenceStore, durability, store errors) lives beside the sequence code that consumes it.
+ * (SequenceStore, durability, store errors) lives beside the sequence code that consumes it; the
+ * HTTP exchange and SRV lookup contracts beside the protocol code that consumes them.
  */
-const ADAPTER_CONTRACTS: readonly string[] = ['sdk/dare/sequence/store.ts'];
+const ADAPTER_CONTRACTS: readonly string[] = ['sdk/dare/sequence/store.ts', 'sdk/protocol/http.ts', 'sdk/protocol/srv.ts'];
 
 /**
  * Violations being fixed elsewhere, listed so the rule can be stated now (to be emptied when those
@@ -180,6 +183,12 @@ describe('architecture: imports point down the layer order', () => {
     expect(check(e('sdk/crypto/hashes.ts', 'sdk/udf/digest.ts', true))).toHaveLength(1);
     expect(check(e('sdk/dare/envelope.ts', 'sdk/mesh/profile.ts'))).toHaveLength(1);
     expect(check(e('sdk/mesh/profile.ts', 'sdk/client/client.ts'))).toHaveLength(1);
+    expect(check(e('sdk/mesh/profile.ts', 'sdk/protocol/client.ts', true))).toHaveLength(1);
+    expect(check(e('sdk/protocol/client.ts', 'sdk/service/service.ts'))).toHaveLength(1);
+    expect(check(e('sdk/protocol/service.ts', 'node:http'))).toHaveLength(1);
+    expect(check(e('sdk/service/store.ts', 'sdk/protocol/service.ts'))).toEqual([]);
+    expect(check(e('adapters/http/node-server.ts', 'sdk/protocol/http.ts', true), ['sdk/protocol/http.ts'])).toEqual([]);
+    expect(check(e('adapters/http/node-server.ts', 'sdk/protocol/service.ts', true), ['sdk/protocol/http.ts'])).toHaveLength(1);
     expect(check(e('sdk/client/client.ts', 'sdk/service/service.ts'))).toHaveLength(1);
     expect(check(e('sdk/dare/index.ts', 'sdk/conformance/main.ts'))).toHaveLength(1);
     expect(check(e('sdk/conformance/main.ts', 'sdk/cli/main.ts'))).toHaveLength(1);

@@ -1,7 +1,12 @@
 /**
- * `mathmesh/adapters/node`: the Node file `SequenceStore` (fsync or group commit, writer lock, torn-tail repair).
+ * `mathmesh/adapters/node`: the Node file `SequenceStore` (fsync or group commit, writer lock, torn-tail repair),
+ * the Mesh HTTP binding on node:http, and SRV lookup on node:dns.
  *
  * @module mathmesh/adapters/node
  */
 export { NodeFileStore } from '../store/node-fs.js';
 export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
+export { listenHttp, nodeRequestListener, type NodeHttpServerOptions, type RunningHttpServer } from '../http/node-server.js';
+export { nodeSrvLookup } from '../http/node-srv.js';
+export type { HttpService, HttpRequest, HttpRequestHead, HttpResponse } from '../../sdk/protocol/http.js';
+export type { SrvLookup, SrvRecord } from '../../sdk/protocol/srv.js';

@@ -7,10 +7,11 @@ import crypto from './crypto.js';
 import dare from './dare.js';
 import encoding from './encoding.js';
 import type { Env, Suite, TestApi } from './harness.js';
+import protocol from './protocol.js';
 import { memoryFactory, sequenceSuite, type StoreFactory } from './sequence.js';
 import udf from './udf.js';
 
-export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare];
+export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare, protocol];
 
 export type { StoreFactory } from './sequence.js';
 

@@ -1,0 +1,344 @@
+import type { DarePrivateKey, DarePublicKey } from '../dare/keys.js';
+import { MeshError } from '../mesh/errors.js';
+import type { VerifiedProfile } from '../mesh/profiles.js';
+import { readMeshObject, writeMeshObject } from '../mesh/schema/codec.js';
+import { isKindOf } from '../mesh/schema/model.js';
+import type { MeshObjectBase } from '../mesh/schema/object.js';
+import { checkContentDigest, contentDigest } from './content-digest.js';
+import { credentialKey, decodeCredential, MESH_CREDENTIAL_HEADER, type CredentialMode, type MeshCredential } from './credential.js';
+import { ProtocolError } from './errors.js';
+import type { HttpRequest, HttpRequestHead, HttpResponse, HttpService } from './http.js';
+import {
+  acceptableUntil, readMeshRequestSignature, signMeshResponse, verifyMeshRequest, type RequestSignature,
+} from './mesh-signature.js';
+import { MemoryReplayCache, type ReplayCache } from './replay.js';
+import type { SignedRequestView } from './signature-base.js';
+import { SigningKeyCache } from './signing-key.js';
+import { failureResponse, isSuccessStatus, MESH_STATUS, MeshProtocolError, refuse } from './status.js';
+import {
+  DEFAULT_UPLOAD_LIMIT, MESH_TRANSACTIONS, MESH_WELL_KNOWN_PATH, MESSAGE_LIMIT, transactionOfPath, type BodyLimits, type RequestOf,
+  type ResponseOf, type TransactionName, type TransactionSpec,
+} from './transactions.js';
+
+/**
+ * The service side of the HTTP binding (protocol.md §2): an {@link HttpService} that routes
+ * `POST /.well-known/mmm/<Transaction>`, enforces body limits, authenticates the request
+ * signature and credential before it reads the body, refuses replays, parses the tagged request,
+ * calls the transaction's handler, and signs the response.
+ *
+ * Order of checks, and why:
+ * 1. Route and body limit — nothing is parsed for an unknown path or an oversize body.
+ * 2. Signature parameters and time window, then the credential and the key its keyid names,
+ *    then the HMAC — all on the header fields; no body byte is parsed by then.
+ * 3. The nonce is burnt in the replay cache — only for signatures that verified, so an
+ *    unauthenticated party cannot fill the cache.
+ * 4. Content-Digest against the body, then the body is parsed and the handler called.
+ *
+ * A response is signed exactly when steps 2 and 3 passed: only then may the service vouch for an
+ * answer to that nonce, and the nonce can never be executed afterwards, so a signed refusal is
+ * final. A refusal before that (bad or stale signature, unknown key, replay) is unsigned — a
+ * signed "replay refused" could be shown to the client whose first copy did go through.
+ */
+
+/** What the service established about a signed request. */
+export interface Authentication {
+  readonly mode: Exclude<CredentialMode, 'None'>;
+  /** UDF of the client's Authentication key (the signature's keyid). */
+  readonly keyid: string;
+  readonly key: DarePublicKey;
+  /** Connection mode: the account whose connection holds the key. Authoritative over the body's `Account`. */
+  readonly account?: string;
+  /** Device and Service modes: the profile that publishes the key (self-signature verified). */
+  readonly profile?: VerifiedProfile;
+  readonly credential: MeshCredential;
+  readonly signature: RequestSignature;
+}
+
+/** What a handler learns besides the request object. */
+export interface RequestContext {
+  readonly transaction: string;
+  /** Undefined for an unauthenticated (None mode) transaction: Hello. */
+  readonly auth: Authentication | undefined;
+  /** The target URI the signature covers. */
+  readonly targetUri: string;
+  readonly headers: Headers;
+}
+
+/** A transaction handler: the request object in, the response object out; throw {@link refuse}(…) to refuse. */
+export type TransactionHandler<Req extends MeshObjectBase, Res extends MeshObjectBase> =
+  (request: Req, context: RequestContext) => Promise<Res> | Res;
+
+/** Handlers of the Mesh transactions (and of transactions added to the table, by name). */
+export type MeshHandlers = { readonly [T in TransactionName]?: TransactionHandler<RequestOf<T>, ResponseOf<T>> } & {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly [name: string]: TransactionHandler<any, any> | undefined;
+};
+
+/**
+ * Finds the key a Connection credential's keyid names among the account's connections (the
+ * AccessCapability / ConnectionService of an active device, mesh-model.md §5.2, §8.5). Returns
+ * undefined when there is none (unknown account, revoked device); may throw a {@link refuse}(…).
+ */
+export type ConnectionResolver = (account: string, keyid: string) => Promise<DarePublicKey | undefined>;
+
+/** Options of {@link MeshHttpService}. */
+export interface MeshHttpServiceOptions {
+  /** The service's Authentication private key (ProfileService.ServiceAuthentication, X448). Secret. */
+  readonly serviceKey: DarePrivateKey;
+  readonly handlers: MeshHandlers;
+  /** Connection-mode key lookup; without it, Connection credentials are refused. */
+  readonly resolveConnection?: ConnectionResolver;
+  /** Default: a {@link MemoryReplayCache} (one host). Several hosts share one. */
+  readonly replay?: ReplayCache;
+  /** Body limits; default 32 KiB for messages, 16 MiB for uploads. */
+  readonly limits?: Partial<BodyLimits>;
+  /**
+   * The origin clients address (`https://mesh.example.com`), when it differs from what the
+   * adapter sees (behind a TLS-terminating proxy): the target URI is this origin + path.
+   * Default: the URL the adapter reports (its scheme + Host).
+   */
+  readonly publicOrigin?: string;
+  /** Path prefix; default `/.well-known/mmm/`. */
+  readonly basePath?: string;
+  /** The transaction table; default {@link MESH_TRANSACTIONS}. */
+  readonly transactions?: Readonly<Record<string, TransactionSpec>>;
+  /** Clock in milliseconds (tests); default `Date.now`. */
+  readonly now?: () => number;
+  /** Told of every internal error (a handler that threw something other than a refusal). */
+  readonly onError?: (error: unknown, transaction: string | undefined) => void;
+}
+
+const JSON_TYPE = 'application/json';
+
+/** A refusal for a failed authentication step (unsigned). */
+function unauthenticated(e: unknown): MeshProtocolError {
+  if (e instanceof MeshProtocolError) return e;
+  if (e instanceof ProtocolError) {
+    if (e.code === 'PROTOCOL_TOO_LARGE') return refuse('ServerOverload', { detail: e.message });
+    return refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: e.message });
+  }
+  throw e;
+}
+
+interface Authenticated {
+  readonly auth: Authentication;
+  readonly hmacKey: Uint8Array;
+}
+
+/** The HTTP binding's service side (see the module comment). */
+export class MeshHttpService implements HttpService {
+  readonly #keys: SigningKeyCache;
+  readonly #handlers: MeshHandlers;
+  readonly #resolve: ConnectionResolver | undefined;
+  readonly #replay: ReplayCache;
+  readonly #limits: BodyLimits;
+  readonly #origin: string | undefined;
+  readonly #base: string;
+  readonly #table: Readonly<Record<string, TransactionSpec>>;
+  readonly #now: () => number;
+  readonly #onError: ((error: unknown, transaction: string | undefined) => void) | undefined;
+
+  constructor(options: MeshHttpServiceOptions) {
+    if (options.serviceKey.algorithm !== 'X448') throw new ProtocolError('PROTOCOL_BAD_ARGUMENT', 'the service key is the X448 ServiceAuthentication key');
+    this.#keys = new SigningKeyCache(options.serviceKey);
+    this.#handlers = options.handlers;
+    this.#resolve = options.resolveConnection;
+    this.#replay = options.replay ?? new MemoryReplayCache(options.now ? { now: options.now } : {});
+    this.#limits = { message: options.limits?.message ?? MESSAGE_LIMIT, upload: options.limits?.upload ?? DEFAULT_UPLOAD_LIMIT };
+    this.#origin = options.publicOrigin === undefined ? undefined : new URL(options.publicOrigin).origin;
+    this.#base = options.basePath ?? MESH_WELL_KNOWN_PATH;
+    this.#table = options.transactions ?? MESH_TRANSACTIONS;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError;
+  }
+
+  /** The body limits in force. */
+  get limits(): BodyLimits {
+    return this.#limits;
+  }
+
+  /** The transaction a head addresses, with its spec and the target URI, or undefined. */
+  #route(head: HttpRequestHead): { name: string; spec: TransactionSpec; targetUri: string } | undefined {
+    let url: URL;
+    try {
+      url = new URL(head.url);
+    } catch {
+      return undefined;
+    }
+    const name = transactionOfPath(url.pathname, this.#table, this.#base);
+    if (name === undefined || this.#handlers[name] === undefined) return undefined;
+    const targetUri = this.#origin === undefined ? url.href : this.#origin + url.pathname + url.search;
+    return { name, spec: this.#table[name]!, targetUri };
+  }
+
+  bodyLimit(head: HttpRequestHead): number {
+    const route = this.#route(head);
+    // Unknown paths get a 404 whatever they carry; read nothing of them.
+    return route === undefined ? 0 : this.#limits[route.spec.body];
+  }
+
+  async tooLarge(head: HttpRequestHead): Promise<HttpResponse> {
+    try {
+      const route = this.#route(head);
+      if (route === undefined) return this.#respond(failureResponse(refuse('NotFound', { detail: 'no such transaction' })));
+      const refusal = refuse('BadRequest', { extended: 'TooLarge', name: 'MeshRequestSize', detail: `the body exceeds ${this.#limits[route.spec.body]} bytes` });
+      if (route.spec.modes.includes('None')) return this.#respond(failureResponse(refusal));
+      let authenticated: Authenticated;
+      try {
+        authenticated = await this.#authenticate(head, route.spec, route.name, route.targetUri);
+      } catch (e) {
+        unauthenticated(e); // rethrows what is not an authentication failure
+        // The size is what is wrong with it whatever its signature: say so, unsigned.
+        return this.#respond(failureResponse(refusal));
+      }
+      return this.#respond(failureResponse(refusal), this.#signer(head, route.targetUri, authenticated));
+    } catch (e) {
+      return this.#internal(e, undefined);
+    }
+  }
+
+  async handle(request: HttpRequest): Promise<HttpResponse> {
+    let transaction: string | undefined;
+    try {
+      const route = this.#route(request);
+      if (route === undefined) return this.#respond(failureResponse(refuse('NotFound', { detail: 'no such transaction' })));
+      transaction = route.name;
+      if (request.method !== 'POST') return this.#respond(failureResponse(refuse('BadRequest', { detail: 'every transaction is a POST' })));
+      if (request.body.length > this.#limits[route.spec.body]) return await this.tooLarge(request);
+      let auth: Authentication | undefined;
+      let sign: ((response: HttpResponse) => HttpResponse) | undefined;
+      if (!route.spec.modes.includes('None')) {
+        let authenticated: Authenticated;
+        try {
+          authenticated = await this.#authenticate(request, route.spec, route.name, route.targetUri);
+        } catch (e) {
+          return this.#respond(failureResponse(unauthenticated(e)));
+        }
+        auth = authenticated.auth;
+        sign = this.#signer(request, route.targetUri, authenticated);
+      }
+      return await this.#dispatch(request, route.name, route.spec, route.targetUri, auth, sign);
+    } catch (e) {
+      return this.#internal(e, transaction);
+    }
+  }
+
+  async #dispatch(
+    request: HttpRequest, name: string, spec: TransactionSpec, targetUri: string, auth: Authentication | undefined,
+    sign: ((response: HttpResponse) => HttpResponse) | undefined,
+  ): Promise<HttpResponse> {
+    const fail = (e: MeshProtocolError): HttpResponse => this.#respond(failureResponse(e), sign);
+    if (auth !== undefined) {
+      try {
+        checkContentDigest(request.headers.get('content-digest'), request.body);
+      } catch (e) {
+        if (!(e instanceof ProtocolError)) throw e;
+        return fail(refuse('BadRequest', { name: 'MeshMessageInvalid', detail: e.message }));
+      }
+    }
+    let body: MeshObjectBase;
+    try {
+      body = readMeshObject(request.body, spec.request);
+    } catch (e) {
+      if (!(e instanceof MeshError)) throw e;
+      return fail(refuse('BadRequest', { name: 'MeshMessageInvalid', detail: `not a ${spec.request}: ${e.message}` }));
+    }
+    if (auth?.account !== undefined) {
+      const named = (body as { Account?: unknown }).Account;
+      if (typeof named === 'string' && named.toLowerCase() !== auth.account.toLowerCase()) {
+        return fail(refuse('Forbidden', { extended: 'NotAuthorized', name: 'NotAuthorized', detail: 'the request names another account than its credential' }));
+      }
+    }
+    let response: MeshObjectBase;
+    try {
+      response = await this.#handlers[name]!(body, { transaction: name, auth, targetUri, headers: request.headers });
+    } catch (e) {
+      if (e instanceof MeshProtocolError) return fail(e);
+      this.#onError?.(e, name);
+      return fail(refuse('ServerInternal'));
+    }
+    const status = (response as { Status?: unknown }).Status;
+    if (!isKindOf(response.$class, 'Response') || (status !== undefined && typeof status !== 'number')
+      || ((status === undefined || isSuccessStatus(status as number)) && !isKindOf(response.$class, spec.response))) {
+      this.#onError?.(new ProtocolError('PROTOCOL_BAD_RESPONSE', `the ${name} handler returned a ${response.$class}, not a ${spec.response}`), name);
+      return fail(refuse('ServerInternal'));
+    }
+    const withStatus = status === undefined ? { ...response, Status: MESH_STATUS.SuccessOK } : response;
+    let bytes: Uint8Array;
+    try {
+      bytes = writeMeshObject(withStatus);
+    } catch (e) {
+      this.#onError?.(e, name);
+      return fail(refuse('ServerInternal'));
+    }
+    return this.#respondBytes(bytes, (withStatus as { Status: number }).Status, sign);
+  }
+
+  async #authenticate(head: HttpRequestHead, spec: TransactionSpec, name: string, targetUri: string): Promise<Authenticated> {
+    const view: SignedRequestView = { method: head.method, targetUri, headers: head.headers };
+    const signature = readMeshRequestSignature(view, this.#now());
+    const header = head.headers.get(MESH_CREDENTIAL_HEADER);
+    if (header === null) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', 'the request carries no Mesh-Credential');
+    const credential = decodeCredential(header);
+    if (!spec.modes.includes(credential.mode)) {
+      throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: `${name} takes a ${spec.modes.join(' or ')} credential, not ${credential.mode}` });
+    }
+    let key: DarePublicKey;
+    let profile: VerifiedProfile | undefined;
+    let account: string | undefined;
+    if (credential.mode === 'Connection') {
+      if (this.#resolve === undefined) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', 'this service takes no Connection credentials');
+      const found = await this.#resolve(credential.account, signature.keyid);
+      if (found === undefined) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', `no active connection of ${credential.account} holds key ${signature.keyid}`);
+      if (found.algorithm !== 'X448' || found.kid !== signature.keyid) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', `the connection key found is not ${signature.keyid}`);
+      key = found;
+      account = credential.account;
+    } else {
+      const checked = credentialKey(credential, signature.keyid);
+      key = checked.key;
+      profile = checked.profile;
+    }
+    const hmacKey = this.#keys.key(key, signature.keyid);
+    verifyMeshRequest(view, signature, hmacKey);
+    if (await this.#replay.seen(signature.keyid, signature.nonce, acceptableUntil(signature))) {
+      throw refuse('ClientUnauthorized', { extended: 'Refused', name: 'NotAuthenticated', detail: 'replayed request: this nonce was already used' });
+    }
+    const auth: Authentication = {
+      mode: credential.mode, keyid: signature.keyid, key, credential, signature: { keyid: signature.keyid, nonce: signature.nonce, created: signature.created, expires: signature.expires },
+      ...(account === undefined ? {} : { account }), ...(profile === undefined ? {} : { profile }),
+    };
+    return { auth, hmacKey };
+  }
+
+  /** Signs a response to the authenticated request `head`. */
+  #signer(head: HttpRequestHead, targetUri: string, authenticated: Authenticated): (response: HttpResponse) => HttpResponse {
+    const request: SignedRequestView = { method: head.method, targetUri, headers: head.headers };
+    return (response) => {
+      const fields = signMeshResponse(response, request, { key: authenticated.hmacKey, keyid: authenticated.auth.keyid, now: this.#now() });
+      response.headers.set('signature-input', fields.signatureInput);
+      response.headers.set('signature', fields.signature);
+      return response;
+    };
+  }
+
+  #respond(response: MeshObjectBase & { Status?: number }, sign?: (response: HttpResponse) => HttpResponse): HttpResponse {
+    return this.#respondBytes(writeMeshObject(response), response.Status ?? MESH_STATUS.SuccessOK, sign);
+  }
+
+  /**
+   * HTTP status = the payload Status (protocol-09 §10.2: SHOULD report it; the payload is
+   * authoritative), except that the redirect statuses travel as 200: an HTTP 3xx would be acted
+   * on by `fetch` itself, and StatusDescription carries the new service (protocol.md §4).
+   */
+  #respondBytes(body: Uint8Array, status: number, sign?: (response: HttpResponse) => HttpResponse): HttpResponse {
+    const headers = new Headers({ 'content-type': JSON_TYPE, 'cache-control': 'no-store', 'content-digest': contentDigest(body) });
+    const http = status >= 300 && status < 400 ? 200 : status >= 200 && status <= 599 ? status : 500;
+    const response: HttpResponse = { status: http, headers, body };
+    return sign === undefined ? response : sign(response);
+  }
+
+  #internal(e: unknown, transaction: string | undefined): HttpResponse {
+    this.#onError?.(e, transaction);
+    return this.#respond(failureResponse(refuse('ServerInternal')));
+  }
+}
