@@ -5,7 +5,8 @@
 //  4. TypeScript resolves the types of every subpath for ESM and CommonJS consumers (node16).
 //  5. A bundle of mathmesh/udf without key derivation has no curve code and nothing imports `ws`;
 //     with deriveKeyPair the curve code is there (so the check can fail).
-//  6. mathmesh/mesh loads only its own files and @noble/* (no WebSocket, service or CLI code).
+//  6. mathmesh/mesh loads only its own files and @noble/* (no WebSocket, service or CLI code);
+//     mathmesh/protocol only those and structured-headers (no node:*, no adapter).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -77,10 +78,12 @@ console.log('\nTypeScript consumers (module node16, ESM and CommonJS):');
       `import { contentDigest, type KeyPair } from 'mathmesh/udf';`,
       `import { base64urlEncode } from 'mathmesh/encoding';`,
       `import { readMeshObject, type ProfileUser } from 'mathmesh/mesh';`,
+      `import { MeshHttpClient, type MeshHttpServiceOptions } from 'mathmesh/protocol';`,
     ];
     const body = `const p: ProviderName = 'pure'; const d: Uint8Array = sha512(new Uint8Array(1)); const u: string = contentDigest(d, { contentType: 'text/plain' });
 let k: KeyPair | undefined; void init; void p; void u; void k; const b: string = base64urlEncode(d); void b;
 const pu: ProfileUser = readMeshObject('{"ProfileUser":{}}', 'ProfileUser') as ProfileUser; void pu;
+let so: MeshHttpServiceOptions | undefined; void so; void MeshHttpClient;
 // @ts-expect-error a number is not bytes
 sha512(1);\n`;
     writeFileSync(join(dir, 'esm.mts'), uses.join('\n') + '\n' + body);
@@ -158,6 +161,13 @@ function bareImports(entry) {
   const foreign = files.filter((f) => /[/\\](cli|service|client|adapters)[/\\]/.test(f) || f.endsWith('cli.js'));
   check(deps.every((d) => d.startsWith('@noble/')) && foreign.length === 0,
     `import 'mathmesh/mesh' (no bundler) loads only @noble/* and SDK modules below it: ${deps.join(', ')}${foreign.length ? `; also ${foreign.join(', ')}` : ''}`);
+}
+{
+  // mathmesh/protocol is the wire binding: runtime-neutral (no node:*), no adapter, client or service code.
+  const { deps, files } = bareImports(join(root, 'dist', 'esm', 'protocol', 'index.js'));
+  const foreign = files.filter((f) => /[/\\](cli|service|client|adapters)[/\\]/.test(f) || f.endsWith('cli.js'));
+  check(deps.every((d) => d.startsWith('@noble/') || d === 'structured-headers') && foreign.length === 0,
+    `import 'mathmesh/protocol' (no bundler) loads only @noble/*, structured-headers and SDK modules below it: ${deps.join(', ')}${foreign.length ? `; also ${foreign.join(', ')}` : ''}`);
 }
 
 if (failures.length) {

@@ -260,7 +260,8 @@ export class MeshHttpClient {
   }
 
   #signingKey(key: DarePrivateKey, service: PinnedService): Uint8Array {
-    const id = `${key.kid} ${service.udf}`;
+    // By both keys: a service may re-issue its profile with a new Authentication key.
+    const id = `${key.kid} ${service.authentication.kid}`;
     let k = this.#keys.get(id);
     if (k === undefined) {
       k = deriveSigningKey(key, service.authentication, key.kid);

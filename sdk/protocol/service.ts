@@ -104,11 +104,25 @@ export interface MeshHttpServiceOptions {
   readonly transactions?: Readonly<Record<string, TransactionSpec>>;
   /** Clock in milliseconds (tests); default `Date.now`. */
   readonly now?: () => number;
+  /**
+   * Origins whose pages may call the service from a browser (CORS): `'*'` (default) or a list,
+   * `false` for none. Safe to open: a request is authorized by its signature, never by cookies
+   * or other ambient credentials, so a foreign page gains nothing it could not do itself.
+   * Preflights are answered, and the signature fields are exposed to the page's script.
+   */
+  readonly cors?: '*' | readonly string[] | false;
   /** Told of every internal error (a handler that threw something other than a refusal). */
   readonly onError?: (error: unknown, transaction: string | undefined) => void;
 }
 
 const JSON_TYPE = 'application/json';
+
+/** The answer to a CORS preflight (the fields a signed request carries). */
+const PREFLIGHT: Readonly<Record<string, string>> = {
+  'access-control-allow-methods': 'POST',
+  'access-control-allow-headers': 'content-type, content-digest, signature, signature-input, mesh-credential',
+  'access-control-max-age': '600',
+};
 
 /** A refusal for a failed authentication step (unsigned). */
 function unauthenticated(e: unknown): MeshProtocolError {
@@ -137,6 +151,7 @@ export class MeshHttpService implements HttpService {
   readonly #table: Readonly<Record<string, TransactionSpec>>;
   readonly #now: () => number;
   readonly #onError: ((error: unknown, transaction: string | undefined) => void) | undefined;
+  readonly #cors: '*' | readonly string[] | false;
 
   constructor(options: MeshHttpServiceOptions) {
     if (options.serviceKey.algorithm !== 'X448') throw new ProtocolError('PROTOCOL_BAD_ARGUMENT', 'the service key is the X448 ServiceAuthentication key');
@@ -150,6 +165,7 @@ export class MeshHttpService implements HttpService {
     this.#table = options.transactions ?? MESH_TRANSACTIONS;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError;
+    this.#cors = options.cors ?? '*';
   }
 
   /** The body limits in force. */
@@ -178,6 +194,27 @@ export class MeshHttpService implements HttpService {
   }
 
   async tooLarge(head: HttpRequestHead): Promise<HttpResponse> {
+    return this.#withCors(head, await this.#tooLarge(head));
+  }
+
+  async handle(request: HttpRequest): Promise<HttpResponse> {
+    return this.#withCors(request, await this.#handle(request));
+  }
+
+  /** Adds the CORS fields for a browser caller (see `cors`). */
+  #withCors(head: HttpRequestHead, response: HttpResponse): HttpResponse {
+    const origin = head.headers.get('origin');
+    if (this.#cors === false || origin === null) return response;
+    if (this.#cors === '*') response.headers.set('access-control-allow-origin', '*');
+    else if (this.#cors.includes(origin)) {
+      response.headers.set('access-control-allow-origin', origin);
+      response.headers.append('vary', 'origin');
+    } else return response;
+    response.headers.set('access-control-expose-headers', 'signature, signature-input, content-digest');
+    return response;
+  }
+
+  async #tooLarge(head: HttpRequestHead): Promise<HttpResponse> {
     try {
       const route = this.#route(head);
       if (route === undefined) return this.#respond(failureResponse(refuse('NotFound', { detail: 'no such transaction' })));
@@ -197,14 +234,15 @@ export class MeshHttpService implements HttpService {
     }
   }
 
-  async handle(request: HttpRequest): Promise<HttpResponse> {
+  async #handle(request: HttpRequest): Promise<HttpResponse> {
     let transaction: string | undefined;
     try {
       const route = this.#route(request);
       if (route === undefined) return this.#respond(failureResponse(refuse('NotFound', { detail: 'no such transaction' })));
       transaction = route.name;
+      if (request.method === 'OPTIONS') return { status: 204, headers: new Headers(PREFLIGHT), body: new Uint8Array(0) };
       if (request.method !== 'POST') return this.#respond(failureResponse(refuse('BadRequest', { detail: 'every transaction is a POST' })));
-      if (request.body.length > this.#limits[route.spec.body]) return await this.tooLarge(request);
+      if (request.body.length > this.#limits[route.spec.body]) return await this.#tooLarge(request);
       let auth: Authentication | undefined;
       let sign: ((response: HttpResponse) => HttpResponse) | undefined;
       if (!route.spec.modes.includes('None')) {
