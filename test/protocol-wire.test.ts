@@ -6,7 +6,7 @@ import { base64urlEncode, utf8Encode } from '../sdk/encoding/index.js';
 import type { StatusRequest } from '../sdk/mesh/index.js';
 import {
   component, connectionCredential, contentDigest, createHmacSignature, deriveSigningKey, deviceCredential, encodeCredential, fetchHandler,
-  keyCredential, MESH_SIGNATURE_LABEL, MeshHttpClient, MeshProtocolError, ProtocolError, serviceCredential, signMeshRequest,
+  keyCredential, MESH_SIGNATURE_LABEL, MeshHttpClient, MeshProtocolError, ProtocolError, serviceCredential, signMeshRequest, signMeshResponse,
   UnauthenticatedResponseError, type ClientCredential, type HttpResponse, type MeshCredential, type MeshHttpService,
 } from '../sdk/protocol/index.js';
 import { seeded } from './support/random.js';
@@ -282,13 +282,13 @@ describe('the wire binding: forged responses (the client accepts only its pinned
   });
 
   it('a response re-signed under the attacker\'s own pairwise key, a body altered in transit, a status changed, a signature stripped', async () => {
-    const edits: ((r: Response, body: Uint8Array) => Response)[] = [
-      (r, body) => {
+    const edits: ((r: Response, body: Uint8Array, req: Request) => Response)[] = [
+      (r, body, req) => {
+        // Everything a genuine response covers, signed under the pairwise key the attacker can
+        // compute — its own Authentication key with the device's public key — not the pinned one.
         const h = new Headers(r.headers);
         const key = deriveSigningKey(attacker.authentication, publicPart(alice.connection), alice.connection.kid);
-        const fields = createHmacSignature(MESH_SIGNATURE_LABEL, [component('@status'), component('content-digest')],
-          new Map<string, string | number>([['created', Math.floor(T0 / 1000)], ['keyid', alice.connection.kid], ['alg', 'hmac-sha256'], ['tag', 'mmm-response']]),
-          { kind: 'response', response: { status: r.status, headers: h } }, key);
+        const fields = signMeshResponse({ status: r.status, headers: h }, { method: req.method, targetUri: req.url, headers: req.headers }, { key, keyid: alice.connection.kid, now: T0 });
         h.set('signature-input', fields.signatureInput);
         h.set('signature', fields.signature);
         return new Response(body as Uint8Array<ArrayBuffer>, { status: r.status, headers: h });
@@ -304,8 +304,8 @@ describe('the wire binding: forged responses (the client accepts only its pinned
     ];
     for (const edit of edits) {
       const { client, calls } = withMiddle(async (req, real) => {
-        const r = await real(req);
-        return edit(r, new Uint8Array(await r.arrayBuffer()));
+        const r = await real(req.clone());
+        return edit(r, new Uint8Array(await r.arrayBuffer()), req);
       });
       expect(await refused(client)).toBeInstanceOf(UnauthenticatedResponseError);
       expect(calls.count).toBe(1); // the service did answer; the client refused the forgery
