@@ -11,6 +11,7 @@ export default {
     'sdk/udf/index.ts',
     'sdk/dare/index.ts',
     'sdk/mesh/index.ts',
+    'sdk/protocol/index.ts',
     'adapters/memory/index.ts',
     'adapters/node/index.ts',
     'adapters/bun/index.ts',

@@ -17,6 +17,8 @@
  * const status = await client.request('Status', { $class: 'StatusRequest', Account: 'alice@example.com' },
  *   connectionCredential('alice@example.com', deviceAuthenticationKey));
  * ```
+ *
+ * @module mathmesh/protocol
  */
 export { ProtocolError, type ProtocolErrorCode } from './errors.js';
 export {

@@ -17,6 +17,7 @@ import {
 
 /** Where field values come from: `Headers` satisfies it (names are case-insensitive). */
 export interface HeaderSource {
+  /** The field's value (repeated fields combined with ", "), or null when absent. */
   get(name: string): string | null;
 }
 
