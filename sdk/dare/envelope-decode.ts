@@ -1,13 +1,15 @@
 import { CryptoError } from '../crypto/errors.js';
 import { constantTimeEqual } from '../encoding/bytes.js';
 import { decodeContentMeta, type ContentMeta } from './content-meta.js';
-import { decodeEds } from './eds.js';
+import { decodeEds, type EdsContext } from './eds.js';
 import { DareError, decryptFailed } from './errors.js';
 import type { DareEnvelope } from './envelope.js';
 import {
-  allSignatures, checkEnvelope, toEnvelope, type KeyResolver, type PayloadIntegrity, type SignatureStatus, type VerifyEnvelopeOptions,
-  type VerifyResult,
+  allSignatures, checkEnvelope, toEnvelope, type EnvelopeChecks, type KeyResolver, type PayloadIntegrity, type SignatureStatus,
+  type VerifyEnvelopeOptions, type VerifyReport, type VerifyResult,
 } from './envelope-verify.js';
+import type { DareHeader } from './header.js';
+import type { DareSignature } from './signature.js';
 import { deriveItemKeys, witness } from './kdf.js';
 import type { DarePrivateKey } from './keys.js';
 import { verifyPayloadMac } from './payload-mac.js';
@@ -90,10 +92,21 @@ export interface DecodedEnvelope extends VerifyResult {
   readonly recipient: DareRecipient | undefined;
 }
 
-function baseSeedFor(env: DareEnvelope, options: DecodeOptions, c: DareCrypto): { baseSeed: Uint8Array; recipient?: DareRecipient } {
+/** The opened key exchange of an envelope: its base seed, and the entry that held it (decoded by key). */
+export interface OpenedKeyExchange {
+  readonly baseSeed: Uint8Array;
+  readonly recipient?: DareRecipient;
+}
+
+/**
+ * Opens the key exchange of `header` with the caller's keys, resolver or known exchange
+ * (`DARE_NO_KEY` when none opens it). A base seed opened from a recipient entry is ours to wipe
+ * ({@link wipeOpened}); a base seed the caller passed is theirs.
+ */
+export function openKeyExchange(header: DareHeader, options: DecodeOptions, c: DareCrypto = routedCrypto): OpenedKeyExchange {
   const ex = options.keyExchange;
   if (ex !== undefined && 'baseSeed' in ex) return { baseSeed: ex.baseSeed };
-  const entries = ex !== undefined ? ex.recipients : env.header.recipients ?? [];
+  const entries = ex !== undefined ? ex.recipients : header.recipients ?? [];
   const keys = [...(options.keys ?? [])];
   if (options.keyResolver) {
     for (const e of entries) {
@@ -105,11 +118,71 @@ function baseSeedFor(env: DareEnvelope, options: DecodeOptions, c: DareCrypto): 
   return { baseSeed: opened.baseSeed, recipient: opened.recipient };
 }
 
+/** Wipes a base seed {@link openKeyExchange} unwrapped (not one the caller gave). */
+export function wipeOpened(opened: OpenedKeyExchange): void {
+  if (opened.recipient !== undefined) opened.baseSeed.fill(0);
+}
+
+/**
+ * Keyed integrity (step 3 above): the PayloadMac under `macKey` and the witness of every
+ * signature, all of them checked whatever the others gave. `ok` false means one
+ * `DARE_DECRYPT_FAILED` for the caller to throw. The witness is mandatory for the signatures the
+ * result vouches for (dare.md §5): an expected signer's signature without one fails.
+ */
+export function checkKeyedIntegrity(
+  checks: EnvelopeChecks<VerifyReport>, signatures: readonly DareSignature[], baseSeed: Uint8Array, salt: Uint8Array, macKey: Uint8Array,
+  c: DareCrypto,
+): { ok: boolean; signatures: SignatureStatus[] } {
+  const r = checks.result;
+  let ok = true;
+  if (checks.statedMac !== undefined) {
+    ok = verifyPayloadMac(macKey, {
+      dig: checks.digestId, payloadDigest: checks.payloadDigestOf(checks.digestId), headerDigest: checks.headerDigestValue(),
+    }, checks.statedMac, c) && ok;
+  }
+  const statuses = r.signatures.map((s, i) => {
+    const w = signatures[i]!.witness;
+    if (w === undefined) {
+      if (s.status === 'valid' && s.key !== undefined && r.signedBy.includes(s.key)) ok = false;
+      return { ...s, witness: 'absent' as const };
+    }
+    ok = constantTimeEqual(witness(baseSeed, salt, signatures[i]!.signature, c), w) && ok;
+    return { ...s, witness: 'valid' as const };
+  });
+  return { ok, signatures: statuses };
+}
+
+/** The refusal of an encrypted envelope without keyed integrity, unless `allowUnauthenticated`. */
+export function refuseUnauthenticated(): DareError {
+  return new DareError('DARE_UNAUTHENTICATED',
+    'encrypted envelope without PayloadMac (reference form): it would be decrypted with no integrity check; pass allowUnauthenticated to accept it');
+}
+
+/** Decrypts (or, plaintext envelopes, unwraps) the annotations of a header. */
+export function decodeAnnotations(h: DareHeader, context: EdsContext | undefined, c: DareCrypto): Uint8Array[] {
+  return (h.annotations ?? []).map((a, i) => decodeEds(a, context, c, `annotation ${i + 1}`).body);
+}
+
+/**
+ * The header data of a decoded envelope, under `signed` when every signer of an authentic
+ * verdict also signed the header (ManifestSignature), else under `unsigned`.
+ */
+export function metadataByTrust(r: VerifyReport, h: DareHeader, annotations: readonly Uint8Array[]): {
+  metadata: EnvelopeMetadata; covered: boolean;
+} {
+  const contentMeta = h.contentMetaData === undefined ? undefined : decodeContentMeta(h.contentMetaData);
+  const metadata: EnvelopeMetadata = {
+    contentMeta, contentType: contentMeta?.cty, filename: contentMeta?.filename, envelopeId: h.envelopeId, annotations,
+  };
+  return { metadata, covered: r.authentic && r.headerSigned };
+}
+
 /**
  * Decodes an envelope: parses it, checks the digest and the signatures of the trusted keys
  * given (expected `signers` must all have signed), opens the key exchange, checks the
  * PayloadMac and witnesses, then decrypts the payload and annotations (see the order above).
  * The result separates what signatures cover from what they do not (`signed` / `unsigned`).
+ * For payloads too large to hold in memory, see `decodeEnvelopeStream`.
  */
 export function decodeEnvelope(input: Uint8Array | string | DareEnvelope, options: DecodeOptions = {}): DecodedEnvelope {
   const c = options.provider ?? routedCrypto;
@@ -118,71 +191,48 @@ export function decodeEnvelope(input: Uint8Array | string | DareEnvelope, option
   const r = checks.result;
   const h = env.header;
   let payload = env.payload;
-  let annotations = h.annotations ?? [];
+  let annotations: Uint8Array[];
   let recipient: DareRecipient | undefined;
   let signatures: readonly SignatureStatus[] = r.signatures;
   let mac: VerifyResult['mac'] = r.mac;
   let integrity: PayloadIntegrity = r.integrity;
   if (r.enc !== undefined) {
     if (h.salt === undefined) throw new DareError('DARE_BAD_FORMAT', 'header: encrypted envelope without Salt');
-    if (checks.statedMac === undefined && options.allowUnauthenticated !== true) {
-      throw new DareError('DARE_UNAUTHENTICATED',
-        'encrypted envelope without PayloadMac (reference form): it would be decrypted with no integrity check; pass allowUnauthenticated to accept it');
-    }
+    if (checks.statedMac === undefined && options.allowUnauthenticated !== true) throw refuseUnauthenticated();
     const salt = h.salt;
-    const opened = baseSeedFor(env, options, c);
+    const opened = openKeyExchange(h, options, c);
     const baseSeed = opened.baseSeed;
     recipient = opened.recipient;
     const keys = deriveItemKeys(baseSeed, salt, c);
     try {
       // Keyed integrity first, every check run whatever the others gave, one error for all.
-      let ok = true;
-      if (checks.statedMac !== undefined) {
-        ok = verifyPayloadMac(keys.mac, {
-          dig: checks.digestId, payloadDigest: checks.payloadDigestOf(checks.digestId), headerDigest: checks.headerDigestValue(),
-        }, checks.statedMac, c) && ok;
-      }
-      const sigs = allSignatures(env);
-      signatures = r.signatures.map((s, i) => {
-        const w = sigs[i]!.witness;
-        // The witness is mandatory for the signatures this result vouches for (dare.md §5).
-        if (w === undefined) {
-          if (s.status === 'valid' && s.key !== undefined && r.signedBy.includes(s.key)) ok = false;
-          return { ...s, witness: 'absent' as const };
-        }
-        ok = constantTimeEqual(witness(baseSeed, salt, sigs[i]!.signature, c), w) && ok;
-        return { ...s, witness: 'valid' as const };
-      });
-      if (!ok) throw decryptFailed();
+      const keyed = checkKeyedIntegrity(checks, allSignatures(env), baseSeed, salt, keys.mac, c);
+      signatures = keyed.signatures;
+      if (!keyed.ok) throw decryptFailed();
       try {
         payload = c.aes256CbcDecrypt(keys.key, keys.iv, env.payload);
       } catch (e) {
         if (e instanceof CryptoError) throw decryptFailed();
         throw e;
       }
-      const ctx = { enc: r.enc, baseSeed, salt };
-      annotations = annotations.map((a, i) => decodeEds(a, ctx, c, `annotations[${i}]`).body);
+      annotations = decodeAnnotations(h, { enc: r.enc, baseSeed, salt }, c);
     } finally {
       keys.key.fill(0);
       keys.iv.fill(0);
       keys.mac.fill(0);
-      if (opened.recipient !== undefined) baseSeed.fill(0); // ours, not the caller's
+      wipeOpened(opened);
     }
     if (checks.statedMac !== undefined) {
       mac = 'valid';
       if (integrity !== 'signature') integrity = 'mac';
     }
   } else {
-    annotations = annotations.map((a, i) => decodeEds(a, undefined, c, `annotations[${i}]`).body);
+    annotations = decodeAnnotations(h, undefined, c);
   }
-  const contentMeta = h.contentMetaData === undefined ? undefined : decodeContentMeta(h.contentMetaData);
-  const metadata: EnvelopeMetadata = {
-    contentMeta, contentType: contentMeta?.cty, filename: contentMeta?.filename, envelopeId: h.envelopeId, annotations,
-  };
-  const headerCovered = r.authentic && r.headerSigned;
+  const { metadata, covered } = metadataByTrust(r, h, annotations);
   return {
     ...r, signatures, mac, integrity, payload, recipient,
-    signed: headerCovered ? { payload, metadata } : { payload },
-    unsigned: headerCovered ? {} : { metadata },
+    signed: covered ? { payload, metadata } : { payload },
+    unsigned: covered ? {} : { metadata },
   };
 }

@@ -101,12 +101,39 @@ function draw(random: RandomSource, n: number, what: string): Uint8Array {
   return b;
 }
 
-/** Encodes `payload` (bytes or UTF-8 text) as envelope parts; serialize with `serializeEnvelope`. */
-export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOptions = {}): DareEnvelope {
+/**
+ * An envelope being encoded, up to its payload: the header (complete: a header digest covers
+ * it before a byte of payload exists) and the secrets the payload and trailer need. Shared by
+ * {@link encodeEnvelope} and the streaming encoder, so both write the same header, MAC and
+ * signatures. Secret: call {@link wipePreparedEnvelope} when done (the trailer does it).
+ */
+export interface PreparedEnvelope {
+  readonly header: DareHeader;
+  /** Header `dig`, if any. */
+  readonly dig: DareDigestAlgorithm | undefined;
+  /** The digest id the MAC and manifests use: `dig`, else S512 (as the reader does). */
+  readonly digestId: DareDigestAlgorithm;
+  /** True when the payload bytes must be digested (`dig`, or a MAC to compute). */
+  readonly needDigest: boolean;
+  /** `header.enc` when encrypting. */
+  readonly enc: DareEncryptionAlgorithm | undefined;
+  /** Payload cipher key and IV (dare.md §4.2), when encrypting. Secret. */
+  readonly cipher: { readonly key: Uint8Array; readonly iv: Uint8Array } | undefined;
+  /** The key of the PayloadMac (payload-mac.ts), unless `referenceForm`. Secret. */
+  readonly macKey: Uint8Array | undefined;
+  readonly baseSeed: Uint8Array | undefined;
+  readonly salt: Uint8Array | undefined;
+  readonly signers: readonly DarePrivateKey[];
+  readonly referenceForm: boolean;
+}
+
+/**
+ * Checks the options, draws randomness in the fixed order (base seed, Salt, ephemeral keys) and
+ * builds the header: {@link encodeEnvelope} up to the payload.
+ */
+export function prepareEnvelope(options: EncodeOptions = {}): PreparedEnvelope {
   const c = options.provider ?? routedCrypto;
   const random = options.random ?? defaultRandom;
-  const plaintext = typeof payload === 'string' ? utf8Encode(payload) : payload;
-  if (!(plaintext instanceof Uint8Array)) throw new DareError('DARE_BAD_ARGUMENT', 'payload must be bytes or a string');
   const signers = options.signers ?? [];
   const newRecipients = options.recipients ?? [];
   const encrypted = newRecipients.length > 0 || options.keyExchange !== undefined;
@@ -151,49 +178,79 @@ export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOpti
   if (options.envelopeId !== undefined) header.envelopeId = options.envelopeId;
   if (options.header) Object.assign(header, options.header);
 
-  let body = plaintext;
+  let cipher: PreparedEnvelope['cipher'];
   let macKey: Uint8Array | undefined;
   if (baseSeed && salt) {
     const keys = deriveItemKeys(baseSeed, salt, c);
-    try {
-      body = c.aes256CbcEncrypt(keys.key, keys.iv, plaintext);
-      if (!options.referenceForm) macKey = keys.mac.slice();
-    } catch (e) {
-      if (e instanceof CryptoError) throw new DareError('DARE_BAD_ARGUMENT', `payload encryption: ${e.message}`, { cause: e });
-      throw e;
-    } finally {
-      keys.key.fill(0);
-      keys.iv.fill(0);
-      keys.mac.fill(0);
-    }
+    cipher = { key: keys.key, iv: keys.iv };
+    if (options.referenceForm) keys.mac.fill(0);
+    else macKey = keys.mac;
   }
+  const referenceForm = options.referenceForm === true;
+  return {
+    header, dig, digestId: dig ?? 'S512', needDigest: dig !== undefined || macKey !== undefined, enc, cipher, macKey, baseSeed, salt,
+    signers, referenceForm,
+  };
+}
 
-  // The MAC and manifests use the header's digest id, S512 when there is none (as the reader does).
-  const digestId = dig ?? 'S512';
-  const needDigest = dig !== undefined || macKey !== undefined;
-  const digest = needDigest ? payloadDigest(body, digestId, c) : undefined;
+/** Wipes the secrets of a prepared envelope (cipher key, IV, MAC key; not a caller's base seed). */
+export function wipePreparedEnvelope(p: PreparedEnvelope): void {
+  p.cipher?.key.fill(0);
+  p.cipher?.iv.fill(0);
+  p.macKey?.fill(0);
+}
+
+/**
+ * The trailer of a prepared envelope whose payload bytes as stored digest to `digest`
+ * (`undefined` when `needDigest` is false): PayloadDigest, PayloadMac, and a signature entry
+ * per signer (signature, witness, ManifestSignature). Wipes the prepared secrets.
+ */
+export function envelopeTrailer(p: PreparedEnvelope, digest: Uint8Array | undefined, c: DareCrypto = routedCrypto): DareHeader {
+  const { header, dig, digestId, baseSeed, salt, referenceForm } = p;
+  if (p.needDigest && digest === undefined) throw new DareError('DARE_BAD_ARGUMENT', 'the payload digest is missing');
   let payloadMac: Uint8Array | undefined;
   let hd: Uint8Array | undefined;
-  if (macKey !== undefined) {
-    try {
+  try {
+    if (p.macKey !== undefined) {
       hd = writing('header', () => headerDigest(header, digestId, c));
-      payloadMac = computePayloadMac(macKey, { dig: digestId, payloadDigest: digest!, headerDigest: hd }, c);
-    } finally {
-      macKey.fill(0);
+      payloadMac = computePayloadMac(p.macKey, { dig: digestId, payloadDigest: digest!, headerDigest: hd }, c);
     }
+  } finally {
+    wipePreparedEnvelope(p);
   }
-  if (!options.referenceForm && signers.length > 0) hd ??= writing('header', () => headerDigest(header, digestId, c));
+  if (!referenceForm && p.signers.length > 0) hd ??= writing('header', () => headerDigest(header, digestId, c));
   const manifest = hd === undefined ? undefined : manifestBytes({ dig: digestId, payloadDigest: digest!, headerDigest: hd, payloadMac });
-  const signatures: DareSignature[] = signers.map((s) => {
+  const signatures: DareSignature[] = p.signers.map((s) => {
     const signature = signDigest(s, digest!, c);
     const entry: { -readonly [K in keyof DareSignature]: DareSignature[K] } = { alg: dig, kid: s.kid, signature };
     if (baseSeed && salt) entry.witness = witness(baseSeed, salt, signature, c);
-    if (manifest !== undefined && !options.referenceForm) entry.manifestSignature = signDigest(s, manifest, c);
+    if (manifest !== undefined && !referenceForm) entry.manifestSignature = signDigest(s, manifest, c);
     return entry;
   });
   const trailer: DareHeader = {};
   if (signatures.length > 0) trailer.signatures = signatures;
   if (dig) trailer.payloadDigest = digest!;
   if (payloadMac) trailer.payloadMac = payloadMac;
-  return isEmptyHeader(trailer) ? { header, payload: body } : { header, payload: body, trailer };
+  return trailer;
+}
+
+/** Encodes `payload` (bytes or UTF-8 text) as envelope parts; serialize with `serializeEnvelope`. */
+export function encodeEnvelope(payload: Uint8Array | string, options: EncodeOptions = {}): DareEnvelope {
+  const c = options.provider ?? routedCrypto;
+  const plaintext = typeof payload === 'string' ? utf8Encode(payload) : payload;
+  if (!(plaintext instanceof Uint8Array)) throw new DareError('DARE_BAD_ARGUMENT', 'payload must be bytes or a string');
+  const p = prepareEnvelope(options);
+  let body = plaintext;
+  if (p.cipher) {
+    try {
+      body = c.aes256CbcEncrypt(p.cipher.key, p.cipher.iv, plaintext);
+    } catch (e) {
+      wipePreparedEnvelope(p);
+      if (e instanceof CryptoError) throw new DareError('DARE_BAD_ARGUMENT', `payload encryption: ${e.message}`, { cause: e });
+      throw e;
+    }
+  }
+  const digest = p.needDigest ? payloadDigest(body, p.digestId, c) : undefined;
+  const trailer = envelopeTrailer(p, digest, c);
+  return isEmptyHeader(trailer) ? { header: p.header, payload: body } : { header: p.header, payload: body, trailer };
 }

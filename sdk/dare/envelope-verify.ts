@@ -2,6 +2,7 @@ import { bytesEqual } from '../encoding/bytes.js';
 import { digestAlgorithm, encryptionAlgorithm, type DareDigestAlgorithm, type DareEncryptionAlgorithm } from './algorithms.js';
 import { DareError, writing } from './errors.js';
 import { parseEnvelope, type DareEnvelope, type ParseEnvelopeOptions } from './envelope.js';
+import type { DareHeader } from './header.js';
 import { headerDigest } from './header-digest.js';
 import type { DarePublicKey } from './keys.js';
 import { manifestBytes } from './manifest.js';
@@ -116,7 +117,7 @@ export interface VerifyResult {
 const SIGNATURE_ALGS = new Set(['S512', 'S256', 'Ed448', 'Ed25519']);
 
 /** Trailer signatures first, then the header's (the reference's "signers", same JSON name). */
-export function allSignatures(env: DareEnvelope): DareSignature[] {
+export function allSignatures(env: { readonly header: DareHeader; readonly trailer?: DareHeader | undefined }): DareSignature[] {
   return [...(env.trailer?.signatures ?? []), ...(env.header.signatures ?? [])];
 }
 
@@ -124,9 +125,12 @@ export function toEnvelope(input: Uint8Array | string | DareEnvelope, options: P
   return typeof input === 'string' || input instanceof Uint8Array ? parseEnvelope(input, options) : input;
 }
 
+/** What {@link checkEnvelopeParts} reports: a {@link VerifyResult} without the envelope (a streamed payload is not held). */
+export type VerifyReport = Omit<VerifyResult, 'envelope'>;
+
 /** The checks shared by verify and decode, with what decode needs to go on. */
-export interface EnvelopeChecks {
-  readonly result: VerifyResult;
+export interface EnvelopeChecks<R extends VerifyReport = VerifyResult> {
+  readonly result: R;
   /** The digest id the MAC and manifest use: header `dig`, else S512. */
   readonly digestId: DareDigestAlgorithm;
   /** H_digestId(payload): computed once per algorithm, whatever the number of signatures. */
@@ -146,29 +150,52 @@ const unbound = (s: SignatureStatus, encrypted: boolean, mac: Uint8Array | undef
  */
 export function checkEnvelope(env: DareEnvelope, options: VerifyEnvelopeOptions, strict: boolean): EnvelopeChecks {
   const c = options.provider ?? routedCrypto;
-  const h = env.header;
+  const checks = checkEnvelopeParts(env.header, env.trailer, (alg) => payloadDigest(env.payload, alg, c), options, strict);
+  return { ...checks, result: { envelope: env, ...checks.result } };
+}
+
+/**
+ * The header members a decoder needs before the payload, checked: `enc`, `dig`, and no key
+ * exchange or Salt without a cipher. Shared with the streaming decoder, which reads the header
+ * before the payload exists.
+ */
+export function checkHeader(h: DareHeader): { enc: DareEncryptionAlgorithm | undefined; dig: DareDigestAlgorithm | undefined } {
   const enc = h.enc === undefined ? undefined : encryptionAlgorithm(h.enc, 'header.enc');
   // Without `enc` the payload would be returned as is: a key exchange or Salt without a cipher
   // means the header was damaged, never that the ciphertext is the plaintext.
   if (enc === undefined && (h.recipients !== undefined || h.salt !== undefined)) {
     throw new DareError('DARE_BAD_FORMAT', 'header: recipients or Salt without enc');
   }
-  const encrypted = enc !== undefined;
   const dig = h.dig === undefined ? undefined : digestAlgorithm(h.dig, 'header.dig');
+  return { enc, dig };
+}
+
+/**
+ * {@link checkEnvelope} over the parts a streamed envelope has once its payload went by: the
+ * header, the trailer and the digests of the payload bytes (`digestOf(alg)`, asked at most once
+ * per algorithm). The verdict rules are the same whatever the source of the digests.
+ */
+export function checkEnvelopeParts(
+  h: DareHeader, trailer: DareHeader | undefined, digestOf: (alg: DareDigestAlgorithm) => Uint8Array, options: VerifyEnvelopeOptions,
+  strict: boolean,
+): EnvelopeChecks<VerifyReport> {
+  const c = options.provider ?? routedCrypto;
+  const { enc, dig } = checkHeader(h);
+  const encrypted = enc !== undefined;
   const digestId = dig ?? 'S512';
-  const signatures = allSignatures(env);
+  const signatures = allSignatures({ header: h, trailer });
   for (const [i, s] of signatures.entries()) {
-    if (s.alg !== undefined && !SIGNATURE_ALGS.has(s.alg)) digestAlgorithm(s.alg, `signatures[${i}].alg`);
-    if (s.dig !== undefined) digestAlgorithm(s.dig, `signatures[${i}].dig`);
+    if (s.alg !== undefined && !SIGNATURE_ALGS.has(s.alg)) digestAlgorithm(s.alg, `signature ${i + 1} alg`);
+    if (s.dig !== undefined) digestAlgorithm(s.dig, `signature ${i + 1} dig`);
   }
-  const statedDigest = env.trailer?.payloadDigest ?? h.payloadDigest;
-  const statedMac = env.trailer?.payloadMac ?? h.payloadMac;
+  const statedDigest = trailer?.payloadDigest ?? h.payloadDigest;
+  const statedMac = trailer?.payloadMac ?? h.payloadMac;
 
   // One pass over the payload per digest algorithm, however many signatures name it.
   const digests = new Map<DareDigestAlgorithm, Uint8Array>();
   const payloadDigestOf = (alg: DareDigestAlgorithm): Uint8Array => {
     let d = digests.get(alg);
-    if (d === undefined) digests.set(alg, (d = payloadDigest(env.payload, alg, c)));
+    if (d === undefined) digests.set(alg, (d = digestOf(alg)));
     return d;
   };
   let hd: Uint8Array | undefined;
@@ -182,6 +209,7 @@ export function checkEnvelope(env: DareEnvelope, options: VerifyEnvelopeOptions,
     if (digestStatus === 'invalid' && strict) throw new DareError('DARE_BAD_DIGEST', 'PayloadDigest does not match the payload');
   }
 
+  const count = signatures.length;
   const statuses: SignatureStatus[] = signatures.map((s, i) => {
     const kid = s.kid;
     const key = kid === undefined ? undefined : options.signers?.find((k) => k.kid === kid) ?? options.signerResolver?.(kid);
@@ -195,7 +223,8 @@ export function checkEnvelope(env: DareEnvelope, options: VerifyEnvelopeOptions,
     }
     const ok = payloadOk && manifest !== 'invalid';
     if (!ok && strict) {
-      throw new DareError('DARE_BAD_SIGNATURE', `signature ${i} (kid ${JSON.stringify(kid)}): ${payloadOk ? 'ManifestSignature' : 'signature'} does not verify`);
+      throw new DareError('DARE_BAD_SIGNATURE',
+        `signature ${i + 1} of ${count} (kid ${JSON.stringify(kid)}): ${payloadOk ? 'ManifestSignature' : 'signature'} does not verify`);
     }
     return { kid, status: ok ? 'valid' : 'invalid', key, manifest };
   });
@@ -228,7 +257,7 @@ export function checkEnvelope(env: DareEnvelope, options: VerifyEnvelopeOptions,
     : statuses;
   return {
     result: {
-      envelope: env, verdict, authentic: verdict === 'authentic', signedBy, headerSigned, integrity,
+      verdict, authentic: verdict === 'authentic', signedBy, headerSigned, integrity,
       encrypted, enc, dig, recipients: (h.recipients ?? []).map((r) => r.kid), digest, digestStatus,
       mac: statedMac === undefined ? 'absent' : 'unchecked', signatures: withWitness,
     },
