@@ -5,6 +5,8 @@
  *
  * @module mathmesh/adapters/browser
  */
+export { webWorkerHashOffload } from './hash-offload.js';
+export type { HashOffload, HashOffloadOptions } from '../../sdk/crypto/hash-offload.js';
 export { OpfsStore, opfsRoot, hasOpfs, type OpfsOpenOptions } from '../store/browser-opfs.js';
 export { IdbStore, deleteIdbSequence, type IdbOpenOptions } from '../store/browser-idb.js';
 export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';

@@ -1,9 +1,12 @@
 /**
  * `mathmesh/adapters/node`: the Node file `SequenceStore` (fsync or group commit, writer lock, torn-tail repair),
- * the Mesh HTTP binding on node:http, and SRV lookup on node:dns.
+ * the Mesh HTTP binding on node:http, SRV lookup on node:dns, and hashing on a `node:worker_threads`
+ * worker for the streaming envelope functions (`nodeHashOffload`).
  *
  * @module mathmesh/adapters/node
  */
+export { nodeHashOffload } from './hash-worker.js';
+export type { HashOffload, HashOffloadOptions } from '../../sdk/crypto/hash-offload.js';
 export { NodeFileStore } from '../store/node-fs.js';
 export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
 export { listenHttp, nodeRequestListener, type NodeHttpServerOptions, type RunningHttpServer } from '../http/node-server.js';

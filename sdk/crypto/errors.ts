@@ -13,6 +13,7 @@ export type CryptoErrorCode =
   | 'CRYPTO_UNAVAILABLE' // the requested provider does not exist on this runtime
   | 'CRYPTO_WASM_FAILED' // the WASM core could not be instantiated
   | 'CRYPTO_STATE' // misuse of a streaming object (update after digest)
+  | 'CRYPTO_WORKER' // a hash worker (hash-offload.ts) failed or stopped before answering
   | 'CRYPTO_INTEGRITY'; // an integrity check (e.g. AES key unwrap) failed
 
 /** Error thrown by every `mathmesh/crypto` primitive and provider. */

@@ -36,6 +36,11 @@ export {
   AES_BULK_THRESHOLDS, asyncAesRoute, BULK_THRESHOLD, BULK_THRESHOLDS, SHA3_BULK_THRESHOLD, WEBCRYPTO_AES_THRESHOLDS, type AsyncAesName, type Route,
 } from './selection.js';
 export { asyncAes, asyncAesOf, webCryptoAes, type AesCbcStream, type AsyncAes } from './aes-async.js';
+export {
+  hashOffloadOverPort, serveHashRequests,
+  type HashOffload, type HashOffloadOptions, type HashWorkerPort, type HashWorkerReply, type HashWorkerRequest, type HashWorkerScope,
+  type OffloadAlgorithm, type OffloadedHash,
+} from './hash-offload.js';
 export { route } from './state.js';
 export {
   sha512, sha3_512, shake256, hmacSha512, hmacSha3_512, hkdfSha512, sha256, hmacSha256, hkdfSha256, hkdfSha256Multi,
