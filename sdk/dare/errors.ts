@@ -20,7 +20,8 @@ export type DareErrorCode =
   | 'DARE_UNKNOWN_SIGNER' // signed by someone else: no valid signature by an expected signer, though the envelope carries signatures
   | 'DARE_NOT_SIGNED' // a signature was required and the envelope carries none
   | 'DARE_BAD_ANNOTATION' // an annotation (EDS, dare.md §4.3) is malformed (not 2 or 3 JSON-B data items)
-  | 'DARE_BAD_ARGUMENT'; // the caller passed something unusable (e.g. more than 255 annotations)
+  | 'DARE_BAD_ARGUMENT' // the caller passed something unusable (e.g. more than 255 annotations)
+  | 'DARE_CANCELLED'; // a streamed decode whose payload stream was cancelled before the envelope was checked
 
 import { EncodingError } from '../encoding/errors.js';
 

@@ -42,7 +42,7 @@ export {
 export { createKeyExchange, encodeEnvelope, type DareKeyExchange, type EncodeOptions } from './envelope-encode.js';
 export {
   verifyEnvelope,
-  type EnvelopeVerdict, type KeyResolver, type PayloadIntegrity, type SignatureStatus, type VerifyEnvelopeOptions, type VerifyResult,
+  type EnvelopeVerdict, type VerifyReport, type KeyResolver, type PayloadIntegrity, type SignatureStatus, type VerifyEnvelopeOptions, type VerifyResult,
 } from './envelope-verify.js';
 export {
   decodeEnvelope,
@@ -53,4 +53,13 @@ export {
 } from './payload-mac.js';
 export { HEADER_DIGEST_LABEL, HEADER_DIGEST_MEMBERS, coveredHeader, headerDigest } from './header-digest.js';
 export { MANIFEST_LABEL, manifestBytes, type EnvelopeManifest } from './manifest.js';
+export { encodeEnvelopeStream, type EncodeStreamOptions } from './stream/encode-stream.js';
+export {
+  decodeEnvelopeStream, decodeEnvelopeTo, verifyEnvelopeStream, DEFAULT_MAX_HEADER_BYTES,
+  type DecodeStreamOptions, type DecodedEnvelopeStream, type EnvelopeDecoding, type StreamSignedContent, type StreamVerifyResult,
+  type VerifyStreamOptions,
+} from './stream/decode-stream.js';
+export { DEFAULT_CHUNK_SIZE } from './stream/readable.js';
+export type { EnvelopeSource } from './stream/source.js';
+export type { HashOffload } from '../crypto/hash-offload.js';
 export * from './sequence/index.js';
