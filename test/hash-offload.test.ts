@@ -74,6 +74,21 @@ describe.each([
     }
   });
 
+  it('updates many buffers long, two in flight: every wait is woken (no lost wake-up)', async () => {
+    const { offload } = make();
+    try {
+      const data = seeded(99)(200_000);
+      const h = offload.create('sha512');
+      for (let at = 0; at < data.length; at += 20_000) {
+        const w = h.update(data.subarray(at, at + 20_000)); // 20 buffers of 1000 bytes, 2 may be out
+        if (w) await w;
+      }
+      expect(hex(await h.digest())).toBe(createHash('sha512').update(data).digest('hex'));
+    } finally {
+      offload.close();
+    }
+  });
+
   it('update after digest, digest after abort, a closed worker: typed errors', async () => {
     const { offload } = make();
     const h = offload.create('sha512');

@@ -51,8 +51,9 @@ export interface HashWorkerPort {
 /** A hash computed on another thread. */
 export interface OffloadedHash {
   /**
-   * Adds bytes. They are copied before this returns, so the caller may reuse its buffer. A
-   * returned Promise means the worker is behind: await it before the next call.
+   * Adds bytes, copied into the worker's buffers: the caller may reuse `data` once this returns
+   * — or, when it returns a Promise (the worker is behind), once that resolves. Await it before
+   * the next call.
    */
   update(data: Uint8Array): Promise<void> | undefined;
   /** The digest of everything added; the hash is closed. Rejects with CRYPTO_WORKER if the worker failed. */
@@ -100,12 +101,17 @@ export function hashOffloadOverPort(open: () => HashWorkerPort, options: HashOff
   let nextId = 1;
   const hashes = new Map<number, Open>();
 
+  /** Runs the waiting update, if any (cleared first: it may wait again and set a new one). */
+  const wakeUp = (h: Open): void => {
+    const wake = h.wake;
+    h.wake = undefined;
+    wake?.();
+  };
   const fail = (h: Open, error: unknown): void => {
     h.failure ??= error;
     h.settle?.reject(h.failure);
     h.settle = undefined;
-    h.wake?.();
-    h.wake = undefined;
+    wakeUp(h);
   };
   const forget = (id: number): void => {
     hashes.delete(id);
@@ -135,8 +141,7 @@ export function hashOffloadOverPort(open: () => HashWorkerPort, options: HashOff
           if (!h) return;
           h.inFlight--;
           if (h.pool.length < maxInFlight) h.pool.push(reply.data);
-          h.wake?.();
-          h.wake = undefined;
+          wakeUp(h);
           return;
         }
         const h = hashes.get(reply.id);
@@ -193,9 +198,9 @@ export function hashOffloadOverPort(open: () => HashWorkerPort, options: HashOff
           if (current === undefined) {
             current = take();
             if (current === undefined) {
-              // Every buffer is out: wait for one, then go on with the rest (copied now, since the
-              // caller may reuse `data` as soon as this returns).
-              const rest = data.slice(at);
+              // Every buffer is out: wait for one, then go on with the rest (which the caller
+              // keeps unchanged until this Promise resolves).
+              const rest = data.subarray(at);
               return new Promise<void>((resolve, reject) => {
                 h.wake = () => {
                   try {
