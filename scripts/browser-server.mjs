@@ -19,6 +19,17 @@ function page(backend) {
     `<body><pre id="log"></pre><script type="module" src="/build/browser.js"></script></body></html>`;
 }
 
+/**
+ * /stream: the streaming-envelope page (test/runtimes/browser-stream.ts), a large Blob through
+ * the streaming API with its hash Web Worker. The CSP of `/` (WASM allowed); workers from 'self'.
+ */
+export const STREAM_PAGE = {
+  path: '/stream',
+  csp: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'",
+  html: '<!doctype html><html><head><meta charset="utf-8"><title>mathmesh streaming envelopes</title></head>'
+    + '<body><pre id="log"></pre><script type="module" src="/build/browser-stream.js"></script></body></html>',
+};
+
 /** A file under `root` for a URL path, or undefined if the path leaves it. */
 function under(root, rel) {
   const file = resolve(root, normalize(decodeURIComponent(rel)).replace(/^([/\\])+/, ''));
@@ -28,6 +39,11 @@ function under(root, rel) {
 export async function startServer({ bundleDir, vectorsDir }) {
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (path === STREAM_PAGE.path) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': STREAM_PAGE.csp, 'cache-control': 'no-store' });
+      res.end(STREAM_PAGE.html);
+      return;
+    }
     const p = PAGES[path];
     if (p) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': p.csp, 'cache-control': 'no-store' });

@@ -4,13 +4,36 @@
  * their own suite (sequence.ts), run against each runtime's storage adapters.
  */
 import {
-  DareError, darePrivateKey, darePublicKey, decodeEnvelope, encodeEnvelope, envelopeToString, parseEnvelope, serializeEnvelope,
-  unwrapBaseSeedDetail, verifyEnvelope,
+  DareError, darePrivateKey, darePublicKey, decodeEnvelope, decodeEnvelopeStream, decodeEnvelopeTo, encodeEnvelope, encodeEnvelopeStream,
+  envelopeToString, parseEnvelope, publicPart, serializeEnvelope, unwrapBaseSeedDetail, verifyEnvelope,
 } from '../../sdk/dare/index.js';
 import { base64urlDecode, hexEncode, utf8Decode } from '../../sdk/encoding/index.js';
 import type { Suite } from './harness.js';
 import { vectorFile } from './vectors.js';
 import { prng, type V } from './util.js';
+
+/** Everything a stream delivers, and the error it ended with (if any). */
+async function drain(s: ReadableStream<Uint8Array>): Promise<{ bytes: Uint8Array; error?: unknown }> {
+  const parts: Uint8Array[] = [];
+  const reader = s.getReader();
+  let error: unknown;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      parts.push(value.slice());
+    }
+  } catch (e) {
+    error = e;
+  }
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    bytes.set(p, o);
+    o += p.length;
+  }
+  return error === undefined ? { bytes } : { bytes, error };
+}
 
 function indexOf(hay: Uint8Array, needle: Uint8Array): number {
   outer: for (let i = 0; i + needle.length <= hay.length; i++) {
@@ -100,4 +123,43 @@ const dare: Suite = ({ describe, it, expect }, env) => {
   });
 };
 
+const stream: Suite = ({ describe, it, expect }) => {
+  describe('dare: streaming envelopes (Web Streams, Blobs)', () => {
+    const bob = darePrivateKey('X448', prng(21)(56));
+    const alice = darePrivateKey('Ed448', prng(22)(56));
+    const payload = prng(23)(10_000);
+
+    it('a Blob streams into an envelope that both decoders read (JSON-B and JSON)', async () => {
+      for (const format of ['jsonb', 'json'] as const) {
+        const blob = new Blob([payload as Uint8Array<ArrayBuffer>]);
+        const { bytes: env, error } = await drain(encodeEnvelopeStream(blob, { recipients: [publicPart(bob)], signers: [alice], chunkSize: 1024, format }));
+        expect(error).toBe(undefined);
+        expect(decodeEnvelope(env, { keys: [bob], signers: [publicPart(alice)] }).payload, format).toEqual(payload);
+        const d = decodeEnvelopeStream(new Blob([env as Uint8Array<ArrayBuffer>]).stream(), { keys: [bob], signers: [publicPart(alice)], chunkSize: 1024 });
+        const out = await drain(d.payload);
+        expect(out.bytes, format).toEqual(payload);
+        expect((await d.result).verdict).toBe('authentic');
+      }
+    });
+
+    it('an envelope signed by someone else errors the payload stream before its last chunk; decodeEnvelopeTo aborts its destination', async () => {
+      const byBob = await drain(encodeEnvelopeStream(payload, { signers: [darePrivateKey('Ed448', prng(24)(56))], chunkSize: 1024 }));
+      const d = decodeEnvelopeStream(byBob.bytes, { signers: [publicPart(alice)], chunkSize: 1024 });
+      const out = await drain(d.payload);
+      expect(out.error).toBeInstanceOf(DareError);
+      expect((out.error as DareError).code).toBe('DARE_UNKNOWN_SIGNER');
+      expect(payload.length - out.bytes.length).toBeGreaterThan(0);
+      let code = '';
+      await d.result.catch((e: DareError) => (code = e.code));
+      expect(code).toBe('DARE_UNKNOWN_SIGNER');
+      let closed = false;
+      let aborted = false;
+      const sink = new WritableStream<Uint8Array>({ close: () => void (closed = true), abort: () => void (aborted = true) });
+      await decodeEnvelopeTo(byBob.bytes, sink, { signers: [publicPart(alice)], chunkSize: 1024 }).catch(() => undefined);
+      expect([closed, aborted]).toEqual([false, true]);
+    });
+  });
+};
+
+export { stream as dareStream };
 export default dare;

@@ -4,14 +4,14 @@
  */
 import aesBuilds from './aes-builds.js';
 import crypto from './crypto.js';
-import dare from './dare.js';
+import dare, { dareStream } from './dare.js';
 import encoding from './encoding.js';
 import type { Env, Suite, TestApi } from './harness.js';
 import protocol from './protocol.js';
 import { memoryFactory, sequenceSuite, type StoreFactory } from './sequence.js';
 import udf from './udf.js';
 
-export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare, protocol];
+export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare, dareStream, protocol];
 
 export type { StoreFactory } from './sequence.js';
 
