@@ -6,16 +6,17 @@ import { recoverSecret, splitSecret } from '../udf/shamir.js';
 import { newEarl } from '../udf/uri.js';
 import type { CliIo } from './io.js';
 import { parseInteger } from './options.js';
+import { printResult } from './output.js';
 
-/** `mesh key nonce|secret|earl|share|recover` (issue 4): fresh UDFs and Shamir shares (udf.md §6, §7, §9). */
+/** `mesh key nonce|secret|earl|share|recover`: fresh UDFs and Shamir shares (udf.md §6, §7, §9). */
 
 function print(io: CliIo, json: boolean, value: Record<string, unknown>, text: string): void {
-  io.stdout(json ? JSON.stringify(value) + '\n' : text + '\n');
+  printResult((t) => io.stdout(t), json, value, text);
 }
 
 /** Adds `mesh key …` to the program. */
 export function addKeyCommands(program: Command, io: CliIo): void {
-  const key = program.command('key').description('nonces, secrets, EARLs and Shamir shares');
+  const key = program.command('key').description('key files, nonces, secrets, EARLs and Shamir shares');
 
   key.command('nonce')
     .description('a random nonce UDF (N…)')
@@ -27,7 +28,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     });
 
   key.command('secret')
-    .description('a random secret, plain Base32 without type byte, as the reference prints shared secrets (udf.md §6)')
+    .description('a random secret in Base32, as Mesh tools print shared secrets')
     .option('--bits <n>', 'random bits, a multiple of 8 (default 128)', parseInteger)
     .option('--json', 'print JSON')
     .action((o: { bits?: number; json?: boolean }) => {
@@ -36,7 +37,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     });
 
   key.command('earl')
-    .description('a fresh encryption key as an EARL, with its identifier and resolution URL (udf.md §9)')
+    .description('a fresh encryption key as an EARL (an encrypted-resource link), with its identifier and resolution URL')
     .option('--bits <n>', 'key bits, a multiple of 8 (default 128)', parseInteger)
     .option('--domain <name>', 'DNS name of the resolution service', 'example.com')
     .option('--json', 'print JSON')
@@ -47,7 +48,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     });
 
   key.command('share')
-    .description('split a secret (as printed by `mesh key secret`) into Shamir shares (udf.md §7)')
+    .description('split a secret (as printed by `mesh key secret`) into shares, any quorum of which recovers it')
     .argument('<secret>', 'the secret, plain Base32 (e.g. RCZE-QEJR-…)')
     .requiredOption('--shares <n>', 'number of shares (1..15)', parseInteger)
     .requiredOption('--quorum <k>', 'shares needed to recover (1..n)', parseInteger)
@@ -58,7 +59,7 @@ export function addKeyCommands(program: Command, io: CliIo): void {
     });
 
   key.command('recover')
-    .description('recover a secret from Shamir share UDFs (S…)')
+    .description('recover a secret from its shares (S…), as made by `mesh key share`')
     .argument('<share...>', 'at least quorum shares')
     .option('--json', 'print JSON')
     .action((shares: string[], o: { json?: boolean }) => {

@@ -13,7 +13,7 @@ import {
 } from '../dare/index.js';
 
 /**
- * The `mesh` key file (issue 5): a JSON document holding a seed UDF and the keys derived from it,
+ * The `mesh` key file: a JSON document holding a seed UDF and the keys derived from it,
  * or only public keys (to hand to others):
  *
  * ```json
@@ -129,13 +129,16 @@ export function parseKeyFile(text: string | Uint8Array, where = '(input)'): KeyF
   return { ...(seed !== undefined ? { seed } : {}), ...(encrypt ? { encrypt } : {}), ...(sign ? { sign } : {}) };
 }
 
-/** Reads a key file from disk. */
+/** Reads a key file from disk; a file that cannot be read is `DARE_BAD_KEY` saying why (missing, a directory, …). */
 export async function loadKeyFile(path: string): Promise<KeyFile> {
   let text: Uint8Array;
   try {
     text = await readFile(path);
-  } catch {
-    return badFile(path, 'cannot be read');
+  } catch (e) {
+    const code = e instanceof Error ? (e as NodeJS.ErrnoException).code : undefined;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a key file'
+      : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `cannot be read${code ? ` (${code})` : ''}`;
+    return badFile(path, why);
   }
   return parseKeyFile(text, path);
 }

@@ -12,19 +12,25 @@ import { addBackendOption, addSequenceCommands } from './sequence.js';
 import { MESH_VERSION } from './version.js';
 
 /**
- * The `mesh` command line (issue 4), on commander. `main(args)` takes the user arguments
- * (without `node` and the script) and resolves to the exit status, so tests can run it in-process:
- * 0 success, 1 an expectation failed (`hash udf --expect`, `dare verify`), 2 usage or input errors
- * (typed errors print `mesh: <CODE>: <message>`; messages never contain secrets), 70 an internal
- * error (one line, never a stack trace). Untrusted text is printed through `escapeText`.
+ * The `mesh` command line, on commander. `main(args)` takes the user arguments (without `node`
+ * and the script) and resolves to the exit status, so tests can run it in-process: 0 success,
+ * 1 an expectation failed (`hash udf --expect`, `dare verify`), 2 usage or input errors, 70 an
+ * internal error. Every failure is one line on stderr starting `mesh: ` — the file and the
+ * reason (files.ts), a typed error's code and message, or a usage error with a pointer to
+ * `--help` — never a stack trace, never a secret. Untrusted text is printed through `escapeText`.
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mesh')
-    .description('Mathematical Mesh tools: UDF fingerprints, nonces, secrets, EARLs and Shamir shares')
+    .description('Mathematical Mesh tools: encrypt and sign files (DARE envelopes), append-only logs (DARE sequences), '
+      + 'fingerprints (UDF), keys, nonces, secrets and Shamir shares')
     .version(MESH_VERSION, '-V, --version', 'print the version of mesh')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
-    .showHelpAfterError('(add --help for usage)');
+    .configureOutput({
+      writeOut: (s) => io.stdout(s),
+      writeErr: (s) => io.stderr(s),
+      // Usage errors as one line, like every other failure (subcommands inherit this).
+      outputError: (s, write) => write(`mesh: ${escapeText(s.trim().replace(/^error: /, ''))} (see --help)\n`),
+    });
   addHashCommands(program, io);
   addKeyCommands(program, io);
   addDareCommands(program, io);
