@@ -98,6 +98,8 @@ describe('the streamed form is the one-shot envelope', () => {
       { recipients: [publicPart(bob)] },
       { recipients: [publicPart(bob), publicPart(carol)], signers: [alice], annotations: ['Subject: hi'], contentType: 'text/plain', envelopeId: 'E1' },
       { recipients: [publicPart(bob)], signers: [alice], referenceForm: true },
+      // A header carrying signatures of its own: written where the reference writes them (after annotations).
+      { annotations: ['a'], header: { signatures: [{ kid: 'MXYZ-0000', signature: new Uint8Array(8) }] } },
     ];
     for (const format of formats) {
       for (const o of cases) {

@@ -40,7 +40,7 @@ function itemHead(base: number, length: number): Uint8Array {
 function jsonbFraming(): EnvelopeFraming {
   return {
     open(header) {
-      const h = encodeJsonB(headerToObject(header));
+      const h = encodeJsonB(headerToObject(header, 'header'));
       const out = new Uint8Array(1 + h.length);
       out[0] = 0x5b;
       out.set(h, 1);
@@ -64,7 +64,7 @@ function jsonFraming(tagged: boolean): EnvelopeFraming {
   const quote = Uint8Array.of(0x22);
   return {
     open(header) {
-      return utf8Encode(`${tagged ? '{"DareEnvelope":' : ''}[${writeJson(headerToObject(header))},"`);
+      return utf8Encode(`${tagged ? '{"DareEnvelope":' : ''}[${writeJson(headerToObject(header, 'header'))},"`);
     },
     piece(data, last) {
       const text = b64.push(data);
