@@ -16,6 +16,8 @@ const ADAPTERS = ['memory', 'node', 'bun', 'deno', 'browser'].filter((a) => exis
 const input = Object.fromEntries([
   ...SUBPATHS.map((s) => [`${s}/index`, `dist/sdk/${s}/index.js`]),
   ...ADAPTERS.map((a) => [`adapters/${a}/index`, `dist/adapters/${a}/index.js`]),
+  // The Web Worker entry behind webWorkerHashOffload, loaded by URL (mathmesh/adapters/browser/hash-worker.js).
+  ...(existsSync('dist/adapters/browser/hash-worker.js') ? [['adapters/browser/hash-worker', 'dist/adapters/browser/hash-worker.js']] : []),
 ]);
 /** Output names relative to dist/: the SDK's subpaths at the top (crypto/…), adapters under adapters/. */
 const fileName = (ext) => (chunk) => `${chunk.name.replace(/^sdk\//, '')}.${ext}`;

@@ -18,7 +18,8 @@ import { rollup } from 'rollup';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const subpaths = Object.keys(pkg.exports).filter((k) => !k.includes('*') && k !== './package.json').map((k) => k.slice(2));
+// Subpaths with an index (not single files served by URL, like the browser hash worker's entry).
+const subpaths = Object.keys(pkg.exports).filter((k) => !k.includes('*') && k !== './package.json' && !k.endsWith('.js')).map((k) => k.slice(2));
 const failures = [];
 const check = (ok, what) => {
   console.log(`  ${ok ? 'ok  ' : 'FAIL'} ${what}`);
