@@ -163,6 +163,17 @@ describe('the streamed form is the one-shot envelope', () => {
     expect(wrapped.includes(0x0a)).toBe(true);
     const w = await streamDecode(wrapped, { keys: [bob], signers: [publicPart(alice)] });
     expect(bytesEqual(w.out, payload)).toBe(true);
+    // What the reference itself writes (no PayloadMac, no ManifestSignature): only under the opt-in, never "authentic".
+    const refEnv = encodeEnvelope(payload, { recipients: [publicPart(bob)], signers: [alice], random: seeded(10), referenceForm: true });
+    const refStream = concatBytes(
+      text('[' + writeReferenceJson(headerToObject(refEnv.header, 'header')) + ',\n'),
+      Uint8Array.of(0x8c, 200), refEnv.payload.subarray(0, 200), Uint8Array.of(0x89, 0, refEnv.payload.length - 200), refEnv.payload.subarray(200),
+      text(',\n' + writeReferenceJson(headerToObject(refEnv.trailer!)) + ']'),
+    );
+    expect((await streamDecode(refStream, { keys: [bob], signers: [publicPart(alice)] })).code).toBe('DARE_UNAUTHENTICATED');
+    const opted = await streamDecode(refStream, { keys: [bob], signers: [publicPart(alice)], allowUnauthenticated: true });
+    expect(bytesEqual(opted.out, payload)).toBe(true);
+    expect(opted.result).toMatchObject({ verdict: 'unbound-signatures', authentic: false, mac: 'absent' });
   });
 
   it('sources: a Blob, a ReadableStream, an async iterable reusing its buffer, a sync iterable', async () => {
