@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { nodeHashOffload } from '../../adapters/node/hash-worker.js';
 import {
   DareError, decodeEnvelopeStream, decodeEnvelopeTo, encodeEnvelopeStream, publicPart, verifyEnvelopeStream,
-  type DareErrorCode, type DarePrivateKey, type DarePublicKey, type DecodedEnvelopeStream, type VerifyReport,
+  type DareErrorCode, type DarePrivateKey, type DarePublicKey, type DecodedEnvelopeStream, type EnvelopeVerifyReport,
 } from '../dare/index.js';
 import type { HashOffload } from '../crypto/hash-offload.js';
 import { escapeText, safeJson } from './escape.js';
@@ -90,7 +90,7 @@ const VERIFICATION_FAILURES: ReadonlySet<DareErrorCode> = new Set<DareErrorCode>
 const kidText = (kid: string | undefined): string => (kid === undefined ? '(no kid)' : escapeText(kid));
 
 /** One line saying what the verdict means: who wrote it, or plainly that nobody was checked. */
-function verdictLine(r: VerifyReport): string {
+function verdictLine(r: EnvelopeVerifyReport): string {
   switch (r.verdict) {
     case 'authentic':
       return `authentic: signed by ${r.signedBy.map((k) => escapeText(k.kid)).join(', ')}${r.headerSigned ? ' (payload and header)' : ' (payload only; header not signed)'}`;
@@ -103,7 +103,7 @@ function verdictLine(r: VerifyReport): string {
   }
 }
 
-function report(r: VerifyReport): { text: string; ok: boolean } {
+function report(r: EnvelopeVerifyReport): { text: string; ok: boolean } {
   const lines = [
     `cipher:     ${escapeText(r.enc ?? 'none')}`,
     `digest:     ${escapeText(r.dig ?? 'none')}${r.digestStatus === 'absent' ? '' : ` (${r.digestStatus})`}`,
@@ -122,7 +122,7 @@ function report(r: VerifyReport): { text: string; ok: boolean } {
 }
 
 /** The verdict as JSON (verify, decode). */
-function verdictJson(r: VerifyReport): Record<string, unknown> {
+function verdictJson(r: EnvelopeVerifyReport): Record<string, unknown> {
   return {
     verdict: r.verdict, authentic: r.authentic, signedBy: r.signedBy.map((k) => k.kid), headerSigned: r.headerSigned,
     integrity: r.integrity, cipher: r.enc ?? null, digest: r.dig ?? null, digestStatus: r.digestStatus, mac: r.mac,
@@ -306,7 +306,7 @@ export function addDareCommands(program: Command, io: CliIo): void {
         }
         const allowUnauthenticated = o.allowUnauthenticated === true;
         const worker = hashWorker();
-        let r: VerifyReport;
+        let r: EnvelopeVerifyReport;
         try {
           const options = { signers, allowUnauthenticated, hashWorker: worker, ...(source.size !== undefined ? { sizeHint: source.size } : {}) };
           if (keys.length) {

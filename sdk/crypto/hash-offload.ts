@@ -37,6 +37,7 @@ export type HashWorkerReply =
 
 /** The adapter's side of a worker: what {@link hashOffloadOverPort} needs of it. */
 export interface HashWorkerPort {
+  /** Sends a request to the worker, transferring (not copying) the buffers in `transfer`. */
   postMessage(message: HashWorkerRequest, transfer: ArrayBuffer[]): void;
   /** Installs the client's handlers: every reply, and a failure of the worker itself. Called once. */
   listen(onReply: (reply: HashWorkerReply) => void, onFailure: (error: unknown) => void): void;
@@ -45,6 +46,7 @@ export interface HashWorkerPort {
    * worker keeps alive (Node: `ref()` / `unref()`) lets an idle worker not hold the process.
    */
   setBusy?(busy: boolean): void;
+  /** Stops the worker. */
   terminate(): void;
 }
 
@@ -64,6 +66,7 @@ export interface OffloadedHash {
 
 /** What adapters provide: hashes on a worker thread. */
 export interface HashOffload {
+  /** Starts a hash (`sha512`, or `sha256` for S256 envelopes) on the worker, starting the worker if needed. */
   create(algorithm: OffloadAlgorithm): OffloadedHash;
   /** Stops the worker; open hashes reject. A later `create` starts a new one. */
   close(): void;
@@ -258,7 +261,9 @@ export function hashOffloadOverPort(open: () => HashWorkerPort, options: HashOff
 
 /** The worker's global scope, as much of it as {@link serveHashRequests} uses. */
 export interface HashWorkerScope {
+  /** Sends a reply to the client, transferring the buffers in `transfer`. */
   postMessage(message: HashWorkerReply, transfer?: ArrayBuffer[]): void;
+  /** Set by {@link serveHashRequests}: receives every request. */
   onmessage: ((event: { data: HashWorkerRequest }) => void) | null;
 }
 

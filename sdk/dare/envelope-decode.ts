@@ -6,7 +6,7 @@ import { DareError, decryptFailed } from './errors.js';
 import type { DareEnvelope } from './envelope.js';
 import {
   allSignatures, checkEnvelope, toEnvelope, type EnvelopeChecks, type KeyResolver, type PayloadIntegrity, type SignatureStatus,
-  type VerifyEnvelopeOptions, type VerifyReport, type VerifyResult,
+  type VerifyEnvelopeOptions, type EnvelopeVerifyReport, type VerifyResult,
 } from './envelope-verify.js';
 import type { DareHeader } from './header.js';
 import type { DareSignature } from './signature.js';
@@ -130,7 +130,7 @@ export function wipeOpened(opened: OpenedKeyExchange): void {
  * result vouches for (dare.md §5): an expected signer's signature without one fails.
  */
 export function checkKeyedIntegrity(
-  checks: EnvelopeChecks<VerifyReport>, signatures: readonly DareSignature[], baseSeed: Uint8Array, salt: Uint8Array, macKey: Uint8Array,
+  checks: EnvelopeChecks<EnvelopeVerifyReport>, signatures: readonly DareSignature[], baseSeed: Uint8Array, salt: Uint8Array, macKey: Uint8Array,
   c: DareCrypto,
 ): { ok: boolean; signatures: SignatureStatus[] } {
   const r = checks.result;
@@ -167,7 +167,7 @@ export function decodeAnnotations(h: DareHeader, context: EdsContext | undefined
  * The header data of a decoded envelope, under `signed` when every signer of an authentic
  * verdict also signed the header (ManifestSignature), else under `unsigned`.
  */
-export function metadataByTrust(r: VerifyReport, h: DareHeader, annotations: readonly Uint8Array[]): {
+export function metadataByTrust(r: EnvelopeVerifyReport, h: DareHeader, annotations: readonly Uint8Array[]): {
   metadata: EnvelopeMetadata; covered: boolean;
 } {
   const contentMeta = h.contentMetaData === undefined ? undefined : decodeContentMeta(h.contentMetaData);

@@ -125,11 +125,11 @@ export function toEnvelope(input: Uint8Array | string | DareEnvelope, options: P
   return typeof input === 'string' || input instanceof Uint8Array ? parseEnvelope(input, options) : input;
 }
 
-/** What {@link checkEnvelopeParts} reports: a {@link VerifyResult} without the envelope (a streamed payload is not held). */
-export type VerifyReport = Omit<VerifyResult, 'envelope'>;
+/** A {@link VerifyResult} without the envelope: what a streamed envelope's checks report (its payload is not held). */
+export type EnvelopeVerifyReport = Omit<VerifyResult, 'envelope'>;
 
 /** The checks shared by verify and decode, with what decode needs to go on. */
-export interface EnvelopeChecks<R extends VerifyReport = VerifyResult> {
+export interface EnvelopeChecks<R extends EnvelopeVerifyReport = VerifyResult> {
   readonly result: R;
   /** The digest id the MAC and manifest use: header `dig`, else S512. */
   readonly digestId: DareDigestAlgorithm;
@@ -178,7 +178,7 @@ export function checkHeader(h: DareHeader): { enc: DareEncryptionAlgorithm | und
 export function checkEnvelopeParts(
   h: DareHeader, trailer: DareHeader | undefined, digestOf: (alg: DareDigestAlgorithm) => Uint8Array, options: VerifyEnvelopeOptions,
   strict: boolean,
-): EnvelopeChecks<VerifyReport> {
+): EnvelopeChecks<EnvelopeVerifyReport> {
   const c = options.provider ?? routedCrypto;
   const { enc, dig } = checkHeader(h);
   const encrypted = enc !== undefined;

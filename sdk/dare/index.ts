@@ -42,7 +42,7 @@ export {
 export { createKeyExchange, encodeEnvelope, type DareKeyExchange, type EncodeOptions } from './envelope-encode.js';
 export {
   verifyEnvelope,
-  type EnvelopeVerdict, type VerifyReport, type KeyResolver, type PayloadIntegrity, type SignatureStatus, type VerifyEnvelopeOptions, type VerifyResult,
+  type EnvelopeVerdict, type EnvelopeVerifyReport, type KeyResolver, type PayloadIntegrity, type SignatureStatus, type VerifyEnvelopeOptions, type VerifyResult,
 } from './envelope-verify.js';
 export {
   decodeEnvelope,

@@ -9,7 +9,7 @@ import {
 } from '../envelope-decode.js';
 import {
   allSignatures, checkEnvelopeParts, checkHeader, type PayloadIntegrity, type SignatureStatus, type VerifyEnvelopeOptions,
-  type VerifyReport,
+  type EnvelopeVerifyReport,
 } from '../envelope-verify.js';
 import { DareError, decryptFailed } from '../errors.js';
 import { headerFromObject, type DareHeader } from '../header.js';
@@ -68,7 +68,7 @@ export interface VerifyStreamOptions extends VerifyEnvelopeOptions {
 }
 
 /** What a streamed envelope's checks report: `verifyEnvelope`'s result, with the parts in place of the envelope. */
-export interface StreamVerifyResult extends VerifyReport {
+export interface StreamVerifyResult extends EnvelopeVerifyReport {
   readonly header: DareHeader;
   /** Undefined when the envelope has none. */
   readonly trailer: DareHeader | undefined;
