@@ -503,3 +503,42 @@ describe('decodeEnvelopeTo, cancellation, verifyEnvelopeStream, the hash worker'
     }
   });
 });
+
+describe('the streaming decoder against the one-shot decoder on mutated input', () => {
+  it('typed errors only, and whatever the stream accepts the one-shot decoder accepts with the same payload and verdict', async () => {
+    const payload = seeded(80)(700);
+    const o = { recipients: [publicPart(bob)], signers: [alice], chunkSize: 64, random: seeded(81) };
+    const good = await encodeAll(payload, o);
+    const pick = seeded(82);
+    const options = { keys: [bob], signers: [publicPart(alice)] };
+    let accepted = 0;
+    for (let round = 0; round < 400; round++) {
+      const [a, b, c] = pick(3);
+      const bytes = good.slice();
+      let input: Uint8Array;
+      const at = ((a! << 8) | b!) % bytes.length;
+      switch (round % 4) {
+        case 0: bytes[at]! ^= 1 << (c! & 7); input = bytes; break; // a flipped bit
+        case 1: input = bytes.subarray(0, at); break; // truncated
+        case 2: input = concatBytes(bytes.subarray(0, at), Uint8Array.of(c!), bytes.subarray(at)); break; // a byte inserted
+        default: input = concatBytes(bytes.subarray(0, at), bytes.subarray(at + 1 + (c! % 8))); break; // bytes removed
+      }
+      const s = await streamDecode(input, { ...options, chunkSize: 64 });
+      let one: { code: string; payload?: Uint8Array; verdict?: string };
+      try {
+        const d = decodeEnvelope(input, options);
+        one = { code: 'decoded', payload: d.payload, verdict: d.verdict };
+      } catch (e) {
+        if (!(e instanceof DareError)) throw e;
+        one = { code: e.code };
+      }
+      if (s.code === 'decoded') {
+        accepted++;
+        expect(one.code, `round ${round}`).toBe('decoded');
+        expect(bytesEqual(one.payload!, s.out), `round ${round}`).toBe(true);
+        expect(s.result!.verdict).toBe(one.verdict);
+      }
+    }
+    expect(accepted).toBeLessThan(400); // the mutations do reach the checks
+  }, 120_000);
+});
