@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram, main } from '../sdk/cli/main.js';
 import { nodeIo, type CliIo } from '../sdk/cli/io.js';
 import { parseKeyFile } from '../sdk/cli/keyfile.js';
@@ -46,6 +46,7 @@ async function mesh(args: string[], stdin?: Uint8Array): Promise<Run> {
 }
 
 const dir = mkdtempSync(resolve(tmpdir(), 'mesh-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const p = (name: string) => resolve(dir, name);
 const leftovers = () => readdirSync(dir).filter((f) => f.endsWith('.tmp'));
 /** One `mesh: …` line naming `file`, no stack trace. */
