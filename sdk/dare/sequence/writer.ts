@@ -8,7 +8,8 @@ import { headerDigest, IntegrityState, legacyChainDigest, legacyTreeDigest, payl
 import { FrameEncryptor, type EncryptedFrame, type EncryptionMode, type EncryptOptions } from './encryption.js';
 import { SequenceError } from './errors.js';
 import { computePayloadMac } from '../payload-mac.js';
-import { encodeFrame } from './frame.js';
+import { decodeFrame, encodeFrame, type FrameRecords } from './frame.js';
+import { parseJson } from '../../encoding/json-reader.js';
 import { buildHeader, buildTrailer, encodeRecordJson, type JsonLayout } from './header.js';
 import { hasDigest, hasTreePosition, type ContainerType } from './info.js';
 import { encryptKeysOf, signKeysOf } from './policy-keys.js';
@@ -16,7 +17,10 @@ import { SequenceReader, storedDigest, decodeSequenceFrame } from './reader.js';
 import { BlockReader, extentBefore } from './scan.js';
 import { headSignature, headSignaturesOf, verifySignedHead, type HeadSigner } from './signed-head.js';
 import type { SequenceStore } from './store.js';
-import { lastReferrer, previousFrame } from './tree-position.js';
+import { lastReferrer, PositionTable, previousFrame } from './tree-position.js';
+import { assembleSealedFrame, FRAME_SEALER_CONFIG, SEALED_HEADER_MAX, writeSealedHeader } from './sealed-frame.js';
+import { frameSealer, type FrameSealer } from '../../crypto/index.js';
+import { base64urlDecode } from '../../encoding/base64url.js';
 import { inspectSequence } from './verify.js';
 
 /**
@@ -101,7 +105,14 @@ export class SequenceWriter {
   private next = 0;
   private end = 0;
   private readonly integrity: IntegrityState;
-  private readonly positions = new Map<number, number>();
+  private readonly positions = new PositionTable();
+  /** Seals encrypted Merkle frames in one call and holds the Merkle range (Merkle, our digests). */
+  private readonly sealer: FrameSealer | undefined;
+  /** Scratch of the hot path (sealed-frame.ts): the header and the salt of the frame being built. */
+  private readonly headerScratch = new Uint8Array(SEALED_HEADER_MAX);
+  private readonly salt = new Uint8Array(16);
+  /** The last head, in a buffer of our own (the hot path copies into it; `head` hands out copies). */
+  private readonly headBuffer = new Uint8Array(64);
   private closed = false;
   private lastSigned = -1;
   private lastHead: Uint8Array | undefined;
@@ -117,7 +128,8 @@ export class SequenceWriter {
     private readonly signer: HeadSigner | undefined,
     private readonly signEvery: number,
   ) {
-    this.integrity = new IntegrityState(type === 'Chain' && !legacy, type === 'Merkle' && !legacy);
+    this.sealer = type === 'Merkle' && !legacy ? frameSealer(FRAME_SEALER_CONFIG) : undefined;
+    this.integrity = new IntegrityState(type === 'Chain' && !legacy, type === 'Merkle' && !legacy, this.sealer);
   }
 
   /** Creates a new sequence in an empty store: writes frame 0 (policy, dare.md §9.1). */
@@ -178,7 +190,7 @@ export class SequenceWriter {
       last = f;
     }
     if (hasDigest(reader.type) && !report.legacy) w.integrity.restore(leaves, reader.type === 'Chain' ? storedDigest(last!, 'ChainDigest') : undefined);
-    if (reader.type === 'Chain' || reader.type === 'Merkle') w.lastHead = storedDigest(last!, reader.type === 'Chain' ? 'ChainDigest' : 'TreeDigest');
+    if (reader.type === 'Chain' || reader.type === 'Merkle') w.lastHead = storedDigest(last!, reader.type === 'Chain' ? 'ChainDigest' : 'TreeDigest')?.slice();
     if (signer && w.lastSigned >= 0) await checkLastSignedHead(reader, w.lastSigned, signKeysOf(policy));
     w.next = reader.frameCount;
     w.end = reader.end;
@@ -210,9 +222,9 @@ export class SequenceWriter {
     return this.next;
   }
 
-  /** The current head: TreeDigest (Merkle) or ChainDigest (Chain) of the last frame. */
+  /** The current head: TreeDigest (Merkle) or ChainDigest (Chain) of the last frame (a copy). */
   get head(): Uint8Array | undefined {
-    return this.lastHead;
+    return this.lastHead?.slice();
   }
 
   /** The Merkle compact range (size and subtree roots): the whole tree state, O(log n). */
@@ -226,7 +238,49 @@ export class SequenceWriter {
    */
   append(payload: Uint8Array, options: AppendOptions = {}): AppendResult {
     if (!(payload instanceof Uint8Array)) throw new SequenceError('DARE_BAD_ARGUMENT', 'payload must be a Uint8Array');
+    if (options.contentMeta === undefined && this.sealer && this.encryptor?.continuing && this.layout === 'compact' && !this.closed && !this.failure) {
+      return this.appendSealed(payload);
+    }
     return this.appendFrame(payload, { contentMeta: metaBytes(options.contentMeta) });
+  }
+
+  /**
+   * The hot path of an encrypted Merkle log (sealed-frame.ts): a data frame that continues this
+   * session's key exchange and has no content metadata. Header from a template, all of its
+   * cryptography in one FrameSealer call (one WASM call after `init()`), frame bytes from
+   * templates; the same bytes the general path (`appendFrame`) writes for the same values.
+   */
+  private appendSealed(plaintext: Uint8Array): AppendResult {
+    const index = this.next;
+    const treePosition = this.positions.get(previousFrame(index));
+    if (treePosition === undefined) throw new SequenceError('DARE_BAD_POSITION', `offset of frame ${previousFrame(index)} is not known`, { frame: index });
+    const enc = this.encryptor!;
+    const sealer = this.sealer!;
+    const header = this.headerScratch;
+    enc.drawSalt(this.salt);
+    const headerLength = writeSealedHeader(header, this.salt, index, treePosition, enc.exchangePosition);
+    const ciphertextLength = enc.seal(sealer, this.salt, header, headerLength, plaintext);
+    this.integrity.sealed();
+    const out = sealer.out;
+    let trailer: Uint8Array | undefined;
+    if (this.signer && this.signEvery > 0 && index % this.signEvery === 0) {
+      // Copies first: a signer is caller code and might use another sealer on the same core.
+      const head = out.head.slice();
+      const pd = out.payloadDigest.slice();
+      const mac = out.mac.slice();
+      const signatures = [headSignature(this.signer, 'Tree', index + 1, head) as JsonObject];
+      this.lastSigned = index;
+      trailer = encodeRecordJson(buildTrailer(this.type, { payloadDigest: pd, tree: head, signatures, payloadMac: mac })!, this.layout);
+    }
+    const bytes = assembleSealedFrame(header, headerLength, out.ciphertext, ciphertextLength, out.payloadDigest, out.head, out.mac, trailer);
+    this.headBuffer.set(out.head);
+    this.lastHead = this.headBuffer;
+    const position = this.end;
+    this.positions.set(index, position);
+    this.end += bytes.length;
+    this.next = index + 1;
+    this.positions.forget(this.next);
+    return new SealedAppend(index, position, bytes, this.write(bytes));
   }
 
   private appendFrame(plaintext: Uint8Array, o: { policy?: JsonObject; contentMeta?: Uint8Array | undefined; isMeta?: boolean }): AppendResult {
@@ -285,13 +339,11 @@ export class SequenceWriter {
     this.positions.set(index, position);
     this.end += bytes.length;
     this.next = index + 1;
-    this.lastHead = head ?? this.lastHead;
-    // Forget every offset no later frame can name. Scan the whole table: it holds O(log n)
-    // entries, but not in lastReferrer order (frames 2^j − 1 stay until 2^(j+1) − 1), so stopping
-    // at the first live entry would keep everything after it — O(n) memory over a long log.
-    for (const m of this.positions.keys()) {
-      if (lastReferrer(m) < this.next) this.positions.delete(m);
+    if (head) {
+      this.headBuffer.set(head);
+      this.lastHead = this.headBuffer;
     }
+    this.positions.forget(this.next);
     const durable = this.write(bytes);
     return {
       index, position, length: bytes.length, ...(hd ? { headerDigest: hd } : {}), ...(pd ? { payloadDigest: pd } : {}),
@@ -300,13 +352,12 @@ export class SequenceWriter {
   }
 
   private write(bytes: Uint8Array): Promise<void> {
-    const go = (): Promise<void> => this.store.append(bytes).catch((e: unknown) => {
-      this.failure = e;
-      throw e;
+    const p = this.pending ? this.pending.then(() => this.store.append(bytes)) : this.store.append(bytes);
+    // Records the failure, and handles the rejection: callers may ignore `durable` and rely on
+    // flush(), so it must never be reported as unhandled; whoever awaits `durable` still sees it.
+    p.then(undefined, (e: unknown) => {
+      this.failure ??= e;
     });
-    const p = this.pending ? this.pending.then(go) : go();
-    // Callers may ignore `durable` and rely on flush(): never leave a rejection unhandled here.
-    p.catch(() => undefined);
     return p;
   }
 
@@ -333,6 +384,42 @@ export class SequenceWriter {
       this.encryptor?.wipe();
       await this.store.close();
     }
+  }
+}
+
+/**
+ * The result of a hot-path append. Digests and head are read from the frame bytes on demand —
+ * most callers never look at them, and a transaction log should not pay three copies per record.
+ */
+class SealedAppend implements AppendResult {
+  constructor(
+    readonly index: number, readonly position: number, private readonly frame: Uint8Array, readonly durable: Promise<void>,
+  ) {}
+
+  get length(): number {
+    return this.frame.length;
+  }
+
+  private records(): FrameRecords {
+    return decodeFrame(this.frame);
+  }
+
+  /** HD, recomputed from the header bytes. */
+  get headerDigest(): Uint8Array {
+    return headerDigest(this.records().header);
+  }
+
+  get payloadDigest(): Uint8Array {
+    return this.trailerValue('PayloadDigest');
+  }
+
+  get head(): Uint8Array {
+    return this.trailerValue('TreeDigest');
+  }
+
+  private trailerValue(name: string): Uint8Array {
+    const t = parseJson(this.records().trailer!) as JsonObject;
+    return base64urlDecode(t[name] as string);
   }
 }
 
