@@ -15,7 +15,7 @@ import { hasDigest, hasTreePosition, type ContainerType } from './info.js';
 import { encryptKeysOf, signKeysOf } from './policy-keys.js';
 import { SequenceReader, storedDigest, decodeSequenceFrame } from './reader.js';
 import { BlockReader, extentBefore } from './scan.js';
-import { headSignature, headSignaturesOf, verifySignedHead, type HeadSigner } from './signed-head.js';
+import { headSignature, headSignaturesOf, headSignerOf, verifySignedHead, type HeadSigner, type HeadSignerInput } from './signed-head.js';
 import type { SequenceStore } from './store.js';
 import { lastReferrer, PositionTable, previousFrame } from './tree-position.js';
 import { assembleSealedFrame, FRAME_SEALER_CONFIG, SEALED_HEADER_MAX, writeSealedHeader } from './sealed-frame.js';
@@ -47,9 +47,11 @@ export interface CreateOptions {
   encrypt?: EncryptOptions;
   /**
    * Sign heads (Chain/Merkle): on close, and every `signEvery` frames when set. The signer's key
-   * goes into the policy (`SignKeys`), so later writers must sign with it too.
+   * goes into the policy (`SignKeys`), so later writers must sign with it too. A `HeadSigner`
+   * (e.g. `ed448HeadSigner(secret)`, or one whose key lives elsewhere) or an Ed448 private key
+   * (`DarePrivateKey`, or a `mathmesh/udf` `KeyPair`).
    */
-  signer?: HeadSigner;
+  signer?: HeadSignerInput;
   signEvery?: number;
   /** Header layout: `compact` JSON (default) or the reference's text layout (§9.7). */
   layout?: JsonLayout;
@@ -64,8 +66,8 @@ export interface CreateOptions {
 
 /** Options of {@link SequenceWriter.open} (reopen for append). */
 export interface OpenOptions {
-  /** The head signer: required when the policy names `SignKeys`, and must be one of them. */
-  signer?: HeadSigner;
+  /** The head signer (as in {@link CreateOptions.signer}): required when the policy names `SignKeys`, and must be one of them. */
+  signer?: HeadSignerInput;
   signEvery?: number;
   layout?: JsonLayout;
   /** Randomness for this session's key exchange and salts (tests; default `crypto.getRandomValues`). */
@@ -140,10 +142,11 @@ export class SequenceWriter {
     if (options.signer && (legacy || (type !== 'Chain' && type !== 'Merkle'))) {
       throw new SequenceError('DARE_BAD_ARGUMENT', 'signed heads need a Chain or Merkle sequence with our digests (not List, Digest, Tree or legacy)');
     }
+    const signer = options.signer === undefined ? undefined : headSignerOf(options.signer);
     const encryptor = options.encrypt ? new FrameEncryptor(options.encrypt) : undefined;
-    const w = new SequenceWriter(store, type, options.layout ?? 'compact', legacy, encryptor, options.signer, checkEvery(options.signEvery));
+    const w = new SequenceWriter(store, type, options.layout ?? 'compact', legacy, encryptor, signer, checkEvery(options.signEvery));
     const policy: JsonObject = { ...(encryptor?.policy() ?? {}) };
-    if (options.signer) policy['SignKeys'] = [{ PublicKeyECDH: { crv: 'Ed448', Public: options.signer.publicKey } }];
+    if (signer) policy['SignKeys'] = [{ PublicKeyECDH: { crv: 'Ed448', Public: signer.publicKey } }];
     await w.appendFrame(new Uint8Array(0), { policy, contentMeta: metaBytes(options.contentMeta) }).durable;
     return w;
   }
@@ -173,7 +176,7 @@ export class SequenceWriter {
     const problem = report.errors.find((e) => !(e.frame === reader.frameCount && e.code === 'DARE_TRUNCATED_FRAME'));
     if (problem) throw new SequenceError(problem.code, `cannot append: ${problem.message}`, { frame: problem.frame });
     const policy = reader.policy;
-    const signer = checkSigner(options.signer, signKeysOf(policy));
+    const signer = checkSigner(options.signer === undefined ? undefined : headSignerOf(options.signer), signKeysOf(policy));
     let encryptor: FrameEncryptor | undefined;
     if (reader.encryptedSequence) {
       const recipients = encryptKeysOf(policy);
