@@ -30,9 +30,9 @@ import { merkleAppendHash, merkleReset, merkleRoot, RANGE } from '../hash/merkle
 import { sha512InPlace } from '../hash/sha512';
 
 /** Largest plaintext one call seals: the AES region less a padding block and SHA-512's in-place padding. */
-export const PAYLOAD_CAPACITY: i32 = AES_IO_SIZE - 512;
+const PAYLOAD_CAPACITY: i32 = AES_IO_SIZE - 512;
 /** Largest header one call digests (plus room for in-place padding after it). */
-export const HEADER_CAPACITY: i32 = 16384;
+const HEADER_CAPACITY: i32 = 16384;
 const HEADER: usize = memory.data(HEADER_CAPACITY + 256, 16);
 
 /** Seed (≤ 64 bytes) at +0, salt (≤ 64 bytes) at +64: written by JS, wiped by every call. */

@@ -102,18 +102,43 @@ export function writeSealedHeader(out: Uint8Array, salt: Uint8Array, index: numb
 /** Size of a record holding `n` bytes. */
 const recordSize = (n: number): number => tagSize(n) + n;
 
+/** Bytes per slab of {@link FrameSlab}. */
+const SLAB = 1 << 16;
+
+/**
+ * Hands out the bytes of new frames as views of 64 KiB slabs. V8 gives every typed array over 64
+ * bytes its own off-heap backing store, whose allocation and finalization cost more than
+ * building a small frame; a view of a slab is an ordinary heap object. Regions are never reused:
+ * a slab lives as long as the store keeps any frame in it.
+ */
+export class FrameSlab {
+  private slab = new Uint8Array(0);
+  private at = 0;
+
+  alloc(n: number): Uint8Array {
+    if (this.at + n > this.slab.length) {
+      if (n > SLAB / 4) return new Uint8Array(n);
+      this.slab = new Uint8Array(SLAB);
+      this.at = 0;
+    }
+    const out = this.slab.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
 /**
  * The bytes of a hot-path frame: header record, ciphertext record and a trailer record built from
  * PD, the tree head and the MAC (or `trailer`, when the frame carries more, e.g. a signature).
- * One allocation: the frame itself, which the store keeps.
+ * Its bytes come from `slab` (no typed-array allocation per frame).
  */
 export function assembleSealedFrame(
-  header: Uint8Array, headerLength: number, ciphertext: Uint8Array, ciphertextLength: number,
+  slab: FrameSlab, header: Uint8Array, headerLength: number, ciphertext: Uint8Array, ciphertextLength: number,
   pd: Uint8Array, head: Uint8Array, mac: Uint8Array, trailer?: Uint8Array,
 ): Uint8Array {
   const trailerLength = trailer ? trailer.length : SEALED_TRAILER_LENGTH;
   const inner = recordSize(headerLength) + recordSize(ciphertextLength) + recordSize(trailerLength);
-  const out = new Uint8Array(2 * tagSize(inner) + inner);
+  const out = slab.alloc(2 * tagSize(inner) + inner);
   let at = writeForwardTag(out, 0, FRAME_TAG, inner);
   at = writeForwardTag(out, at, RECORD_TAG, headerLength);
   out.set(headerLength === header.length ? header : header.subarray(0, headerLength), at);

@@ -18,7 +18,7 @@ import { BlockReader, extentBefore } from './scan.js';
 import { headSignature, headSignaturesOf, headSignerOf, verifySignedHead, type HeadSigner, type HeadSignerInput } from './signed-head.js';
 import type { SequenceStore } from './store.js';
 import { lastReferrer, PositionTable, previousFrame } from './tree-position.js';
-import { assembleSealedFrame, FRAME_SEALER_CONFIG, SEALED_HEADER_MAX, writeSealedHeader } from './sealed-frame.js';
+import { assembleSealedFrame, FRAME_SEALER_CONFIG, FrameSlab, SEALED_HEADER_MAX, writeSealedHeader } from './sealed-frame.js';
 import { frameSealer, type FrameSealer } from '../../crypto/index.js';
 import { base64urlDecode } from '../../encoding/base64url.js';
 import { inspectSequence } from './verify.js';
@@ -113,6 +113,7 @@ export class SequenceWriter {
   /** Scratch of the hot path (sealed-frame.ts): the header and the salt of the frame being built. */
   private readonly headerScratch = new Uint8Array(SEALED_HEADER_MAX);
   private readonly salt = new Uint8Array(16);
+  private readonly slab = new FrameSlab();
   /** The last head, in a buffer of our own (the hot path copies into it; `head` hands out copies). */
   private readonly headBuffer = new Uint8Array(64);
   private closed = false;
@@ -275,7 +276,7 @@ export class SequenceWriter {
       this.lastSigned = index;
       trailer = encodeRecordJson(buildTrailer(this.type, { payloadDigest: pd, tree: head, signatures, payloadMac: mac })!, this.layout);
     }
-    const bytes = assembleSealedFrame(header, headerLength, out.ciphertext, ciphertextLength, out.payloadDigest, out.head, out.mac, trailer);
+    const bytes = assembleSealedFrame(this.slab, header, headerLength, out.ciphertext, ciphertextLength, out.payloadDigest, out.head, out.mac, trailer);
     this.headBuffer.set(out.head);
     this.lastHead = this.headBuffer;
     const position = this.end;
