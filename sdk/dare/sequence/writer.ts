@@ -8,8 +8,7 @@ import { headerDigest, IntegrityState, legacyChainDigest, legacyTreeDigest, payl
 import { FrameEncryptor, type EncryptedFrame, type EncryptionMode, type EncryptOptions } from './encryption.js';
 import { SequenceError } from './errors.js';
 import { computePayloadMac } from '../payload-mac.js';
-import { decodeFrame, encodeFrame, type FrameRecords } from './frame.js';
-import { parseJson } from '../../encoding/json-reader.js';
+import { encodeFrame } from './frame.js';
 import { buildHeader, buildTrailer, encodeRecordJson, type JsonLayout } from './header.js';
 import { hasDigest, hasTreePosition, type ContainerType } from './info.js';
 import { encryptKeysOf, signKeysOf } from './policy-keys.js';
@@ -20,7 +19,6 @@ import type { SequenceStore } from './store.js';
 import { lastReferrer, PositionTable, previousFrame } from './tree-position.js';
 import { assembleSealedFrame, FRAME_SEALER_CONFIG, FrameSlab, SEALED_HEADER_MAX, writeSealedHeader } from './sealed-frame.js';
 import { frameSealer, type FrameSealer } from '../../crypto/index.js';
-import { base64urlDecode } from '../../encoding/base64url.js';
 import { inspectSequence } from './verify.js';
 
 /**
@@ -265,26 +263,35 @@ export class SequenceWriter {
     const headerLength = writeSealedHeader(header, this.salt, index, treePosition, enc.exchangePosition);
     const ciphertextLength = enc.seal(sealer, this.salt, header, headerLength, plaintext);
     this.integrity.sealed();
+    // The sealer's outputs are views it overwrites on its next call; the digests go into one slab
+    // region (no typed-array allocation each): HD ‖ PD ‖ head, kept for the result.
     const out = sealer.out;
+    const d = this.slab.alloc(192);
+    d.set(out.headerDigest);
+    d.set(out.payloadDigest, 64);
+    d.set(out.head, 128);
+    const pd = d.subarray(64, 128);
+    const head = d.subarray(128, 192);
+    let ciphertext = out.ciphertext;
+    let mac = out.mac;
     let trailer: Uint8Array | undefined;
     if (this.signer && this.signEvery > 0 && index % this.signEvery === 0) {
-      // Copies first: a signer is caller code and might use another sealer on the same core.
-      const head = out.head.slice();
-      const pd = out.payloadDigest.slice();
-      const mac = out.mac.slice();
+      // Copies first: a signer is caller code and might seal frames of another log on the same core.
+      ciphertext = ciphertext.slice(0, ciphertextLength);
+      mac = mac.slice();
       const signatures = [headSignature(this.signer, 'Tree', index + 1, head) as JsonObject];
       this.lastSigned = index;
       trailer = encodeRecordJson(buildTrailer(this.type, { payloadDigest: pd, tree: head, signatures, payloadMac: mac })!, this.layout);
     }
-    const bytes = assembleSealedFrame(this.slab, header, headerLength, out.ciphertext, ciphertextLength, out.payloadDigest, out.head, out.mac, trailer);
-    this.headBuffer.set(out.head);
+    const bytes = assembleSealedFrame(this.slab, header, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
+    this.headBuffer.set(head);
     this.lastHead = this.headBuffer;
     const position = this.end;
     this.positions.set(index, position);
     this.end += bytes.length;
     this.next = index + 1;
     this.positions.forget(this.next);
-    return new SealedAppend(index, position, bytes, this.write(bytes));
+    return { index, position, length: bytes.length, headerDigest: d.subarray(0, 64), payloadDigest: pd, head, durable: this.write(bytes) };
   }
 
   private appendFrame(plaintext: Uint8Array, o: { policy?: JsonObject; contentMeta?: Uint8Array | undefined; isMeta?: boolean }): AppendResult {
@@ -388,42 +395,6 @@ export class SequenceWriter {
       this.encryptor?.wipe();
       await this.store.close();
     }
-  }
-}
-
-/**
- * The result of a hot-path append. Digests and head are read from the frame bytes on demand —
- * most callers never look at them, and a transaction log should not pay three copies per record.
- */
-class SealedAppend implements AppendResult {
-  constructor(
-    readonly index: number, readonly position: number, private readonly frame: Uint8Array, readonly durable: Promise<void>,
-  ) {}
-
-  get length(): number {
-    return this.frame.length;
-  }
-
-  private records(): FrameRecords {
-    return decodeFrame(this.frame);
-  }
-
-  /** HD, recomputed from the header bytes. */
-  get headerDigest(): Uint8Array {
-    return headerDigest(this.records().header);
-  }
-
-  get payloadDigest(): Uint8Array {
-    return this.trailerValue('PayloadDigest');
-  }
-
-  get head(): Uint8Array {
-    return this.trailerValue('TreeDigest');
-  }
-
-  private trailerValue(name: string): Uint8Array {
-    const t = parseJson(this.records().trailer!) as JsonObject;
-    return base64urlDecode(t[name] as string);
   }
 }
 
