@@ -105,17 +105,25 @@ export function checkSealArgs(seed: Uint8Array, salt: Uint8Array, header: Uint8A
 
 /** The primitives a composed sealer runs on: a slice of `CryptoProvider` (any provider, or the routed functions). */
 export interface SealerPrimitives {
+  /** SHA-512 (FIPS 180-4): HD, PD, the leaf and node hashes. */
   readonly sha512: HashFunction | ((data: Uint8Array) => Uint8Array);
+  /** HKDF-SHA-256 with one extract and one expand per info (`CryptoProvider.hkdfSha256Multi`). */
   hkdfSha256Multi(ikm: Uint8Array, salt: Uint8Array, infos: readonly Uint8Array[], lengths: readonly number[]): Uint8Array[];
+  /** AES-256-CBC with PKCS#7 padding (SP 800-38A). */
   aes256CbcEncrypt(key: Uint8Array, iv: Uint8Array, plaintext: Uint8Array): Uint8Array;
+  /** HMAC-SHA-512 (RFC 2104): the MAC. */
   hmacSha512(key: Uint8Array, data: Uint8Array): Uint8Array;
 }
 
 /** A compact range as the composed sealer needs it (MerkleCompactRange, or a WASM-held one). */
 export interface SealerRange {
+  /** Leaves appended so far. */
   readonly size: number;
+  /** The subtree roots, leftmost first. */
   readonly subtreeRoots: Uint8Array[];
+  /** Appends a leaf by its hash H(0x00 ‖ leaf) (RFC 9162 §2.1.1). */
   appendLeafHash(hash: Uint8Array): unknown;
+  /** The tree head over every leaf so far. */
   root(): Uint8Array;
 }
 
