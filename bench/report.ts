@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { FileReport } from './files.js';
 import { peersOf, PEERS } from './peers.js';
 import type { SequenceRow } from './sequence.js';
+import type { TxlogReport } from './txlog.js';
 import { median, type BenchResult } from './stats.js';
 
 export interface Target {
@@ -36,6 +37,8 @@ export interface BenchReport {
   /** The provider the default routing uses for each peer-compared group. */
   defaults?: Record<string, string>;
   sequence?: SequenceRow[];
+  /** The transaction log against the node:crypto bare loop, and on 1 and 2 threads (txlog.ts). */
+  txlog?: TxlogReport;
   aesBuilds?: { node: string; flag?: string; results: BenchResult[]; note?: string };
   browser?: { chromium?: string; builds: string[]; results: BenchResult[]; note?: string; thresholds?: { encrypt: number; decrypt: number } };
   files?: FileReport;
@@ -283,6 +286,10 @@ export function renderSection(r: BenchReport): string {
   if (r.browser) {
     out.push('', `#### AES-256-CBC in Chromium: WebCrypto against the WASM core (stream chunks, MB/s)`, '', markdownBrowser(r.browser));
   }
+  if (r.txlog) {
+    out.push('', `#### Transaction log: ${r.txlog.records.toLocaleString('en-US')} × 256 B records against a bare node:crypto loop (\`measureTxlog\`, bench/txlog.ts)`, '',
+      markdownTxlog(r.txlog));
+  }
   if (r.sequence?.length) {
     out.push('', '#### Transaction log: 256 B records into an encrypted, signed Merkle sequence (`measureSequence`, bench/sequence.ts)', '',
       markdownSequence(r.sequence));
@@ -291,6 +298,30 @@ export function renderSection(r: BenchReport): string {
     out.push('', '#### Files on the command line: `mesh dare encode/decode` (encrypt to one recipient + sign / decrypt + verify) against `age`', '',
       markdownFiles(r.files));
   }
+  return out.join('\n');
+}
+
+/**
+ * The transaction-log table: our writer (default routing after `init()`) and the bare loop of the
+ * same cryptography on node:crypto (bench/txlog.ts defines it), their ratio against the ≥ 3×
+ * target, and independent logs on 1 and 2 worker threads.
+ */
+export function markdownTxlog(t: TxlogReport): string {
+  const fig = (s: { median: number; min: number; max: number }): string => `${num(s.median)} (${range(s.min, s.max)})`;
+  const ratio = (s: { median: number; min: number; max: number }): string => `${x2(s.median)}x (${x2(s.min)}–${x2(s.max)})`;
+  const met = t.ratio.median >= 3 ? 'met' : `MISSED by ${((1 - t.ratio.median / 3) * 100).toFixed(0)}%`;
+  const lines = [
+    '| what | records/s (min–max of rounds) | µs / record | writer / this |',
+    '| --- | --- | --- | --- |',
+    `| mathmesh SequenceWriter, default routing after init() | ${fig(t.writer)} | ${(1e6 / t.writer.median).toFixed(1)} | — |`,
+    `| bare loop on node:crypto (KDF: ${t.bareKdf}), with tree heads | ${fig(t.bare)} | ${(1e6 / t.bare.median).toFixed(1)} | ${ratio(t.ratio)}: target >= 3x, ${met} |`,
+    `| bare loop on node:crypto, without tree heads | ${fig(t.bareNoTree)} | ${(1e6 / t.bareNoTree.median).toFixed(1)} | ${ratio(t.ratioNoTree)} |`,
+  ];
+  for (const th of t.threads ?? []) {
+    lines.push(`| SequenceWriter, independent logs on ${th.threads} worker thread${th.threads > 1 ? 's' : ''} | ${fig(th.recordsPerSec)} | — | — |`);
+  }
+  const out = [lines.join('\n')];
+  if (t.note) out.push('', t.note);
   return out.join('\n');
 }
 

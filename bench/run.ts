@@ -7,7 +7,7 @@
  *
  * Options: --quick; --only REGEX (case groups; writes partial.json, README untouched);
  * --rounds N; --no-browser; --no-files; --no-sequence; --file-sizes 50M,1G,4G;
- * --sequence-records N; --no-readme.
+ * --sequence-records N; --no-txlog; --txlog-records N; --no-readme.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,9 +23,13 @@ import { dareBenchCases, dareTargets } from './dare.js';
 import { measureFiles, parseSize } from './files.js';
 import { runCases, type BenchCase } from './harness.js';
 import { peersOf, preparePeers } from './peers.js';
-import { checkTargets, markdownPeers, markdownTable, markdownTargets, renderSection, spliceReadme, type BenchReport } from './report.js';
+import {
+  checkTargets, markdownPeers, markdownTable, markdownTargets, markdownTxlog, renderSection, spliceReadme, type BenchReport,
+} from './report.js';
 import { measureSequence, prepareSequenceBench, sequenceBenchCases, sequenceTargets } from './sequence.js';
 import { udfBenchCases, udfTargets } from './udf.js';
+import { measureTxlog, TXLOG_GROUP } from './txlog.js';
+import { measureThreads } from './txlog-threads.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -120,6 +124,22 @@ if (!quick && !flag('--no-browser') && wants('AES-256-CBC')) {
 if (!quick && !flag('--no-sequence') && wants('Sequence')) {
   console.log('Transaction log (measureSequence)…');
   report.sequence = await measureSequence(order, { records: Number(value('--sequence-records') ?? 100_000), rounds });
+}
+if (!quick && !flag('--no-txlog') && wants('Transaction')) {
+  const records = Number(value('--txlog-records') ?? 100_000);
+  console.log(`Transaction log: ${records} records, writer against the node:crypto bare loop, then 1 and 2 threads…`);
+  const txlog = await measureTxlog({ records, rounds });
+  try {
+    txlog.threads = await measureThreads({ records, rounds });
+  } catch (e) {
+    txlog.note = `thread run failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+  report.txlog = txlog;
+  report.targets.push({
+    group: TXLOG_GROUP, a: 'default routing', b: 'node:crypto bare loop', min: 3,
+    ratio: txlog.ratio.median, ratioMin: txlog.ratio.min, ratioMax: txlog.ratio.max, met: txlog.ratio.median >= 3,
+  });
+  console.log(markdownTxlog(txlog));
 }
 if (!quick && !flag('--no-files') && wants('File')) {
   const sizes = (value('--file-sizes') ?? '50M').split(',').map(parseSize);

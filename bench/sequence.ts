@@ -11,10 +11,14 @@ import { spreadOf, type BenchCase } from './harness.js';
 import { CountingStore } from './fixtures.js';
 
 /**
- * Issue 6's transaction-log workload: records of 256 B appended to an encrypted (`Once`: one key
- * exchange, per-frame salt + HKDF-SHA-256 keys + AES-256-CBC), signed Merkle sequence (payload
- * digest + RFC 9162 head per frame, Ed448 signed head on close). One operation = RECORDS records
- * on a long-lived writer, so ops/s × RECORDS = records/s; `bytes` gives MB/s of record data.
+ * The transaction-log workload per provider: records of 256 B appended to an encrypted
+ * (`Session` mode: one key exchange per writer session, then per frame a salt, HKDF-SHA-256 key,
+ * IV and MAC key, AES-256-CBC and a PayloadMac), signed Merkle sequence (header and payload
+ * digests, leaf H(0x00 ‖ HD ‖ PD) and RFC 9162 head per frame, Ed448 signed head on close). On
+ * the default and WASM routes a frame's cryptography is one FrameSealer call (sealed-frame.ts).
+ * One operation = RECORDS records on a long-lived writer, so ops/s × RECORDS = records/s; `bytes`
+ * gives MB/s of record data. The card's 100,000-record log against a bare node:crypto loop, and
+ * on worker threads, is bench/txlog.ts.
  *
  * Providers: `default` is the routing users get after `init()` with no options (selection.ts:
  * WASM for the per-record hashing, HKDF and Merkle work, node:crypto for AES where it exists);

@@ -42,6 +42,19 @@ async function sourceHash(dirs) {
   return h.digest('hex');
 }
 
+/**
+ * Families whose sources `dir` imports (`from '../<family>/…'`): the `frame` family is compiled
+ * from the hash and AES sources, so a change there must rebuild it too.
+ */
+async function importedFamilies(dir) {
+  const out = new Set();
+  for (const f of await filesUnder(dir)) {
+    if (!f.endsWith('.ts')) continue;
+    for (const m of (await readFile(f, 'utf8')).matchAll(/from '\.\.\/([\w-]+)\//g)) out.add(m[1]);
+  }
+  return [...out].sort().map((family) => join(srcDir, family));
+}
+
 const families = (await readdir(srcDir, { withFileTypes: true }))
   .filter((e) => e.isDirectory() && e.name !== 'shared')
   .map((e) => e.name)
@@ -55,7 +68,7 @@ for (const family of families) {
   const dir = join(srcDir, family);
   if (!(await exists(join(dir, 'index.ts')))) continue;
   const shared = join(srcDir, 'shared');
-  const hash = await sourceHash((await exists(shared)) ? [dir, shared] : [dir]);
+  const hash = await sourceHash([dir, ...(await importedFamilies(dir)), ...((await exists(shared)) ? [shared] : [])]);
   const flagsFile = join(dir, 'flags.json');
   const flags = (await exists(flagsFile)) ? JSON.parse(await readFile(flagsFile, 'utf8')) : [];
   const builds = Array.isArray(flags) ? { [family]: flags } : flags;

@@ -35,7 +35,7 @@ check(files.every((f) => allowed.test(f)), `only user files (${files.length} fil
 for (const s of subpaths) {
   for (const f of [`dist/esm/${s}/index.js`, `dist/cjs/${s}/index.cjs`, `dist/types/${s}.d.ts`, `dist/types/${s}.d.cts`]) check(files.includes(f), `packs ${f}`);
 }
-for (const f of ['hash', 'aes', 'aes-relaxed', 'curve448']) check(files.includes(`dist/wasm/${f}.wasm`), `packs dist/wasm/${f}.wasm`);
+for (const f of ['hash', 'aes', 'aes-relaxed', 'curve448', 'frame', 'frame-relaxed']) check(files.includes(`dist/wasm/${f}.wasm`), `packs dist/wasm/${f}.wasm`);
 check(files.includes('bin/mesh.js') && files.includes('dist/esm/cli.js'), 'packs the mesh CLI (bin/mesh.js → dist/esm/cli.js)');
 
 console.log('\nloading by package name (self-reference through package.json "exports"):');

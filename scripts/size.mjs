@@ -42,5 +42,5 @@ for (const sub of subpaths) {
   const all = await size(sub, true);
   console.log(`mathmesh/${sub.padEnd(9)}${kib(own.min)} ${kib(own.gzip)} ${kib(all.min)}  ${kib(all.gzip)}`);
 }
-const wasm = ['hash', 'aes', 'aes-relaxed', 'curve448'].map((f) => `${f}.wasm ${(readFileSync(join(root, 'dist', 'wasm', `${f}.wasm`)).length / 1024).toFixed(1)} KiB`);
+const wasm = ['hash', 'aes', 'aes-relaxed', 'curve448', 'frame', 'frame-relaxed'].map((f) => `${f}.wasm ${(readFileSync(join(root, 'dist', 'wasm', `${f}.wasm`)).length / 1024).toFixed(1)} KiB`);
 console.log(`raw WASM families (dist/wasm, inlined as base64 above): ${wasm.join(', ')}`);

@@ -31,6 +31,10 @@ export type { WasmSource } from './wasm/loader.js';
 export type { WasmSources, WasmVariants } from './wasm/provider.js';
 export type { AesVariant } from './wasm/aes-variant.js';
 export type { WasmMerkleRange } from './wasm/hash.js';
+export {
+  ComposedFrameSealer, frameSealer, type FrameSealer, type FrameSealerConfig, type SealerOutput, type SealerPrimitives, type SealerRange,
+} from './frame-sealer.js';
+export type { WasmSealerOptions } from './wasm/frame.js';
 export { MerkleCompactRange, merkleHasherFrom, merkleRootWith, type MerkleNodeHasher } from './merkle.js';
 export {
   AES_BULK_THRESHOLDS, asyncAesRoute, BULK_THRESHOLD, BULK_THRESHOLDS, SHA3_BULK_THRESHOLD, WEBCRYPTO_AES_THRESHOLDS, type AsyncAesName, type Route,

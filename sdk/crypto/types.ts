@@ -33,6 +33,8 @@ export type ProviderName = 'pure' | 'wasm' | 'native';
 
 import type { Curve448Mesh, Ed448Api, X448Api } from './curves/types.js';
 import type { WasmMerkleRange } from './wasm/hash.js';
+import type { FrameSealer, FrameSealerConfig } from './frame-sealer.js';
+import type { WasmSealerOptions } from './wasm/frame.js';
 
 /** The hashing, MAC, KDF, cipher and Merkle primitives (issue 2) and the Curve448 ones (issue 3). */
 export interface CryptoProvider {
@@ -76,6 +78,11 @@ export interface CryptoProvider {
    * digest a frame's payload, append it and read the new head in one call (dare.md §9.4).
    */
   readonly merkleRange?: () => WasmMerkleRange;
+  /**
+   * A log frame's whole cryptography in one call (frame-sealer.ts; WASM only: the other providers
+   * get the composed twin, `ComposedFrameSealer`, from `frameSealer()` in mathmesh/crypto).
+   */
+  readonly frameSealer?: (config: FrameSealerConfig, options?: WasmSealerOptions) => FrameSealer;
   /** Ed448 (RFC 8032 §5.2), contexts included; policy for bad input in curves/policy.ts. */
   readonly ed448: Ed448Api;
   /** X448 (RFC 7748 §5). */

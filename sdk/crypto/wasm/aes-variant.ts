@@ -1,5 +1,7 @@
 import { wasmBase64 as aesBase64 } from './generated/aes.js';
 import { wasmBase64 as aesRelaxedBase64 } from './generated/aes-relaxed.js';
+import { wasmBase64 as frameBase64 } from './generated/frame.js';
+import { wasmBase64 as frameRelaxedBase64 } from './generated/frame-relaxed.js';
 import { decodeBase64, type WasmSource } from './loader.js';
 
 /**
@@ -54,6 +56,17 @@ export function aesCandidates(sources: { aes?: WasmSource; aesRelaxed?: WasmSour
   const relaxed = sources.aesRelaxed ?? (sources.aes === undefined ? undefined : false);
   if (relaxed === false || !relaxedSimdSupported()) return [plain];
   return [() => relaxed ?? decodeBase64(aesRelaxedBase64), plain];
+}
+
+/**
+ * The frame family's builds to try, best first (it holds the AES rounds too, so it has the same
+ * two builds and the same choice as {@link aesCandidates}).
+ */
+export function frameCandidates(sources: { frame?: WasmSource; frameRelaxed?: WasmSource | false }): (() => WasmSource)[] {
+  const plain = (): WasmSource => sources.frame ?? decodeBase64(frameBase64);
+  const relaxed = sources.frameRelaxed ?? (sources.frame === undefined ? undefined : false);
+  if (relaxed === false || !relaxedSimdSupported()) return [plain];
+  return [() => relaxed ?? decodeBase64(frameRelaxedBase64), plain];
 }
 
 /** The build an instantiated AES family is (its `relaxedSimd` export; builds before it were plain). */

@@ -2,17 +2,19 @@ import { wasmBase64 as curveBase64 } from './generated/curve448.js';
 import { wasmBase64 as hashBase64 } from './generated/hash.js';
 import { createWasmCurve448 } from '../curves/wasm.js';
 import { createWasmAes } from './aes.js';
-import { aesCandidates, aesVariantOf, type AesVariant } from './aes-variant.js';
+import { aesCandidates, aesVariantOf, frameCandidates, type AesVariant } from './aes-variant.js';
+import { wasmFrameSealers } from './frame.js';
 import { createWasmHash } from './hash.js';
 import { decodeBase64, instantiateFamily, instantiateFamilySync, type WasmSource } from './loader.js';
 import type { CryptoProvider } from '../types.js';
 
 /**
- * The WASM provider: three separately compiled families — `hash` (SHA-2-512/256, SHA-3, HMAC,
- * HKDF, Merkle), `aes` (vector-permute AES, needs WASM SIMD) and `curve448` (Ed448/X448 field
- * and group arithmetic) — so a runtime without SIMD could still get WASM hashing, and each
- * family's code stays small. The AES family has two builds (aes-variant.ts): with relaxed SIMD
- * where the engine compiles it, else plain SIMD.
+ * The WASM provider: four separately compiled families — `hash` (SHA-2-512/256, SHA-3, HMAC,
+ * HKDF, Merkle), `aes` (vector-permute AES, needs WASM SIMD), `curve448` (Ed448/X448 field
+ * and group arithmetic) and `frame` (a log frame's whole cryptography in one call, compiled from
+ * the hash and AES sources, frame-sealer.ts) — so a runtime without SIMD could still get WASM
+ * hashing, and each family's code stays small. The AES and frame families have two builds
+ * (aes-variant.ts): with relaxed SIMD where the engine compiles it, else plain SIMD.
  */
 export interface WasmSources {
   /** Precompiled module or bytes of the hash family; defaults to the inlined bytes. */
@@ -27,6 +29,10 @@ export interface WasmSources {
   aesRelaxed?: WasmSource | false;
   /** Precompiled module or bytes of the curve448 family; defaults to the inlined bytes. */
   curve448?: WasmSource;
+  /** The frame family's plain-SIMD build (dist/wasm/frame.wasm); defaults to the inlined bytes. */
+  frame?: WasmSource;
+  /** Its relaxed-SIMD build (dist/wasm/frame-relaxed.wasm), or `false`; chosen like `aesRelaxed`. */
+  frameRelaxed?: WasmSource | false;
 }
 
 /** Which build of each WASM family runs (see `wasmVariants()` in mathmesh/crypto). */
@@ -40,9 +46,9 @@ export interface WasmProvider extends CryptoProvider {
   readonly variants: WasmVariants;
 }
 
-type Families = [hash: WebAssembly.Exports, aes: WebAssembly.Exports, curve448: WebAssembly.Exports];
+type Families = [hash: WebAssembly.Exports, aes: WebAssembly.Exports, curve448: WebAssembly.Exports, frame: WebAssembly.Exports | undefined];
 
-function compose([hashExports, aesExports, curveExports]: Families): WasmProvider {
+function compose([hashExports, aesExports, curveExports, frameExports]: Families): WasmProvider {
   const hash = createWasmHash(hashExports);
   // Ed448 hashes with SHAKE256 several times per signature: the WASM Keccak keeps that cheap.
   const curves = createWasmCurve448(curveExports, (d, n) => hash.shake256(d, n));
@@ -53,6 +59,7 @@ function compose([hashExports, aesExports, curveExports]: Families): WasmProvide
     ed448: curves.ed448,
     x448: curves.x448,
     curve448Mesh: curves.mesh,
+    ...(frameExports ? { frameSealer: wasmFrameSealers(frameExports) } : {}),
     variants: { aes: aesVariantOf(aesExports) },
   };
 }
@@ -61,23 +68,23 @@ function compose([hashExports, aesExports, curveExports]: Families): WasmProvide
  * Instantiates the best AES build that works. The probe said relaxed SIMD compiles, but should
  * its build still fail (an engine bug, a partial implementation), the plain build serves.
  */
-async function instantiateAes(sources: WasmSources): Promise<WebAssembly.Exports> {
-  const [first, ...rest] = aesCandidates(sources);
+async function instantiateBest(family: string, candidates: (() => WasmSource)[]): Promise<WebAssembly.Exports> {
+  const [first, ...rest] = candidates;
   try {
-    return await instantiateFamily('aes', first!());
+    return await instantiateFamily(family, first!());
   } catch (e) {
     if (rest.length === 0) throw e;
-    return instantiateFamily('aes', rest[0]!());
+    return instantiateFamily(family, rest[0]!());
   }
 }
 
-function instantiateAesSync(sources: WasmSources): WebAssembly.Exports {
-  const [first, ...rest] = aesCandidates(sources);
+function instantiateBestSync(family: string, candidates: (() => WasmSource)[]): WebAssembly.Exports {
+  const [first, ...rest] = candidates;
   try {
-    return instantiateFamilySync('aes', first!());
+    return instantiateFamilySync(family, first!());
   } catch (e) {
     if (rest.length === 0) throw e;
-    return instantiateFamilySync('aes', rest[0]!());
+    return instantiateFamilySync(family, rest[0]!());
   }
 }
 
@@ -85,16 +92,29 @@ function instantiateAesSync(sources: WasmSources): WebAssembly.Exports {
 export async function loadWasmProvider(sources: WasmSources = {}): Promise<WasmProvider> {
   return compose(await Promise.all([
     instantiateFamily('hash', sources.hash ?? decodeBase64(hashBase64)),
-    instantiateAes(sources),
+    instantiateBest('aes', aesCandidates(sources)),
     instantiateFamily('curve448', sources.curve448 ?? decodeBase64(curveBase64)),
+    // Optional: the frame sealer only speeds up log writers (its composed twin serves without
+    // it), so a runtime that was handed the other families precompiled but may not compile the
+    // inlined frame bytes still gets the WASM provider.
+    instantiateBest('frame', frameCandidates(sources)).catch(() => undefined),
   ]));
+}
+
+function optional<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Instantiates every family synchronously (Node, Deno, Bun, workers). */
 export function loadWasmProviderSync(sources: WasmSources = {}): WasmProvider {
   return compose([
     instantiateFamilySync('hash', sources.hash ?? decodeBase64(hashBase64)),
-    instantiateAesSync(sources),
+    instantiateBestSync('aes', aesCandidates(sources)),
     instantiateFamilySync('curve448', sources.curve448 ?? decodeBase64(curveBase64)),
+    optional(() => instantiateBestSync('frame', frameCandidates(sources))),
   ]);
 }

@@ -1,4 +1,4 @@
-import { getProvider, MerkleCompactRange, merkleHasherFrom, route, sha512, type WasmMerkleRange } from '../../crypto/index.js';
+import { getProvider, MerkleCompactRange, merkleHasherFrom, route, sha512, type FrameSealer, type WasmMerkleRange } from '../../crypto/index.js';
 
 /**
  * Integrity values of Digest, Chain and Merkle sequences (dare.md §9.4), our own design where the
@@ -95,11 +95,16 @@ function newRange(): MerkleCompactRange | WasmMerkleRange {
 export class IntegrityState {
   private chain: Uint8Array | undefined;
   private count = 0;
-  readonly range: MerkleCompactRange | WasmMerkleRange | undefined;
+  /** The Merkle range: the writer's frame sealer when it has one (it appends sealed frames itself). */
+  readonly range: MerkleCompactRange | WasmMerkleRange | FrameSealer | undefined;
 
-  /** `chain`: keep the chain value (Chain sequences); `tree`: keep the Merkle range (Merkle). */
-  constructor(private readonly withChain: boolean, withTree: boolean) {
-    this.range = withTree ? newRange() : undefined;
+  /**
+   * `chain`: keep the chain value (Chain sequences); `tree`: keep the Merkle range (Merkle), held
+   * by `sealer` when given — a writer's hot path seals and appends a frame in one call
+   * (sealed-frame.ts) and then only {@link sealed} is called here.
+   */
+  constructor(private readonly withChain: boolean, withTree: boolean, private readonly sealer?: FrameSealer) {
+    this.range = withTree ? sealer ?? newRange() : undefined;
   }
 
   /** Feeds frame `size`'s header and payload digests; returns its chain value and tree head. */
@@ -108,8 +113,18 @@ export class IntegrityState {
     if (this.withChain) this.chain = chainDigest(this.chain, leaf);
     this.count++;
     if (!this.range) return { chain: this.chain, tree: undefined };
+    if ('appendDigests' in this.range) {
+      this.range.appendDigests(hd, pd);
+      return { chain: this.chain, tree: this.range.out.head.slice() };
+    }
     this.range.append(leaf);
     return { chain: this.chain, tree: this.range.root() };
+  }
+
+  /** Counts a frame the sealer has appended itself (FrameSealer.seal). */
+  sealed(): void {
+    if (!this.sealer || this.withChain) throw new RangeError('only a sealer-held Merkle state counts sealed frames');
+    this.count++;
   }
 
   /**

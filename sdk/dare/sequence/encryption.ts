@@ -1,4 +1,4 @@
-import { aes256CbcDecrypt, aes256CbcEncrypt } from '../../crypto/index.js';
+import { aes256CbcDecrypt, aes256CbcEncrypt, type FrameSealer } from '../../crypto/index.js';
 import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
 import { parseJson } from '../../encoding/json-reader.js';
 import { isJsonObject, type JsonObject } from '../../encoding/json-value.js';
@@ -128,6 +128,33 @@ export class FrameEncryptor {
     }
   }
 
+  /**
+   * True when the next frame continues this writer's session (no key exchange): the frames the
+   * hot path (sealed-frame.ts) writes.
+   */
+  get continuing(): boolean {
+    return this.mode === 'Session' && this.baseSeed !== undefined;
+  }
+
+  /** Index of the frame holding this session's key exchange (−1 before the first frame). */
+  get exchangePosition(): number {
+    return this.exchangeIndex;
+  }
+
+  /** Draws a continuing frame's salt into `out` (16 bytes): the same draw `encrypt` makes. */
+  drawSalt(out: Uint8Array): void {
+    out.set(this.salts(16));
+  }
+
+  /**
+   * Seals a continuing frame (see {@link continuing}) with this session's base seed: keys, CBC,
+   * digests, MAC and the tree append in one `FrameSealer` call. Returns the ciphertext length.
+   */
+  seal(sealer: FrameSealer, salt: Uint8Array, header: Uint8Array, headerLength: number, plaintext: Uint8Array): number {
+    if (!this.continuing) throw new SequenceError('DARE_BAD_ARGUMENT', 'seal needs a session that has done its key exchange');
+    return sealer.seal(this.baseSeed!, salt, header, headerLength, plaintext);
+  }
+
   /** Forgets the base seed (on close). */
   wipe(): void {
     this.baseSeed?.fill(0);
@@ -150,7 +177,7 @@ function saltPool(): (length: number) => Uint8Array {
       pool = defaultRandom(4096);
       at = 0;
     }
-    const out = pool.slice(at, at + length);
+    const out = pool.subarray(at, at + length);
     at += length;
     return out;
   };

@@ -23,7 +23,8 @@ export {
   MerkleTreeLevels, verifyMerkleInclusion, verifyMerkleConsistency, type InclusionProof, type ConsistencyProof,
 } from './merkle-proof.js';
 export {
-  TREE_HEAD_CONTEXT, SIGNED_HEAD_LABEL, ed448HeadSigner, signedHeadMessage, verifySignedHead, type HeadSigner, type HeadType, type SignedHead,
+  TREE_HEAD_CONTEXT, SIGNED_HEAD_LABEL, ed448HeadSigner, headSignerOf, signedHeadMessage, verifySignedHead, type Ed448PrivateKeyLike,
+  type HeadSigner, type HeadSignerInput, type HeadType, type SignedHead,
 } from './signed-head.js';
 export { FrameEncryptor, FrameDecryptor, type EncryptOptions, type EncryptionMode, type FrameKey, type OpenedFrame } from './encryption.js';
 export { scanFrames, type ScanResult, type TornTail } from './scan.js';

@@ -1,5 +1,6 @@
 import { curve448Mesh, ed448 } from '../../crypto/index.js';
 import { base64urlDecode } from '../../encoding/base64url.js';
+import { bytesEqual } from '../../encoding/bytes.js';
 import { encodeJsonB } from '../../encoding/jsonb-writer.js';
 import { isJsonObject } from '../../encoding/json-value.js';
 import { utf8Encode } from '../../encoding/utf8.js';
@@ -56,6 +57,46 @@ export function ed448HeadSigner(secret: Uint8Array): HeadSigner {
   const publicKey = mesh.ed448PublicKeyFromSeed(key);
   const scalar = mesh.ed448ScalarFromSeed(key);
   return { publicKey, kid: keyFingerprint('Ed448', publicKey), sign: (m, c) => mesh.ed448SignWithScalar(m, scalar, c) };
+}
+
+/**
+ * What a writer accepts as its head signer: a {@link HeadSigner}, or an Ed448 private key — a
+ * `DarePrivateKey` (`darePrivateKey('Ed448', …)`, `dareKeyFromKeyPair(…)`) or a `mathmesh/udf`
+ * key pair (`deriveKeyPair(seed, { operation: 'Sign' })`). Structural, so that this layer needs
+ * neither type's module.
+ */
+export type HeadSignerInput = HeadSigner | Ed448PrivateKeyLike;
+
+/** An Ed448 private key with its public key, as `DarePrivateKey` and `KeyPair` both carry it. */
+export interface Ed448PrivateKeyLike {
+  readonly algorithm: string;
+  readonly privateKey: Uint8Array;
+  readonly publicKey: Uint8Array;
+}
+
+/**
+ * The HeadSigner of a signer option. A key must be Ed448 (DARE_BAD_ARGUMENT otherwise, naming the
+ * algorithm, never the key), and its public key must be the one its private key gives
+ * (DARE_BAD_ARGUMENT: a mismatched pair would name one key in the policy and sign with another).
+ */
+export function headSignerOf(input: HeadSignerInput): HeadSigner {
+  if (input === null || typeof input !== 'object') throw new SequenceError('DARE_BAD_ARGUMENT', 'signer must be a HeadSigner or an Ed448 private key');
+  if ('sign' in input && typeof input.sign === 'function') {
+    if (!(input.publicKey instanceof Uint8Array) || typeof input.kid !== 'string') {
+      throw new SequenceError('DARE_BAD_ARGUMENT', 'a HeadSigner needs publicKey (bytes) and kid');
+    }
+    return input;
+  }
+  const key = input as Ed448PrivateKeyLike;
+  if (key.algorithm !== 'Ed448') {
+    throw new SequenceError('DARE_BAD_ARGUMENT', `heads are signed with Ed448 keys; this signer key is ${String(key.algorithm)}`);
+  }
+  if (!(key.privateKey instanceof Uint8Array)) throw new SequenceError('DARE_BAD_ARGUMENT', 'the signer key has no private key: a public key cannot sign');
+  const signer = ed448HeadSigner(key.privateKey);
+  if (!(key.publicKey instanceof Uint8Array) || !bytesEqual(key.publicKey, signer.publicKey)) {
+    throw new SequenceError('DARE_BAD_ARGUMENT', `the signer key's public key is not the one its private key gives (expected ${signer.kid})`);
+  }
+  return signer;
 }
 
 /** A signed head: found in a frame, or carried by an inclusion proof. */

@@ -31,3 +31,48 @@ export function lastReferrer(m: number): number {
   const byStep = m + Math.floor(d / 2); // d = 1: nobody names m by step
   return x === d ? Math.max(2 * m + 1, byStep) : byStep;
 }
+
+/**
+ * A writer's table of the frame offsets a later `TreePosition` can still name: each entry is kept
+ * until its {@link lastReferrer} has been written, so the table holds O(log n) entries (flat
+ * memory over a long log). Entries are not in expiry order (frames 2^j − 1 outlive later ones),
+ * so `forget` checks every entry — against an expiry computed once, at insertion.
+ */
+export class PositionTable {
+  private readonly index: number[] = [];
+  private readonly offset: number[] = [];
+  private readonly until: number[] = [];
+
+  /** Remembers the offset of frame `index`, until the last frame that may name it. */
+  set(index: number, offset: number): void {
+    this.index.push(index);
+    this.offset.push(offset);
+    this.until.push(lastReferrer(index));
+  }
+
+  /** The offset of frame `index`, if still held. */
+  get(index: number): number | undefined {
+    for (let i = this.index.length - 1; i >= 0; i--) if (this.index[i] === index) return this.offset[i];
+    return undefined;
+  }
+
+  /** Drops every entry no frame from `next` on can name. */
+  forget(next: number): void {
+    let k = 0;
+    for (let i = 0; i < this.index.length; i++) {
+      if (this.until[i]! < next) continue;
+      this.index[k] = this.index[i]!;
+      this.offset[k] = this.offset[i]!;
+      this.until[k] = this.until[i]!;
+      k++;
+    }
+    this.index.length = k;
+    this.offset.length = k;
+    this.until.length = k;
+  }
+
+  /** Entries held now (tests: the table stays O(log n)). */
+  get size(): number {
+    return this.index.length;
+  }
+}

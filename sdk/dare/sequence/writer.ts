@@ -14,9 +14,11 @@ import { hasDigest, hasTreePosition, type ContainerType } from './info.js';
 import { encryptKeysOf, signKeysOf } from './policy-keys.js';
 import { SequenceReader, storedDigest, decodeSequenceFrame } from './reader.js';
 import { BlockReader, extentBefore } from './scan.js';
-import { headSignature, headSignaturesOf, verifySignedHead, type HeadSigner } from './signed-head.js';
+import { headSignature, headSignaturesOf, headSignerOf, verifySignedHead, type HeadSigner, type HeadSignerInput } from './signed-head.js';
 import type { SequenceStore } from './store.js';
-import { lastReferrer, previousFrame } from './tree-position.js';
+import { lastReferrer, PositionTable, previousFrame } from './tree-position.js';
+import { assembleSealedFrame, FRAME_SEALER_CONFIG, FrameSlab, SEALED_HEADER_MAX, writeSealedHeader } from './sealed-frame.js';
+import { frameSealer, type FrameSealer } from '../../crypto/index.js';
 import { inspectSequence } from './verify.js';
 
 /**
@@ -43,9 +45,11 @@ export interface CreateOptions {
   encrypt?: EncryptOptions;
   /**
    * Sign heads (Chain/Merkle): on close, and every `signEvery` frames when set. The signer's key
-   * goes into the policy (`SignKeys`), so later writers must sign with it too.
+   * goes into the policy (`SignKeys`), so later writers must sign with it too. A `HeadSigner`
+   * (e.g. `ed448HeadSigner(secret)`, or one whose key lives elsewhere) or an Ed448 private key
+   * (`DarePrivateKey`, or a `mathmesh/udf` `KeyPair`).
    */
-  signer?: HeadSigner;
+  signer?: HeadSignerInput;
   signEvery?: number;
   /** Header layout: `compact` JSON (default) or the reference's text layout (§9.7). */
   layout?: JsonLayout;
@@ -60,8 +64,8 @@ export interface CreateOptions {
 
 /** Options of {@link SequenceWriter.open} (reopen for append). */
 export interface OpenOptions {
-  /** The head signer: required when the policy names `SignKeys`, and must be one of them. */
-  signer?: HeadSigner;
+  /** The head signer (as in {@link CreateOptions.signer}): required when the policy names `SignKeys`, and must be one of them. */
+  signer?: HeadSignerInput;
   signEvery?: number;
   layout?: JsonLayout;
   /** Randomness for this session's key exchange and salts (tests; default `crypto.getRandomValues`). */
@@ -101,7 +105,15 @@ export class SequenceWriter {
   private next = 0;
   private end = 0;
   private readonly integrity: IntegrityState;
-  private readonly positions = new Map<number, number>();
+  private readonly positions = new PositionTable();
+  /** Seals encrypted Merkle frames in one call and holds the Merkle range (Merkle, our digests). */
+  private readonly sealer: FrameSealer | undefined;
+  /** Scratch of the hot path (sealed-frame.ts): the header and the salt of the frame being built. */
+  private readonly headerScratch = new Uint8Array(SEALED_HEADER_MAX);
+  private readonly salt = new Uint8Array(16);
+  private readonly slab = new FrameSlab();
+  /** The last head, in a buffer of our own (the hot path copies into it; `head` hands out copies). */
+  private readonly headBuffer = new Uint8Array(64);
   private closed = false;
   private lastSigned = -1;
   private lastHead: Uint8Array | undefined;
@@ -117,7 +129,8 @@ export class SequenceWriter {
     private readonly signer: HeadSigner | undefined,
     private readonly signEvery: number,
   ) {
-    this.integrity = new IntegrityState(type === 'Chain' && !legacy, type === 'Merkle' && !legacy);
+    this.sealer = type === 'Merkle' && !legacy ? frameSealer(FRAME_SEALER_CONFIG) : undefined;
+    this.integrity = new IntegrityState(type === 'Chain' && !legacy, type === 'Merkle' && !legacy, this.sealer);
   }
 
   /** Creates a new sequence in an empty store: writes frame 0 (policy, dare.md §9.1). */
@@ -128,10 +141,11 @@ export class SequenceWriter {
     if (options.signer && (legacy || (type !== 'Chain' && type !== 'Merkle'))) {
       throw new SequenceError('DARE_BAD_ARGUMENT', 'signed heads need a Chain or Merkle sequence with our digests (not List, Digest, Tree or legacy)');
     }
+    const signer = options.signer === undefined ? undefined : headSignerOf(options.signer);
     const encryptor = options.encrypt ? new FrameEncryptor(options.encrypt) : undefined;
-    const w = new SequenceWriter(store, type, options.layout ?? 'compact', legacy, encryptor, options.signer, checkEvery(options.signEvery));
+    const w = new SequenceWriter(store, type, options.layout ?? 'compact', legacy, encryptor, signer, checkEvery(options.signEvery));
     const policy: JsonObject = { ...(encryptor?.policy() ?? {}) };
-    if (options.signer) policy['SignKeys'] = [{ PublicKeyECDH: { crv: 'Ed448', Public: options.signer.publicKey } }];
+    if (signer) policy['SignKeys'] = [{ PublicKeyECDH: { crv: 'Ed448', Public: signer.publicKey } }];
     await w.appendFrame(new Uint8Array(0), { policy, contentMeta: metaBytes(options.contentMeta) }).durable;
     return w;
   }
@@ -161,7 +175,7 @@ export class SequenceWriter {
     const problem = report.errors.find((e) => !(e.frame === reader.frameCount && e.code === 'DARE_TRUNCATED_FRAME'));
     if (problem) throw new SequenceError(problem.code, `cannot append: ${problem.message}`, { frame: problem.frame });
     const policy = reader.policy;
-    const signer = checkSigner(options.signer, signKeysOf(policy));
+    const signer = checkSigner(options.signer === undefined ? undefined : headSignerOf(options.signer), signKeysOf(policy));
     let encryptor: FrameEncryptor | undefined;
     if (reader.encryptedSequence) {
       const recipients = encryptKeysOf(policy);
@@ -178,7 +192,7 @@ export class SequenceWriter {
       last = f;
     }
     if (hasDigest(reader.type) && !report.legacy) w.integrity.restore(leaves, reader.type === 'Chain' ? storedDigest(last!, 'ChainDigest') : undefined);
-    if (reader.type === 'Chain' || reader.type === 'Merkle') w.lastHead = storedDigest(last!, reader.type === 'Chain' ? 'ChainDigest' : 'TreeDigest');
+    if (reader.type === 'Chain' || reader.type === 'Merkle') w.lastHead = storedDigest(last!, reader.type === 'Chain' ? 'ChainDigest' : 'TreeDigest')?.slice();
     if (signer && w.lastSigned >= 0) await checkLastSignedHead(reader, w.lastSigned, signKeysOf(policy));
     w.next = reader.frameCount;
     w.end = reader.end;
@@ -210,9 +224,9 @@ export class SequenceWriter {
     return this.next;
   }
 
-  /** The current head: TreeDigest (Merkle) or ChainDigest (Chain) of the last frame. */
+  /** The current head: TreeDigest (Merkle) or ChainDigest (Chain) of the last frame (a copy). */
   get head(): Uint8Array | undefined {
-    return this.lastHead;
+    return this.lastHead?.slice();
   }
 
   /** The Merkle compact range (size and subtree roots): the whole tree state, O(log n). */
@@ -226,7 +240,58 @@ export class SequenceWriter {
    */
   append(payload: Uint8Array, options: AppendOptions = {}): AppendResult {
     if (!(payload instanceof Uint8Array)) throw new SequenceError('DARE_BAD_ARGUMENT', 'payload must be a Uint8Array');
+    if (options.contentMeta === undefined && this.sealer && this.encryptor?.continuing && this.layout === 'compact' && !this.closed && !this.failure) {
+      return this.appendSealed(payload);
+    }
     return this.appendFrame(payload, { contentMeta: metaBytes(options.contentMeta) });
+  }
+
+  /**
+   * The hot path of an encrypted Merkle log (sealed-frame.ts): a data frame that continues this
+   * session's key exchange and has no content metadata. Header from a template, all of its
+   * cryptography in one FrameSealer call (one WASM call after `init()`), frame bytes from
+   * templates; the same bytes the general path (`appendFrame`) writes for the same values.
+   */
+  private appendSealed(plaintext: Uint8Array): AppendResult {
+    const index = this.next;
+    const treePosition = this.positions.get(previousFrame(index));
+    if (treePosition === undefined) throw new SequenceError('DARE_BAD_POSITION', `offset of frame ${previousFrame(index)} is not known`, { frame: index });
+    const enc = this.encryptor!;
+    const sealer = this.sealer!;
+    const header = this.headerScratch;
+    enc.drawSalt(this.salt);
+    const headerLength = writeSealedHeader(header, this.salt, index, treePosition, enc.exchangePosition);
+    const ciphertextLength = enc.seal(sealer, this.salt, header, headerLength, plaintext);
+    this.integrity.sealed();
+    // The sealer's outputs are views it overwrites on its next call; the digests go into one slab
+    // region (no typed-array allocation each): HD ‖ PD ‖ head, kept for the result.
+    const out = sealer.out;
+    const d = this.slab.alloc(192);
+    d.set(out.headerDigest);
+    d.set(out.payloadDigest, 64);
+    d.set(out.head, 128);
+    const pd = d.subarray(64, 128);
+    const head = d.subarray(128, 192);
+    let ciphertext = out.ciphertext;
+    let mac = out.mac;
+    let trailer: Uint8Array | undefined;
+    if (this.signer && this.signEvery > 0 && index % this.signEvery === 0) {
+      // Copies first: a signer is caller code and might seal frames of another log on the same core.
+      ciphertext = ciphertext.slice(0, ciphertextLength);
+      mac = mac.slice();
+      const signatures = [headSignature(this.signer, 'Tree', index + 1, head) as JsonObject];
+      this.lastSigned = index;
+      trailer = encodeRecordJson(buildTrailer(this.type, { payloadDigest: pd, tree: head, signatures, payloadMac: mac })!, this.layout);
+    }
+    const bytes = assembleSealedFrame(this.slab, header, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
+    this.headBuffer.set(head);
+    this.lastHead = this.headBuffer;
+    const position = this.end;
+    this.positions.set(index, position);
+    this.end += bytes.length;
+    this.next = index + 1;
+    this.positions.forget(this.next);
+    return { index, position, length: bytes.length, headerDigest: d.subarray(0, 64), payloadDigest: pd, head, durable: this.write(bytes) };
   }
 
   private appendFrame(plaintext: Uint8Array, o: { policy?: JsonObject; contentMeta?: Uint8Array | undefined; isMeta?: boolean }): AppendResult {
@@ -285,13 +350,11 @@ export class SequenceWriter {
     this.positions.set(index, position);
     this.end += bytes.length;
     this.next = index + 1;
-    this.lastHead = head ?? this.lastHead;
-    // Forget every offset no later frame can name. Scan the whole table: it holds O(log n)
-    // entries, but not in lastReferrer order (frames 2^j − 1 stay until 2^(j+1) − 1), so stopping
-    // at the first live entry would keep everything after it — O(n) memory over a long log.
-    for (const m of this.positions.keys()) {
-      if (lastReferrer(m) < this.next) this.positions.delete(m);
+    if (head) {
+      this.headBuffer.set(head);
+      this.lastHead = this.headBuffer;
     }
+    this.positions.forget(this.next);
     const durable = this.write(bytes);
     return {
       index, position, length: bytes.length, ...(hd ? { headerDigest: hd } : {}), ...(pd ? { payloadDigest: pd } : {}),
@@ -300,13 +363,12 @@ export class SequenceWriter {
   }
 
   private write(bytes: Uint8Array): Promise<void> {
-    const go = (): Promise<void> => this.store.append(bytes).catch((e: unknown) => {
-      this.failure = e;
-      throw e;
+    const p = this.pending ? this.pending.then(() => this.store.append(bytes)) : this.store.append(bytes);
+    // Records the failure, and handles the rejection: callers may ignore `durable` and rely on
+    // flush(), so it must never be reported as unhandled; whoever awaits `durable` still sees it.
+    p.then(undefined, (e: unknown) => {
+      this.failure ??= e;
     });
-    const p = this.pending ? this.pending.then(go) : go();
-    // Callers may ignore `durable` and rely on flush(): never leave a rejection unhandled here.
-    p.catch(() => undefined);
     return p;
   }
 

@@ -1,0 +1,164 @@
+import { base64urlEncodeInto } from '../../encoding/base64url.js';
+import { bytesEqual } from '../../encoding/bytes.js';
+import { utf8Encode } from '../../encoding/utf8.js';
+import type { FrameSealerConfig } from '../../crypto/index.js';
+import { ITEM_KEY_LABELS } from '../kdf.js';
+import { payloadMacMessage } from '../payload-mac.js';
+import { FRAME_TAG, RECORD_TAG, tagSize, writeForwardTag, writeReverseTag } from './tags.js';
+
+/**
+ * The hot path of an encrypted Merkle log: a data frame of a writer session that already did its
+ * key exchange, without content metadata — the frame a transaction log appends over and over.
+ * Its bytes are exactly what the general path (buildHeader / buildTrailer / encodeRecordJson /
+ * encodeFrame, header.ts and frame.ts) writes for the same values; here they are laid out from
+ * fixed templates straight into reused buffers, and the cryptography is one `FrameSealer` call
+ * (mathmesh/crypto frame-sealer.ts: one WASM call after `init()`). `test/dare-sequence-sealed.test.ts`
+ * checks both paths byte for byte.
+ *
+ * Header (compact JSON, members in the order of header.ts):
+ *   {"enc":"A256CBC","dig":"S512","Salt":"…","SequenceInfo":{"Index":i,"TreePosition":p,"ExchangePosition":e}}
+ * Trailer (no signature):
+ *   {"PayloadDigest":"…","TreeDigest":"…","PayloadMac":"…"}
+ */
+
+/** The sealer configuration of DARE frames: dare.md §4.2 labels, and the PayloadMac message (payload-mac.ts). */
+export const FRAME_SEALER_CONFIG: FrameSealerConfig = /* @__PURE__ */ sealerConfig();
+
+function sealerConfig(): FrameSealerConfig {
+  const zeros = new Uint8Array(64);
+  const template = payloadMacMessage({ dig: 'S512', payloadDigest: zeros, headerDigest: zeros });
+  // JSON-B [ "DarePayloadMac", "S512", PD, HD ]: each digest is the last 64 bytes of its binary item,
+  // HD just before the closing byte. Check the offsets against the real encoder, not just the layout.
+  const headerDigestOffset = template.length - 1 - 64;
+  const payloadDigestOffset = headerDigestOffset - 2 - 64;
+  const pd = new Uint8Array(64).fill(0x5a);
+  const hd = new Uint8Array(64).fill(0xa5);
+  const probe = template.slice();
+  probe.set(pd, payloadDigestOffset);
+  probe.set(hd, headerDigestOffset);
+  if (!bytesEqual(probe, payloadMacMessage({ dig: 'S512', payloadDigest: pd, headerDigest: hd }))) {
+    throw new Error('PayloadMac message layout changed: update sealed-frame.ts');
+  }
+  return {
+    keyInfo: utf8Encode(ITEM_KEY_LABELS.key), ivInfo: utf8Encode(ITEM_KEY_LABELS.iv), macInfo: utf8Encode(ITEM_KEY_LABELS.mac),
+    macTemplate: template, payloadDigestOffset, headerDigestOffset,
+  };
+}
+
+const ascii = (s: string): Uint8Array => utf8Encode(s);
+const HEADER_SALT = ascii('{"enc":"A256CBC","dig":"S512","Salt":"');
+const HEADER_INDEX = ascii('","SequenceInfo":{"Index":');
+const HEADER_TREE = ascii(',"TreePosition":');
+const HEADER_EXCHANGE = ascii(',"ExchangePosition":');
+const HEADER_END = ascii('}}');
+const TRAILER_PD = ascii('{"PayloadDigest":"');
+const TRAILER_TREE = ascii('","TreeDigest":"');
+const TRAILER_MAC = ascii('","PayloadMac":"');
+const TRAILER_END = ascii('"}');
+/** base64url of 64 bytes, unpadded. */
+const B64_64 = 86;
+/** Length of the trailer: three 64-byte values and the member names. */
+export const SEALED_TRAILER_LENGTH = TRAILER_PD.length + TRAILER_TREE.length + TRAILER_MAC.length + TRAILER_END.length + 3 * B64_64;
+
+function put(out: Uint8Array, at: number, b: Uint8Array): number {
+  out.set(b, at);
+  return at + b.length;
+}
+
+/** Writes a non-negative safe integer in decimal (as JSON writes it). */
+function putInt(out: Uint8Array, at: number, v: number): number {
+  if (v < 10) {
+    out[at] = 0x30 + v;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let p = 10; p <= v; p *= 10) digits++;
+  for (let i = at + digits - 1; i >= at; i--) {
+    out[i] = 0x30 + (v % 10);
+    v = Math.floor(v / 10);
+  }
+  return at + digits;
+}
+
+/** Room for any header of this shape (indices up to 2^53). */
+export const SEALED_HEADER_MAX = 256;
+
+/**
+ * Writes the header of a hot-path frame into `out` (at least {@link SEALED_HEADER_MAX} bytes);
+ * returns its length.
+ */
+export function writeSealedHeader(out: Uint8Array, salt: Uint8Array, index: number, treePosition: number, exchangePosition: number): number {
+  let at = put(out, 0, HEADER_SALT);
+  at = base64urlEncodeInto(salt, out, at);
+  at = put(out, at, HEADER_INDEX);
+  at = putInt(out, at, index);
+  at = put(out, at, HEADER_TREE);
+  at = putInt(out, at, treePosition);
+  at = put(out, at, HEADER_EXCHANGE);
+  at = putInt(out, at, exchangePosition);
+  return put(out, at, HEADER_END);
+}
+
+/** Size of a record holding `n` bytes. */
+const recordSize = (n: number): number => tagSize(n) + n;
+
+/** Bytes per slab of {@link FrameSlab}. */
+const SLAB = 1 << 16;
+
+/**
+ * Hands out the bytes of new frames as views of 64 KiB slabs. V8 gives every typed array over 64
+ * bytes its own off-heap backing store, whose allocation and finalization cost more than
+ * building a small frame; a view of a slab is an ordinary heap object. Regions are never reused:
+ * a slab lives as long as the store keeps any frame in it.
+ */
+export class FrameSlab {
+  private slab = new Uint8Array(0);
+  private at = 0;
+
+  alloc(n: number): Uint8Array {
+    if (this.at + n > this.slab.length) {
+      if (n > SLAB / 4) return new Uint8Array(n);
+      this.slab = new Uint8Array(SLAB);
+      this.at = 0;
+    }
+    const out = this.slab.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
+/**
+ * The bytes of a hot-path frame: header record, ciphertext record and a trailer record built from
+ * PD, the tree head and the MAC (or `trailer`, when the frame carries more, e.g. a signature).
+ * Its bytes come from `slab` (no typed-array allocation per frame).
+ */
+export function assembleSealedFrame(
+  slab: FrameSlab, header: Uint8Array, headerLength: number, ciphertext: Uint8Array, ciphertextLength: number,
+  pd: Uint8Array, head: Uint8Array, mac: Uint8Array, trailer?: Uint8Array,
+): Uint8Array {
+  const trailerLength = trailer ? trailer.length : SEALED_TRAILER_LENGTH;
+  const inner = recordSize(headerLength) + recordSize(ciphertextLength) + recordSize(trailerLength);
+  const out = slab.alloc(2 * tagSize(inner) + inner);
+  let at = writeForwardTag(out, 0, FRAME_TAG, inner);
+  at = writeForwardTag(out, at, RECORD_TAG, headerLength);
+  out.set(headerLength === header.length ? header : header.subarray(0, headerLength), at);
+  at += headerLength;
+  at = writeForwardTag(out, at, RECORD_TAG, ciphertextLength);
+  out.set(ciphertextLength === ciphertext.length ? ciphertext : ciphertext.subarray(0, ciphertextLength), at);
+  at += ciphertextLength;
+  at = writeForwardTag(out, at, RECORD_TAG, trailerLength);
+  if (trailer) {
+    out.set(trailer, at);
+    at += trailer.length;
+  } else {
+    at = put(out, at, TRAILER_PD);
+    at = base64urlEncodeInto(pd, out, at);
+    at = put(out, at, TRAILER_TREE);
+    at = base64urlEncodeInto(head, out, at);
+    at = put(out, at, TRAILER_MAC);
+    at = base64urlEncodeInto(mac, out, at);
+    at = put(out, at, TRAILER_END);
+  }
+  writeReverseTag(out, at, FRAME_TAG, inner);
+  return out;
+}

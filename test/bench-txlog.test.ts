@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ComposedFrameSealer } from '../sdk/crypto/frame-sealer.js';
+import { pureProvider } from '../sdk/crypto/pure/provider.js';
+import { FRAME_SEALER_CONFIG } from '../sdk/dare/sequence/sealed-frame.js';
+import { BareFrames, bareKeys } from '../bench/txlog.js';
+import { seeded } from './support/random.js';
+
+/**
+ * The transaction-log benchmark's baseline must do the writer's work, not less: its bare loop on
+ * node:crypto (bench/txlog.ts) computes, frame after frame, the same ciphertext, HD, PD, MAC and
+ * tree head as the frame sealer the writer uses — with either HKDF form it may pick.
+ */
+describe('bench/txlog.ts bare loop', () => {
+  for (const kdf of ['hmac', 'hkdfSync'] as const) {
+    it(`computes the frame sealer's values (${kdf})`, () => {
+      const random = seeded(31);
+      const seed = random(32);
+      const bare = new BareFrames(seed, kdf);
+      const twin = new ComposedFrameSealer(pureProvider, FRAME_SEALER_CONFIG);
+      for (let i = 0; i < 40; i++) {
+        const salt = random(16);
+        const header = random(150 + (i % 9));
+        const record = random(256);
+        const f = bare.frame(salt, header, record);
+        const n = twin.seal(seed, salt, header, header.length, record);
+        expect(new Uint8Array(f.ct)).toEqual(twin.out.ciphertext.subarray(0, n));
+        expect(new Uint8Array(f.hd)).toEqual(twin.out.headerDigest);
+        expect(new Uint8Array(f.pd)).toEqual(twin.out.payloadDigest);
+        expect(new Uint8Array(f.mac), `MAC of frame ${i}`).toEqual(twin.out.mac);
+        expect(new Uint8Array(f.head!), `head of frame ${i}`).toEqual(twin.out.head);
+      }
+      const [key, iv, mac] = bareKeys(kdf, seed, new Uint8Array(16));
+      expect([key.length, iv.length, mac.length]).toEqual([32, 16, 32]);
+    });
+  }
+});
