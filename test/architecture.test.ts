@@ -51,7 +51,9 @@ const LAYERS: readonly Layer[] = [
 /**
  * The SDK modules adapters may import: the contracts they implement. The store contract
  * (SequenceStore, durability, store errors) lives beside the sequence code that consumes it; the
- * HTTP exchange and SRV lookup contracts beside the protocol code that consumes them.
+ * HTTP exchange and SRV lookup contracts beside the protocol code that consumes them; the
+ * service-store contract (interface, errors, the input rules and watch semantics every
+ * implementation shares) and the embedded store's file layer beside the service.
  */
 const ADAPTER_CONTRACTS: readonly string[] = [
   'sdk/dare/sequence/store.ts', 'sdk/protocol/http.ts', 'sdk/protocol/srv.ts',
@@ -59,6 +61,13 @@ const ADAPTER_CONTRACTS: readonly string[] = [
   // the SDK's hashes (hash-worker-service.ts) that a runtime's worker entry hosts.
   'sdk/crypto/hash-offload.ts',
   'sdk/crypto/hash-worker-service.ts',
+  // The service-store contract (interface, errors, the input rules and watch semantics every
+  // implementation shares) and the embedded store's file layer, beside the service.
+  'sdk/service/store.ts',
+  'sdk/service/store-errors.ts',
+  'sdk/service/store-rules.ts',
+  'sdk/service/change-feed.ts',
+  'sdk/service/files.ts',
 ];
 
 /**

@@ -1,13 +1,16 @@
 /**
  * `mathmesh/adapters/node`: the Node file `SequenceStore` (fsync or group commit, writer lock, torn-tail repair),
- * the Mesh HTTP binding on node:http, SRV lookup on node:dns, and hashing on a `node:worker_threads`
- * worker for the streaming envelope functions (`nodeHashOffload`).
+ * the Mesh HTTP binding on node:http, SRV lookup on node:dns, hashing on a `node:worker_threads`
+ * worker for the streaming envelope functions (`nodeHashOffload`), and `NodeServiceFiles`, the
+ * directory the embedded service store runs on (`EmbeddedServiceStore.open(new NodeServiceFiles(dir))`
+ * from `mathmesh/service`).
  *
  * @module mathmesh/adapters/node
  */
 export { nodeHashOffload } from './hash-worker.js';
 export type { HashOffload, HashOffloadOptions } from '../../sdk/crypto/hash-offload.js';
 export { NodeFileStore } from '../store/node-fs.js';
+export { NodeServiceFiles } from '../service-store/node-files.js';
 export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
 export { listenHttp, nodeRequestListener, type NodeHttpServerOptions, type RunningHttpServer } from '../http/node-server.js';
 export { nodeSrvLookup } from '../http/node-srv.js';

@@ -1,0 +1,20 @@
+/**
+ * `mathmesh/service`: the Mesh service's storage (protocol.md §5) — the service-store contract
+ * every implementation satisfies (accounts, stores of DARE frames with atomic multi-store
+ * transactions and optimistic concurrency, cursor reads, heads, change notifications, records,
+ * replay nonces), its typed errors and input rules, and the embedded on-disk implementation on
+ * a {@link ServiceFiles} directory (Node: `NodeServiceFiles` from `mathmesh/adapters/node`;
+ * memory: `MemoryServiceStore` from `mathmesh/adapters/memory`).
+ */
+export type {
+  ServiceStore, AccountStatus, AccountRecord, NewAccount, AccountChanges, StoreUpdate, TransactOptions, TransactResult, StoreHead, AccountStoreHead,
+  ReadLimits, ReadResult, NonceClaim, ServiceEvent, WatchOptions, ServiceWatch,
+} from './store.js';
+export { ServiceStoreError, ServiceConflictError, type ServiceStoreErrorCode } from './store-errors.js';
+export {
+  STORE_NAME, RECORD_NAME, DEFAULT_LIMITS, canonicalAddress, checkStoreName, checkRecordName, checkUpdates, compareUpdates, type StoreLimits, type CheckedUpdate,
+} from './store-rules.js';
+export { ChangeFeed } from './change-feed.js';
+export type { ServiceFiles } from './files.js';
+export { EmbeddedServiceStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
+export type { RecoveryReport } from './embedded/recovery.js';
