@@ -24,14 +24,14 @@ const onNode = new Map<ServiceStore, { dir: string; options: EmbeddedStoreOption
 describeServiceStore('embedded (node files)', {
   async open(options = {}) {
     const dir = join(root, `s${dirs++}`);
-    const s = await EmbeddedServiceStore.open(await NodeServiceFiles.open(dir), options);
+    const s = await EmbeddedServiceStore.open(new NodeServiceFiles(dir), options);
     onNode.set(s, { dir, options });
     return s;
   },
   async reopen(store) {
     const { dir, options } = onNode.get(store)!;
     await store.close();
-    const s = await EmbeddedServiceStore.open(await NodeServiceFiles.open(dir), options);
+    const s = await EmbeddedServiceStore.open(new NodeServiceFiles(dir), options);
     onNode.set(s, { dir, options });
     return s;
   },

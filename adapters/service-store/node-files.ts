@@ -21,14 +21,15 @@ import { nodeLockFs, nodeLockIdentity } from '../store/node-lock.js';
  */
 export class NodeServiceFiles implements ServiceFiles {
   private closed = false;
+  private held: HeldLock | undefined;
 
-  private constructor(readonly label: string, private readonly lock: HeldLock) {}
+  /** The directory `dir` (created by `lock()`, which the store calls first). */
+  constructor(readonly label: string) {}
 
-  /** Opens (creating) the directory and takes its lock. */
-  static async open(dir: string): Promise<NodeServiceFiles> {
-    io(() => mkdirSync(dir, { recursive: true }), dir);
-    const lock = await acquireFileLock(nodeLockFs, join(dir, 'lock'), nodeLockIdentity());
-    return new NodeServiceFiles(dir, lock);
+  async lock(): Promise<void> {
+    if (this.held) return;
+    io(() => mkdirSync(this.label, { recursive: true }), this.label);
+    this.held = await acquireFileLock(nodeLockFs, join(this.label, 'lock'), nodeLockIdentity());
   }
 
   private path(rel: string): string {
@@ -101,7 +102,7 @@ export class NodeServiceFiles implements ServiceFiles {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.lock.release();
+    await this.held?.release();
   }
 }
 

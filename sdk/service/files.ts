@@ -7,9 +7,9 @@ import type { SequenceStore } from '../dare/sequence/store.js';
  * wrap it to inject faults or to simulate a power cut. The engine never names a platform API.
  *
  * Contract:
- * - An instance holds an exclusive lock on its directory from creation to `close()`: a second
- *   instance on the same directory (in any process) fails with `DARE_LOCKED`. Files inside take
- *   no locks of their own.
+ * - `lock()` takes an exclusive lock on the directory, held until `close()`: a second instance
+ *   on the same directory (in any process) gets `DARE_LOCKED`. The store calls it before anything
+ *   else; files inside take no locks of their own.
  * - Paths are relative, `/`-separated, each part of `[A-Za-z0-9._-]` and not `.` or `..`.
  * - `openFile` returns a {@link SequenceStore} whose `append` hands the bytes to the operating
  *   system before it resolves (they survive the process being killed, not a power cut) and whose
@@ -21,6 +21,8 @@ import type { SequenceStore } from '../dare/sequence/store.js';
 export interface ServiceFiles {
   /** Where the files live (for messages). */
   readonly label: string;
+  /** Takes the directory's exclusive lock (creating the directory if needed); `DARE_LOCKED` when another holder has it. */
+  lock(): Promise<void>;
   /**
    * Opens a file for reading and appending. With `create`, makes it (and its missing parent
    * directories) when absent; without, resolves undefined when absent.
@@ -34,6 +36,6 @@ export interface ServiceFiles {
   removeDirectory(path: string): Promise<void>;
   /** Makes the names created or removed in a directory durable (fsync of the directory); a missing directory has nothing to sync. */
   syncDirectory(path: string): Promise<void>;
-  /** Releases the directory lock. Files still open stay usable until closed. */
+  /** Releases the directory lock (close every file first). */
   close(): Promise<void>;
 }

@@ -30,9 +30,8 @@ export class MemoryDisk {
 
   constructor(private readonly random: () => number = Math.random) {}
 
+  /** A {@link ServiceFiles} on this disk (one may hold its lock at a time). */
   files_(): ServiceFiles {
-    if (this.locked) throw new SequenceError('DARE_LOCKED', 'memory disk is held by another store');
-    this.locked = true;
     return new MemoryFiles(this);
   }
 
@@ -100,6 +99,8 @@ export class MemoryDisk {
     if (this.dead) throw new SequenceError('DARE_IO', `EIO on ${path} (the disk is gone)`);
     this.ops++;
     const code = this.fault?.(op, path);
+    // A fault hook that cut the power (or killed the process) just now: this operation never happened.
+    if (this.dead) throw new SequenceError('DARE_IO', `EIO on ${path} (the disk is gone)`);
     if (code) throw new SequenceError('DARE_IO', `${code} on ${path}`);
   }
 
@@ -166,8 +167,14 @@ function startsWith(a: Uint8Array, prefix: Uint8Array): boolean {
 
 class MemoryFiles implements ServiceFiles {
   readonly label = 'memory-disk';
-  private closed = false;
+  private held = false;
   constructor(private readonly disk: MemoryDisk) {}
+
+  async lock(): Promise<void> {
+    if (this.disk.locked) throw new SequenceError('DARE_LOCKED', 'memory disk is held by another store');
+    this.disk.locked = true;
+    this.held = true;
+  }
 
   async openFile(path: string, options: { create: boolean }): Promise<SequenceStore | undefined> {
     this.disk.check('open', path);
@@ -198,8 +205,8 @@ class MemoryFiles implements ServiceFiles {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (!this.held) return;
+    this.held = false;
     this.disk.locked = false;
   }
 }

@@ -84,9 +84,10 @@ export class EmbeddedServiceStore implements ServiceStore {
   ) {}
 
   /**
-   * Opens the store on `files` (recovering from a crash if there was one), or creates it.
+   * Opens the store on `files` (recovering from a crash if there was one), or creates it. The
+   * store owns `files` from here: `close()` (or a failed open) closes them.
    * `SERVICE_LOCKED` is the files' lock refusing a second instance; `SERVICE_CORRUPT` a log or
-   * store file that contradicts itself (nothing is changed then).
+   * store file that contradicts itself (the log is left as it is, for inspection).
    */
   static async open(files: ServiceFiles, options: EmbeddedStoreOptions = {}): Promise<EmbeddedServiceStore> {
     const opts = {
@@ -98,6 +99,7 @@ export class EmbeddedServiceStore implements ServiceStore {
     };
     const cache = new FileCache(files, opts.maxOpenFiles);
     try {
+      await files.lock();
       // One interrupted group write leaves at most one batch (plus the one transaction that may
       // exceed the batch size) of torn tail.
       const { state, seq, report, written } = await recover(files, cache, opts.batchBytes + opts.limits.maxTransactionBytes + (1 << 20));
@@ -107,7 +109,9 @@ export class EmbeddedServiceStore implements ServiceStore {
       await store.checkpoint(true);
       return store;
     } catch (e) {
+      // The files were handed over: release them (and the directory lock) with the failure.
       await cache.closeAll().catch(() => undefined);
+      await files.close().catch(() => undefined);
       throw mapError(e);
     }
   }
