@@ -80,11 +80,13 @@ console.log('\nTypeScript consumers (module node16, ESM and CommonJS):');
       `import { base64urlEncode } from 'mathmesh/encoding';`,
       `import { readMeshObject, type ProfileUser } from 'mathmesh/mesh';`,
       `import { MeshHttpClient, type MeshHttpServiceOptions } from 'mathmesh/protocol';`,
+      `import { ServiceConflictError, type ServiceStore } from 'mathmesh/service';`,
     ];
     const body = `const p: ProviderName = 'pure'; const d: Uint8Array = sha512(new Uint8Array(1)); const u: string = contentDigest(d, { contentType: 'text/plain' });
 let k: KeyPair | undefined; void init; void p; void u; void k; const b: string = base64urlEncode(d); void b;
 const pu: ProfileUser = readMeshObject('{"ProfileUser":{}}', 'ProfileUser') as ProfileUser; void pu;
 let so: MeshHttpServiceOptions | undefined; void so; void MeshHttpClient;
+const conflict: ServiceConflictError = new ServiceConflictError('a@x', 'MMM_Local', 0, 1); const st: ServiceStore | undefined = undefined; void conflict; void st;
 // @ts-expect-error a number is not bytes
 sha512(1);\n`;
     writeFileSync(join(dir, 'esm.mts'), uses.join('\n') + '\n' + body);

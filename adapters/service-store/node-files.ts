@@ -1,6 +1,5 @@
-import {
-  closeSync, constants, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, read, readdirSync, rmSync, unlinkSync, writeSync,
-} from 'node:fs';
+import { closeSync, constants, fstatSync, fsync, ftruncateSync, mkdirSync, openSync, read, readdirSync, writeSync } from 'node:fs';
+import { open as openAsync, rm, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { SequenceError, type SequenceStore } from '../../sdk/dare/sequence/store.js';
 import type { ServiceFiles } from '../../sdk/service/files.js';
@@ -66,10 +65,12 @@ export class NodeServiceFiles implements ServiceFiles {
     }
   }
 
+  // Removal and directory syncs run on the thread pool: unlinking a large log segment can take
+  // tens of milliseconds, which must not stall every request.
   async removeFile(rel: string): Promise<void> {
     const path = this.path(rel);
     try {
-      unlinkSync(path);
+      await unlink(path);
     } catch (e) {
       if (code(e) !== 'ENOENT') throw ioError(e, path);
     }
@@ -78,24 +79,28 @@ export class NodeServiceFiles implements ServiceFiles {
   async removeDirectory(rel: string): Promise<void> {
     const path = this.path(rel);
     if (path === this.label) throw new SequenceError('DARE_BAD_ARGUMENT', 'will not remove the root directory');
-    io(() => rmSync(path, { recursive: true, force: true }), path);
+    await rm(path, { recursive: true, force: true }).catch((e: unknown) => {
+      throw ioError(e, path);
+    });
   }
 
   async syncDirectory(rel: string): Promise<void> {
     const path = this.path(rel);
     // Windows cannot open a directory to fsync it and journals names itself.
     if (process.platform === 'win32') return;
-    let fd: number;
+    let handle;
     try {
-      fd = openSync(path, constants.O_RDONLY);
+      handle = await openAsync(path, constants.O_RDONLY);
     } catch (e) {
       if (code(e) === 'ENOENT') return;
       throw ioError(e, path);
     }
     try {
-      io(() => fsyncSync(fd), path);
+      await handle.sync();
+    } catch (e) {
+      throw ioError(e, path);
     } finally {
-      closeSync(fd);
+      await handle.close();
     }
   }
 

@@ -68,6 +68,8 @@ export class EmbeddedServiceStore implements ServiceStore {
   /** Directories with names created since the last checkpoint ('' = the root). */
   private readonly newDirs = new Set<string>();
   private claimsSincePrune = 0;
+  /** The fsync of store files that precedes a checkpoint (see `rotate`). */
+  private presync: Promise<'done'> | undefined;
   /** Removals of deleted accounts' files in progress (awaited by checkpoints and close). */
   private readonly removals = new Set<Promise<void>>();
   /** The current log segment (set by the checkpoint that ends `open`). */
@@ -94,7 +96,7 @@ export class EmbeddedServiceStore implements ServiceStore {
       now: options.now ?? Date.now,
       segmentBytes: options.segmentBytes ?? 64 << 20,
       batchBytes: options.batchBytes ?? 8 << 20,
-      maxOpenFiles: options.maxOpenFiles ?? 256,
+      maxOpenFiles: options.maxOpenFiles ?? 2048,
       limits: { ...DEFAULT_LIMITS, ...options.limits },
     };
     const cache = new FileCache(files, opts.maxOpenFiles);
@@ -323,7 +325,7 @@ export class EmbeddedServiceStore implements ServiceStore {
         const batch = this.cut();
         if (batch.records.length > 0 && !(await this.commit(batch))) continue;
         this.land(batch);
-        if (this.wal!.size >= this.options.segmentBytes) await this.checkpoint(false).catch(() => undefined); // retried after the next batch
+        if (this.wal!.size >= this.options.segmentBytes) await this.rotate();
       }
     } finally {
       this.pumping = false;
@@ -558,6 +560,22 @@ export class EmbeddedServiceStore implements ServiceStore {
     if (st.broken) throw st.broken;
   }
 
+  /**
+   * Checkpoints a full segment in two steps, so commits pause only briefly: first every store
+   * file written so far is fsynced while commits go on (most of the work with many stores); once
+   * that is done, the checkpoint proper (commits wait) has only the files written since to sync.
+   * A failed checkpoint is retried after a later batch; the log keeps everything meanwhile.
+   */
+  private async rotate(): Promise<void> {
+    if (this.presync === undefined) {
+      this.presync = this.cache.syncDirty().then(() => 'done' as const, () => 'done' as const);
+      return;
+    }
+    if (await Promise.race([this.presync, Promise.resolve('running' as const)]) === 'running') return;
+    this.presync = undefined;
+    await this.checkpoint(false).catch(() => undefined);
+  }
+
   private async removeAccountFiles(a: AccountState): Promise<void> {
     for (const st of a.stores.values()) this.active.delete(st);
     this.newDirs.delete(a.dir);
@@ -625,7 +643,7 @@ export interface EmbeddedStoreOptions {
   readonly segmentBytes?: number;
   /** Most bytes of records per group commit (default 8 MiB). */
   readonly batchBytes?: number;
-  /** Most store files kept open while idle (default 256). */
+  /** Most store files kept open while idle (default 2048; Node raises its descriptor limit to the hard limit, typically far above). */
   readonly maxOpenFiles?: number;
 }
 
