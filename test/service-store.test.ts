@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryServiceStore } from '../adapters/service-store/memory.js';
 import { NodeServiceFiles } from '../adapters/service-store/node-files.js';
 import { EmbeddedServiceStore, type EmbeddedStoreOptions } from '../sdk/service/embedded/embedded-store.js';
+import { storeReplayCache } from '../sdk/service/replay.js';
 import type { ServiceStore } from '../sdk/service/store.js';
 import { MemoryDisk } from './support/memory-disk.js';
 import { describeServiceStore } from './support/service-store-contract.js';
@@ -54,4 +55,23 @@ describeServiceStore('embedded (memory disk, small segments)', {
     onDisk.set(s, { disk, options });
     return s;
   },
+});
+
+describe('storeReplayCache: the binding\'s replay cache on a store', () => {
+  it('answers replay for a pair seen before its expiry (Unix seconds), durably across a reopen', async () => {
+    let now = 1_700_000_000_000;
+    const dir = join(root, 'replay');
+    let s = await EmbeddedServiceStore.open(new NodeServiceFiles(dir), { now: () => now });
+    const cache = storeReplayCache(s);
+    const expires = now / 1000 + 60;
+    expect(await cache.seen('MKEY', 'nonce-1', expires)).toBe(false);
+    expect(await cache.seen('MKEY', 'nonce-1', expires)).toBe(true);
+    expect(await cache.seen('MKEY2', 'nonce-1', expires)).toBe(false);
+    await s.close();
+    s = await EmbeddedServiceStore.open(new NodeServiceFiles(dir), { now: () => now });
+    expect(await storeReplayCache(s).seen('MKEY', 'nonce-1', expires)).toBe(true);
+    now += 61_000;
+    expect(await storeReplayCache(s).seen('MKEY', 'nonce-1', now / 1000 + 60)).toBe(false);
+    await s.close();
+  });
 });
