@@ -5,6 +5,22 @@
  * replay nonces), its typed errors and input rules, and the embedded on-disk implementation on
  * a {@link ServiceFiles} directory (Node: `NodeServiceFiles` from `mathmesh/adapters/node`;
  * memory: `MemoryServiceStore` from `mathmesh/adapters/memory`).
+ *
+ * @example
+ * ```ts
+ * import { EmbeddedServiceStore, ServiceConflictError } from 'mathmesh/service';
+ * import { NodeServiceFiles } from 'mathmesh/adapters/node';
+ *
+ * const store = await EmbeddedServiceStore.open(new NodeServiceFiles('./mesh-data'));
+ * await store.createAccount({ address: 'alice@example.com', profileUdf, profile });
+ * try {
+ *   await store.transact([{ account: 'alice@example.com', store: 'MMM_Device', expectedNextIndex: 0, frames: [frame0] }]);
+ * } catch (e) {
+ *   if (e instanceof ServiceConflictError) console.log(`${e.store} is at ${e.actual}: sync first`);
+ * }
+ * ```
+ *
+ * @module mathmesh/service
  */
 export type {
   ServiceStore, AccountStatus, AccountRecord, NewAccount, AccountChanges, StoreUpdate, TransactOptions, TransactResult, StoreHead, AccountStoreHead,

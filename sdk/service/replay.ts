@@ -13,6 +13,7 @@ import type { ServiceStore } from './store.js';
  * callers that claim nonces nowhere else.
  */
 export interface StoreReplayCache {
+  /** Records the pair until `expires` (Unix seconds); true when it was already recorded (a replay). */
   seen(keyid: string, nonce: string, expires: number): Promise<boolean>;
 }
 

@@ -28,6 +28,7 @@ export interface StoreLimits {
   readonly maxRecordBytes: number;
 }
 
+/** The limits a store uses unless its options override them. */
 export const DEFAULT_LIMITS: StoreLimits = { maxFrameBytes: 16 << 20, maxTransactionBytes: 64 << 20, maxRecordBytes: 1 << 20 };
 
 const STATUSES: ReadonlySet<string> = new Set<AccountStatus>(['pending', 'connected', 'blocked']);

@@ -1,5 +1,3 @@
-import type { ServiceStoreError } from './store-errors.js';
-
 /**
  * The service-store contract: everything the Mesh service keeps (protocol.md §5: accounts bound
  * by T2, the catalogs and spools that T6 Status, T7 Download and T8 Transact serve), behind one
@@ -23,7 +21,7 @@ import type { ServiceStoreError } from './store-errors.js';
  * - A **head** is a store's next index and the apex digest its writer declared for it (opaque:
  *   the store never parses frames beyond checking each is one well-formed frame).
  *
- * Every method is async and fails only with {@link ServiceStoreError} (stable `code`s, see
+ * Every method is async and fails only with `ServiceStoreError` (stable `code`s, see
  * store-errors.ts). A failed call changes nothing.
  */
 export interface ServiceStore {
@@ -53,7 +51,7 @@ export interface ServiceStore {
    * durable; a transaction whose promise did not resolve is either wholly present or wholly
    * absent after a restart). Optimistic concurrency: each update names the next index it expects
    * its store to have; if any store differs, nothing is applied and the promise rejects with a
-   * {@link ServiceConflictError} naming one such store (the first in (account, store) order) and
+   * `ServiceConflictError` naming one such store (the first in (account, store) order) and
    * its actual next index. Of two transactions expecting the same index of a store, exactly one
    * succeeds.
    *
@@ -248,7 +246,6 @@ export interface WatchOptions {
 
 /** A subscription: iterate it with `for await`; `close()` (or `break`) ends it. */
 export interface ServiceWatch extends AsyncIterableIterator<ServiceEvent> {
+  /** Ends the subscription (a pending `next()` resolves done). */
   close(): void;
 }
-
-export type { ServiceStoreError };
