@@ -260,7 +260,11 @@ export class EmbeddedServiceStore implements ServiceStore {
     return this.enqueue({ kind: 'nonce', claim: checkNonce(claim) }) as Promise<boolean>;
   }
 
-  /** Waits for queued changes, checkpoints (so the next open replays nothing) and releases the directory. */
+  /**
+   * Waits for queued changes, checkpoints (so the next open replays nothing) and releases the
+   * directory. A checkpoint that fails is reported (after everything was released); nothing
+   * acknowledged is lost by it — the next open replays the log.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -268,15 +272,16 @@ export class EmbeddedServiceStore implements ServiceStore {
     let error: unknown;
     try {
       await Promise.all([...this.active].map((st) => st.chain));
-      if (!this.failed) await this.checkpoint(false);
+      // Also after a failure: a new base settles a batch the log could not cut back as "not applied".
+      await this.checkpoint(false);
     } catch (e) {
-      error = e; // the log still holds everything: the next open replays it
+      error = e; // the log still holds every acknowledged change: the next open replays it
     }
     this.feed.close();
     await this.cache.closeAll().catch((e) => (error ??= e));
     await this.wal?.close().catch((e) => (error ??= e));
     await this.files.close().catch((e) => (error ??= e));
-    if (error !== undefined && !(error instanceof ServiceStoreError && error.code === 'SERVICE_FAILED')) throw mapError(error);
+    if (error !== undefined) throw mapError(error);
   }
 
   // ---- the commit pipeline ----
