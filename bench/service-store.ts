@@ -18,6 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { MemoryServiceStore } from '../adapters/service-store/memory.js';
 import { NodeServiceFiles } from '../adapters/service-store/node-files.js';
 import { encodeFrame } from '../sdk/dare/sequence/frame.js';
@@ -48,6 +49,10 @@ for (const [i, address] of accounts.entries()) {
 const payload = new Uint8Array(frameBytes).fill(0x5a);
 const frame = (tag: string): Uint8Array => encodeFrame({ header: new TextEncoder().encode(`{"tag":"${tag}"}`), payload });
 
+// Event-loop delay beside the latencies: a high one means the process waited for a CPU (or
+// something blocked the loop), not for the disk.
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
 const latencies: number[] = [];
 let committed = 0;
 let conflicts = 0;
@@ -91,6 +96,7 @@ await Promise.all(Array.from({ length: writers }, async (_, w) => {
   }
 }));
 const elapsed = (performance.now() - Math.max(measuredFrom, warmupUntil)) / 1000;
+loop.disable();
 await store.close();
 if (given === undefined) rmSync(dir, { recursive: true, force: true });
 
@@ -101,5 +107,6 @@ console.log(JSON.stringify({
   transactionsPerSecond: Math.round(committed / elapsed),
   conflictsPerSecond: Math.round(conflicts / elapsed),
   p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: pct(1),
+  loopDelayP99Ms: Number((loop.percentile(99) / 1e6).toFixed(1)),
   rssMb: Math.round(process.memoryUsage().rss / 2 ** 20),
 }));
