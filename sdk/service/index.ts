@@ -31,7 +31,7 @@ export {
   STORE_NAME, RECORD_NAME, DEFAULT_LIMITS, canonicalAddress, checkStoreName, checkRecordName, checkUpdates, compareUpdates, type StoreLimits, type CheckedUpdate,
 } from './store-rules.js';
 export { ChangeFeed } from './change-feed.js';
-export { storeReplayCache, type StoreReplayCache } from './replay.js';
+export { storeReplayCache } from './replay.js';
 export type { ServiceFiles } from './files.js';
 export { EmbeddedServiceStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
 export type { RecoveryReport } from './embedded/recovery.js';
