@@ -13,7 +13,13 @@ export type MeshErrorCode =
   | 'MESH_UNAUTHENTICATED' // reference-form data (encrypted without PayloadMac, signatures bound to nothing) read without allowUnauthenticated
   | 'MESH_BAD_KEY' // a key of the wrong algorithm or that does not match its published fingerprint
   | 'MESH_INVALID' // an object whose contents contradict what they claim (ids, fingerprints, signers)
-  | 'MESH_BAD_ARGUMENT'; // the caller passed something unusable
+  | 'MESH_BAD_ARGUMENT' // the caller passed something unusable
+  | 'MESH_NOT_FOUND' // no catalog entry / spooled message with that key
+  | 'MESH_ALREADY_EXISTS' // add of a key that is live in the catalog, post of a MessageId the spool holds
+  | 'MESH_LIFECYCLE' // a catalog frame that breaks (New Update* Delete)* or names the wrong First/Previous (mesh-model.md §8)
+  | 'MESH_WRONG_STORE' // a frame or sequence of another store (label, class, or policy recipients)
+  | 'MESH_STALE' // prepared frames built against a state the store has left
+  | 'MESH_DIVERGED'; // downloaded frames contradict frames the service already acknowledged
 
 /** Error thrown by every `mathmesh/mesh` function. */
 export class MeshError extends Error {

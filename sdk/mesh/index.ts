@@ -3,7 +3,9 @@
  * class (profiles, connections, activations, catalog entries, contacts, messages, escrow and
  * protocol objects) that drives the TypeScript types and the tagged-JSON / JSON-B codec; Mesh
  * objects in DARE envelopes; keys from seeds and co-generated device keys; profiles,
- * connections, activations and the self contact, byte-compatible with the reference.
+ * connections, activations and the self contact, byte-compatible with the reference; catalogs
+ * (`Catalog`) and spools (`Spool`) on DARE sequence replicas that sync frame for frame through a
+ * service (`outgoing` / `receive` / `acknowledge`, README "Catalogs and spools").
  *
  * Pure re-exports: importing this module runs no code and loads no transport or service code.
  *
@@ -52,3 +54,5 @@ export {
 } from './activations.js';
 export { ROLES, grantsOf, type Role, type Grants, type AccountKeyGrant } from './roles.js';
 export { buildSelfContact, type SelfContact, type SelfContactOptions } from './contacts.js';
+export * from './catalog/index.js';
+export * from './spool/index.js';

@@ -37,4 +37,11 @@ export {
   INCLUSION_PROOF_FORMAT, proveInclusion, proveConsistency, sequenceTree, verifyInclusion, type InclusionCheck, type InclusionProofJson,
   type ProveOptions, type SignedHeadJson,
 } from './prove.js';
+export {
+  SequenceReplica, AUTHOR_MAC_LABEL, authorMac, resumeStateMatches,
+  type ReplicaOptions, type ReplicaFrame, type FrameContent, type PreparedFrames, type CommittedFrames,
+} from './replica.js';
+export {
+  EMPTY_REPLICA_STATE, advanceState, replicaStateFromJson, replicaStateToJson, type ReplicaState,
+} from './replica-state.js';
 export { archiveMeta, archiveEntryOf, checkArchiveNames, safeArchivePath, type ArchiveEntry } from './archive.js';
