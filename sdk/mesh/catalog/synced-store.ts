@@ -135,6 +135,7 @@ export abstract class SyncedStore {
   private queue: Promise<unknown> = Promise.resolve();
   private snapshotAt = -1;
   private closed = false;
+  private openedHow: { readonly fromSnapshot: boolean; readonly replayed: number; readonly recovered: number } = { fromSnapshot: false, replayed: 0, recovered: 0 };
 
   protected constructor(label: string, options: StoreOptions) {
     if (!options || !options.store || !options.key) throw new MeshError('MESH_BAD_ARGUMENT', 'a store needs its sequence store and its private key');
@@ -196,6 +197,7 @@ export abstract class SyncedStore {
       }
     }
     const replayUndo: UndoRecord[][] = [];
+    let replayed = 0;
     const first = resume?.frameCount ?? 0;
     const frame0 = encodeContentMeta({ uniqueId: this.label, cty: this.frameZeroType });
     this.replica = await SequenceReplica.open(o.store, {
@@ -208,6 +210,7 @@ export abstract class SyncedStore {
       base: this.syncedMode ? (resume ? 'resume' : 'start') : 'end',
       ...(o.random ? { random: o.random } : {}),
       onFrame: (f) => {
+        replayed++;
         const u = f.index === 0 ? (this.checkFrameZero(f), []) : this.applyFrame(f, false);
         if (this.syncedMode) replayUndo.push(u);
       },
@@ -216,7 +219,16 @@ export abstract class SyncedStore {
     const base = this.replica.base.frameCount;
     this.undo = this.syncedMode ? replayUndo.slice(base - first) : [];
     while (this.undo.length < this.replica.frameCount - base) this.undo.push([]); // frame 0 written by create
-    await this.recoverJournal();
+    const recovered = await this.recoverJournal();
+    this.openedHow = { fromSnapshot: resume !== undefined, replayed, recovered };
+  }
+
+  /**
+   * How the last open went: from a snapshot or not, how many frames were replayed (and verified),
+   * and how many edits an interrupted rebase left in the journal and were written again.
+   */
+  get opened(): { readonly fromSnapshot: boolean; readonly replayed: number; readonly recovered: number } {
+    return this.openedHow;
   }
 
   /** Frame 0 must name this store (ContentMeta `UniqueId` = label, `cty` = the store type). */
@@ -446,18 +458,18 @@ export abstract class SyncedStore {
   }
 
   /** Finishes a rebase a crash interrupted: cut back to its point, append the journaled edits again. */
-  private async recoverJournal(): Promise<void> {
+  private async recoverJournal(): Promise<number> {
     const j = this.options.journal;
-    if (!j) return;
+    if (!j) return 0;
     const sealed = unseal(this.secrets.snapshot, JOURNAL_MAGIC, await j.read().catch(() => undefined));
     if (!sealed || sealed.head['label'] !== this.label) {
       await j.clear();
-      return;
+      return 0;
     }
     const from = sealed.head['from'];
     if (typeof from !== 'number' || from < this.acknowledged || from > this.frameCount) {
       await j.clear(); // a finished rebase the service has acknowledged since
-      return;
+      return 0;
     }
     const intents: FrameContent[] = [];
     const r = new RecordReader(sealed.body);
@@ -470,6 +482,7 @@ export abstract class SyncedStore {
     if (plan.contents.length > 0) await this.commitPrepared(this.replica.prepare(plan.contents)).durable;
     await this.replica.flush();
     await j.clear();
+    return intents.length;
   }
 
   // ---- snapshot and close -------------------------------------------------------------------
