@@ -12,6 +12,7 @@ import type { FileReport } from './files.js';
 import { peersOf, PEERS } from './peers.js';
 import type { SequenceRow } from './sequence.js';
 import type { TxlogReport } from './txlog.js';
+import { markdownCatalog, type CatalogBenchResult } from './catalog.js';
 import { median, type BenchResult } from './stats.js';
 
 export interface Target {
@@ -39,6 +40,8 @@ export interface BenchReport {
   sequence?: SequenceRow[];
   /** The transaction log against the node:crypto bare loop, and on 1 and 2 threads (txlog.ts). */
   txlog?: TxlogReport;
+  /** The catalog targets: open, list and add on 100,000 credentials (catalog.ts). */
+  catalog?: CatalogBenchResult;
   aesBuilds?: { node: string; flag?: string; results: BenchResult[]; note?: string };
   browser?: { chromium?: string; builds: string[]; results: BenchResult[]; note?: string; thresholds?: { encrypt: number; decrypt: number } };
   files?: FileReport;
@@ -293,6 +296,10 @@ export function renderSection(r: BenchReport): string {
   if (r.sequence?.length) {
     out.push('', '#### Transaction log: 256 B records into an encrypted, signed Merkle sequence (`measureSequence`, bench/sequence.ts)', '',
       markdownSequence(r.sequence));
+  }
+  if (r.catalog) {
+    out.push('', '#### Catalog: open, list and add on a credential catalog of 100,000 entries (`measureCatalog`, bench/catalog.ts)', '',
+      markdownCatalog(r.catalog));
   }
   if (r.files?.rows.length || r.files?.notes.length) {
     out.push('', '#### Files on the command line: `mesh dare encode/decode` (encrypt to one recipient + sign / decrypt + verify) against `age`', '',

@@ -6,8 +6,8 @@
  * `npm start` (`--quick`) prints the main, peer and target tables after short sampling.
  *
  * Options: --quick; --only REGEX (case groups; writes partial.json, README untouched);
- * --rounds N; --no-browser; --no-files; --no-sequence; --file-sizes 50M,1G,4G;
- * --sequence-records N; --no-txlog; --txlog-records N; --no-readme.
+ * --rounds N; --no-browser; --no-files; --no-sequence; --no-catalog; --file-sizes 50M,1G,4G;
+ * --sequence-records N; --no-txlog; --txlog-records N; --catalog-entries N; --no-readme.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { peersOf, preparePeers } from './peers.js';
 import {
   checkTargets, markdownPeers, markdownTable, markdownTargets, markdownTxlog, renderSection, spliceReadme, type BenchReport,
 } from './report.js';
+import { markdownCatalog, measureCatalog } from './catalog.js';
 import { measureSequence, prepareSequenceBench, sequenceBenchCases, sequenceTargets } from './sequence.js';
 import { udfBenchCases, udfTargets } from './udf.js';
 import { measureTxlog, TXLOG_GROUP } from './txlog.js';
@@ -140,6 +141,11 @@ if (!quick && !flag('--no-txlog') && wants('Transaction')) {
     ratio: txlog.ratio.median, ratioMin: txlog.ratio.min, ratioMax: txlog.ratio.max, met: txlog.ratio.median >= 3,
   });
   console.log(markdownTxlog(txlog));
+}
+if (!quick && !flag('--no-catalog') && wants('Catalog')) {
+  console.log('Catalog of 100,000 credentials (measureCatalog: open, list, add)…');
+  report.catalog = await measureCatalog({ entries: Number(value('--catalog-entries') ?? 100_000) });
+  console.log(markdownCatalog(report.catalog));
 }
 if (!quick && !flag('--no-files') && wants('File')) {
   const sizes = (value('--file-sizes') ?? '50M').split(',').map(parseSize);

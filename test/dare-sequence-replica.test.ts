@@ -3,7 +3,7 @@ import { MemoryStore } from '../adapters/store/memory.js';
 import { darePrivateKey, publicPart, type DarePrivateKey } from '../sdk/dare/index.js';
 import {
   authorMac, decodeFrame, encodeFrame, headerDigest, payloadDigest,
-  EMPTY_REPLICA_STATE, SequenceError, SequenceReader, SequenceReplica, replicaStateFromJson, replicaStateToJson, resumeStateMatches,
+  EMPTY_REPLICA_STATE, SequenceError, policyRecipients, SequenceReader, SequenceReplica, replicaStateFromJson, replicaStateToJson, resumeStateMatches,
   verifySequence, type ReplicaOptions,
 } from '../sdk/dare/sequence/index.js';
 import { base64urlEncode, utf8Encode } from '../sdk/encoding/index.js';
@@ -139,6 +139,51 @@ describe.each(BACKINGS)('sequence replica on %o', (make) => {
     await r.commit(chained).durable;
     const reopened = await SequenceReplica.open(MemoryStore.create(store.bytes()), opts());
     expect(reopened.frameCount).toBe(5);
+  });
+});
+
+describe('the service side: no private key', () => {
+  it('adoptPolicy takes the keys of the uploaded frame 0; later frames are checked for structure and tree', async () => {
+    const { frames } = await writer(5);
+    const service = await SequenceReplica.open(MemoryStore.create(), { adoptPolicy: true });
+    await (await service.accept(frames.slice(0, 3))).durable;
+    expect(service.encryptKeys.map((k) => k.kid)).toEqual([publicPart(storeKey).kid]);
+    const taken = await service.accept(frames.slice(3));
+    expect(taken.frames.every((f) => f.payload === undefined)).toBe(true); // it cannot read them
+    const again = await SequenceReplica.open(MemoryStore.create(), { adoptPolicy: true });
+    await (await again.accept(frames.slice(0, 4))).durable;
+    for (const at of [20, frames[4]!.length >> 1]) { // header, ciphertext: the service checks these
+      const bad = frames[4]!.slice();
+      bad[at]! ^= 1;
+      expect(await codeOf(again.accept([bad])), `byte ${at}`).toBeDefined();
+    }
+    // MACs need the keys: a changed AuthorMac passes the service, and every device refuses it
+    const macFlip = frames[4]!.slice();
+    macFlip[macFlip.length - 30]! ^= 1;
+    const deviceB = await SequenceReplica.open(MemoryStore.create(), opts());
+    await (await deviceB.accept(frames.slice(0, 4))).durable;
+    expect(await codeOf(deviceB.accept([macFlip]))).toBe('DARE_NOT_TRUSTED');
+    // a device never adopts: another key's frame 0 is refused
+    const device = await SequenceReplica.open(MemoryStore.create(), { recipients: [publicPart(otherKey)] });
+    expect(await codeOf(device.accept(frames.slice(0, 1)))).toBe('DARE_POLICY');
+  });
+
+  it('a detached replica (state only) verifies uploads and builds deliveries the device takes', async () => {
+    const { r, frames } = await writer(3);
+    const state = replicaStateFromJson(replicaStateToJson(r.state));
+    const svc = SequenceReplica.detached(state, { recipients: policyRecipients(frames[0]!) });
+    await r.append(content(4)).durable;
+    const upload = await r.frameBytes(4);
+    const { after } = await svc.verify([upload]);
+    expect(after.head).toEqual(r.head);
+    expect(await codeOf(svc.verify([frames[3]!]))).toBe('DARE_BAD_INDEX');
+    // a delivery built against the new state, taken by the device
+    const next = SequenceReplica.detached(after, { recipients: policyRecipients(frames[0]!) });
+    const delivery = next.prepare([content(5)]);
+    const lax = await SequenceReplica.open(MemoryStore.create((r.store as MemoryStore).bytes()), opts({ requireAuthor: false }));
+    const taken = await lax.accept(delivery.frames);
+    expect(taken.frames[0]!.authored).toBe(false);
+    expect(lax.head).toEqual(delivery.after.head);
   });
 });
 

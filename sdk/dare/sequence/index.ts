@@ -38,7 +38,7 @@ export {
   type ProveOptions, type SignedHeadJson,
 } from './prove.js';
 export {
-  SequenceReplica, AUTHOR_MAC_LABEL, authorMac, resumeStateMatches,
+  SequenceReplica, AUTHOR_MAC_LABEL, authorMac, policyRecipients, resumeStateMatches,
   type ReplicaOptions, type ReplicaFrame, type FrameContent, type PreparedFrames, type CommittedFrames,
 } from './replica.js';
 export {

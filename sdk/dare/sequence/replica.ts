@@ -17,6 +17,7 @@ import {
   advanceState, EMPTY_REPLICA_STATE, nextTreePosition, positionOf, replicaLeafHash, type ReplicaState,
 } from './replica-state.js';
 import { BlockReader, extentBefore, scanFrames } from './scan.js';
+import { bytesStore } from './bytes-store.js';
 import type { SequenceStore } from './store.js';
 import { previousFrame } from './tree-position.js';
 
@@ -57,6 +58,12 @@ export interface ReplicaOptions {
    * Empty or absent: a plaintext sequence (encrypted frames are refused).
    */
   readonly recipients?: readonly DarePublicKey[];
+  /**
+   * Take the keys frame 0's policy names instead of `recipients` (a service holding an account's
+   * stores, which learns each store's key from the frame 0 the account uploads). Never for a
+   * device: its keys come from the account, and a frame 0 naming other keys must be refused.
+   */
+  readonly adoptPolicy?: boolean;
   /** Private keys that open the frames: then MACs are checked and payloads decrypted. Without: structure only. */
   readonly keys?: readonly DarePrivateKey[];
   /** Authorship key (secret): frames written carry AuthorMac, frames taken are checked. */
@@ -157,6 +164,12 @@ function macEqual(a: Uint8Array, b: Uint8Array): boolean {
   return d === 0;
 }
 
+/** The keys frame 0 (its bytes) encrypts to: what a service passes as `recipients` for a store. */
+export function policyRecipients(frame0: Uint8Array): DarePublicKey[] {
+  const f = decodeSequenceFrame(frame0, 0, 0);
+  return encryptKeysOf(isJsonObject(f.header['policy']) ? f.header['policy'] : {});
+}
+
 /**
  * True when `state` describes the first `state.frameCount` frames of the sequence in `store`: the
  * file is at least that long and its frame at `state.lastStart` ends at `state.end`, has index
@@ -188,7 +201,7 @@ export class SequenceReplica {
   private failure: unknown;
   private pending: Promise<void> = Promise.resolve();
   private closed = false;
-  private readonly recipients: readonly DarePublicKey[];
+  private recipients: readonly DarePublicKey[];
   private readonly requireAuthor: boolean;
 
   private constructor(readonly store: SequenceStore, private readonly options: ReplicaOptions) {
@@ -216,6 +229,22 @@ export class SequenceReplica {
       await store.close().catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * A replica with no file, only a state (O(log n): a service can keep one per store in its
+   * database, replicaStateToJson): {@link verify} checks uploaded frames against it and
+   * {@link prepare} builds frames (a delivery into a spool) — the caller stores the bytes and keeps
+   * the returned `after` state. Frames before the state cannot be read, so checks that need them
+   * (decrypting a frame whose key exchange is in an earlier upload) fail with `DARE_BAD_INDEX`;
+   * a keyless service never needs them. `recipients` are the keys frame 0 named (encryptKeys of
+   * the replica that took it, or `policyRecipients`).
+   */
+  static detached(state: ReplicaState, options: ReplicaOptions = {}): SequenceReplica {
+    const r = new SequenceReplica(bytesStore(new Uint8Array(0)), options);
+    r.current = state;
+    r.baseState = state;
+    return r;
   }
 
   /** The state after the last frame held. */
@@ -337,10 +366,7 @@ export class SequenceReplica {
     for (let i = 0; i < prepared.frames.length; i++) {
       const bytes = prepared.frames[i]!;
       const { header, content, leaf } = prepared.contents[i]!;
-      if (s.frameCount === 0) {
-        const f0 = decodeSequenceFrame(bytes, 0, 0);
-        this.policyObject = isJsonObject(f0.header['policy']) ? f0.header['policy'] : {};
-      }
+      if (s.frameCount === 0) this.takePolicy(decodeSequenceFrame(bytes, 0, 0).header);
       if (header['recipients'] !== undefined) this.exchanges.set(s.frameCount, s.end);
       out.push({
         index: s.frameCount, start: s.end, length: bytes.length, payload: content.payload, contentMeta: content.contentMeta,
@@ -406,13 +432,15 @@ export class SequenceReplica {
       return this.headerAt(i);
     };
     let s = this.stateAt(from);
+    let recipients = this.recipients;
     const out: ReplicaFrame[] = [];
     const leaves: Uint8Array[] = [];
     const headers: JsonObject[] = [];
     for (const bytes of frames) {
       if (!(bytes instanceof Uint8Array)) throw new SequenceError('DARE_BAD_ARGUMENT', 'a frame must be a Uint8Array');
       const f = decodeSequenceFrame(bytes, s.end, s.frameCount);
-      const { frame, next, leaf } = await this.verifyFrame(f, s, decryptor, exchangeHeader);
+      const { frame, next, leaf } = await this.verifyFrame(f, s, decryptor, exchangeHeader, recipients);
+      if (f.index === 0) recipients = encryptKeysOf(isJsonObject(f.header['policy']) ? f.header['policy'] : {});
       if (Array.isArray(f.header['recipients'])) batch.set(f.index, f.header);
       out.push(frame);
       leaves.push(leaf);
@@ -440,7 +468,7 @@ export class SequenceReplica {
     check?.(checked);
     checked.forEach((f, i) => {
       const h = headers[i]!;
-      if (f.index === 0) this.policyObject = isJsonObject(h['policy']) ? h['policy'] : {};
+      if (f.index === 0) this.takePolicy(h);
       if (Array.isArray(h['recipients'])) this.exchanges.set(f.index, f.start);
       this.tail.push({ start: f.start, length: f.length, leafHash: leaves[i]! });
     });
@@ -452,13 +480,14 @@ export class SequenceReplica {
   /** Checks one decoded frame against state `s`; see {@link accept}. */
   private async verifyFrame(
     f: SequenceFrame, s: ReplicaState, decryptor: FrameDecryptor | undefined, exchangeHeader: (i: number) => Promise<JsonObject>,
+    recipients: readonly DarePublicKey[] = this.recipients,
   ): Promise<{ frame: ReplicaFrame; next: ReplicaState; leaf: Uint8Array }> {
     const index = s.frameCount;
     const fail = (code: ConstructorParameters<typeof SequenceError>[0], message: string): never => {
       throw new SequenceError(code, message, { frame: index, offset: s.end });
     };
     const h = f.header;
-    if (index === 0) this.checkFrameZero(f);
+    if (index === 0) recipients = this.checkFrameZero(f);
     else {
       if (h['policy'] !== undefined) fail('DARE_BAD_HEADER', 'a policy on a frame other than frame 0');
       const want = positionOf(s, previousFrame(index));
@@ -484,7 +513,7 @@ export class SequenceReplica {
     }
     let payload: Uint8Array | undefined;
     let contentMeta: Uint8Array | undefined;
-    if (this.recipients.length > 0) {
+    if (recipients.length > 0) {
       if (!f.encrypted) fail('DARE_NOT_ENCRYPTED', 'a plaintext frame in an encrypted sequence');
       const mac = binaryField(f.trailer, 'PayloadMac', index);
       if (!mac || mac.length !== 64) fail('DARE_DECRYPT', 'encrypted frame without keyed integrity (no 64-byte PayloadMac)');
@@ -507,8 +536,11 @@ export class SequenceReplica {
     return { frame, next, leaf };
   }
 
-  /** Frame 0: a Merkle sequence whose policy encrypts to exactly this replica's recipients. */
-  private checkFrameZero(f: SequenceFrame): void {
+  /**
+   * Frame 0: a Merkle sequence whose policy encrypts to exactly this replica's recipients (or,
+   * with `adoptPolicy`, to the keys it names); returns those keys.
+   */
+  private checkFrameZero(f: SequenceFrame): readonly DarePublicKey[] {
     const fail = (code: ConstructorParameters<typeof SequenceError>[0], message: string): never => {
       throw new SequenceError(code, message, { frame: 0 });
     };
@@ -519,10 +551,24 @@ export class SequenceReplica {
     const named = encryptKeysOf(policy);
     const same = named.length === this.recipients.length
       && this.recipients.every((r) => named.some((n) => n.algorithm === r.algorithm && bytesEqual(n.publicKey, r.publicKey)));
-    if (!same) fail('DARE_POLICY', `frame 0 encrypts to ${named.length ? named.map((k) => k.kid).join(', ') : 'no key'}, not to this store's key(s) ${this.recipients.map((k) => k.kid).join(', ') || '(none)'}`);
-    if (this.recipients.length > 0 && policy['Encryption'] !== 'Session' && policy['Encryption'] !== 'Isolated') {
+    if (!same && !this.options.adoptPolicy) {
+      fail('DARE_POLICY', `frame 0 encrypts to ${named.length ? named.map((k) => k.kid).join(', ') : 'no key'}, not to this store's key(s) ${this.recipients.map((k) => k.kid).join(', ') || '(none)'}`);
+    }
+    if (named.length > 0 && policy['Encryption'] !== 'Session' && policy['Encryption'] !== 'Isolated') {
       fail('DARE_POLICY', `policy Encryption '${String(policy['Encryption'])}' is not Session or Isolated`);
     }
+    return named;
+  }
+
+  /** Frame 0's policy is held: remember it (and, with `adoptPolicy`, the keys it names). */
+  private takePolicy(header: JsonObject): void {
+    this.policyObject = isJsonObject(header['policy']) ? header['policy'] : {};
+    if (this.options.adoptPolicy) this.recipients = encryptKeysOf(this.policyObject);
+  }
+
+  /** The keys frame 0 encrypts to (what `recipients` must be, or what `adoptPolicy` took). */
+  get encryptKeys(): readonly DarePublicKey[] {
+    return this.recipients;
   }
 
   // ---- replay --------------------------------------------------------------------------------
@@ -535,7 +581,7 @@ export class SequenceReplica {
       if (!(await resumeStateMatches(store, resume))) throw new SequenceError('DARE_BAD_ARGUMENT', 'the resume state does not describe this sequence');
       const f0 = await this.readFrameAt(0, undefined);
       this.checkFrameZero(f0);
-      this.policyObject = isJsonObject(f0.header['policy']) ? f0.header['policy'] : {};
+      this.takePolicy(f0.header);
       this.current = resume;
       this.baseState = resume;
       from = resume.end;
@@ -549,7 +595,7 @@ export class SequenceReplica {
       const bytes = await blocks.bytes(start, end - start);
       const f = decodeSequenceFrame(bytes, start, this.current.frameCount);
       const { frame, next, leaf } = await this.verifyFrame(f, this.current, this.decryptor, (i) => this.headerAt(i));
-      if (frame.index === 0) this.policyObject = isJsonObject(f.header['policy']) ? f.header['policy'] : {};
+      if (frame.index === 0) this.takePolicy(f.header);
       if (Array.isArray(f.header['recipients'])) this.exchanges.set(frame.index, start);
       this.tail.push({ start, length: frame.length, leafHash: leaf });
       this.current = next;

@@ -229,15 +229,17 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
   }
 
   /** A frame's event, checked against `r`, and its entry checked against the event. */
-  private eventOf(f: ReplicaFrame, r: EntryRecord | undefined, own: boolean): { ev: CatalogEvent; next: EntryRecord | undefined } {
-    const ev = decodeCatalogEvent(f.contentMeta, f.index);
+  private eventOf(
+    f: ReplicaFrame, r: EntryRecord | undefined, checked: boolean, decoded?: CatalogEvent,
+  ): { ev: CatalogEvent; next: EntryRecord | undefined } {
+    const ev = decoded ?? decodeCatalogEvent(f.contentMeta, f.index);
     this.checkEvent(r, ev, f.index);
     const payload = f.payload ?? new Uint8Array(0);
     if (ev.event === 'Delete') {
       if (payload.length !== 0) throw new MeshError('MESH_LIFECYCLE', `${this.label} frame ${f.index}: a Delete carries no entry`);
       return { ev, next: undefined };
     }
-    if (!own) this.checkEntry(payload, ev.uniqueId, f.index);
+    if (!checked) this.checkEntry(payload, ev.uniqueId, f.index);
     return { ev, next: { first: ev.event === 'New' ? f.index : r!.first, last: f.index, payload } };
   }
 
@@ -256,9 +258,10 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     if (key !== uniqueId) throw new MeshError('MESH_LIFECYCLE', `${this.label} frame ${index}: the entry's primary key '${key}' is not the frame's UniqueId '${uniqueId}'`);
   }
 
-  protected applyFrame(f: ReplicaFrame, own: boolean): UndoRecord[] {
-    const before = this.entries.get(decodeCatalogEvent(f.contentMeta, f.index).uniqueId);
-    const { ev, next } = this.eventOf(f, before, own);
+  protected applyFrame(f: ReplicaFrame, checked: boolean): UndoRecord[] {
+    const ev0 = decodeCatalogEvent(f.contentMeta, f.index);
+    const before = this.entries.get(ev0.uniqueId);
+    const { ev, next } = this.eventOf(f, before, checked, ev0);
     if (next) this.entries.set(ev.uniqueId, next);
     else this.entries.delete(ev.uniqueId);
     return [[ev.uniqueId, before]];
@@ -269,7 +272,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     for (const f of frames) {
       const ev = decodeCatalogEvent(f.contentMeta, f.index);
       const r = overlay.has(ev.uniqueId) ? overlay.get(ev.uniqueId) : (view(ev.uniqueId) as EntryRecord | undefined);
-      overlay.set(ev.uniqueId, this.eventOf(f, r, false).next);
+      overlay.set(ev.uniqueId, this.eventOf(f, r, false, ev).next);
     }
   }
 

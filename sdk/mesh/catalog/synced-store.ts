@@ -153,10 +153,12 @@ export abstract class SyncedStore {
   protected abstract readonly requireAuthor: boolean;
   /**
    * Applies a verified frame (index ≥ 1) to the store's state; returns what it changed. Throws to
-   * refuse it. `own`: a frame this store just built from checked edits (its content need not be
-   * checked again).
+   * refuse it. `checked`: its content was checked already — a frame this store built from checked
+   * edits, or one replayed from the local file that carries a valid AuthorMac (every frame entered
+   * the file through those checks, and AuthorMac shows no one without the store key changed it) —
+   * so only the lifecycle is checked, not the entry's class and key again.
    */
-  protected abstract applyFrame(frame: ReplicaFrame, own: boolean): UndoRecord[];
+  protected abstract applyFrame(frame: ReplicaFrame, checked: boolean): UndoRecord[];
   /** Checks frames about to be taken against the state `view` gives; throws to refuse them. */
   protected abstract checkFrames(frames: readonly ReplicaFrame[], view: (key: string) => unknown): void;
   /** Puts `previous` back under `key` (undoing a frame). */
@@ -211,7 +213,7 @@ export abstract class SyncedStore {
       ...(o.random ? { random: o.random } : {}),
       onFrame: (f) => {
         replayed++;
-        const u = f.index === 0 ? (this.checkFrameZero(f), []) : this.applyFrame(f, false);
+        const u = f.index === 0 ? (this.checkFrameZero(f), []) : this.applyFrame(f, f.authored);
         if (this.syncedMode) replayUndo.push(u);
       },
     });

@@ -241,9 +241,9 @@ export class Spool extends SyncedStore {
     }
   }
 
-  protected applyFrame(f: ReplicaFrame, own: boolean): UndoRecord[] {
+  protected applyFrame(f: ReplicaFrame, checked: boolean): UndoRecord[] {
     const { messageId, messageType, created } = this.metaOf(f);
-    if (!own) parseStored(f.payload, f.index, this.label);
+    if (!checked) parseStored(f.payload, f.index, this.label);
     const undo: UndoRecord[] = [];
     if (!this.messages.has(messageId)) {
       // A MessageId seen again (a redelivery) keeps its first frame.
