@@ -203,6 +203,44 @@ describe.each(BACKINGS)('catalog sync on %o', (make) => {
     await a.c.close();
   });
 
+  it('a device that made its own frame 0 before its first download: theirs replaces it, its edits are rebuilt on top', async () => {
+    const { service } = await twoDevices({ 'a.com': '1' });
+    const early = await device(true); // created frame 0 itself, then edited offline
+    await early.c.add(cred('e.com', 'early'));
+    expect(early.c.acknowledged).toBe(0);
+    const warnings = await service.sync(early.c);
+    expect(warnings).toEqual([]);
+    expect(passwords(early.c)).toEqual({ ':a.com': '1', ':e.com': 'early' });
+    expect(await early.c.frameBytes(0)).toEqual(service.frames[0]);
+    await early.c.close();
+  });
+
+  it('a crash right after the cut of a rebase at frame 0 loses nothing either', async () => {
+    const { service } = await twoDevices({ 'a.com': '1' });
+    const early = await device(true);
+    await early.c.add(cred('e.com', 'early'));
+    await early.c.close();
+    // run the rebase with a journal that keeps a copy of what it was given
+    const copies: Uint8Array[] = [];
+    const inner = sideFileOnStore(await early.journal.open());
+    const spy: SideFile = { ...inner, read: () => inner.read(), clear: () => inner.clear(), close: () => inner.close(), write: async (b) => (copies.push(b.slice()), inner.write(b)) };
+    const before = early.slot.bytes();
+    const c = await Catalog.open('credential', { store: await early.slot.open(), key: key(), synced: true, create: false, journal: spy });
+    await c.receive(0, service.frames);
+    await c.close();
+    expect(copies.length).toBe(1);
+    // the crash: the file cut to nothing, the journal written
+    early.slot.write(before.subarray(0, 0));
+    early.journal.write(copies[0]!);
+    const back = await reopen(early);
+    expect(back.opened.recovered).toBe(1);
+    expect(back.frameCount).toBe(2); // a frame 0 of its own again, and the edit
+    expect(passwords(back)).toEqual({ ':e.com': 'early' });
+    await service.sync(back);
+    expect(passwords(back)).toEqual({ ':a.com': '1', ':e.com': 'early' });
+    await back.close();
+  });
+
   it('a service that changes a frame it had acknowledged: MESH_DIVERGED, nothing changes', async () => {
     const { service, b } = await twoDevices({ 'a.com': '1', 'b.com': '2' });
     const before = b.slot.bytes();

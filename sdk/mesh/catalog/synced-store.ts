@@ -201,7 +201,7 @@ export abstract class SyncedStore {
     const replayUndo: UndoRecord[][] = [];
     let replayed = 0;
     const first = resume?.frameCount ?? 0;
-    const frame0 = encodeContentMeta({ uniqueId: this.label, cty: this.frameZeroType });
+    const frame0 = this.frameZeroMeta();
     this.replica = await SequenceReplica.open(o.store, {
       recipients: [publicPart(o.key), ...(o.extraRecipients ?? [])],
       keys: [o.key],
@@ -231,6 +231,11 @@ export abstract class SyncedStore {
    */
   get opened(): { readonly fromSnapshot: boolean; readonly replayed: number; readonly recovered: number } {
     return this.openedHow;
+  }
+
+  /** ContentMeta of this store's frame 0: `UniqueId` = label, `cty` = the store type. */
+  private frameZeroMeta(): Uint8Array {
+    return encodeContentMeta({ uniqueId: this.label, cty: this.frameZeroType });
   }
 
   /** Frame 0 must name this store (ContentMeta `UniqueId` = label, `cty` = the store type). */
@@ -421,9 +426,9 @@ export abstract class SyncedStore {
     const { frames: checked } = await this.replica.verify(foreign, at);
     for (const f of checked) if (f.index === 0) this.checkFrameZero(f);
     this.checkFrames(checked.filter((f) => f.index > 0), this.viewAt(at).view);
-    // 2. Our edits, from our frames.
+    // 2. Our edits, from our frames (a frame 0 of ours is no edit: theirs replaces it).
     const intents: FrameContent[] = [];
-    for (let i = at; i < this.frameCount; i++) {
+    for (let i = Math.max(at, 1); i < this.frameCount; i++) {
       const f = await this.replica.readFrame(i);
       intents.push({ payload: f.payload ?? new Uint8Array(0), ...(f.contentMeta ? { contentMeta: f.contentMeta } : {}) });
     }
@@ -480,6 +485,12 @@ export abstract class SyncedStore {
       intents.push({ payload: r.bytes().slice(), ...(meta.length ? { contentMeta: meta } : {}) });
     }
     await this.rewindTo(from);
+    if (this.frameCount === 0) {
+      // The rebase was replacing our frame 0: until the service's comes again, the store needs one.
+      const zero = this.replica.commit(this.replica.prepare([{ payload: new Uint8Array(0), contentMeta: this.frameZeroMeta() }]));
+      this.undo.push([]);
+      await zero.durable;
+    }
     const plan = this.planRebuild(intents)();
     if (plan.contents.length > 0) await this.commitPrepared(this.replica.prepare(plan.contents)).durable;
     await this.replica.flush();
