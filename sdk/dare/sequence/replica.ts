@@ -189,6 +189,12 @@ export async function resumeStateMatches(store: SequenceStore, state: ReplicaSta
   }
 }
 
+/**
+ * A Merkle sequence replicated through one authority: build frames without writing them
+ * ({@link SequenceReplica.prepare}), write them ({@link SequenceReplica.commit}), take frames built
+ * elsewhere verbatim after checking them ({@link SequenceReplica.accept}), take back frames after the
+ * acknowledged point ({@link SequenceReplica.rewind}). See the module notes above.
+ */
 export class SequenceReplica {
   private current: ReplicaState = EMPTY_REPLICA_STATE;
   private baseState: ReplicaState = EMPTY_REPLICA_STATE;
@@ -602,6 +608,9 @@ export class SequenceReplica {
       this.options.onFrame?.(frame);
     }
     if (scan.tornTail) await this.dropTornTail(scan.end);
+    // The replay cached the base seed of every session it met: drop them (memory, and secrets
+    // kept no longer than needed); later reads derive what they need again.
+    this.decryptor = this.newDecryptor();
   }
 
   /** Truncates a torn tail after checking it is one (no valid frame ends the file past it). */

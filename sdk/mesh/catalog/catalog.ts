@@ -58,6 +58,11 @@ interface EntryRecord {
   readonly payload: Uint8Array;
 }
 
+/**
+ * The catalog of one kind (mesh-model.md §8.1) of an account, on its store: typed reads from
+ * memory, edits as REF's New / Update / Delete frames, sync through {@link SyncedStore}. See the
+ * module notes above.
+ */
 export class Catalog<K extends CatalogKind> extends SyncedStore {
   readonly kind: K;
   private readonly info: CatalogKindInfo;
@@ -95,6 +100,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     return primaryKeyOf(this.kind, entry);
   }
 
+  /** True when `key` is live. */
   has(key: string): boolean {
     return this.entries.has(key);
   }
@@ -314,4 +320,3 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
   }
 }
 
-export type { CatalogEventType };

@@ -123,6 +123,11 @@ export interface RebuildPlan {
 const SNAPSHOT_MAGIC = 'MMMSNAP1';
 const JOURNAL_MAGIC = 'MMMJRNL1';
 
+/**
+ * The base of `Catalog` and `Spool`: the store's replica, its snapshot and journal,
+ * and the sync calls a service client uses (`outgoing`, `acknowledge`, `receive`, `headAt`,
+ * `frameBytes`). See the module notes above.
+ */
 export abstract class SyncedStore {
   /** The store label (`MMM_Credential`, `MMM_Inbound`, …). */
   readonly label: string;

@@ -94,6 +94,10 @@ export function spoolFrameOf(envelope: DareEnvelope): FrameContent & { readonly 
   return { payload: serializeEnvelope(envelope, 'json'), contentMeta: encodeContentMeta(frameMeta), messageId, messageType };
 }
 
+/**
+ * A spool of an account (mesh-model.md §9) on its store: messages by MessageId and EnvelopeId, the
+ * §9.3 state model, sync through {@link SyncedStore}. See the module notes above.
+ */
 export class Spool extends SyncedStore {
   readonly kind: SpoolKind;
   private readonly messages = new Map<string, MessageRecord>();
