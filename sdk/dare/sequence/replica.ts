@@ -480,7 +480,17 @@ export class SequenceReplica {
     });
     this.current = after;
     this.session = undefined; // the next frame this writer builds carries its own exchange
-    return { frames: checked, durable: frames.length === 0 ? Promise.resolve() : this.write(concat(frames)) };
+    // Written in groups of at most 4 MiB (a device joining an account takes its whole history): a
+    // crash between them leaves checked frames and at most a torn tail, which the next open drops.
+    const writes: Promise<void>[] = [];
+    for (let i = 0; i < frames.length;) {
+      let size = 0;
+      let j = i;
+      while (j < frames.length && (j === i || size + frames[j]!.length <= WRITE_GROUP)) size += frames[j++]!.length;
+      writes.push(this.write(concat(frames.slice(i, j))));
+      i = j;
+    }
+    return { frames: checked, durable: Promise.all(writes).then(() => undefined) };
   }
 
   /** Checks one decoded frame against state `s`; see {@link accept}. */
@@ -780,6 +790,9 @@ export class SequenceReplica {
     }
   }
 }
+
+/** Most bytes {@link SequenceReplica.accept} hands the store in one append. */
+const WRITE_GROUP = 4 * 1024 * 1024;
 
 /** A placeholder head for intermediate states of {@link SequenceReplica.stateAt} (only the last one's head is read). */
 const EMPTY_HEAD = new Uint8Array(0);

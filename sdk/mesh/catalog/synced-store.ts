@@ -384,7 +384,8 @@ export abstract class SyncedStore {
    * foreign — checked as {@link SequenceReplica.accept} does and by the store's own rules
    * (catalog lifecycle), then appended verbatim. Foreign frames where our outgoing frames were
    * start a rebase (see the class notes). All checks come before any change: a refused download
-   * changes nothing.
+   * changes nothing. Take a long history in pages (the service's `MaxEntries`): each call checks
+   * its frames and holds their plaintext until they are applied.
    */
   receive(from: number, frames: readonly Uint8Array[]): Promise<ReceiveReport> {
     return this.exclusive(async () => {
