@@ -145,6 +145,37 @@ describe.each(BACKINGS)('catalogs on %o', (make) => {
     await c.close();
   });
 
+  it('concurrent edits share group commits and keep their order', async () => {
+    const f = files();
+    const c = await open('credential', f);
+    const edits = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? c.put(cred(`g${i - 1}.com`, `again${i}`)) : c.add(cred(`g${i}.com`, `${i}`)))));
+    expect(edits.map((e) => e.index)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    await c.close();
+    const again = await open('credential', f, {}, false);
+    expect(again.size).toBe(30);
+    expect(again.get(':g2.com')?.Password).toBe('again3');
+    await again.close();
+  });
+
+  it('a store opened as the wrong catalog, or with the wrong key, is refused', async () => {
+    const f = files();
+    const contacts = await open('contact', f);
+    await contacts.add(SAMPLES.contact[0] as never);
+    await contacts.close();
+    // the credential key: frame 0 encrypts to another key
+    expect(await codeOf(Catalog.open('credential', { store: await f.store.open(), key: keyFor('MMM_Credential') }))).toBe('DARE_POLICY');
+    // the contact key, opened as the credential catalog: its frames are not the credential store's
+    expect(await codeOf(Catalog.open('credential', { store: await f.store.open(), key: keyFor('MMM_Contact') }))).toBe('DARE_NOT_TRUSTED');
+    // another account's contact key
+    const other = keyFor('MMM_Contact', newMeshSeed('MeshProfileAccount', seeded(8)));
+    expect(await codeOf(Catalog.open('contact', { store: await f.store.open(), key: other }))).toBe('DARE_POLICY');
+    // a refused open closes what it was given: the store and its side files open again (locks released)
+    expect(await codeOf(open('credential', f))).toBe('DARE_POLICY');
+    const ok = await open('contact', f);
+    expect(ok.size).toBe(1);
+    await ok.close();
+  });
+
   it('prepare builds frames without writing; commit writes them; a stale batch is MESH_STALE', async () => {
     const f = files();
     const c = await open('credential', f);

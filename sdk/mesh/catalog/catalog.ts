@@ -83,9 +83,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
    * `create: false`: a device joining an account takes it from the service).
    */
   static async open<K extends CatalogKind>(kind: K, options: StoreOptions): Promise<Catalog<K>> {
-    const c = new Catalog(kind, options);
-    await c.init();
-    return c;
+    return SyncedStore.openWith(options, () => new Catalog(kind, options));
   }
 
   // ---- reading -----------------------------------------------------------------------------

@@ -185,8 +185,25 @@ export abstract class SyncedStore {
 
   // ---- opening ---------------------------------------------------------------------------------
 
+  /**
+   * Opens a store built by `make` (a subclass constructor): a failure closes the sequence store
+   * and side files it was given, which it owns.
+   */
+  protected static async openWith<S extends SyncedStore>(options: StoreOptions, make: () => S): Promise<S> {
+    try {
+      const s = make();
+      await s.init();
+      return s;
+    } catch (e) {
+      await options?.store?.close().catch(() => undefined);
+      await options?.snapshot?.close().catch(() => undefined);
+      await options?.journal?.close().catch(() => undefined);
+      throw e;
+    }
+  }
+
   /** Opens the replica: snapshot if it fits, replay and verification of the rest, journal recovery. */
-  protected async init(): Promise<void> {
+  private async init(): Promise<void> {
     const o = this.options;
     let resume: ReplicaState | undefined;
     const sealed = unseal(this.secrets.snapshot, SNAPSHOT_MAGIC, await o.snapshot?.read().catch(() => undefined));

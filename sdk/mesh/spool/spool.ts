@@ -114,9 +114,7 @@ export class Spool extends SyncedStore {
 
   /** Opens the spool of `kind` on its store (see {@link Catalog.open} for snapshots and replay). */
   static async open(kind: SpoolKind, options: StoreOptions): Promise<Spool> {
-    const s = new Spool(kind, options);
-    await s.init();
-    return s;
+    return SyncedStore.openWith(options, () => new Spool(kind, options));
   }
 
   // ---- reading -----------------------------------------------------------------------------
