@@ -67,7 +67,9 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
   readonly kind: K;
   private readonly info: CatalogKindInfo;
   private readonly entries = new Map<string, EntryRecord>();
+  /** @internal */
   protected readonly frameZeroType = CATALOG_CTY;
+  /** @internal */
   protected readonly requireAuthor = true;
 
   private constructor(kind: K, options: StoreOptions) {
@@ -262,6 +264,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     if (key !== uniqueId) throw new MeshError('MESH_LIFECYCLE', `${this.label} frame ${index}: the entry's primary key '${key}' is not the frame's UniqueId '${uniqueId}'`);
   }
 
+  /** @internal */
   protected applyFrame(f: ReplicaFrame, checked: boolean): UndoRecord[] {
     const ev0 = decodeCatalogEvent(f.contentMeta, f.index);
     const before = this.entries.get(ev0.uniqueId);
@@ -271,6 +274,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     return [[ev.uniqueId, before]];
   }
 
+  /** @internal */
   protected checkFrames(frames: readonly ReplicaFrame[], view: (key: string) => unknown): void {
     const overlay = new Map<string, EntryRecord | undefined>();
     for (const f of frames) {
@@ -280,21 +284,25 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     }
   }
 
+  /** @internal */
   protected restore(key: string, previous: unknown): void {
     if (previous === undefined) this.entries.delete(key);
     else this.entries.set(key, previous as EntryRecord);
   }
 
+  /** @internal */
   protected currentOf(key: string): unknown {
     return this.entries.get(key);
   }
 
+  /** @internal */
   protected planRebuild(intents: readonly FrameContent[]): () => RebuildPlan {
     return planCatalogRebuild(intents, this.entries, () => this.frameCount);
   }
 
   // ---- snapshot records ----------------------------------------------------------------------
 
+  /** @internal */
   protected encodeRecords(view: (key: string) => unknown, touched: ReadonlySet<string>, w: RecordWriter): void {
     const put = (key: string): void => {
       const r = view(key) as EntryRecord | undefined;
@@ -304,6 +312,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     for (const key of touched) put(key);
   }
 
+  /** @internal */
   protected decodeRecords(r: RecordReader): void {
     while (!r.done) {
       const key = r.string();
@@ -313,6 +322,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
     }
   }
 
+  /** @internal */
   protected resetState(): void {
     this.entries.clear();
   }

@@ -8,7 +8,6 @@ export {
   CATALOG_KINDS, catalogKindInfo, catalogKindOf, primaryKeyOf, type CatalogEntryOf, type CatalogKind, type CatalogKindInfo,
 } from './kinds.js';
 export { CATALOG_CTY, decodeCatalogEvent, encodeCatalogEvent, type CatalogEvent, type CatalogEventType } from './events.js';
-export { planCatalogRebuild } from './conflict.js';
 export {
   SyncedStore, type ConflictWarning, type OutgoingFrames, type ReceiveReport, type RebuildPlan, type StoreOptions, type UndoRecord,
 } from './synced-store.js';

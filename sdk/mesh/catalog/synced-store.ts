@@ -87,7 +87,22 @@ export interface OutgoingFrames {
   readonly frames: readonly Uint8Array[];
 }
 
-/** A local edit the conflict rule changed or dropped while rebuilding it on others' frames. */
+/**
+ * A local edit the conflict rule changed or dropped while rebuilding it on others' frames.
+ *
+ * The catalog conflict rule (protocol.md F5; conflict.ts): after a `Conflict`, each of our edits is
+ * compared with what happened to its key remotely —
+ *
+ * | our edit | key unchanged remotely | updated / added remotely | deleted remotely |
+ * |---|---|---|---|
+ * | add | New | Update over theirs (`add-became-update`) | New |
+ * | update | Update | Update over theirs (`overwrote-remote-update`) | New (`restored-after-remote-delete`) |
+ * | delete | Delete | dropped (`delete-dropped-remote-update`) | dropped (`already-deleted-remotely`) |
+ *
+ * Last writer wins — the device whose upload the service takes last, by commit order, no clocks —
+ * and an update beats a delete, whichever came first. Spools have no conflicts: completions
+ * commute, and a message the service already holds is not posted again.
+ */
 export interface ConflictWarning {
   /** Catalog: the entry's primary key; spool: the MessageId. */
   readonly uniqueId: string;
@@ -131,7 +146,9 @@ const JOURNAL_MAGIC = 'MMMJRNL1';
 export abstract class SyncedStore {
   /** The store label (`MMM_Credential`, `MMM_Inbound`, …). */
   readonly label: string;
+  /** @internal */
   protected replica!: SequenceReplica;
+  /** @internal */
   protected readonly options: StoreOptions;
   private readonly secrets: StoreSecrets;
   /** Undo records of each frame after the acknowledged point (index base + i). */
@@ -152,9 +169,9 @@ export abstract class SyncedStore {
 
   // ---- hooks -------------------------------------------------------------------------------------
 
-  /** ContentMeta `cty` of frame 0 (`application/mmm-catalog`, `application/mmm-spool`). */
+  /** ContentMeta `cty` of frame 0 (`application/mmm-catalog`, `application/mmm-spool`). @internal */
   protected abstract readonly frameZeroType: string;
-  /** Refuse frames without AuthorMac (catalogs); spools take the service's frames. */
+  /** Refuse frames without AuthorMac (catalogs); spools take the service's frames. @internal */
   protected abstract readonly requireAuthor: boolean;
   /**
    * Applies a verified frame (index ≥ 1) to the store's state; returns what it changed. Throws to
@@ -162,24 +179,26 @@ export abstract class SyncedStore {
    * edits, or one replayed from the local file that carries a valid AuthorMac (every frame entered
    * the file through those checks, and AuthorMac shows no one without the store key changed it) —
    * so only the lifecycle is checked, not the entry's class and key again.
+   * @internal
    */
   protected abstract applyFrame(frame: ReplicaFrame, checked: boolean): UndoRecord[];
-  /** Checks frames about to be taken against the state `view` gives; throws to refuse them. */
+  /** Checks frames about to be taken against the state `view` gives; throws to refuse them. @internal */
   protected abstract checkFrames(frames: readonly ReplicaFrame[], view: (key: string) => unknown): void;
-  /** Puts `previous` back under `key` (undoing a frame). */
+  /** Puts `previous` back under `key` (undoing a frame). @internal */
   protected abstract restore(key: string, previous: unknown): void;
-  /** What `key` holds now. */
+  /** What `key` holds now. @internal */
   protected abstract currentOf(key: string): unknown;
-  /** The store's records for a snapshot, as `view` gives them (`touched`: keys the view overrides). */
+  /** The store's records for a snapshot, as `view` gives them (`touched`: keys the view overrides). @internal */
   protected abstract encodeRecords(view: (key: string) => unknown, touched: ReadonlySet<string>, out: RecordWriter): void;
-  /** Loads snapshot records (state is empty before). */
+  /** Loads snapshot records (state is empty before). @internal */
   protected abstract decodeRecords(records: RecordReader): void;
-  /** Drops all state (a snapshot that could not be used). */
+  /** Drops all state (a snapshot that could not be used). @internal */
   protected abstract resetState(): void;
   /**
    * Plans a rebuild of local edits (`intents`, the contents of our taken-back frames, in order):
    * called with the state at the conflict point; the returned function is called once the foreign
    * frames are applied and returns the frames to write.
+   * @internal
    */
   protected abstract planRebuild(intents: readonly FrameContent[]): () => RebuildPlan;
 
@@ -188,6 +207,7 @@ export abstract class SyncedStore {
   /**
    * Opens a store built by `make` (a subclass constructor): a failure closes the sequence store
    * and side files it was given, which it owns.
+   * @internal
    */
   protected static async openWith<S extends SyncedStore>(options: StoreOptions, make: () => S): Promise<S> {
     try {
@@ -304,11 +324,12 @@ export abstract class SyncedStore {
     return this.replica.frameBytes(index);
   }
 
+  /** @internal */
   protected check(): void {
     if (this.closed) throw new MeshError('MESH_BAD_ARGUMENT', `${this.label} is closed`);
   }
 
-  /** Runs `fn` after every earlier operation of this store (one at a time). */
+  /** Runs `fn` after every earlier operation of this store (one at a time). @internal */
   protected exclusive<T>(fn: () => T | Promise<T>): Promise<T> {
     const run = this.queue.then(() => {
       this.check();
@@ -318,7 +339,7 @@ export abstract class SyncedStore {
     return run;
   }
 
-  /** The value of each key at frame count `at` (≥ acknowledged): the current state with later frames undone. */
+  /** The value of each key at frame count `at` (≥ acknowledged): the current state with later frames undone. @internal */
   protected viewAt(at: number): { view: (key: string) => unknown; touched: Set<string> } {
     const overlay = new Map<string, unknown>();
     const base = this.acknowledged;
@@ -333,12 +354,12 @@ export abstract class SyncedStore {
 
   // ---- writing ----------------------------------------------------------------------------------
 
-  /** Builds frames for the given contents against the current state (nothing is written). */
+  /** Builds frames for the given contents against the current state (nothing is written). @internal */
   protected prepareContents(contents: readonly FrameContent[]): PreparedFrames {
     return this.replica.prepare(contents);
   }
 
-  /** Writes prepared frames and applies them; returns when they are durable. */
+  /** Writes prepared frames and applies them; returns when they are durable. @internal */
   protected commitPrepared(prepared: PreparedFrames): CommittedFrames {
     let committed: CommittedFrames;
     try {

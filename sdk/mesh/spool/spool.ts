@@ -102,7 +102,9 @@ export class Spool extends SyncedStore {
   readonly kind: SpoolKind;
   private readonly messages = new Map<string, MessageRecord>();
   private readonly byEnvelope = new Map<string, string>();
+  /** @internal */
   protected readonly frameZeroType = SPOOL_CTY;
+  /** @internal */
   protected readonly requireAuthor = false;
 
   private constructor(kind: SpoolKind, options: StoreOptions) {
@@ -243,6 +245,7 @@ export class Spool extends SyncedStore {
     }
   }
 
+  /** @internal */
   protected applyFrame(f: ReplicaFrame, checked: boolean): UndoRecord[] {
     const { messageId, messageType, created } = this.metaOf(f);
     if (!checked) parseStored(f.payload, f.index, this.label);
@@ -270,6 +273,7 @@ export class Spool extends SyncedStore {
     this.byEnvelope.set(r.envelopeId, r.messageId);
   }
 
+  /** @internal */
   protected checkFrames(frames: readonly ReplicaFrame[]): void {
     for (const f of frames) {
       this.metaOf(f);
@@ -277,6 +281,7 @@ export class Spool extends SyncedStore {
     }
   }
 
+  /** @internal */
   protected restore(key: string, previous: unknown): void {
     const cur = this.messages.get(key);
     if (previous === undefined) {
@@ -285,11 +290,12 @@ export class Spool extends SyncedStore {
     } else this.setRecord(previous as MessageRecord);
   }
 
+  /** @internal */
   protected currentOf(key: string): unknown {
     return this.messages.get(key);
   }
 
-  /** Spool edits commute: ours are appended again after theirs, except a message they hold already. */
+  /** Spool edits commute: ours are appended again after theirs, except a message they hold already. @internal */
   protected planRebuild(intents: readonly FrameContent[]): () => RebuildPlan {
     return () => ({
       contents: intents.filter((c) => {
@@ -306,6 +312,7 @@ export class Spool extends SyncedStore {
 
   // ---- snapshot records ----------------------------------------------------------------------
 
+  /** @internal */
   protected encodeRecords(view: (key: string) => unknown, touched: ReadonlySet<string>, w: RecordWriter): void {
     const put = (key: string): void => {
       const r = view(key) as MessageRecord | undefined;
@@ -320,6 +327,7 @@ export class Spool extends SyncedStore {
     for (const r of ordered) put(r.messageId);
   }
 
+  /** @internal */
   protected decodeRecords(r: RecordReader): void {
     while (!r.done) {
       const messageId = r.string();
@@ -341,6 +349,7 @@ export class Spool extends SyncedStore {
     }
   }
 
+  /** @internal */
   protected resetState(): void {
     this.messages.clear();
     this.byEnvelope.clear();
