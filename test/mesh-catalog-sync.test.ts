@@ -259,6 +259,28 @@ function bytesConcat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+describe('MMM_Access: encrypted to the store key and the host\'s AccessEncrypt key (mesh-model.md §8)', () => {
+  it('the service reads it with its own key; devices must name the same recipients', async () => {
+    const host = dareKeyFromKeyPair(deriveStoreKey(newMeshSeed('MeshProfileAccount', seeded(31)), 'AccessEncrypt'));
+    const store = MemoryStore.create();
+    const access = await Catalog.open('access', { store, key: key('MMM_Access'), extraRecipients: [publicPart(host)] });
+    await access.add({ $class: 'CatalogedAccess', Capability: { $class: 'AccessCapability', Id: 'MDEV-0001', Active: true, Rights: ['web'] } });
+    await access.close();
+    const frames: Uint8Array[] = [];
+    const reader = await SequenceReplica.open(MemoryStore.create(store.bytes()), { adoptPolicy: true, keys: [host] });
+    for (let i = 0; i < reader.frameCount; i++) frames.push(await reader.frameBytes(i));
+    const service = await SequenceReplica.open(MemoryStore.create(), { adoptPolicy: true, keys: [host] });
+    const taken = await service.accept(frames);
+    expect(new TextDecoder().decode(taken.frames[1]!.payload)).toContain('MDEV-0001');
+    expect(new TextDecoder().decode(taken.frames[1]!.contentMeta)).toContain('"Event": "New"');
+    // a device that forgets the host key as a recipient refuses the store (frame 0 names two keys)
+    expect(await codeOf(Catalog.open('access', { store: MemoryStore.create(store.bytes()), key: key('MMM_Access') }))).toBe('DARE_POLICY');
+    const device = await Catalog.open('access', { store: MemoryStore.create(store.bytes()), key: key('MMM_Access'), extraRecipients: [publicPart(host)] });
+    expect(device.get('MDEV-0001')?.Capability?.$class).toBe('AccessCapability');
+    await device.close();
+  });
+});
+
 describe('bad frames in a download are refused, and the store is unchanged', () => {
   /** B holds frames 0..2 of A's catalog; `offer` frames for index 3. */
   async function setup() {
