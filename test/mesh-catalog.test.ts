@@ -8,6 +8,7 @@ import {
   readReferenceCatalogFrame, sideFileOnStore, type CatalogEntryOf, type CatalogKind, type StoreOptions,
 } from '../sdk/mesh/index.js';
 import { nonce, recoverSeed } from '../sdk/udf/index.js';
+import { seal, sealedBytes, unseal as unsealAsync } from '../sdk/mesh/catalog/sealed.js';
 import { vectorsDir } from './support/paths.js';
 import { prng, seeded } from './support/random.js';
 import { BACKINGS, type Backing, type Slot } from './support/store-slots.js';
@@ -76,6 +77,41 @@ describe('REF interoperability (mesh-model.md §8)', () => {
     expect(read.received).toBe('2022-05-03T16:47:09Z');
     // another store's key does not open it
     expect(await codeOf(() => readReferenceCatalogFrame('credential', frame, keyFor('MMM_Contact', alice), { allowUnauthenticated: true }))).toBe('MESH_BAD_ENVELOPE');
+  });
+});
+
+const unseal = (k: Uint8Array, magic: string, bytes: Uint8Array) => unsealAsync(k, magic, sealedBytes(bytes));
+
+describe('sealed side files (sealed.ts)', () => {
+  const k = seeded(41)(32);
+  const body = seeded(42)(3 * 1024 * 1024 + 123); // four chunks
+  const sealed = seal(k, 'MMMSNAP1', { head: { label: 'MMM_Credential' }, body }, seeded(43));
+  it('round trip over several chunks', async () => {
+    const back = await unseal(k, 'MMMSNAP1', sealed);
+    expect(back?.head).toEqual({ label: 'MMM_Credential' });
+    expect(back?.body).toEqual(body);
+  });
+  it('any changed byte, a dropped or swapped chunk, another key or kind: absent', async () => {
+    const rnd = prng(44);
+    for (let t = 0; t < 40; t++) {
+      const bad = sealed.slice();
+      bad[rnd(bad.length)]! ^= 1 + rnd(255);
+      expect(await unseal(k, 'MMMSNAP1', bad)).toBeUndefined();
+    }
+    expect(await unseal(k, 'MMMSNAP1', sealed.subarray(0, sealed.length - 1))).toBeUndefined();
+    expect(await unseal(seeded(45)(32), 'MMMSNAP1', sealed)).toBeUndefined();
+    expect(await unseal(k, 'MMMJRNL1', sealed)).toBeUndefined();
+    // chunks 0 and 1 swapped (each intact): the MAC binds the index
+    const at0 = 28;
+    const len = (at: number): number => new DataView(sealed.buffer, sealed.byteOffset + at, 4).getUint32(0) + 4 + 64;
+    const c0 = sealed.subarray(at0, at0 + len(at0));
+    const c1 = sealed.subarray(at0 + c0.length, at0 + c0.length + len(at0 + c0.length));
+    const swapped = new Uint8Array(sealed.length);
+    swapped.set(sealed.subarray(0, at0));
+    swapped.set(c1, at0);
+    swapped.set(c0, at0 + c1.length);
+    swapped.set(sealed.subarray(at0 + c0.length + c1.length), at0 + c0.length + c1.length);
+    expect(await unseal(k, 'MMMSNAP1', swapped)).toBeUndefined();
   });
 });
 

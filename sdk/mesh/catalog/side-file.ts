@@ -13,6 +13,11 @@ import type { SequenceStore } from '../../dare/sequence/store.js';
 export interface SideFile {
   /** The bytes last written, or undefined when nothing is stored. */
   read(): Promise<Uint8Array | undefined>;
+  /**
+   * Optional ranged access to the same bytes (their length, and `length` bytes at `offset`):
+   * a large snapshot is then read one chunk at a time instead of whole.
+   */
+  ranged?(): Promise<{ readonly size: number; read(offset: number, length: number): Promise<Uint8Array> } | undefined>;
   /** Replaces the content; resolves once it is durable. */
   write(bytes: Uint8Array): Promise<void>;
   /** Removes the content; resolves once that is durable. */
@@ -30,6 +35,10 @@ export function sideFileOnStore(store: SequenceStore): SideFile {
     async read() {
       if (store.size === 0) return undefined;
       return store.read(0, store.size);
+    },
+    async ranged() {
+      if (store.size === 0) return undefined;
+      return { size: store.size, read: (offset, length) => store.read(offset, length) };
     },
     async write(bytes) {
       await store.truncate(0);

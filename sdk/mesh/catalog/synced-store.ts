@@ -9,7 +9,7 @@ import { decodeContentMeta, encodeContentMeta } from '../../dare/content-meta.js
 import { bytesEqual } from '../../encoding/bytes.js';
 import type { RandomSource } from '../../udf/random.js';
 import { MeshError } from '../errors.js';
-import { RecordReader, RecordWriter, seal, unseal } from './sealed.js';
+import { RecordReader, RecordWriter, seal, sealedBytes, unseal, type SealedSource } from './sealed.js';
 import type { SideFile } from './side-file.js';
 import { deriveStoreSecrets, type StoreSecrets } from './store-secrets.js';
 
@@ -135,6 +135,18 @@ export interface RebuildPlan {
   readonly warnings: readonly ConflictWarning[];
 }
 
+/** A side file's content as a sealed source (ranged when the file offers it); undefined when empty or unreadable. */
+async function sourceOf(file: SideFile | undefined): Promise<SealedSource | undefined> {
+  if (!file) return undefined;
+  try {
+    if (file.ranged) return await file.ranged();
+    const bytes = await file.read();
+    return bytes ? sealedBytes(bytes) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const SNAPSHOT_MAGIC = 'MMMSNAP1';
 const JOURNAL_MAGIC = 'MMMJRNL1';
 
@@ -226,7 +238,7 @@ export abstract class SyncedStore {
   private async init(): Promise<void> {
     const o = this.options;
     let resume: ReplicaState | undefined;
-    const sealed = unseal(this.secrets.snapshot, SNAPSHOT_MAGIC, await o.snapshot?.read().catch(() => undefined));
+    const sealed = await unseal(this.secrets.snapshot, SNAPSHOT_MAGIC, await sourceOf(o.snapshot));
     if (sealed && sealed.head['label'] === this.label) {
       try {
         const state = replicaStateFromJson(sealed.head['state'] ?? null);
@@ -512,7 +524,7 @@ export abstract class SyncedStore {
   private async recoverJournal(): Promise<number> {
     const j = this.options.journal;
     if (!j) return 0;
-    const sealed = unseal(this.secrets.snapshot, JOURNAL_MAGIC, await j.read().catch(() => undefined));
+    const sealed = await unseal(this.secrets.snapshot, JOURNAL_MAGIC, await sourceOf(j));
     if (!sealed || sealed.head['label'] !== this.label) {
       await j.clear();
       return 0;
