@@ -159,6 +159,22 @@ describe.each(BACKINGS)('catalogs on %o', (make) => {
     }
   });
 
+  it('the application catalog holds SSH, mail and other application classes side by side', async () => {
+    const f = files();
+    const apps = await open('application', f);
+    const mail: CatalogEntryOf<'application'> = {
+      $class: 'CatalogedApplicationMail', Key: 'mailto:alice@example.com', AccountAddress: 'alice@example.com',
+      InboundConnect: 'imap://imap.example.com', OutboundConnect: 'submit://smtp.example.com',
+    };
+    await apps.add(SAMPLES.application[0]);
+    await apps.add(mail);
+    await apps.close();
+    const again = await open('application', f, {}, false);
+    expect(again.get('mailto:alice@example.com')).toEqual(mail);
+    expect(again.list().map((a) => a.$class).sort()).toEqual(['CatalogedApplicationMail', 'CatalogedApplicationSsh']);
+    await again.close();
+  });
+
   it('lifecycle violations through the API are typed errors and write nothing', async () => {
     const f = files();
     const c = await open('credential', f);

@@ -602,6 +602,7 @@ export class SequenceReplica {
       this.baseState = resume;
       from = resume.end;
     }
+    const settleAsWeGo = this.options.base === 'end' || (this.options.base === undefined && !resume);
     const scan = await scanFrames(store, from);
     if (scan.damage) throw scan.damage;
     const blocks = new BlockReader(store);
@@ -613,8 +614,10 @@ export class SequenceReplica {
       const { frame, next, leaf } = await this.verifyFrame(f, this.current, this.decryptor, (i) => this.headerAt(i));
       if (frame.index === 0) this.takePolicy(f.header);
       if (Array.isArray(f.header['recipients'])) this.exchanges.set(frame.index, start);
-      this.tail.push({ start, length: frame.length, leafHash: leaf });
       this.current = next;
+      // A replica whose base will be the end keeps no tail while replaying (memory stays flat).
+      if (settleAsWeGo) this.baseState = next;
+      else this.tail.push({ start, length: frame.length, leafHash: leaf });
       this.options.onFrame?.(frame);
     }
     if (scan.tornTail) await this.dropTornTail(scan.end);

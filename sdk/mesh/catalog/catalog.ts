@@ -67,6 +67,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
   readonly kind: K;
   private readonly info: CatalogKindInfo;
   private readonly entries = new Map<string, EntryRecord>();
+  private readonly arena = new PayloadArena();
   /** @internal */
   protected readonly frameZeroType = CATALOG_CTY;
   /** @internal */
@@ -246,7 +247,7 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
       return { ev, next: undefined };
     }
     if (!checked) this.checkEntry(payload, ev.uniqueId, f.index);
-    return { ev, next: { first: ev.event === 'New' ? f.index : r!.first, last: f.index, payload } };
+    return { ev, next: { first: ev.event === 'New' ? f.index : r!.first, last: f.index, payload: this.arena.keep(payload) } };
   }
 
   /** The payload is an entry of this catalog's class whose primary key is the frame's UniqueId. */
@@ -328,3 +329,25 @@ export class Catalog<K extends CatalogKind> extends SyncedStore {
   }
 }
 
+/**
+ * Entry JSON kept in shared 1 MiB blocks: one small ArrayBuffer per entry costs several times the
+ * entry itself in V8, which a replay of 100,000 frames would feel. Views into a block keep it
+ * alive; a block holding only replaced entries is freed with them.
+ */
+class PayloadArena {
+  private block = new Uint8Array(0);
+  private at = 0;
+
+  keep(payload: Uint8Array): Uint8Array {
+    const n = payload.length;
+    if (n > 1 << 16) return payload.slice();
+    if (this.at + n > this.block.length) {
+      this.block = new Uint8Array(1 << 20);
+      this.at = 0;
+    }
+    this.block.set(payload, this.at);
+    const view = this.block.subarray(this.at, this.at + n);
+    this.at += n;
+    return view;
+  }
+}
