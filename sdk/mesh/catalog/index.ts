@@ -11,6 +11,6 @@ export { CATALOG_CTY, decodeCatalogEvent, encodeCatalogEvent, type CatalogEvent,
 export {
   SyncedStore, type ConflictWarning, type OutgoingFrames, type ReceiveReport, type RebuildPlan, type StoreOptions, type UndoRecord,
 } from './synced-store.js';
-export { sideFileOnStore, type SideFile } from './side-file.js';
+export { sideFileOnStore, type SideFile, type SideFileRange } from './side-file.js';
 export { deriveStoreSecrets, type StoreSecrets } from './store-secrets.js';
 export { readReferenceCatalogFrame, type ReferenceCatalogFrame } from './reference.js';

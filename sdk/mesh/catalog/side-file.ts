@@ -17,13 +17,21 @@ export interface SideFile {
    * Optional ranged access to the same bytes (their length, and `length` bytes at `offset`):
    * a large snapshot is then read one chunk at a time instead of whole.
    */
-  ranged?(): Promise<{ readonly size: number; read(offset: number, length: number): Promise<Uint8Array> } | undefined>;
+  ranged?(): Promise<SideFileRange | undefined>;
   /** Replaces the content; resolves once it is durable. */
   write(bytes: Uint8Array): Promise<void>;
   /** Removes the content; resolves once that is durable. */
   clear(): Promise<void>;
   /** Releases the file (the owner of the store calls it on close). */
   close(): Promise<void>;
+}
+
+/** Ranged access to a side file's bytes (see {@link SideFile.ranged}). */
+export interface SideFileRange {
+  /** Length of the content in bytes. */
+  readonly size: number;
+  /** Up to `length` bytes from `offset`. */
+  read(offset: number, length: number): Promise<Uint8Array>;
 }
 
 /**
