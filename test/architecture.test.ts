@@ -53,7 +53,8 @@ const LAYERS: readonly Layer[] = [
  * (SequenceStore, durability, store errors) lives beside the sequence code that consumes it; the
  * HTTP exchange and SRV lookup contracts beside the protocol code that consumes them; the
  * service-store contract (interface, errors, the input rules and watch semantics every
- * implementation shares) and the embedded store's file layer beside the service.
+ * implementation shares) and the embedded store's file layer beside the service; the push
+ * socket contracts beside the push service and client.
  */
 const ADAPTER_CONTRACTS: readonly string[] = [
   'sdk/dare/sequence/store.ts', 'sdk/protocol/http.ts', 'sdk/protocol/srv.ts',
@@ -68,6 +69,8 @@ const ADAPTER_CONTRACTS: readonly string[] = [
   'sdk/service/store-rules.ts',
   'sdk/service/change-feed.ts',
   'sdk/service/files.ts',
+  // The push channel: the WebSocket server binding (service side) and the WebSocket client (client side).
+  'sdk/service/push/connection.ts', 'sdk/client/push/websocket.ts',
 ];
 
 /**

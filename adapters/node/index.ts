@@ -1,9 +1,10 @@
 /**
  * `mathmesh/adapters/node`: the Node file `SequenceStore` (fsync or group commit, writer lock, torn-tail repair),
- * the Mesh HTTP binding on node:http, SRV lookup on node:dns, hashing on a `node:worker_threads`
- * worker for the streaming envelope functions (`nodeHashOffload`), and `NodeServiceFiles`, the
- * directory the embedded service store runs on (`EmbeddedServiceStore.open(new NodeServiceFiles(dir))`
- * from `mathmesh/service`).
+ * the Mesh HTTP binding on node:http, the WebSocket push channel on the same server (`attachPush`,
+ * with `ws`) and a WebSocket client for Node 20 (`NodeWebSocket`), SRV lookup on node:dns,
+ * hashing on a `node:worker_threads` worker for the streaming envelope functions
+ * (`nodeHashOffload`), and `NodeServiceFiles`, the directory the embedded service store runs on
+ * (`EmbeddedServiceStore.open(new NodeServiceFiles(dir))` from `mathmesh/service`).
  *
  * @module mathmesh/adapters/node
  */
@@ -14,5 +15,8 @@ export { NodeServiceFiles } from '../service-store/node-files.js';
 export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
 export { listenHttp, nodeRequestListener, type NodeHttpServerOptions, type RunningHttpServer } from '../http/node-server.js';
 export { nodeSrvLookup } from '../http/node-srv.js';
+export { attachPush, NodeWebSocket, type NodePushOptions, type AttachedPush } from '../http/node-push.js';
+export type { PushEndpoint, PushConnection, PushSocketEvents, PushGrant, PushAdmission } from '../../sdk/service/push/connection.js';
+export type { WebSocketConstructor, WebSocketLike } from '../../sdk/client/push/websocket.js';
 export type { HttpService, HttpRequest, HttpRequestHead, HttpResponse } from '../../sdk/protocol/http.js';
 export type { SrvLookup, SrvRecord } from '../../sdk/protocol/srv.js';

@@ -4,7 +4,8 @@
  * `/.well-known/mmm/`, tagged JSON bodies, requests and responses authenticated with HTTP Message
  * Signatures (RFC 9421, `hmac-sha256` under a key agreed by X448 between the client's and the
  * service's Authentication keys), Content-Digest (RFC 9530), replay protection, body limits,
- * typed protocol statuses, a `fetch` client, a runtime-neutral service, and discovery.
+ * typed protocol statuses, a `fetch` client, a runtime-neutral service, discovery, and the wire
+ * format of the WebSocket push channel (push tickets, `/.well-known/mmm/push`, JSON-line messages).
  *
  * Runtime-specific parts are adapters: the node:http server and the node:dns SRV lookup live in
  * `mathmesh/adapters/node`; Deno, Bun and workers mount {@link fetchHandler} directly.
@@ -59,3 +60,7 @@ export { fetchHandler } from './fetch-handler.js';
 export { readLimited } from './body.js';
 export type { SrvLookup, SrvRecord } from './srv.js';
 export { discoverService, serviceUrl, domainOf, parseMeshResolve, orderSrv, type ServiceEndpoint, type DiscoveryOptions } from './discovery.js';
+export {
+  MESH_PUSH_PATH, PUSH_TICKET_PARAMETER, PUSH_TICKET_LIFETIME_MS, PUSH_CLOSE, PUSH_MAX_MESSAGE_BYTES, PushError, encodePushMessage, decodePushMessages, pushUrl,
+  type PushHead, type PushMessage, type PushErrorCode,
+} from './push.js';

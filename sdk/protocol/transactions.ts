@@ -2,7 +2,7 @@ import type { MeshClassName } from '../mesh/schema/types.js';
 import type {
   AnyHelloRequest, BindRequest, BindResponse, ClaimRequest, ClaimResponse, CompleteRequest, CompleteResponse, ConnectRequest, ConnectResponse,
   DownloadRequest, DownloadResponse, MeshHelloResponse, OperateRequest, OperateResponse, PollClaimRequest, PollClaimResponse, PostRequest,
-  PostResponse, StatusRequest, StatusResponse, TransactRequest, TransactResponse, UnbindRequest, UnbindResponse,
+  PostResponse, PushTicketRequest, PushTicketResponse, StatusRequest, StatusResponse, TransactRequest, TransactResponse, UnbindRequest, UnbindResponse,
 } from '../mesh/schema/types.js';
 import type { CredentialMode } from './credential.js';
 
@@ -12,9 +12,11 @@ import type { CredentialMode } from './credential.js';
  * credential modes the service accepts for each (protocol.md §5 "Auth mode"); and which body
  * limit applies — `message` (32 KiB) or `upload` (the service's configured maximum).
  *
- * The table is data: a later transaction (e.g. a push-ticket request) is one more entry, passed
- * to the service and client as `transactions`, with its types added to {@link MeshTransactionTypes}
- * by declaration merging.
+ * The table is data: a later transaction is one more entry, passed to the service and client as
+ * `transactions`, with its types added to {@link MeshTransactionTypes} by declaration merging.
+ * PushTicket (protocol.md §2, WebSocket push) is this binding's own and sits in the table itself:
+ * a service routes a transaction only when it has a handler for it, so a service without push
+ * answers it NotFound, and clients need no second table.
  */
 
 /** The well-known path prefix (protocol-09 §10, protocol.md §1). */
@@ -37,7 +39,8 @@ export interface TransactionSpec {
 /**
  * The Mesh transactions of protocol.md §5. Modes: T3 Unbind takes Key (CommonAuthentication) or
  * Connection; T6–T8 Connection "or Key"; T10 Claim the claimant's Key or Connection; T12
- * Operate "any". Transact and Post carry frames and message batches: the upload limit.
+ * Operate "any". Transact and Post carry frames and message batches: the upload limit. PushTicket
+ * (protocol.md §2) takes a Connection credential only.
  */
 export const MESH_TRANSACTIONS = {
   Hello: { request: 'HelloRequest', response: 'MeshHelloResponse', modes: ['None'], body: 'message' },
@@ -52,6 +55,8 @@ export const MESH_TRANSACTIONS = {
   Claim: { request: 'ClaimRequest', response: 'ClaimResponse', modes: ['Key', 'Connection'], body: 'message' },
   PollClaim: { request: 'PollClaimRequest', response: 'PollClaimResponse', modes: ['Key'], body: 'message' },
   Operate: { request: 'OperateRequest', response: 'OperateResponse', modes: ['Key', 'Device', 'Connection'], body: 'message' },
+  // A ticket is bound to one connected device (its Authentication keyid) of one account: Connection only.
+  PushTicket: { request: 'PushTicketRequest', response: 'PushTicketResponse', modes: ['Connection'], body: 'message' },
 } as const satisfies Readonly<Record<string, TransactionSpec>>;
 
 /** The request and response types of each transaction (extend by declaration merging). */
@@ -68,6 +73,7 @@ export interface MeshTransactionTypes {
   Claim: { request: ClaimRequest; response: ClaimResponse };
   PollClaim: { request: PollClaimRequest; response: PollClaimResponse };
   Operate: { request: OperateRequest; response: OperateResponse };
+  PushTicket: { request: PushTicketRequest; response: PushTicketResponse };
 }
 
 /** A transaction name. */

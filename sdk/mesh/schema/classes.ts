@@ -608,4 +608,14 @@ export const MESH_CLASSES = {
     members: { AccountAddress: 'String', Operations: 'Tagged<CryptographicOperation>[]' },
   },
   OperateResponse: { doc: 'Results of key operations (protocol.md T12).', inherits: 'MeshResponse', members: { Results: 'Tagged<CryptographicResult>[]' } },
+  // ---- this project's binding (protocol.md §2): not in the reference schema ---------------------
+  PushTicketRequest: {
+    doc: 'Ask for a single-use ticket that opens the WebSocket push channel (protocol.md §2, WebSocket push).',
+    inherits: 'MeshRequestUser',
+  },
+  PushTicketResponse: {
+    doc: 'A push ticket: opens one socket at `/.well-known/mmm/push?ticket=` before `Expires` (protocol.md §2).',
+    inherits: 'MeshResponse',
+    members: { Ticket: 'String', Expires: 'DateTime' },
+  },
 } as const satisfies Readonly<Record<string, ClassDefinition>>;

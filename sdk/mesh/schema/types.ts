@@ -1545,7 +1545,8 @@ export type AnyRequest =
   | PostRequest
   | ClaimRequest
   | PollClaimRequest
-  | OperateRequest;
+  | OperateRequest
+  | PushTicketRequest;
 
 /** Members of {@link Response}. */
 export interface ResponseMembers {
@@ -1576,7 +1577,8 @@ export type AnyResponse =
   | PostResponse
   | ClaimResponse
   | PollClaimResponse
-  | OperateResponse;
+  | OperateResponse
+  | PushTicketResponse;
 
 /** Members of {@link Version}. */
 export interface VersionMembers {
@@ -1645,7 +1647,8 @@ export type AnyMeshRequest =
   | PostRequest
   | ClaimRequest
   | PollClaimRequest
-  | OperateRequest;
+  | OperateRequest
+  | PushTicketRequest;
 
 /** Members of {@link MeshRequestUser}. */
 export interface MeshRequestUserMembers extends MeshRequestMembers {
@@ -1665,7 +1668,8 @@ export type AnyMeshRequestUser =
   | StatusRequest
   | CompleteRequest
   | DownloadRequest
-  | TransactRequest;
+  | TransactRequest
+  | PushTicketRequest;
 
 /** Members of {@link MeshResponse}. */
 export interface MeshResponseMembers extends ResponseMembers {
@@ -1685,7 +1689,8 @@ export type AnyMeshResponse =
   | PostResponse
   | ClaimResponse
   | PollClaimResponse
-  | OperateResponse;
+  | OperateResponse
+  | PushTicketResponse;
 
 /** Members of {@link KeyValue}. */
 export interface KeyValueMembers {
@@ -2111,6 +2116,22 @@ export interface OperateResponseMembers extends MeshResponseMembers {
 /** Results of key operations (protocol.md T12). */
 export interface OperateResponse extends OperateResponseMembers, MeshObjectBase<'OperateResponse'> {}
 
+/** Members of {@link PushTicketRequest}. */
+export interface PushTicketRequestMembers extends MeshRequestUserMembers {
+}
+/** Ask for a single-use ticket that opens the WebSocket push channel (protocol.md §2, WebSocket push). */
+export interface PushTicketRequest extends PushTicketRequestMembers, MeshObjectBase<'PushTicketRequest'> {}
+
+/** Members of {@link PushTicketResponse}. */
+export interface PushTicketResponseMembers extends MeshResponseMembers {
+  /** String */
+  Ticket?: string;
+  /** DateTime */
+  Expires?: Date;
+}
+/** A push ticket: opens one socket at `/.well-known/mmm/push?ticket=` before `Expires` (protocol.md §2). */
+export interface PushTicketResponse extends PushTicketResponseMembers, MeshObjectBase<'PushTicketResponse'> {}
+
 /** Class name → its interface. */
 export interface MeshClassMap {
   KeyCore: KeyCore;
@@ -2274,6 +2295,8 @@ export interface MeshClassMap {
   CryptographicResultShare: CryptographicResultShare;
   OperateRequest: OperateRequest;
   OperateResponse: OperateResponse;
+  PushTicketRequest: PushTicketRequest;
+  PushTicketResponse: PushTicketResponse;
 }
 
 /** Class name → the class or any class inheriting from it. */
@@ -2439,6 +2462,8 @@ export interface MeshFamilyMap {
   CryptographicResultShare: CryptographicResultShare;
   OperateRequest: OperateRequest;
   OperateResponse: OperateResponse;
+  PushTicketRequest: PushTicketRequest;
+  PushTicketResponse: PushTicketResponse;
 }
 
 /** The name of a Mesh class. */
