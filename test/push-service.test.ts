@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { publicPart } from '../sdk/dare/index.js';
+import type { PushTicketRequest } from '../sdk/mesh/index.js';
 import { base64urlDecode, base64urlEncode } from '../sdk/encoding/index.js';
 import {
   connectionCredential, decodePushMessages, fetchHandler, keyCredential, MemoryReplayCache, MeshHttpClient, MeshHttpService, MeshProtocolError,
@@ -31,7 +32,7 @@ class FakeConnection implements PushConnection {
   pings = 0;
   closedWith: { code: number; reason: string } | undefined;
   terminated = false;
-  events!: PushSocketEvents;
+  events: PushSocketEvents | undefined;
   send(text: string): void {
     if (this.closedWith || this.terminated) throw new Error('send after close');
     this.sent.push(text);
@@ -41,9 +42,11 @@ class FakeConnection implements PushConnection {
   }
   close(code: number, reason: string): void {
     this.closedWith = { code, reason };
+    queueMicrotask(() => this.events?.closed()); // the peer answers the closing handshake
   }
   terminate(): void {
     this.terminated = true;
+    queueMicrotask(() => this.events?.closed());
   }
   /** Every line received, decoded. */
   messages(): PushMessage[] {
@@ -182,7 +185,7 @@ describe('PushTicket transaction', () => {
     const http = new MeshHttpService({ serviceKey: service.authentication, handlers: { Hello: () => ({ $class: 'MeshHelloResponse', EnvelopedProfileService: service.profile }), ...s.push.handlers } });
     const client = new MeshHttpClient({ endpoint: 'https://mesh.example.com/', fetch: inProcessFetch(fetchHandler(http)) });
     await client.hello();
-    await expect(client.send('PushTicket', { $class: 'PushTicketRequest', Account: ALICE }, keyCredential(alice.base))).rejects.toThrow(/Connection credential/);
+    await expect(client.send('PushTicket', { $class: 'PushTicketRequest', Account: ALICE } as PushTicketRequest, keyCredential(alice.base))).rejects.toThrow(/Connection credential/);
   });
 });
 
@@ -251,7 +254,7 @@ describe('notifications', () => {
     await tick();
     expect(a.messages()).toHaveLength(1); // its heads only
     expect(b.messages().slice(1).map((m) => m.type === 'change' && m.store)).toEqual(['MMM_Inbound', 'MMM_Access']);
-    expect((b.messages()[0] as { heads: unknown[] }).heads).toEqual([{ store: 'MMM_Inbound', index: 8 }]);
+    expect((b.messages()[0] as { heads: readonly unknown[] } & PushMessage).heads).toEqual([{ store: 'MMM_Inbound', index: 8 }]);
   });
 
   it('a change committed while the socket opens is not sent twice nor older than the heads', async () => {
@@ -277,7 +280,7 @@ describe('notifications', () => {
     expect(c.sent).toHaveLength(1); // the heads
     expect(s.push.stats().pending).toBe(2);
     c.bufferedAmount = 0;
-    c.events.written();
+    c.events!.written();
     expect(c.sent).toHaveLength(2); // one message with both lines
     expect(c.messages().slice(1)).toEqual([{ type: 'change', store: 'MMM_Inbound', index: 104 }, { type: 'change', store: 'MMM_Contact', index: 49 }]);
   });
@@ -295,7 +298,7 @@ describe('notifications', () => {
     expect(stats.resyncPending).toBe(1);
     expect(c.sent).toHaveLength(1); // nothing written while congested
     c.bufferedAmount = 0;
-    c.events.written();
+    c.events!.written();
     expect(c.messages().slice(1)).toEqual([{ type: 'resync' }]);
     s.source.commit(ALICE, 'S3');
     await tick();
@@ -311,7 +314,7 @@ describe('notifications', () => {
     c.bufferedAmount = 0; // drained without a write callback (the binding missed none, but the sweep does not rely on it)
     s.push.sweep();
     expect(c.messages().slice(1)).toEqual([{ type: 'change', store: 'MMM_Inbound', index: 5 }]);
-    c.events.pong();
+    c.events!.pong();
     s.push.sweep();
     expect(c.messages().slice(2)).toEqual([{ type: 'keepalive' }]);
   });
@@ -376,7 +379,7 @@ describe('disconnection', () => {
     const live = await s.open(await s.ticket(ALICE, alice));
     s.push.sweep();
     expect([dead.pings, live.pings]).toEqual([1, 1]);
-    live.events.pong();
+    live.events!.pong();
     s.push.sweep();
     expect(dead.terminated).toBe(true);
     expect(live.terminated).toBe(false);
@@ -386,7 +389,7 @@ describe('disconnection', () => {
   it('closes a socket that sends anything (the channel is one-way), and those of a deleted account', async () => {
     const s = setup();
     const a = await s.open(await s.ticket(ALICE, alice));
-    a.events.message(10);
+    a.events!.message(10);
     expect(a.closedWith?.code).toBe(PUSH_CLOSE.policy);
     const b = await s.open(await s.ticket(BOB, bob));
     s.source.deleteAccount(BOB);

@@ -40,8 +40,9 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
 /** The service's view of one `ws` socket. */
 function connectionOf(ws: WebSocket, written: () => void, onError: (e: unknown) => void): PushConnection {
   // One callback per socket, not per message: reports that a write left the process.
-  const done = (e?: Error): void => {
-    if (e === undefined) written();
+  // Node calls a write callback with null (not undefined) on success.
+  const done = (e?: Error | null): void => {
+    if (!e) written();
   };
   return {
     send(text) {

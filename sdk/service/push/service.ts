@@ -308,14 +308,20 @@ export class MeshPushService implements PushEndpoint {
     return { connections: this.#count, accounts: this.#byAccount.size, pending, resyncPending: resync, maxBuffered };
   }
 
-  /** Stops: ends the subscription and the sweep, closes every socket (1001); tickets are refused from now on. */
-  async close(): Promise<void> {
+  /**
+   * Stops: ends the subscription and the sweep, refuses tickets and sockets from now on, and
+   * closes every socket (1001, going away); resolves once each closed, dropping those still open
+   * after `graceMs` (default 1,000 ms).
+   */
+  async close(graceMs = 1_000): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#sweepHandle !== undefined) this.#timers.clearInterval(this.#sweepHandle);
     this.#watch?.close();
-    this.#closeAll(PUSH_CLOSE.goingAway, 'the service is closing');
-    await Promise.allSettled([...this.#refreshing.values()]);
+    const sessions = [...this.#byAccount.values()].flatMap((set) => [...set]);
+    for (const s of sessions) s.close(PUSH_CLOSE.goingAway, 'the service is closing');
+    const timers = { setTimeout: (f: () => void, ms: number) => globalThis.setTimeout(f, ms), clearTimeout: (h: unknown) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>) };
+    await Promise.allSettled([...sessions.map((s) => s.gone(graceMs, timers)), ...this.#refreshing.values()]);
   }
 
   // ---- internals ----
@@ -464,10 +470,6 @@ export class MeshPushService implements PushEndpoint {
       n++;
     }
     return n;
-  }
-
-  #closeAll(code: number, reason: string): void {
-    for (const set of [...this.#byAccount.values()]) for (const s of [...set]) s.close(code, reason);
   }
 
   #remove(session: PushSession): void {

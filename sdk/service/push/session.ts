@@ -51,6 +51,9 @@ export class PushSession implements PushSocketEvents {
   #state: 'opening' | 'open' | 'closed' = 'opening';
   #pending: Map<string, Pending> | undefined;
   #resync = false;
+  /** The binding reported the close; `#whenGone` waits for it (only while the service shuts down). */
+  #gone = false;
+  #whenGone: (() => void) | undefined;
   readonly #connection: PushConnection;
   readonly #limits: SessionLimits;
   readonly #owner: SessionOwner;
@@ -197,5 +200,21 @@ export class PushSession implements PushSocketEvents {
 
   closed(): void {
     if (this.#state !== 'closed') this.#end();
+    this.#gone = true;
+    this.#whenGone?.();
+  }
+
+  /** Resolves once the binding reported the close, or after `ms`, then drops the connection. */
+  async gone(ms: number, timers: { setTimeout(f: () => void, ms: number): unknown; clearTimeout(h: unknown): void }): Promise<void> {
+    if (this.#gone) return;
+    await new Promise<void>((resolve) => {
+      const timer = timers.setTimeout(resolve, ms);
+      this.#whenGone = () => {
+        timers.clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#whenGone = undefined;
+    if (!this.#gone) this.#connection.terminate();
   }
 }
