@@ -14,8 +14,8 @@ export const PAGES = {
   '/csp': { backend: 'pure', csp: "default-src 'self'; script-src 'self'" },
 };
 
-function page(backend) {
-  return `<!doctype html><html data-backend="${backend}"><head><meta charset="utf-8"><title>mathmesh portable suite</title></head>` +
+function page(backend, push) {
+  return `<!doctype html><html data-backend="${backend}"${push ? ` data-push="${push}"` : ''}><head><meta charset="utf-8"><title>mathmesh portable suite</title></head>` +
     `<body><pre id="log"></pre><script type="module" src="/build/browser.js"></script></body></html>`;
 }
 
@@ -36,7 +36,12 @@ function under(root, rel) {
   return file.startsWith(root + sep) ? file : undefined;
 }
 
-export async function startServer({ bundleDir, vectorsDir }) {
+/**
+ * `push`: the URL of the push suite's Mesh service (another origin): the pages name it and their
+ * CSP lets them connect to it (`connect-src`, http and ws), nowhere else.
+ */
+export async function startServer({ bundleDir, vectorsDir, push }) {
+  const connect = push ? `; connect-src 'self' ${push} ${push.replace(/^http/, 'ws')}` : '';
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === STREAM_PAGE.path) {
@@ -46,8 +51,8 @@ export async function startServer({ bundleDir, vectorsDir }) {
     }
     const p = PAGES[path];
     if (p) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': p.csp, 'cache-control': 'no-store' });
-      res.end(page(p.backend));
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': p.csp + connect, 'cache-control': 'no-store' });
+      res.end(page(p.backend, push));
       return;
     }
     const file = path.startsWith('/build/') ? under(bundleDir, path.slice(7))

@@ -1,7 +1,8 @@
 // `npm run test:runtimes`: the portable suites (test/portable/) on Deno, Bun and headless
 // Chromium, plus plain Node as the reference run of the same bundle. Bundles
 // test/runtimes/<runtime>.ts with rollup, runs each runtime, and fails loudly if a runtime is
-// missing, fails a test, or runs a different set of tests than the reference.
+// missing, fails a test, or runs a different set of tests than the reference. The push suite's
+// clients reach one Mesh service on loopback that this script starts (a Node child) and stops.
 //   node scripts/test-runtimes.mjs [node] [deno] [bun] [browser] [--stream-mib=N]   (default: all)
 // The browser run also encrypts and decodes a generated Blob of 256 MiB (--stream-mib=1024 for
 // 1 GiB, or MATHMESH_STREAM_MIB) through the streaming envelope API, and checks it stays in bounded memory.
@@ -78,8 +79,9 @@ async function bundle() {
       // The hash worker of the streaming page, as an app would serve the adapter's worker entry.
       'browser-hash-worker': join(root, 'adapters', 'browser', 'hash-worker.ts'),
     },
-    // node:fs only in the node entry; nothing else may stay external.
-    external: (id) => id.startsWith('node:'),
+    // node:fs only in the node entry, and ws (Node 20's WebSocket client, CommonJS) in it alone;
+    // nothing else may stay external.
+    external: (id) => id.startsWith('node:') || id === 'ws',
     plugins: [typescript, nodeResolve({ exportConditions: ['import', 'default'], browser: false })],
     onwarn(w, warn) {
       if (w.code !== 'CIRCULAR_DEPENDENCY') warn(w);
@@ -164,9 +166,33 @@ async function runStreamPage(context, server, profile) {
   }
 }
 
+/**
+ * The Mesh service of the portable push suite (test/runtimes/push-server.ts): a Node child on
+ * loopback, started once and shared by every runtime; it exits when its standard input closes.
+ */
+function startPushServer() {
+  return new Promise((ok, fail) => {
+    const child = spawn(process.execPath, ['--import', join(root, 'test', 'support', 'ts-hooks.mjs'), join(root, 'test', 'runtimes', 'push-server.ts')],
+      { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+    let out = '';
+    const onData = (d) => {
+      out += d;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (!line) return;
+      child.stdout.off('data', onData);
+      const { url } = JSON.parse(line);
+      console.log(`runtimes: push service at ${url} (pid ${child.pid})`);
+      ok({ url, port: new URL(url).port, stop: () => new Promise((done) => { child.once('exit', done); child.stdin.end(); }) });
+    };
+    child.stdout.on('data', onData);
+    child.once('error', fail);
+    child.once('exit', (code) => fail(new Error(`the push service exited with ${code} before it listened: ${out}`)));
+  });
+}
+
 async function runBrowser() {
   const { chromium } = await import('playwright-core');
-  const server = await startServer({ bundleDir, vectorsDir });
+  const server = await startServer({ bundleDir, vectorsDir, push: push.url });
   const profile = await mkdtemp(join(tmpdir(), 'mathmesh-chromium-'));
   const summaries = [];
   let context;
@@ -224,6 +250,7 @@ function compare(reference, s) {
 }
 
 await bundle();
+const push = await startPushServer();
 const summaries = [];
 const problems = [];
 const attempt = async (name, f) => {
@@ -238,7 +265,7 @@ const attempt = async (name, f) => {
 
 const useReference = true;
 if (useReference || wanted.includes('node')) {
-  await attempt('node', () => runProcess('node', process.execPath, [join(bundleDir, 'node.js'), vectorsDir]));
+  await attempt('node', () => runProcess('node', process.execPath, [join(bundleDir, 'node.js'), vectorsDir, push.url]));
 }
 if (wanted.includes('deno')) {
   await attempt('deno', async () => {
@@ -248,7 +275,7 @@ if (wanted.includes('deno')) {
     const scratch = await mkdtemp(join(tmpdir(), 'mathmesh-deno-seq-'));
     try {
       return await runProcess('deno', file, ['run', '--no-config', '--no-lock', '--no-prompt', `--allow-read=${vectorsDir},${scratch}`,
-        `--allow-write=${scratch}`, join(bundleDir, 'deno.js'), vectorsDir, scratch],
+        `--allow-write=${scratch}`, `--allow-net=127.0.0.1:${push.port}`, join(bundleDir, 'deno.js'), vectorsDir, scratch, push.url],
       { DENO_DIR: join(bundleDir, '.deno'), DENO_NO_UPDATE_CHECK: '1' });
     } finally {
       await rm(scratch, { recursive: true, force: true });
@@ -259,10 +286,11 @@ if (wanted.includes('bun')) {
   await attempt('bun', () => {
     const { file, version } = bunBinary();
     console.log(`[bun] ${version} at ${file}`);
-    return runProcess('bun', file, ['run', '--no-install', join(bundleDir, 'bun.js'), vectorsDir], { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' });
+    return runProcess('bun', file, ['run', '--no-install', join(bundleDir, 'bun.js'), vectorsDir, push.url], { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' });
   });
 }
 if (wanted.includes('browser')) await attempt('browser', runBrowser);
+await push.stop();
 
 const reference = summaries.find((s) => s.runtime === 'node');
 console.log('\nportable suites per runtime:');

@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { NodeWebSocket } from '../adapters/node/index.js';
 import { init } from '../sdk/crypto/index.js';
 import { createRunner, expect as portableExpect, type TestApi } from './portable/harness.js';
 import { registerAll } from './portable/index.js';
@@ -15,14 +16,21 @@ import { memoryFactory } from './portable/sequence.js';
 import { nodeFsFactory } from './runtimes/node-stores.js';
 import { loadVectors } from './portable/vectors.js';
 import { vectorsDir } from './support/paths.js';
+import { startPushTestServer } from './support/push-server.js';
+import type { WebSocketConstructor } from '../sdk/client/index.js';
 
 const vectors = await loadVectors((f) => readFile(resolve(vectorsDir, f), 'utf8'));
 const backend = await init();
+// The push suite's service, in this process; the runtime's WebSocket where it has one (Node ≥ 22), else ws.
+const pushServer = await startPushTestServer();
+afterAll(() => pushServer.close());
+const pushWebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? NodeWebSocket;
 
 registerAll({ describe, it, expect } as unknown as TestApi, {
   runtime: 'node', backend: 'wasm', native: true, nativeCurves: true,
   // Node 22 added Ed448 contexts to node:crypto; the native provider refuses them before that.
   nativeContexts: Number(process.versions.node.split('.')[0]) >= 22, vectors,
+  push: { url: pushServer.url, WebSocket: pushWebSocket },
 }, [memoryFactory(), nodeFsFactory(mkdtempSync(join(tmpdir(), 'mathmesh-portable-')))]);
 
 describe('portable runner (the harness of Deno, Bun and browsers)', () => {

@@ -4,6 +4,8 @@
  * under this module's own runner on Deno, Bun and browsers. No runtime-specific API here.
  */
 
+import type { PushEnv } from './push.js';
+
 /** The matchers the portable suites use (a subset of vitest's `expect`). */
 export interface Matchers {
   toBe(expected: unknown): void;
@@ -37,6 +39,8 @@ export interface Env {
   nativeContexts: boolean;
   /** Parsed vector files, keyed by path under `../shared/vectors` (see vectors.ts). */
   vectors: Record<string, unknown>;
+  /** The push service of this run and the runtime's WebSocket (push.ts); absent: its tests fail. */
+  push?: PushEnv;
 }
 
 /** A portable suite: registers its describe/it blocks against the given API. */

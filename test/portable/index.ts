@@ -8,10 +8,11 @@ import dare, { dareStream } from './dare.js';
 import encoding from './encoding.js';
 import type { Env, Suite, TestApi } from './harness.js';
 import protocol from './protocol.js';
+import push from './push.js';
 import { memoryFactory, sequenceSuite, type StoreFactory } from './sequence.js';
 import udf from './udf.js';
 
-export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare, dareStream, protocol];
+export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare, dareStream, protocol, push];
 
 export type { StoreFactory } from './sequence.js';
 

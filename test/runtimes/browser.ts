@@ -11,6 +11,7 @@ import type { SequenceStore } from '../../sdk/dare/sequence/store.js';
 import { SequenceError, type SequenceErrorCode } from '../../sdk/dare/sequence/errors.js';
 import type { RunSummary } from '../portable/harness.js';
 import type { StoreFactory } from '../portable/index.js';
+import type { WebSocketConstructor } from '../../sdk/client/index.js';
 import { runPortable } from './run.js';
 
 declare global {
@@ -20,6 +21,8 @@ declare global {
 
 const expected = document.documentElement.dataset['backend'] === 'pure' ? 'pure' : 'wasm';
 const out = document.getElementById('log')!;
+// The push service (another origin: the page's CSP lets it connect there, the service answers CORS).
+const pushUrl = document.documentElement.dataset['push'];
 // Both pages share one origin (one OPFS, one IndexedDB): a directory / database per page load.
 const scratch = `mathmesh-test-${expected}-${Date.now().toString(36)}`;
 
@@ -119,7 +122,10 @@ const opfsWorker: StoreFactory = {
 
 try {
   globalThis.__meshResult = await runPortable(
-    { runtime: 'browser', backend: expected, native: false, nativeCurves: false, nativeContexts: false },
+    {
+      runtime: 'browser', backend: expected, native: false, nativeCurves: false, nativeContexts: false,
+      ...(pushUrl ? { push: { url: pushUrl, WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor } } : {}),
+    },
     async (f) => {
       const r = await fetch(`/vectors/${f}`);
       if (!r.ok) throw new Error(`GET /vectors/${f}: ${r.status}`);

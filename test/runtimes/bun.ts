@@ -1,11 +1,13 @@
 /**
  * Entry of the portable suites on Bun: `bun run bun.js <vectors>`. Sequence stores: memory, and
- * adapters/store/bun.ts — the Node file adapter unchanged — in a fresh temporary directory.
+ * adapters/store/bun.ts — the Node file adapter unchanged — in a fresh temporary directory. Push: the
+ * service at the URL given, over Bun's own WebSocket.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BunFileStore } from '../../adapters/store/bun.js';
+import type { WebSocketConstructor } from '../../sdk/client/index.js';
 import { nodeFsFactory } from './node-stores.js';
 import { RESULT_MARKER, runPortable } from './run.js';
 
@@ -15,14 +17,18 @@ declare const Bun: {
 };
 
 const dir = Bun.argv[2];
-if (!dir) throw new Error('usage: bun run bun.js <vectors dir>');
+const pushUrl = Bun.argv[3];
+if (!dir) throw new Error('usage: bun run bun.js <vectors dir> <push service URL>');
 const files = mkdtempSync(join(tmpdir(), 'mathmesh-bun-seq-'));
 const bunFs = nodeFsFactory(files, 'node-fs under Bun', BunFileStore);
 let summary;
 try {
   summary = await runPortable(
     // Bun's node:crypto is BoringSSL: hashes, HMAC, HKDF and AES are native; no Curve448.
-    { runtime: 'bun', backend: 'wasm', native: true, nativeCurves: false, nativeContexts: false },
+    {
+      runtime: 'bun', backend: 'wasm', native: true, nativeCurves: false, nativeContexts: false,
+      ...(pushUrl ? { push: { url: pushUrl, WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor } } : {}),
+    },
     (f) => Bun.file(`${dir}/${f}`).text(),
     undefined,
     [bunFs],

@@ -1,9 +1,11 @@
 /**
  * Entry of the portable suites on Deno:
- * `deno run --allow-read=<vectors>,<tmp> --allow-write=<tmp> deno.js <vectors> <tmp>`.
+ * `deno run --allow-read=<vectors>,<tmp> --allow-write=<tmp> --allow-net=<push host> deno.js <vectors> <tmp> <push URL>`.
+ * Push: the service at the URL given, over Deno's own WebSocket.
  * Sequence stores: memory, and adapters/store/deno.ts in `<tmp>` (a directory the caller made).
  */
 import { DenoFileStore } from '../../adapters/store/deno.js';
+import type { WebSocketConstructor } from '../../sdk/client/index.js';
 import type { StoreFactory } from '../portable/index.js';
 import { RESULT_MARKER, runPortable } from './run.js';
 
@@ -18,7 +20,8 @@ declare const Deno: {
 
 const dir = Deno.args[0];
 const files = Deno.args[1];
-if (!dir || !files) throw new Error('usage: deno run --allow-read --allow-write deno.js <vectors dir> <scratch dir>');
+const pushUrl = Deno.args[2];
+if (!dir || !files) throw new Error('usage: deno run --allow-read --allow-write --allow-net=<push host> deno.js <vectors dir> <scratch dir> <push service URL>');
 const denoFs: StoreFactory = {
   label: 'deno-fs',
   open: (name, o) => (o.writable ? DenoFileStore.openWrite(`${files}/${name}`, { durability: o.durability ?? 'fsync', groupBytes: o.groupBytes }) : DenoFileStore.openRead(`${files}/${name}`)),
@@ -33,7 +36,10 @@ const denoFs: StoreFactory = {
 const summary = await runPortable(
   // Deno's node:crypto (process.getBuiltinModule) backs the native provider, Ed448/X448 included
   // but without Ed448 contexts (its sign() refuses the context option).
-  { runtime: 'deno', backend: 'wasm', native: true, nativeCurves: true, nativeContexts: false },
+  {
+    runtime: 'deno', backend: 'wasm', native: true, nativeCurves: true, nativeContexts: false,
+    ...(pushUrl ? { push: { url: pushUrl, WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor } } : {}),
+  },
   (f) => Deno.readTextFile(`${dir}/${f}`),
   undefined,
   [denoFs],
