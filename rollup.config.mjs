@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { dts } from 'rollup-plugin-dts';
 
 /** Every subpath with an index in sdk/ that package.json exports. */
-const SUBPATHS = ['crypto', 'udf', 'encoding', 'dare', 'mesh', 'protocol', 'service'].filter((s) => existsSync(`dist/sdk/${s}/index.js`));
+const SUBPATHS = ['crypto', 'udf', 'encoding', 'dare', 'mesh', 'protocol', 'client', 'service'].filter((s) => existsSync(`dist/sdk/${s}/index.js`));
 /** Storage adapters, one subpath per platform so a browser bundle never meets node:fs. */
 const ADAPTERS = ['memory', 'node', 'bun', 'deno', 'browser'].filter((a) => existsSync(`dist/adapters/${a}/index.js`));
 const input = Object.fromEntries([

@@ -12,6 +12,7 @@ export default {
     'sdk/dare/index.ts',
     'sdk/mesh/index.ts',
     'sdk/protocol/index.ts',
+    'sdk/client/index.ts',
     'sdk/service/index.ts',
     'adapters/memory/index.ts',
     'adapters/node/index.ts',

@@ -6,7 +6,8 @@
 //  5. A bundle of mathmesh/udf without key derivation has no curve code and nothing imports `ws`;
 //     with deriveKeyPair the curve code is there (so the check can fail).
 //  6. mathmesh/mesh loads only its own files and @noble/* (no WebSocket, service or CLI code);
-//     mathmesh/protocol only those and structured-headers (no node:*, no adapter).
+//     mathmesh/protocol and mathmesh/client only those and structured-headers (no node:*, no
+//     adapter); only mathmesh/adapters/node loads `ws` (the push channel on Node).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -80,13 +81,15 @@ console.log('\nTypeScript consumers (module node16, ESM and CommonJS):');
       `import { base64urlEncode } from 'mathmesh/encoding';`,
       `import { readMeshObject, type ProfileUser } from 'mathmesh/mesh';`,
       `import { MeshHttpClient, type MeshHttpServiceOptions } from 'mathmesh/protocol';`,
-      `import { ServiceConflictError, type ServiceStore } from 'mathmesh/service';`,
+      `import { ServiceConflictError, type ServiceStore, type PushChangeSource } from 'mathmesh/service';`,
+      `import { watchPush, type PushWatch } from 'mathmesh/client';`,
     ];
     const body = `const p: ProviderName = 'pure'; const d: Uint8Array = sha512(new Uint8Array(1)); const u: string = contentDigest(d, { contentType: 'text/plain' });
 let k: KeyPair | undefined; void init; void p; void u; void k; const b: string = base64urlEncode(d); void b;
 const pu: ProfileUser = readMeshObject('{"ProfileUser":{}}', 'ProfileUser') as ProfileUser; void pu;
 let so: MeshHttpServiceOptions | undefined; void so; void MeshHttpClient;
 const conflict: ServiceConflictError = new ServiceConflictError('a@x', 'MMM_Local', 0, 1); const st: ServiceStore | undefined = undefined; void conflict; void st;
+const ps: PushChangeSource | undefined = st; let pw: PushWatch | undefined; void ps; void pw; void watchPush;
 // @ts-expect-error a number is not bytes
 sha512(1);\n`;
     writeFileSync(join(dir, 'esm.mts'), uses.join('\n') + '\n' + body);
@@ -171,6 +174,20 @@ function bareImports(entry) {
   const foreign = files.filter((f) => /[/\\](cli|service|client|adapters)[/\\]/.test(f) || f.endsWith('cli.js'));
   check(deps.every((d) => d.startsWith('@noble/') || d === 'structured-headers') && foreign.length === 0,
     `import 'mathmesh/protocol' (no bundler) loads only @noble/*, structured-headers and SDK modules below it: ${deps.join(', ')}${foreign.length ? `; also ${foreign.join(', ')}` : ''}`);
+}
+
+{
+  // mathmesh/client runs in browsers: runtime-neutral (no node:*, no ws — it uses the runtime's WebSocket), no adapter or service code.
+  const { deps, files } = bareImports(join(root, 'dist', 'esm', 'client', 'index.js'));
+  const foreign = files.filter((f) => /[/\\](cli|service|adapters)[/\\]/.test(f) || f.endsWith('cli.js'));
+  check(deps.every((d) => d.startsWith('@noble/') || d === 'structured-headers') && foreign.length === 0,
+    `import 'mathmesh/client' (no bundler) loads only @noble/*, structured-headers and SDK modules below it: ${deps.join(', ')}${foreign.length ? `; also ${foreign.join(', ')}` : ''}`);
+}
+{
+  // Only the Node adapter imports ws (the push channel's server binding and Node 20's WebSocket client).
+  const { deps } = bareImports(join(root, 'dist', 'esm', 'service', 'index.js'));
+  check(!deps.includes('ws'), `import 'mathmesh/service' (no bundler) does not load ws: ${deps.join(', ')}`);
+  check(bareImports(join(root, 'dist', 'esm', 'adapters', 'node', 'index.js')).deps.includes('ws'), `mathmesh/adapters/node brings ws (attachPush, NodeWebSocket)`);
 }
 
 if (failures.length) {

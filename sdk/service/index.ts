@@ -4,7 +4,9 @@
  * transactions and optimistic concurrency, cursor reads, heads, change notifications, records,
  * replay nonces), its typed errors and input rules, and the embedded on-disk implementation on
  * a {@link ServiceFiles} directory (Node: `NodeServiceFiles` from `mathmesh/adapters/node`;
- * memory: `MemoryServiceStore` from `mathmesh/adapters/memory`).
+ * memory: `MemoryServiceStore` from `mathmesh/adapters/memory`); and the push service of
+ * protocol.md §2 (`MeshPushService`: push tickets, the WebSocket channel's notifications, on the
+ * store's change feed; its Node binding is `attachPush` in `mathmesh/adapters/node`).
  *
  * @example
  * ```ts
@@ -35,3 +37,8 @@ export { storeReplayCache } from './replay.js';
 export type { ServiceFiles } from './files.js';
 export { EmbeddedServiceStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
 export type { RecoveryReport } from './embedded/recovery.js';
+export {
+  MeshPushService, PushTickets, PUSH_TICKET_KEY_INFO, MAX_TICKET_LENGTH, type MeshPushServiceOptions, type ReadableStores, type PushTimers, type PushStats,
+  type PushTicketsOptions, type IssuedTicket, type RedeemedTicket, type PushChangeSource, type PushSourceEvent, type PushSourceHead, type PushSourceWatch,
+  type PushConnection, type PushSocketEvents, type PushGrant, type PushAdmission, type PushEndpoint,
+} from './push/index.js';

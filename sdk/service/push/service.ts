@@ -5,6 +5,7 @@ import { MemoryReplayCache, type ReplayCache } from '../../protocol/replay.js';
 import type { RequestContext } from '../../protocol/service.js';
 import { refuse } from '../../protocol/status.js';
 import type { RandomSource } from '../../udf/random.js';
+import { canonicalAddress } from '../store-rules.js';
 import type { PushAdmission, PushConnection, PushEndpoint, PushGrant, PushSocketEvents } from './connection.js';
 import { PushSession, type SessionLimits, type SessionOwner } from './session.js';
 import type { PushChangeSource, PushSourceHead, PushSourceWatch } from './source.js';
@@ -64,10 +65,7 @@ export interface MeshPushServiceOptions {
   readonly maxSocketsPerDevice?: number;
   /** Stores whose change may change access (re-ask {@link ReadableStores}); default `['MMM_Access']`. */
   readonly accessStores?: readonly string[];
-  /**
-   * Canonical account address, as the source names accounts; default Unicode NFC then lower case
-   * (the service store's `canonicalAddress`, protocol.md T2).
-   */
+  /** Canonical account address, as the source names accounts; default the service store's `canonicalAddress` (protocol.md T2). */
   readonly canonicalAccount?: (address: string) => string;
   readonly now?: () => number;
   readonly random?: RandomSource;
@@ -87,8 +85,6 @@ export interface PushStats {
   /** Largest `bufferedAmount` of any socket. */
   readonly maxBuffered: number;
 }
-
-const defaultCanonical = (address: string): string => address.normalize('NFC').toLowerCase();
 
 function refused(status: number, reason: string): PushAdmission {
   return { ok: false, status, reason };
@@ -142,7 +138,7 @@ export class MeshPushService implements PushEndpoint {
     this.#maxSockets = positive('maxSockets', options.maxSockets ?? 100_000);
     this.#maxPerDevice = positive('maxSocketsPerDevice', options.maxSocketsPerDevice ?? 4);
     this.#accessStores = new Set(options.accessStores ?? ['MMM_Access']);
-    this.#canonical = options.canonicalAccount ?? defaultCanonical;
+    this.#canonical = options.canonicalAccount ?? canonicalAddress;
     this.#timers = options.timers ?? { setInterval: (f, ms) => globalThis.setInterval(f, ms), clearInterval: (h) => globalThis.clearInterval(h as ReturnType<typeof setInterval>) };
     this.#onError = options.onError ?? (() => undefined);
     this.#owner = { ended: (s) => this.#remove(s), misbehaved: (s) => s.close(PUSH_CLOSE.policy, 'the push channel takes no messages') };
@@ -175,7 +171,12 @@ export class MeshPushService implements PushEndpoint {
       throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: 'a push ticket is for a connected device (Connection credential)' });
     }
     if (this.#closed) throw refuse('ServerOverload', { detail: 'push notifications are not available' });
-    const account = this.#canonical(auth.account);
+    let account: string;
+    try {
+      account = this.#canonical(auth.account);
+    } catch {
+      throw refuse('BadRequest', { name: 'MeshUnknownAccount', detail: 'not an account address' });
+    }
     const stores = await this.#readable(account, auth.keyid);
     if (stores === undefined) throw refuse('Forbidden', { extended: 'NotAuthorized', name: 'NotAuthorized', detail: 'this device may not read the account' });
     const { ticket, expires } = this.#tickets.issue(account, auth.keyid);
