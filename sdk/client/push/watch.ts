@@ -33,8 +33,11 @@ export type PushChange = PushHead;
 
 /** Timers of the watcher (every runtime's; tests pass a fake clock). */
 export interface PushClock {
+  /** Milliseconds since the Unix epoch. */
   now(): number;
+  /** Calls `callback` once after `ms`; returns a handle for `clearTimeout`. */
   setTimeout(callback: () => void, ms: number): unknown;
+  /** Cancels a `setTimeout` that has not fired. */
   clearTimeout(handle: unknown): void;
 }
 
@@ -85,7 +88,9 @@ export interface PushWatchOptions {
 
 /** A running watch: `for await (const change of watch)`; `close()` or `break` ends it. */
 export interface PushWatch extends AsyncIterableIterator<PushChange> {
+  /** Where the watch is (socket, polling, failures). */
   readonly status: PushWatchStatus;
+  /** Ends the watch: closes the socket, stops every timer; a pending `next()` resolves done. */
   close(): void;
 }
 

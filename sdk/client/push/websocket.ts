@@ -9,12 +9,17 @@ export const WEBSOCKET_OPEN = 1;
 
 /** One socket, as the push client uses it. */
 export interface WebSocketLike {
+  /** 0 connecting, 1 open, 2 closing, 3 closed (WHATWG). */
   readonly readyState: number;
+  /** The handshake completed. */
   onopen: ((event: unknown) => void) | null;
-  /** `data` is a string for a text message. */
+  /** A message arrived; `data` is a string for a text message. */
   onmessage: ((event: { readonly data: unknown }) => void) | null;
+  /** The socket closed (or never opened), with the close code. */
   onclose: ((event: { readonly code: number; readonly reason: string }) => void) | null;
+  /** Something failed; a close follows. */
   onerror: ((event: unknown) => void) | null;
+  /** Closes (or abandons an opening socket). */
   close(code?: number, reason?: string): void;
 }
 

@@ -37,7 +37,9 @@ export type ReadableStores = (account: string, keyid: string) => Promise<readonl
 
 /** The timer functions of the sweep (every runtime has them; tests pass their own). */
 export interface PushTimers {
+  /** Calls `callback` every `ms`; returns a handle for `clearInterval`. */
   setInterval(callback: () => void, ms: number): unknown;
+  /** Stops a `setInterval`. */
   clearInterval(handle: unknown): void;
 }
 
@@ -67,6 +69,7 @@ export interface MeshPushServiceOptions {
   readonly accessStores?: readonly string[];
   /** Canonical account address, as the source names accounts; default the service store's `canonicalAddress` (protocol.md T2). */
   readonly canonicalAccount?: (address: string) => string;
+  /** Clock in ms since the Unix epoch (ticket expiry; tests); default `Date.now`. */
   readonly now?: () => number;
   readonly random?: RandomSource;
   readonly timers?: PushTimers;
@@ -157,7 +160,10 @@ export class MeshPushService implements PushEndpoint {
   }
 
   /** Handlers to merge into `MeshHttpService`'s `handlers`: `{ ...push.handlers }`. */
-  get handlers(): { readonly PushTicket: (request: PushTicketRequest, context: RequestContext) => Promise<PushTicketResponse> } {
+  get handlers(): {
+    /** The {@link ticketHandler}. */
+    readonly PushTicket: (request: PushTicketRequest, context: RequestContext) => Promise<PushTicketResponse>;
+  } {
     return { PushTicket: this.ticketHandler };
   }
 

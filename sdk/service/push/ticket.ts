@@ -68,6 +68,7 @@ export interface PushTicketsOptions {
   readonly replay: ReplayCache;
   /** Default 30 s (protocol.md §2). */
   readonly lifetimeMs?: number;
+  /** Clock in ms since the Unix epoch; default `Date.now`. */
   readonly now?: () => number;
   readonly random?: RandomSource;
 }
