@@ -62,6 +62,8 @@ const ADAPTER_CONTRACTS: readonly string[] = [
   // the SDK's hashes (hash-worker-service.ts) that a runtime's worker entry hosts.
   'sdk/crypto/hash-offload.ts',
   'sdk/crypto/hash-worker-service.ts',
+  // The home of a Mesh host (records and store sequences), beside the host that consumes it.
+  'sdk/mesh/host/storage.ts',
   // The service-store contract (interface, errors, the input rules and watch semantics every
   // implementation shares) and the embedded store's file layer, beside the service.
   'sdk/service/store.ts',

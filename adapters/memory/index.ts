@@ -7,3 +7,5 @@
 export { MemoryStore } from '../store/memory.js';
 export { MemoryServiceStore, type MemoryServiceStoreOptions } from '../service-store/memory.js';
 export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
+/** A Mesh host's home in memory. */
+export { MemoryHome } from '../home/memory.js';

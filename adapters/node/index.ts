@@ -20,3 +20,5 @@ export type { PushEndpoint, PushConnection, PushSocketEvents, PushGrant, PushAdm
 export type { WebSocketConstructor, WebSocketLike } from '../../sdk/client/push/websocket.js';
 export type { HttpService, HttpRequest, HttpRequestHead, HttpResponse } from '../../sdk/protocol/http.js';
 export type { SrvLookup, SrvRecord } from '../../sdk/protocol/srv.js';
+/** The home folder of a Node (or Bun) Mesh host (mathmesh/mesh `MeshHost.open`). */
+export { NodeHome, defaultHomePath, HOME_DIR_MODE, HOME_FILE_MODE } from '../home/node.js';

@@ -12,6 +12,16 @@ export type MeshErrorCode =
   | 'MESH_NOT_SIGNED' // an object the envelope matrix says is signed carries no valid signature by the expected key
   | 'MESH_UNAUTHENTICATED' // reference-form data (encrypted without PayloadMac, signatures bound to nothing) read without allowUnauthenticated
   | 'MESH_BAD_KEY' // a key of the wrong algorithm or that does not match its published fingerprint
+  // Device state (mesh-model.md §4, §12; the host of sdk/mesh/host):
+  | 'MESH_HOME' // the home folder cannot be read or written, or holds something this version does not read
+  | 'MESH_PASSPHRASE_REQUIRED' // the home's secrets are sealed under a passphrase and none was given
+  | 'MESH_BAD_PASSPHRASE' // the passphrase (or export key) does not open what it should
+  | 'MESH_NO_ACCOUNT' // no such account on this device (or several match and none was named)
+  | 'MESH_ACCOUNT_EXISTS' // the account is already held by this device
+  | 'MESH_NO_SEED' // the operation needs the account seed, which this device does not hold (purged, or never had it)
+  | 'MESH_NOT_AUTHORIZED' // this device's roles do not grant the key or store the operation needs
+  | 'MESH_QUORUM' // fewer escrow shares than the quorum
+  | 'MESH_WRONG_ACCOUNT' // escrow shares (or store files) of another account
   | 'MESH_INVALID' // an object whose contents contradict what they claim (ids, fingerprints, signers)
   | 'MESH_BAD_ARGUMENT' // the caller passed something unusable
   | 'MESH_NOT_FOUND' // no catalog entry / spooled message with that key

@@ -45,6 +45,7 @@ export { checkDeviceChain, verifyDeviceChain, type DeviceChainReport } from './d
 export { keyFingerprint512, connectionWitness, type WitnessKey } from './witness.js';
 export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, openPublicationData, type Publication } from './publication.js';
 export { CATALOG, SPOOL, isStoreLabel, type StoreLabel } from './stores.js';
+export * from './host/index.js';
 export {
   deviceAccountKeyData, buildConnectionService, buildConnectionDevice, sealConnection, verifyConnection, type DeviceAccountKeyData,
 } from './connections.js';

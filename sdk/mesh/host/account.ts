@@ -1,0 +1,220 @@
+import { publicPart, type DarePrivateKey } from '../../dare/keys.js';
+import { UdfError } from '../../udf/errors.js';
+import { escrowSeed } from '../../udf/escrow.js';
+import type { RandomSource } from '../../udf/random.js';
+import { acceptActivation, type AcceptedActivation } from '../activations.js';
+import { MeshError } from '../errors.js';
+import { deriveAccountKeys, deriveDeviceKeys, type AccountKeys } from '../keys.js';
+import { verifyProfile } from '../profiles.js';
+import type { AnyCatalogedEntry, AnyProfileAccount, KeyData } from '../schema/types.js';
+import { CATALOG, SPOOL } from '../stores.js';
+import { openHostCatalog, type HostCatalog } from './catalog-binding.js';
+import { secretsRecordName, storeSequenceName, type AccountRecord, type AccountSecrets } from './records.js';
+import type { HomeStorage } from './storage.js';
+import type { HomeVault } from './vault.js';
+
+/** Catalog names of {@link MeshAccount.catalog} (mesh-model.md §8.1). */
+export const CATALOG_NAMES = {
+  credential: CATALOG.credential,
+  contact: CATALOG.contact,
+  bookmark: CATALOG.bookmark,
+  task: CATALOG.task,
+  network: CATALOG.network,
+  application: CATALOG.application,
+  device: CATALOG.device,
+  access: CATALOG.access,
+  publication: CATALOG.publication,
+  member: CATALOG.member,
+} as const;
+export type CatalogName = keyof typeof CATALOG_NAMES;
+
+/** Spool names of {@link MeshAccount.spool} (mesh-model.md §9). */
+export const SPOOL_NAMES = { inbound: SPOOL.inbound, outbound: SPOOL.outbound, local: SPOOL.local } as const;
+export type SpoolName = keyof typeof SPOOL_NAMES;
+
+/** The public keys of an account as `account info` shows them (mesh-model.md §5.1). */
+export interface AccountKeyInfo {
+  readonly name: string;
+  readonly udf: string;
+  readonly algorithm: string;
+}
+
+/** Maps the udf layer's share errors to the host's codes (what a user of `account escrow` / `recover` reads). */
+export function escrowError(e: unknown): never {
+  if (e instanceof UdfError) {
+    if (e.code === 'UDF_QUORUM') throw new MeshError('MESH_QUORUM', e.message, { cause: e });
+    if (e.code === 'UDF_BAD_ARGUMENT') throw new MeshError('MESH_BAD_ARGUMENT', e.message, { cause: e });
+    if (e.code === 'UDF_SHARE_MISMATCH' || e.code === 'UDF_BAD_SEED' || e.code === 'UDF_DUPLICATE_SHARE') {
+      throw new MeshError('MESH_WRONG_ACCOUNT', `the shares do not recover one account seed: ${e.message}`, { cause: e });
+    }
+    throw new MeshError('MESH_BAD_ARGUMENT', `not an escrow share: ${e.message}`, { cause: e });
+  }
+  throw e;
+}
+
+/**
+ * One account as this device holds it: its public record, and — opened with the device's secrets
+ * — the device's activation (co-generated keys, granted account keys, per-store keys; mesh-model.md
+ * §6 step 7). Catalog use needs only the activation; escrow needs the account seed.
+ */
+export class MeshAccount {
+  private constructor(
+    private readonly storage: HomeStorage,
+    private readonly vault: HomeVault,
+    private record: AccountRecord,
+    private secrets: AccountSecrets,
+    /** What the device took up from its CatalogedDevice. Secret. */
+    readonly activation: AcceptedActivation,
+    private readonly random: RandomSource | undefined,
+  ) {}
+
+  /** Opens an account: reads its secrets and takes up this device's activation (checked). */
+  static async open(storage: HomeStorage, vault: HomeVault, record: AccountRecord, random?: RandomSource): Promise<MeshAccount> {
+    const secrets = await vault.read(secretsRecordName(record.accountUdf));
+    if (secrets === undefined || typeof secrets['deviceSeed'] !== 'string') {
+      throw new MeshError('MESH_HOME', `account ${record.accountUdf} has no device secrets on this device`);
+    }
+    const s: AccountSecrets = { deviceSeed: secrets['deviceSeed'], ...(secrets['accountSeed'] ? { accountSeed: secrets['accountSeed'] } : {}) };
+    const deviceKeys = deriveDeviceKeys(s.deviceSeed);
+    if (deviceKeys.profileSignature.udf !== record.deviceUdf) throw new MeshError('MESH_HOME', `the device secret of ${record.accountUdf} is for another device`);
+    if (s.accountSeed !== undefined && deriveAccountKeys(s.accountSeed).profileSignature.udf !== record.accountUdf) {
+      throw new MeshError('MESH_HOME', `the account secret of ${record.accountUdf} is for another account`);
+    }
+    const activation = acceptActivation(record.catalogedDevice, deviceKeys, { expectedAccountUdf: record.accountUdf });
+    return new MeshAccount(storage, vault, record, s, activation, random);
+  }
+
+  /** The account (profile) UDF. */
+  get udf(): string {
+    return this.record.accountUdf;
+  }
+
+  get address(): string {
+    return this.record.address;
+  }
+
+  get kind(): 'user' | 'group' {
+    return this.record.kind;
+  }
+
+  /** This device's UDF (its ProfileDevice). */
+  get deviceUdf(): string {
+    return this.record.deviceUdf;
+  }
+
+  /** This device's roles (mesh-model.md §7). */
+  get roles(): readonly string[] {
+    return this.record.roles;
+  }
+
+  /** The account's profile (self-signed; verified when the account was opened). */
+  get profile(): AnyProfileAccount {
+    return verifyProfile(this.record.profile, { expectedUdf: this.udf }).profile as AnyProfileAccount;
+  }
+
+  /** The account record as stored (public). */
+  get state(): AccountRecord {
+    return this.record;
+  }
+
+  /** True when this device holds the AdministratorSignature key (it may add devices and sign connections). */
+  get isAdministrator(): boolean {
+    return this.activation.accountKeys.AdministratorSignature !== undefined;
+  }
+
+  /** True while this device holds the account seed (until {@link purge}). */
+  get holdsSeed(): boolean {
+    return this.secrets.accountSeed !== undefined;
+  }
+
+  /** The service binding (protocol.md T2); `undefined` offline. */
+  get service(): AccountRecord['service'] {
+    return this.record.service;
+  }
+
+  /** The account's published keys, by profile member (mesh-model.md §5.1). */
+  keys(): AccountKeyInfo[] {
+    const out: AccountKeyInfo[] = [];
+    for (const [name, value] of Object.entries(this.profile)) {
+      if (typeof value === 'object' && value !== null && 'PublicParameters' in value) {
+        const kd = value as KeyData;
+        const pub = kd.PublicParameters as { crv?: string; $class: string } | undefined;
+        out.push({ name, udf: String(kd.Udf), algorithm: pub?.crv ?? pub?.$class ?? 'unknown' });
+      }
+    }
+    return out;
+  }
+
+  /** The account keys derived from the seed. `MESH_NO_SEED` once purged. Secret. */
+  accountKeys(): AccountKeys {
+    if (this.secrets.accountSeed === undefined) {
+      throw new MeshError('MESH_NO_SEED', `this device does not hold the seed of ${this.address} (purged or never held): recover it from escrow shares`);
+    }
+    return deriveAccountKeys(this.secrets.accountSeed);
+  }
+
+  private storeKey(label: string): DarePrivateKey {
+    const key = this.activation.storeKeys.get(label);
+    if (key === undefined) throw new MeshError('MESH_NOT_AUTHORIZED', `this device's roles (${this.roles.join(', ')}) do not grant ${label}`);
+    return key;
+  }
+
+  /** Opens a store's sequence for this device, decrypting with its store key. */
+  private async openStore(label: string): Promise<HostCatalog> {
+    const key = this.storeKey(label);
+    const store = await this.storage.openSequence(storeSequenceName(this.udf, label), { write: true });
+    try {
+      return await openHostCatalog(store, label, { decrypt: key, encryptTo: publicPart(key) });
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /**
+   * A catalog of the account (mesh-model.md §8): `credential`, `contact`, `bookmark`, `task`,
+   * `network`, `application`, `device`, `access` (and `publication`, `member`). The caller closes it.
+   * `MESH_NOT_AUTHORIZED` when this device's roles do not grant its key.
+   */
+  async catalog<T extends AnyCatalogedEntry = AnyCatalogedEntry>(name: CatalogName): Promise<HostCatalog<T>> {
+    const label = CATALOG_NAMES[name];
+    if (label === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown catalog ${String(name)} (known: ${Object.keys(CATALOG_NAMES).join(', ')})`);
+    return (await this.openStore(label)) as unknown as HostCatalog<T>;
+  }
+
+  /** A spool of the account (mesh-model.md §9): `inbound`, `outbound`, `local`. The caller closes it. */
+  async spool(name: SpoolName): Promise<HostCatalog> {
+    const label = SPOOL_NAMES[name];
+    if (label === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown spool ${String(name)} (known: ${Object.keys(SPOOL_NAMES).join(', ')})`);
+    return this.openStore(label);
+  }
+
+  /**
+   * Splits the account seed into `shares` Shamir shares, `quorum` of which recover it
+   * (mesh-model.md §12; udf.md §7): the share UDFs (`S…`). Secret: whoever holds a quorum holds
+   * the account. `MESH_NO_SEED` once purged.
+   */
+  escrow(options: { shares: number; quorum: number }): string[] {
+    const seed = this.accountKeys().seed;
+    try {
+      return escrowSeed(seed, { shares: options.shares, threshold: options.quorum, ...(this.random ? { random: this.random } : {}) }).map((s) => s.udf);
+    } catch (e) {
+      return escrowError(e);
+    }
+  }
+
+  /**
+   * Removes the account seed from this device (protocol.md F9 step 2). Catalogs stay usable through
+   * the activation's keys; escrow then fails with `MESH_NO_SEED`. Idempotent.
+   */
+  async purge(): Promise<void> {
+    const next: AccountSecrets = { deviceSeed: this.secrets.deviceSeed };
+    await this.vault.write(secretsRecordName(this.udf), { deviceSeed: next.deviceSeed });
+    this.secrets = next;
+  }
+
+  /** The secrets (device seed, account seed while held), for export. Secret. */
+  secretsForExport(): AccountSecrets {
+    return this.secrets;
+  }
+}

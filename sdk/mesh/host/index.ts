@@ -1,0 +1,18 @@
+/**
+ * The Mesh on one device (mesh-model.md §4, §6, §8, §12): a host over a home (the storage
+ * contract), accounts with their catalogs and spools, escrow, purge, recovery, export.
+ */
+export { checkHomeName, homeError, type HomeStorage } from './storage.js';
+export { DEFAULT_LOG_N, MIN_LOG_N, MAX_LOG_N, type KdfCost, type KdfRecord } from './kdf.js';
+export { HOME_FORMAT, HOME_RECORD, type HomeProtection, type HomeRecord, type PassphraseSource } from './home.js';
+export { SECRET_FORMAT } from './vault.js';
+export {
+  ACCOUNT_FORMAT, accountFolder, accountRecordName, secretsRecordName, storeSequenceName, type AccountRecord, type AccountSecrets,
+} from './records.js';
+export { primaryKey, type HostCatalog } from './catalog-binding.js';
+export { buildNewAccount, buildDeviceAccess, catalogedDeviceDigest, checkAccountAddress, CREATOR_ROLES, type NewAccount, type NewAccountOptions } from './create.js';
+export { MeshAccount, CATALOG_NAMES, SPOOL_NAMES, type CatalogName, type SpoolName, type AccountKeyInfo } from './account.js';
+export {
+  MeshHost, storesOfRoles, type MeshHostOptions, type AccountSummary, type CreateAccountOptions, type RecoverOptions, type StoreSource,
+} from './host.js';
+export { EXPORT_FORMAT, exportAccount, importAccount, type ExportProtection, type ImportKey } from './export.js';

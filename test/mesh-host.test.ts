@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryHome } from '../adapters/home/memory.js';
+import { dareKeyFromKeyPair, publicPart } from '../sdk/dare/keys.js';
+import { deriveKeyPair } from '../sdk/udf/keys.js';
+import { newSeed } from '../sdk/udf/fixed.js';
+import { recoverSeed } from '../sdk/udf/escrow.js';
+import { splitSecret } from '../sdk/udf/shamir.js';
+import { parseUdf } from '../sdk/udf/presentation.js';
+import {
+  deriveAccountKeys, exportAccount, importAccount, MeshError, MeshHost, secretsRecordName, storeSequenceName, verifyDeviceChain, verifyProfile,
+  type CatalogedCredential, type CatalogedContact, type CatalogedDevice, type CatalogedAccess, type AccessCapability, type StoreSource,
+} from '../sdk/mesh/index.js';
+import { utf8Decode } from '../sdk/encoding/utf8.js';
+
+// mesh-model.md §4, §6, §8, §12; protocol.md F1, F9: the host on a memory home. scrypt cost 2^10
+// (the injectable cost; the floor) keeps these fast.
+const kdf = { logN: 10 };
+
+async function code(p: Promise<unknown> | (() => unknown)): Promise<string> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (e instanceof MeshError) return e.code;
+    throw e;
+  }
+  return 'no error';
+}
+
+const storesOf = (home: MemoryHome, udf: string): StoreSource => async (label) => {
+  const s = await home.openSequence(storeSequenceName(udf, label));
+  try {
+    return s.size === 0 ? undefined : await s.read(0, s.size);
+  } finally {
+    await s.close();
+  }
+};
+
+describe('MeshHost: account creation (mesh-model.md §4, §6; protocol.md F1 offline)', () => {
+  it('creates a user account whose objects verify and whose device is its administrator', async () => {
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home, { kdf });
+    const alice = await host.createAccount('Alice@Example.com');
+    expect(alice.address).toBe('alice@example.com');
+    expect(alice.isAdministrator).toBe(true);
+    expect(alice.holdsSeed).toBe(true);
+    expect(alice.roles).toEqual(['super', 'admin', 'web']);
+    // The profile is self-signed, offline (no ServiceUdf), and its UDF is the account seed's ProfileSignature.
+    const profile = verifyProfile(alice.state.profile, { expectedUdf: alice.udf });
+    expect((profile.profile as { ServiceUdf?: string }).ServiceUdf).toBeUndefined();
+    expect((profile.profile as { AccountAddress?: string }).AccountAddress).toBe('alice@example.com');
+    expect(deriveAccountKeys(alice.accountKeys().seed).profileSignature.udf).toBe(alice.udf);
+    // The CatalogedDevice chain holds together for this account.
+    const report = verifyDeviceChain(alice.state.catalogedDevice, { expectedAccountUdf: alice.udf });
+    expect(report.deviceUdf).toBe(alice.deviceUdf);
+
+    const devices = await alice.catalog<CatalogedDevice>('device');
+    expect(devices.list().map((d) => d.DeviceUdf)).toEqual([alice.deviceUdf]);
+    await devices.close();
+    const access = await alice.catalog<CatalogedAccess>('access');
+    const cap = access.list()[0]!.Capability as AccessCapability;
+    expect(cap.$class).toBe('AccessCapability');
+    expect(cap.Active).toBe(true);
+    expect(cap.Id).toBe(alice.activation.keys.authentication.udf);
+    await access.close();
+    const contacts = await alice.catalog<CatalogedContact>('contact');
+    const self = contacts.list().find((c) => c.Self === true)!;
+    expect(self.Key).toBe(alice.udf);
+    await contacts.close();
+    expect(await host.accounts()).toEqual([expect.objectContaining({ udf: alice.udf, address: 'alice@example.com', bound: false })]);
+    // A second create of the same address is refused.
+    expect(await code(host.createAccount('alice@example.com'))).toBe('MESH_ACCOUNT_EXISTS');
+    expect(await code(host.createAccount('not an address'))).toBe('MESH_BAD_ARGUMENT');
+  });
+
+  it('keeps catalogs across reopening the host; catalogs not granted are refused', async () => {
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home, { kdf });
+    const alice = await host.createAccount('alice@example.com');
+    const creds = await alice.catalog<CatalogedCredential>('credential');
+    await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'pw1' });
+    expect(await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'pw2' })).toBe('Update');
+    await creds.close();
+    const again = await (await MeshHost.open(home)).account();
+    const c2 = await again.catalog<CatalogedCredential>('credential');
+    expect(c2.list().map((c) => c.Password)).toEqual(['pw2']);
+    await c2.close();
+    // The stored frames do not hold the password in clear.
+    const raw = await home.openSequence(storeSequenceName(alice.udf, 'MMM_Credential'));
+    expect(Buffer.from(await raw.read(0, raw.size)).toString('latin1')).not.toContain('pw2');
+    await raw.close();
+    expect(await code(alice.catalog('member'))).toBe('MESH_NOT_AUTHORIZED');
+  });
+});
+
+describe('MeshHost: escrow, purge, recovery (mesh-model.md §12; protocol.md F9)', () => {
+  it('escrows 3-of-5, purges, and recovers on a fresh home with every catalog readable', async () => {
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home, { kdf });
+    const alice = await host.createAccount('alice@example.com');
+    const creds = await alice.catalog<CatalogedCredential>('credential');
+    await creds.put({ $class: 'CatalogedCredential', Protocol: 'https', Service: 'bank.example', Username: 'a', Password: 'secret-1' });
+    await creds.close();
+    const shares = alice.escrow({ shares: 5, quorum: 3 });
+    expect(shares).toHaveLength(5);
+    expect(recoverSeed(shares.slice(2))).toBe(alice.accountKeys().seed);
+    await alice.purge();
+    expect(alice.holdsSeed).toBe(false);
+    expect(await code(() => alice.escrow({ shares: 3, quorum: 2 }))).toBe('MESH_NO_SEED');
+    // Catalog use continues through the activation's keys, also after reopening.
+    const reopened = await (await MeshHost.open(home)).account();
+    expect(reopened.holdsSeed).toBe(false);
+    expect(await code(() => reopened.escrow({ shares: 3, quorum: 2 }))).toBe('MESH_NO_SEED');
+    const c = await reopened.catalog<CatalogedCredential>('credential');
+    await c.put({ $class: 'CatalogedCredential', Protocol: 'https', Service: 'shop.example', Username: 'b', Password: 'secret-2' });
+    await c.close();
+
+    const fresh = new MemoryHome();
+    const host2 = await MeshHost.open(fresh, { kdf });
+    expect(await code(host2.recoverAccount(shares.slice(0, 2), { stores: storesOf(home, alice.udf) }))).toBe('MESH_QUORUM');
+    const recovered = await host2.recoverAccount([shares[0]!, shares[2]!, shares[4]!], { stores: storesOf(home, alice.udf) });
+    expect(recovered.udf).toBe(alice.udf);
+    expect(recovered.address).toBe('alice@example.com');
+    expect(recovered.isAdministrator).toBe(true);
+    expect(recovered.holdsSeed).toBe(true);
+    expect(recovered.deviceUdf).not.toBe(alice.deviceUdf);
+    const rc = await recovered.catalog<CatalogedCredential>('credential');
+    expect(rc.list().map((x) => x.Password).sort()).toEqual(['secret-1', 'secret-2']);
+    await rc.close();
+    const rd = await recovered.catalog<CatalogedDevice>('device');
+    expect(rd.list().map((d) => d.DeviceUdf).sort()).toEqual([alice.deviceUdf, recovered.deviceUdf].sort());
+    await rd.close();
+    expect(await code(host2.recoverAccount(shares.slice(1, 4)))).toBe('MESH_ACCOUNT_EXISTS');
+  });
+
+  it('refuses shares of another account, mixed splits, and store files of another account', async () => {
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home, { kdf });
+    const alice = await host.createAccount('alice@example.com');
+    const bob = await host.createAccount('bob@example.com');
+    const a = alice.escrow({ shares: 5, quorum: 3 });
+    const b = bob.escrow({ shares: 5, quorum: 3 });
+    const fresh = await MeshHost.open(new MemoryHome(), { kdf });
+    // Another account's shares recover that account, which the caller did not ask for.
+    expect(await code(fresh.recoverAccount(b.slice(0, 3), { expectedUdf: alice.udf }))).toBe('MESH_WRONG_ACCOUNT');
+    // Mixed splits: with more than the quorum the extra share is off the polynomial.
+    expect(await code(fresh.recoverAccount([a[0]!, a[1]!, a[2]!, b[3]!], { address: 'alice@example.com' }))).toBe('MESH_WRONG_ACCOUNT');
+    // Bob's stores do not open with Alice's keys; nothing is left behind.
+    const empty = new MemoryHome();
+    const h3 = await MeshHost.open(empty, { kdf });
+    expect(await code(h3.recoverAccount(a.slice(0, 3), { stores: storesOf(home, bob.udf) }))).toBe('MESH_WRONG_ACCOUNT');
+    expect(await empty.list(`accounts/${alice.udf}/stores`)).toEqual([]);
+    // Not an account seed: a device seed split the same way.
+    const device = parseUdf(newSeed('MeshProfileDevice')).binary;
+    const split = splitSecret(device, { shares: 3, threshold: 2 }).map((s) => s.udf);
+    expect(await code(fresh.recoverAccount(split.slice(0, 2), { address: 'x@example.com' }))).toBe('MESH_WRONG_ACCOUNT');
+    // Without stores and without an address there is no profile to rebuild.
+    expect(await code(fresh.recoverAccount(a.slice(0, 3)))).toBe('MESH_BAD_ARGUMENT');
+    const r = await fresh.recoverAccount(a.slice(0, 3), { address: 'alice@example.com' });
+    expect(r.udf).toBe(alice.udf);
+  });
+});
+
+describe('MeshHost: secrets at rest (passphrase, vault)', () => {
+  it('seals secrets under a passphrase; wrong or missing passphrases are typed errors', async () => {
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home, { passphrase: 'correct horse', kdf });
+    expect(host.passphraseProtected).toBe(true);
+    const alice = await host.createAccount('alice@example.com');
+    const seed = alice.accountKeys().seed;
+    const raw = utf8Decode((await home.readRecord(secretsRecordName(alice.udf)))!);
+    expect(raw).not.toContain(seed);
+    expect(raw).toContain('"sealed"');
+    // Listing needs no secret; opening does.
+    expect((await (await MeshHost.open(home)).accounts()).length).toBe(1);
+    expect(await code((await MeshHost.open(home)).account())).toBe('MESH_PASSPHRASE_REQUIRED');
+    expect(await code((await MeshHost.open(home, { passphrase: 'wrong' })).account())).toBe('MESH_BAD_PASSPHRASE');
+    const ok = await (await MeshHost.open(home, { passphrase: async () => 'correct horse' })).account();
+    expect(ok.accountKeys().seed).toBe(seed);
+    // A sealed record moved to another account's name does not open (the name is bound).
+    const bob = await (await MeshHost.open(home, { passphrase: 'correct horse' })).createAccount('bob@example.com');
+    await home.writeRecord(secretsRecordName(bob.udf), (await home.readRecord(secretsRecordName(alice.udf)))!);
+    expect(await code((await MeshHost.open(home, { passphrase: 'correct horse' })).account('bob@example.com'))).toBe('MESH_BAD_PASSPHRASE');
+    // A plain record slipped into a sealed home is refused.
+    await home.writeRecord(secretsRecordName(bob.udf), new TextEncoder().encode(JSON.stringify({ format: 'mathmesh-secret/1', plain: { deviceSeed: 'x' } })));
+    expect(await code((await MeshHost.open(home, { passphrase: 'correct horse' })).account('bob@example.com'))).toBe('MESH_HOME');
+  });
+
+  it('a home without passphrase keeps secrets plain (owner-only files are its protection)', async () => {
+    const home = new MemoryHome();
+    const alice = await (await MeshHost.open(home, { kdf })).createAccount('alice@example.com');
+    expect(utf8Decode((await home.readRecord(secretsRecordName(alice.udf)))!)).toContain(alice.accountKeys().seed);
+  });
+});
+
+describe('MeshHost: export and import (encrypted, never plaintext)', () => {
+  it('moves an account between homes under a passphrase or an X448 key', async () => {
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home, { kdf });
+    const alice = await host.createAccount('alice@example.com');
+    const creds = await alice.catalog<CatalogedCredential>('credential');
+    await creds.put({ $class: 'CatalogedCredential', Protocol: 'https', Service: 'mail.example', Username: 'a', Password: 'export-me' });
+    await creds.close();
+    const file = await exportAccount(host, alice, { passphrase: 'transfer' });
+    const text = utf8Decode(file);
+    expect(text).not.toContain(alice.accountKeys().seed);
+    expect(text).not.toContain('export-me');
+    expect(text).not.toContain('alice@example.com');
+
+    const other = await MeshHost.open(new MemoryHome(), { passphrase: 'other home', kdf });
+    expect(await code(importAccount(other, file, { passphrase: 'nope' }))).toBe('MESH_BAD_PASSPHRASE');
+    const tampered = new TextEncoder().encode(text.replace(/"salt":"(.)/, (_m, c: string) => `"salt":"${c === 'A' ? 'B' : 'A'}`));
+    expect(await code(importAccount(other, tampered, { passphrase: 'transfer' }))).toBe('MESH_BAD_PASSPHRASE');
+    const imported = await importAccount(other, file, { passphrase: 'transfer' });
+    expect(imported.udf).toBe(alice.udf);
+    expect(imported.deviceUdf).toBe(alice.deviceUdf);
+    const c = await imported.catalog<CatalogedCredential>('credential');
+    expect(c.get('https:mail.example')?.Password).toBe('export-me');
+    await c.close();
+    expect(await code(importAccount(other, file, { passphrase: 'transfer' }))).toBe('MESH_ACCOUNT_EXISTS');
+
+    const key = dareKeyFromKeyPair(deriveKeyPair(newSeed('Any'), { algorithm: 'X448', keyName: 'BaseDeviceEncrypt' }));
+    const wrong = dareKeyFromKeyPair(deriveKeyPair(newSeed('Any'), { algorithm: 'X448', keyName: 'BaseDeviceEncrypt' }));
+    const keyed = await exportAccount(host, alice, { recipient: publicPart(key) });
+    const third = await MeshHost.open(new MemoryHome(), { kdf });
+    expect(await code(importAccount(third, keyed, { key: wrong }))).toBe('MESH_BAD_PASSPHRASE');
+    expect(await code(importAccount(third, keyed, { passphrase: 'transfer' }))).toBe('MESH_BAD_PASSPHRASE');
+    expect((await importAccount(third, keyed, { key })).udf).toBe(alice.udf);
+  });
+});
