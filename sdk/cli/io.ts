@@ -16,6 +16,12 @@ export interface CliIo {
   /** Writes bytes to standard output (`-` as an output file); resolves when they are taken (backpressure). */
   writeStdout(bytes: Uint8Array): Promise<void>;
   random: RandomSource;
+  /** Environment (MESH_HOME, MESH_PASSPHRASE…); default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Asks for a secret without echo; `undefined` when there is no terminal to ask on. */
+  promptSecret?(question: string): Promise<string | undefined>;
+  /** scrypt cost of new homes and exports (tests lower it; sdk/mesh/host/kdf.ts keeps the floor). */
+  kdfLogN?: number;
 }
 
 /** The real process: stdout/stderr, files streamed with node:fs, `crypto.getRandomValues`. */
@@ -36,7 +42,43 @@ export const nodeIo: CliIo = {
     });
   }),
   random: defaultRandom,
+  env: process.env,
+  promptSecret: promptOnTerminal,
 };
+
+/**
+ * Reads a line from the terminal with echo off (raw mode), the question on stderr. No terminal
+ * (piped input, CI): `undefined`, and the command says which variable to set instead.
+ */
+async function promptOnTerminal(question: string): Promise<string | undefined> {
+  const input = process.stdin;
+  if (!input.isTTY || typeof input.setRawMode !== 'function') return undefined;
+  process.stderr.write(question);
+  input.setRawMode(true);
+  input.resume();
+  try {
+    return await new Promise<string | undefined>((resolve) => {
+      let text = '';
+      const onData = (chunk: Buffer): void => {
+        for (const ch of chunk.toString('utf8')) {
+          if (ch === '\r' || ch === '\n') return done(text);
+          if (ch === '\u0003' || ch === '\u0004') return done(undefined);
+          if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
+          else text += ch;
+        }
+      };
+      const done = (v: string | undefined): void => {
+        input.off('data', onData);
+        resolve(v);
+      };
+      input.on('data', onData);
+    });
+  } finally {
+    input.setRawMode(false);
+    input.pause();
+    process.stderr.write('\n');
+  }
+}
 
 /** Thrown by a command to end with a status and a message on stderr (no stack trace). */
 export class CliExit extends Error {

@@ -8,6 +8,10 @@ import { escapeText } from './escape.js';
 import { addHashCommands } from './hash.js';
 import { CliExit, nodeIo, type CliIo } from './io.js';
 import { addKeyCommands } from './key.js';
+import { addAccountCommands } from './mesh-account.js';
+import { addCatalogCommands } from './mesh-catalogs.js';
+import { MeshError } from '../mesh/errors.js';
+import { SequenceError } from '../dare/sequence/errors.js';
 import { addBackendOption, addSequenceCommands } from './sequence.js';
 import { MESH_VERSION } from './version.js';
 
@@ -21,8 +25,8 @@ import { MESH_VERSION } from './version.js';
  */
 export function buildProgram(io: CliIo): Command {
   const program = new Command('mesh')
-    .description('Mathematical Mesh tools: encrypt and sign files (DARE envelopes), append-only logs (DARE sequences), '
-      + 'fingerprints (UDF), keys, nonces, secrets and Shamir shares')
+    .description('Mathematical Mesh tools: accounts and their catalogs (passwords, contacts, SSH keys…), encrypt and sign files (DARE envelopes), '
+      + 'append-only logs (DARE sequences), fingerprints (UDF), keys, nonces, secrets and Shamir shares')
     .version(MESH_VERSION, '-V, --version', 'print the version of mesh')
     .exitOverride()
     .configureOutput({
@@ -35,6 +39,8 @@ export function buildProgram(io: CliIo): Command {
   addKeyCommands(program, io);
   addDareCommands(program, io);
   addSequenceCommands(program, io);
+  addAccountCommands(program, io);
+  addCatalogCommands(program, io);
   addBackendOption(program);
   return program;
 }
@@ -59,7 +65,7 @@ export async function main(args: readonly string[], io: CliIo = nodeIo): Promise
       if (e.message) io.stderr(`mesh: ${e.message}\n`);
       return e.status;
     }
-    if (e instanceof UdfError || e instanceof EncodingError || e instanceof CryptoError || e instanceof DareError) {
+    if (e instanceof UdfError || e instanceof EncodingError || e instanceof CryptoError || e instanceof DareError || e instanceof MeshError || e instanceof SequenceError) {
       io.stderr(`mesh: ${e.code}: ${escapeText(e.message)}\n`);
       return 2;
     }

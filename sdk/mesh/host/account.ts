@@ -6,10 +6,10 @@ import { acceptActivation, type AcceptedActivation } from '../activations.js';
 import { MeshError } from '../errors.js';
 import { deriveAccountKeys, deriveDeviceKeys, type AccountKeys } from '../keys.js';
 import { verifyProfile } from '../profiles.js';
-import type { AnyCatalogedEntry, AnyProfileAccount, KeyData } from '../schema/types.js';
+import type { AnyCatalogedEntry, AnyProfileAccount, CatalogedDevice, KeyData } from '../schema/types.js';
 import { CATALOG, SPOOL } from '../stores.js';
 import { openHostCatalog, type HostCatalog } from './catalog-binding.js';
-import { secretsRecordName, storeSequenceName, type AccountRecord, type AccountSecrets } from './records.js';
+import { accountRecordName, secretsRecordName, storeSequenceName, writeAccountRecord, type AccountRecord, type AccountSecrets } from './records.js';
 import type { HomeStorage } from './storage.js';
 import type { HomeVault } from './vault.js';
 
@@ -211,6 +211,14 @@ export class MeshAccount {
     const next: AccountSecrets = { deviceSeed: this.secrets.deviceSeed };
     await this.vault.write(secretsRecordName(this.udf), { deviceSeed: next.deviceSeed });
     this.secrets = next;
+  }
+
+  /** Replaces this device's CatalogedDevice in the account record (after an application was activated for it). */
+  async updateCatalogedDevice(device: CatalogedDevice): Promise<void> {
+    if (device.DeviceUdf !== this.deviceUdf) throw new MeshError('MESH_BAD_ARGUMENT', 'not this device\'s CatalogedDevice');
+    const next: AccountRecord = { ...this.record, catalogedDevice: device };
+    await this.storage.writeRecord(accountRecordName(this.udf), writeAccountRecord(next));
+    this.record = next;
   }
 
   /** The secrets (device seed, account seed while held), for export. Secret. */

@@ -16,3 +16,5 @@ export {
   MeshHost, storesOfRoles, type MeshHostOptions, type AccountSummary, type CreateAccountOptions, type RecoverOptions, type StoreSource,
 } from './host.js';
 export { EXPORT_FORMAT, exportAccount, importAccount, type ExportProtection, type ImportKey } from './export.js';
+export { newSshKey, sshPublicKeyLine, sshPrivateKeyOpenSsh, sshPrivateKeyPkcs8 } from './ssh.js';
+export { createSshApplication, listSshApplications, sshClientKey, mailApplication, type SshCreateOptions, type MailOptions } from './applications.js';
