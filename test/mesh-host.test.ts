@@ -227,3 +227,27 @@ describe('MeshHost: export and import (encrypted, never plaintext)', () => {
     expect((await importAccount(third, keyed, { key })).udf).toBe(alice.udf);
   });
 });
+
+describe('MeshHost against the reference (ArchitectureEscrow.md, SchemaAliceProfile.md)', () => {
+  const refShares = [
+    'SAQC-YE5R-BE3C-37IF-AG43-SGNT-3NLP-VURL-YWEH-FTBE-J755-IN6F-ZPXR-N6O5-3AVQ',
+    'SAQZ-AJS7-NJMO-B6S3-4J6U-AHPD-TL5C-HEPS-523G-VBSK-FUDG-X3IR-5S2X-UGBI-YWIA',
+    'SARP-IOIN-ZN5Z-H55S-YNAM-OIQT-LKOU-YUN2-C7SG-EQDQ-BIIQ-HIS6-BV55-2NTT-WL2Q',
+  ];
+  // Alice's published profile keys, in REF's member order (SchemaAliceProfile.md).
+  const refKeys = [
+    'MARP-HH6B-D2JW-WLQ6-RWPQ-2SLS-AI2V', 'MAND-BKQ3-XXGY-AYTS-L7VX-OOHW-HT7P', 'MAJ5-HQAF-XXGK-W6BW-EGH3-ELNH-EQ7I',
+    'MASL-5B72-3K3B-PKQR-MGHP-L5QP-MVOA', 'MA76-DK4C-DZFG-CAVP-YCTU-X6O5-ZU5M', 'MDWZ-36RF-622V-XT6X-O6KB-3S5J-4JE3',
+  ];
+
+  it("REF's escrow shares recover Alice's account on a fresh home: her account UDF and every published key", async () => {
+    const host = await MeshHost.open(new MemoryHome(), { kdf });
+    expect(await code(host.recoverAccount(refShares.slice(0, 1), { address: 'alice@example.com' }))).toBe('MESH_QUORUM');
+    const alice = await host.recoverAccount([refShares[0]!, refShares[2]!], { address: 'alice@example.com' });
+    expect(alice.udf).toBe('MARP-HH6B-D2JW-WLQ6-RWPQ-2SLS-AI2V');
+    expect(alice.keys().map((k) => k.udf)).toEqual(refKeys);
+    expect(alice.isAdministrator).toBe(true);
+    // The recovered device's CatalogedDevice holds together for Alice's account.
+    expect(verifyDeviceChain(alice.state.catalogedDevice, { expectedAccountUdf: alice.udf }).valid).toBe(true);
+  });
+});
