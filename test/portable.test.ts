@@ -14,6 +14,8 @@ import { createRunner, expect as portableExpect, type TestApi } from './portable
 import { registerAll } from './portable/index.js';
 import { memoryFactory } from './portable/sequence.js';
 import { nodeFsFactory } from './runtimes/node-stores.js';
+import { NodeHome } from '../adapters/home/node.js';
+import { memoryHomeFactory } from './portable/host.js';
 import { loadVectors } from './portable/vectors.js';
 import { vectorsDir } from './support/paths.js';
 import { startPushTestServer } from './support/push-server.js';
@@ -31,7 +33,9 @@ registerAll({ describe, it, expect } as unknown as TestApi, {
   // Node 22 added Ed448 contexts to node:crypto; the native provider refuses them before that.
   nativeContexts: Number(process.versions.node.split('.')[0]) >= 22, vectors,
   push: { url: pushServer.url, WebSocket: pushWebSocket },
-}, [memoryFactory(), nodeFsFactory(mkdtempSync(join(tmpdir(), 'mathmesh-portable-')))]);
+}, [memoryFactory(), nodeFsFactory(mkdtempSync(join(tmpdir(), 'mathmesh-portable-')))], [
+  memoryHomeFactory(), { label: 'node folder', make: async () => NodeHome.open(mkdtempSync(join(tmpdir(), 'mathmesh-home-'))) },
+]);
 
 describe('portable runner (the harness of Deno, Bun and browsers)', () => {
   it('init() on Node chose wasm', () => expect(backend).toBe('wasm'));

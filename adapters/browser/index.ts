@@ -10,3 +10,5 @@ export type { HashOffload, HashOffloadOptions } from '../../sdk/crypto/hash-offl
 export { OpfsStore, opfsRoot, hasOpfs, type OpfsOpenOptions } from '../store/browser-opfs.js';
 export { IdbStore, deleteIdbSequence, type IdbOpenOptions } from '../store/browser-idb.js';
 export type { SequenceStore, Durability, StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
+/** Homes of a Mesh host in the browser (mathmesh/mesh `MeshHost.open`): OPFS, else IndexedDB. */
+export { OpfsHome, IdbHome } from '../home/browser.js';

@@ -13,6 +13,8 @@ import type { RunSummary } from '../portable/harness.js';
 import type { StoreFactory } from '../portable/index.js';
 import type { WebSocketConstructor } from '../../sdk/client/index.js';
 import { runPortable } from './run.js';
+import { IdbHome, OpfsHome } from '../../adapters/home/browser.js';
+import type { HomeFactory } from '../portable/host.js';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -120,6 +122,10 @@ const opfsWorker: StoreFactory = {
   },
 };
 
+let homes = 0;
+const opfsHome: HomeFactory = { label: 'opfs', make: () => OpfsHome.open(`${scratch}-home-${homes++}`) };
+const idbHome: HomeFactory = { label: 'indexeddb', make: () => IdbHome.open(`${scratch}-home-${homes++}`) };
+
 try {
   globalThis.__meshResult = await runPortable(
     {
@@ -133,6 +139,7 @@ try {
     },
     (line) => void (out.textContent += line + '\n'),
     [opfs, opfsWorker, idb],
+    [opfsHome, idbHome],
   );
 } catch (e) {
   globalThis.__meshResult = { error: e instanceof Error ? `${e.message}\n${e.stack ?? ''}` : String(e) };

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WebSocketConstructor } from '../../sdk/client/index.js';
 import { nodeFsFactory } from './node-stores.js';
+import { NodeHome } from '../../adapters/home/node.js';
 import { RESULT_MARKER, runPortable } from './run.js';
 
 const dir = process.argv[2];
@@ -31,6 +32,7 @@ try {
     (f) => readFile(`${dir}/${f}`, 'utf8'),
     undefined,
     [nodeFs],
+    [{ label: 'node folder', make: async () => NodeHome.open(mkdtempSync(join(files, 'home-'))) }],
   );
   console.log(RESULT_MARKER + JSON.stringify(summary));
   process.exitCode = summary.failed === 0 && summary.passed > 0 ? 0 : 1;

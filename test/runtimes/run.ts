@@ -6,7 +6,8 @@
  */
 import { getProvider, init } from '../../sdk/crypto/index.js';
 import { createRunner, type Env, type RunSummary } from '../portable/harness.js';
-import { registerAll, type StoreFactory } from '../portable/index.js';
+import { registerAll, type HomeFactory, type StoreFactory } from '../portable/index.js';
+import { memoryHomeFactory } from '../portable/host.js';
 import { memoryFactory } from '../portable/sequence.js';
 import { loadVectors } from '../portable/vectors.js';
 
@@ -18,6 +19,8 @@ export async function runPortable(
   log: (line: string) => void = (l) => console.log(l),
   /** The runtime's own sequence-store adapters; memory is always tested as well. */
   stores: readonly StoreFactory[] = [],
+  /** The runtime's own home adapters (Mesh host); memory is always tested as well. */
+  homes: readonly HomeFactory[] = [],
 ): Promise<RunSummary> {
   const vectors = await loadVectors(read);
   // Asynchronous instantiation: the only way a browser main thread may compile the WASM core.
@@ -31,7 +34,7 @@ export async function runPortable(
     }
   }
   const runner = createRunner();
-  registerAll(runner.api, { ...expected, vectors }, [memoryFactory(), ...stores]);
+  registerAll(runner.api, { ...expected, vectors }, [memoryFactory(), ...stores], [memoryHomeFactory(), ...homes]);
   const results = await runner.run((r) => {
     if (!r.ok) log(`FAIL ${r.name}\n  ${r.error?.replace(/\n/g, '\n  ')}`);
   });
