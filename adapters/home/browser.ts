@@ -1,7 +1,6 @@
 import { IdbStore, deleteIdbSequence } from '../store/browser-idb.js';
 import { OpfsStore, opfsRoot } from '../store/browser-opfs.js';
 import { MemoryStore } from '../store/memory.js';
-import { takeWebLock } from '../store/web-lock.js';
 import type { Durability, SequenceStore } from '../../sdk/dare/sequence/store.js';
 import { checkHomeName, homeError, type HomeStorage } from '../../sdk/mesh/host/storage.js';
 
@@ -85,15 +84,16 @@ export class OpfsHome implements HomeStorage {
   }
 
   async createRecord(name: string, bytes: Uint8Array): Promise<boolean> {
-    // Exists-then-write under a Web Lock: one creator per origin wins.
-    const lock = await takeWebLock(`mathmesh:home:${this.name}:${name}`, `${this.location} ${name}`);
-    try {
+    // Exists-then-write under an exclusive Web Lock (waited for, across tabs and workers): one
+    // creator per origin wins.
+    const attempt = async (): Promise<boolean> => {
       if ((await this.readRecord(name)) !== undefined) return false;
       await this.writeRecord(name, bytes);
       return true;
-    } finally {
-      lock.release();
-    }
+    };
+    const locks = (globalThis as { navigator?: { locks?: { request<T>(name: string, f: () => Promise<T>): Promise<T> } } }).navigator?.locks;
+    if (locks === undefined) throw homeError(`${this.location}: this context has no Web Locks (navigator.locks)`);
+    return locks.request(`mathmesh:home:${this.name}:${name}`, attempt);
   }
 
   async deleteRecord(name: string): Promise<void> {
