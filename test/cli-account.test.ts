@@ -191,7 +191,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
   it('export / import between homes: encrypted to a passphrase, refused without it, never plaintext', async () => {
     const H = ['--home', join(root, 'exporter')];
     await ok(noEnv, 'account', 'create', 'erin@example.com', ...H);
-    await ok(noEnv, 'password', 'add', 'site.example', 'erin', 'pa55', ...H);
+    await ok(noEnv, 'password', 'add', 'site.example', 'erin', 'pa55-export-secret-value', ...H);
     const file = join(root, 'erin.export');
     const none = await mesh(noEnv, 'account', 'export', file, ...H);
     expect(none.err).toMatch(/MESH_EXPORT_PASSPHRASE/);
@@ -200,14 +200,14 @@ describe('mesh account + catalogs, end to end on two homes', () => {
     expect(statSync(file).mode & 0o777).toBe(0o600);
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(file, 'latin1');
-    expect(text).not.toContain('pa55');
+    expect(text).not.toContain('pa55-export-secret-value');
     expect(text).not.toContain('erin@example.com');
     expect((await mesh(pass, 'account', 'export', file, ...H)).err).toMatch(/exists/);
     const I = ['--home', join(root, 'importer')];
     expect((await mesh({ MESH_EXPORT_PASSPHRASE: 'nope' }, 'account', 'import', file, ...I)).err).toMatch(/^mesh: MESH_BAD_PASSPHRASE: /);
     const imported = await ok(pass, 'account', 'import', file, ...I);
     expect(imported).toMatch(/^Account=erin@example\.com\n/);
-    expect(await ok(noEnv, 'password', 'get', 'site.example', ...I)).toBe('erin@site.example = [pa55]\n');
+    expect(await ok(noEnv, 'password', 'get', 'site.example', ...I)).toBe('erin@site.example = [pa55-export-secret-value]\n');
     writeFileSync(join(root, 'garbage'), 'not an export');
     expect((await mesh(pass, 'account', 'import', join(root, 'garbage'), '--home', join(root, 'importer2'))).err).toMatch(/^mesh: MESH_BAD_ARGUMENT: /);
   });
@@ -220,5 +220,15 @@ describe('mesh account + catalogs, end to end on two homes', () => {
     const bad = await mesh(noEnv, 'account', 'recover', 'SAQC-NOT-A-SHARE', ...H);
     expect(bad.err.split('\n')).toHaveLength(2);
     expect(bad.err).toMatch(/^mesh: MESH_/);
+  });
+});
+
+describe('mesh CLI: passphrase protection is decided when the home is made', () => {
+  it('warns when MESH_PASSPHRASE is set for a home without passphrase', async () => {
+    const H = ['--home', join(root, 'plain')];
+    await ok(noEnv, 'account', 'create', 'frank@example.com', ...H);
+    const r = await mesh({ MESH_PASSPHRASE: 'late' }, 'account', 'list', ...H);
+    expect(r.status).toBe(0);
+    expect(r.err).toMatch(/^mesh: warning: the home .* is not protected by a passphrase; MESH_PASSPHRASE is ignored\n$/);
   });
 });

@@ -78,15 +78,15 @@ describe('MeshHost: account creation (mesh-model.md §4, §6; protocol.md F1 off
     const alice = await host.createAccount('alice@example.com');
     const creds = await alice.catalog<CatalogedCredential>('credential');
     await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'pw1' });
-    expect(await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'pw2' })).toBe('Update');
+    expect(await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'second-password-value' })).toBe('Update');
     await creds.close();
     const again = await (await MeshHost.open(home)).account();
     const c2 = await again.catalog<CatalogedCredential>('credential');
-    expect(c2.list().map((c) => c.Password)).toEqual(['pw2']);
+    expect(c2.list().map((c) => c.Password)).toEqual(['second-password-value']);
     await c2.close();
     // The stored frames do not hold the password in clear.
     const raw = await home.openSequence(storeSequenceName(alice.udf, 'MMM_Credential'));
-    expect(Buffer.from(await raw.read(0, raw.size)).toString('latin1')).not.toContain('pw2');
+    expect(Buffer.from(await raw.read(0, raw.size)).toString('latin1')).not.toContain('second-password-value');
     await raw.close();
     expect(await code(alice.catalog('member'))).toBe('MESH_NOT_AUTHORIZED');
   });
@@ -249,5 +249,24 @@ describe('MeshHost against the reference (ArchitectureEscrow.md, SchemaAliceProf
     expect(alice.isAdministrator).toBe(true);
     // The recovered device's CatalogedDevice holds together for Alice's account.
     expect(verifyDeviceChain(alice.state.catalogedDevice, { expectedAccountUdf: alice.udf }).valid).toBe(true);
+  });
+});
+
+describe('MeshHost: spools (mesh-model.md §9.3)', () => {
+  it('messages keep their state by MessageComplete, across reopening', async () => {
+    const home = new MemoryHome();
+    const alice = await (await MeshHost.open(home, { kdf })).createAccount('alice@example.com');
+    const inbound = await alice.spool('inbound');
+    await inbound.post(new TextEncoder().encode('["message"]'), 'NAAA-1', 'MessageContact');
+    await inbound.post(new TextEncoder().encode('["other"]'), 'NAAA-2', 'RequestConfirmation');
+    await inbound.mark('NAAA-1', 'Read');
+    expect(await code(inbound.mark('NAAA-9', 'Read'))).toBe('MESH_NOT_FOUND');
+    expect(await code(inbound.post(new Uint8Array(1), 'NAAA-1', 'MessageContact'))).toBe('MESH_INVALID');
+    await inbound.close();
+    const again = await (await (await MeshHost.open(home)).account()).spool('inbound');
+    expect(again.list().map((m) => [m.messageId, m.messageType, m.state])).toEqual([['NAAA-1', 'MessageContact', 'Read'], ['NAAA-2', 'RequestConfirmation', 'Initial']]);
+    await again.mark('NAAA-1', 'Open');
+    expect(again.get('NAAA-1')?.state).toBe('Initial');
+    await again.close();
   });
 });

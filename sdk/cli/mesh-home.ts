@@ -32,11 +32,17 @@ export async function openHost(io: CliIo, o: HostOptions): Promise<MeshHost> {
   const env = io.env ?? {};
   const home = NodeHome.open(defaultHomePath({ ...(o.home !== undefined ? { home: o.home } : {}), env }));
   const fromEnv = env['MESH_PASSPHRASE'];
-  return MeshHost.open(home, {
+  const host = await MeshHost.open(home, {
     passphrase: fromEnv !== undefined && fromEnv !== '' ? fromEnv : async () => io.promptSecret?.('Passphrase of the Mesh home: '),
     random: io.random,
     ...(io.kdfLogN !== undefined ? { kdf: { logN: io.kdfLogN } } : {}),
   });
+  // The protection of a home is decided when it is first written: say so rather than let a user
+  // believe a passphrase protects secrets it does not.
+  if (fromEnv !== undefined && fromEnv !== '' && !host.passphraseProtected) {
+    io.stderr(`mesh: warning: the home ${escapeText(home.location)} is not protected by a passphrase; MESH_PASSPHRASE is ignored\n`);
+  }
+  return host;
 }
 
 /** Opens the account the options name (the only one when `--account` is absent). */

@@ -8,7 +8,7 @@ import { deriveAccountKeys, deriveDeviceKeys, type AccountKeys } from '../keys.j
 import { verifyProfile } from '../profiles.js';
 import type { AnyCatalogedEntry, AnyProfileAccount, CatalogedDevice, KeyData } from '../schema/types.js';
 import { CATALOG, SPOOL } from '../stores.js';
-import { openHostCatalog, type HostCatalog } from './catalog-binding.js';
+import { openHostCatalog, openHostSpool, type HostCatalog, type HostSpool } from './catalog-binding.js';
 import { accountRecordName, secretsRecordName, storeSequenceName, writeAccountRecord, type AccountRecord, type AccountSecrets } from './records.js';
 import type { HomeStorage } from './storage.js';
 import type { HomeVault } from './vault.js';
@@ -160,11 +160,11 @@ export class MeshAccount {
   }
 
   /** Opens a store's sequence for this device, decrypting with its store key. */
-  private async openStore(label: string): Promise<HostCatalog> {
+  private async openStore<S>(label: string, open: typeof openHostCatalog | typeof openHostSpool): Promise<S> {
     const key = this.storeKey(label);
     const store = await this.storage.openSequence(storeSequenceName(this.udf, label), { write: true });
     try {
-      return await openHostCatalog(store, label, { decrypt: key, encryptTo: publicPart(key) });
+      return (await open(store, label, { decrypt: key, encryptTo: publicPart(key) })) as S;
     } catch (e) {
       await store.close();
       throw e;
@@ -179,14 +179,14 @@ export class MeshAccount {
   async catalog<T extends AnyCatalogedEntry = AnyCatalogedEntry>(name: CatalogName): Promise<HostCatalog<T>> {
     const label = CATALOG_NAMES[name];
     if (label === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown catalog ${String(name)} (known: ${Object.keys(CATALOG_NAMES).join(', ')})`);
-    return (await this.openStore(label)) as unknown as HostCatalog<T>;
+    return this.openStore<HostCatalog<T>>(label, openHostCatalog);
   }
 
   /** A spool of the account (mesh-model.md §9): `inbound`, `outbound`, `local`. The caller closes it. */
-  async spool(name: SpoolName): Promise<HostCatalog> {
+  async spool(name: SpoolName): Promise<HostSpool> {
     const label = SPOOL_NAMES[name];
     if (label === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown spool ${String(name)} (known: ${Object.keys(SPOOL_NAMES).join(', ')})`);
-    return this.openStore(label);
+    return this.openStore<HostSpool>(label, openHostSpool);
   }
 
   /**

@@ -115,3 +115,78 @@ export async function openHostCatalog(
     close: () => writer.close(),
   };
 }
+
+/** A message in a spool with its current state (mesh-model.md §9.3). */
+export interface SpooledMessage {
+  readonly messageId: string;
+  readonly messageType: string;
+  /** Frame index of the message. */
+  readonly index: number;
+  /** The enveloped message as spooled. */
+  readonly envelope: Uint8Array;
+  /** `Initial` until a MessageComplete names it; then the last Relationship (`Read`, `Closed`…). */
+  readonly state: string;
+}
+
+/** What the host needs of a spool (mesh-model.md §9: enveloped messages; state by MessageComplete). */
+export interface HostSpool {
+  readonly label: string;
+  list(): SpooledMessage[];
+  get(messageId: string): SpooledMessage | undefined;
+  /** Appends an enveloped message under its MessageId. */
+  post(envelope: Uint8Array, messageId: string, messageType: string): Promise<SpooledMessage>;
+  /** Appends a MessageComplete giving `messageId` the state `relationship` (never edits in place). */
+  mark(messageId: string, relationship: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a spool on a sequence store (same container and keys as a catalog). */
+export async function openHostSpool(
+  store: SequenceStore, label: string, keys: { decrypt: DarePrivateKey; encryptTo: DarePublicKey },
+): Promise<HostSpool> {
+  const messages = new Map<string, { messageId: string; messageType: string; index: number; envelope: Uint8Array; state: string }>();
+  const apply = (complete: { References?: { MessageId?: string; Relationship?: string }[] }): void => {
+    for (const r of complete.References ?? []) {
+      const m = r.MessageId === undefined ? undefined : messages.get(r.MessageId);
+      if (m && r.Relationship !== undefined) m.state = r.Relationship === 'Open' ? 'Initial' : r.Relationship;
+    }
+  };
+  let writer: SequenceWriter;
+  if (store.size === 0) {
+    writer = await SequenceWriter.create(store, { type: 'Merkle', encrypt: { recipients: [keys.encryptTo] }, contentMeta: { cty: 'application/mmm-spool' } });
+  } else {
+    const reader = await SequenceReader.open(store, { keys: [keys.decrypt] });
+    for await (const f of reader.frames(1)) {
+      const opened = await reader.openFrame(f);
+      const meta = opened.contentMeta === undefined ? {} : (JSON.parse(utf8Decode(opened.contentMeta)) as Record<string, unknown>);
+      const type = String(meta['MessageType'] ?? '');
+      if (type === 'MessageComplete') apply(readMeshObject(opened.payload, 'MessageComplete'));
+      else messages.set(String(meta['UniqueId']), { messageId: String(meta['UniqueId']), messageType: type, index: f.index, envelope: opened.payload, state: 'Initial' });
+    }
+    writer = await SequenceWriter.open(store, {});
+  }
+  return {
+    label,
+    list: () => [...messages.values()].map((m) => ({ ...m })),
+    get: (id) => {
+      const m = messages.get(id);
+      return m === undefined ? undefined : { ...m };
+    },
+    async post(envelope, messageId, messageType) {
+      if (messages.has(messageId)) throw new MeshError('MESH_INVALID', `message ${messageId} is already in ${label}`);
+      const r = writer.append(envelope, { contentMeta: { UniqueId: messageId, MessageType: messageType } });
+      await r.durable;
+      const m = { messageId, messageType, index: r.index, envelope, state: 'Initial' };
+      messages.set(messageId, m);
+      return { ...m };
+    },
+    async mark(messageId, relationship) {
+      if (!messages.has(messageId)) throw new MeshError('MESH_NOT_FOUND', `no message ${messageId} in ${label}`);
+      const complete = { $class: 'MessageComplete' as const, References: [{ MessageId: messageId, Relationship: relationship }] };
+      const r = writer.append(writeMeshObject(complete, 'json'), { contentMeta: { MessageType: 'MessageComplete' } });
+      await r.durable;
+      apply(complete);
+    },
+    close: () => writer.close(),
+  };
+}

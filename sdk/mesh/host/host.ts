@@ -12,7 +12,7 @@ import type { Enveloped } from '../schema/object.js';
 import type { AnyProfileAccount, CatalogedDevice, ProfileDevice } from '../schema/types.js';
 import { CATALOG, SPOOL } from '../stores.js';
 import { escrowError, MeshAccount } from './account.js';
-import { openHostCatalog, type HostCatalog } from './catalog-binding.js';
+import { openHostCatalog, openHostSpool, type HostCatalog } from './catalog-binding.js';
 import { buildDeviceAccess, buildNewAccount, checkAccountAddress, CREATOR_ROLES } from './create.js';
 import { openHomeRecord, unlockHome, type HomeRecord, type PassphraseSource } from './home.js';
 import type { KdfCost } from './kdf.js';
@@ -93,6 +93,7 @@ const USER_STORES: readonly string[] = [
   CATALOG.contact, CATALOG.credential, CATALOG.bookmark, CATALOG.task, CATALOG.network, CATALOG.application, CATALOG.device, CATALOG.publication,
   CATALOG.access, SPOOL.inbound, SPOOL.outbound, SPOOL.local,
 ];
+const SPOOLS: ReadonlySet<string> = new Set<string>([SPOOL.inbound, SPOOL.outbound, SPOOL.local]);
 const GROUP_STORES: readonly string[] = [CATALOG.device, CATALOG.access, CATALOG.member, CATALOG.publication, SPOOL.inbound, SPOOL.outbound, SPOOL.local];
 
 export class MeshHost {
@@ -186,6 +187,18 @@ export class MeshHost {
     }
   }
 
+  /** Creates frame 0 of a spool (encrypted to its store key), or checks an existing one opens. */
+  private async initSpool(accountUdf: string, label: string, keys: AccountKeys): Promise<void> {
+    const key = dareKeyFromKeyPair(deriveStoreKey(keys.seed, label));
+    const store = await this.storage.openSequence(storeSequenceName(accountUdf, label), { write: true });
+    try {
+      await (await openHostSpool(store, label, { decrypt: key, encryptTo: publicPart(key) })).close();
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
   private async openStore(accountUdf: string, label: string, keys: AccountKeys): Promise<HostCatalog> {
     const key = dareKeyFromKeyPair(deriveStoreKey(keys.seed, label));
     const store = await this.storage.openSequence(storeSequenceName(accountUdf, label), { write: true });
@@ -220,6 +233,10 @@ export class MeshHost {
       ...(built.selfContact ? [[CATALOG.contact, [built.selfContact.entry]] as [string, unknown[]]] : []),
     ]);
     for (const label of options.kind === 'group' ? GROUP_STORES : USER_STORES) {
+      if (SPOOLS.has(label)) {
+        await this.initSpool(udf, label, built.accountKeys);
+        continue;
+      }
       const c = await this.openStore(udf, label, built.accountKeys);
       try {
         for (const entry of initial.get(label) ?? []) await c.put(entry as never);
@@ -318,6 +335,10 @@ export class MeshHost {
     const access = buildDeviceAccess(keys, activation, roles, { created: this.now(), ...(this.options.random ? { random: this.options.random } : {}) });
     await vault.write(secretsRecordName(udf), { deviceSeed, accountSeed: seed });
     for (const label of recordKind === 'group' ? GROUP_STORES : [...labels]) {
+      if (SPOOLS.has(label)) {
+        await this.initSpool(udf, label, keys);
+        continue;
+      }
       const c = await this.openStore(udf, label, keys);
       try {
         if (label === CATALOG.device) await c.put(activation.catalogedDevice);

@@ -9,7 +9,7 @@ export { SECRET_FORMAT } from './vault.js';
 export {
   ACCOUNT_FORMAT, accountFolder, accountRecordName, secretsRecordName, storeSequenceName, type AccountRecord, type AccountSecrets,
 } from './records.js';
-export { primaryKey, type HostCatalog } from './catalog-binding.js';
+export { primaryKey, type HostCatalog, type HostSpool, type SpooledMessage } from './catalog-binding.js';
 export { buildNewAccount, buildDeviceAccess, catalogedDeviceDigest, checkAccountAddress, CREATOR_ROLES, type NewAccount, type NewAccountOptions } from './create.js';
 export { MeshAccount, CATALOG_NAMES, SPOOL_NAMES, type CatalogName, type SpoolName, type AccountKeyInfo } from './account.js';
 export {
