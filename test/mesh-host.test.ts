@@ -270,3 +270,31 @@ describe('MeshHost: spools (mesh-model.md §9.3)', () => {
     await again.close();
   });
 });
+
+describe('MeshHost: hooks for the service (binding, raw store sequences)', () => {
+  it('records a binding only for the account\'s own profile naming that service; hands out granted stores only', async () => {
+    const { buildProfileAccount, sealProfile } = await import('../sdk/mesh/index.js');
+    const home = new MemoryHome();
+    const alice = await (await MeshHost.open(home, { kdf })).createAccount('alice@example.com');
+    const keys = alice.accountKeys();
+    const bound = sealProfile(buildProfileAccount(keys, { accountAddress: 'alice@example.com', serviceUdf: 'MD3P-ALTL-T6I4-U6ER-O4ZD-5AP5-J6SO' }), keys.profileSignature);
+    expect(await code(alice.recordBinding({ serviceUdf: 'MXXX' }, bound))).toBe('MESH_INVALID');
+    const bob = await (await MeshHost.open(home)).createAccount('bob@example.com');
+    expect(await code(bob.recordBinding({ serviceUdf: 'MD3P-ALTL-T6I4-U6ER-O4ZD-5AP5-J6SO' }, bound))).toBe('MESH_INVALID');
+    await alice.recordBinding({ serviceUdf: 'MD3P-ALTL-T6I4-U6ER-O4ZD-5AP5-J6SO', url: 'https://example.com/' }, bound);
+    const again = await (await MeshHost.open(home)).account('alice@example.com');
+    expect(again.service).toEqual({ serviceUdf: 'MD3P-ALTL-T6I4-U6ER-O4ZD-5AP5-J6SO', url: 'https://example.com/' });
+    expect((again.profile as { ServiceUdf?: string }).ServiceUdf).toBe('MD3P-ALTL-T6I4-U6ER-O4ZD-5AP5-J6SO');
+    expect((await (await MeshHost.open(home)).accounts()).find((a) => a.udf === alice.udf)?.bound).toBe(true);
+    const seq = await again.storeSequence('MMM_Credential');
+    expect(seq.size).toBeGreaterThan(0);
+    await seq.close();
+    expect(await code(again.storeSequence('MMM_Member'))).toBe('MESH_NOT_AUTHORIZED');
+  });
+
+  it('creates a group account (ProfileGroup, no self contact)', async () => {
+    const g = await (await MeshHost.open(new MemoryHome(), { kdf })).createAccount('group@example.com', { kind: 'group' });
+    expect(g.kind).toBe('group');
+    expect(g.profile.$class).toBe('ProfileGroup');
+  });
+});

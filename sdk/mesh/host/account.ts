@@ -1,4 +1,6 @@
 import { publicPart, type DarePrivateKey } from '../../dare/keys.js';
+import type { SequenceStore } from '../../dare/sequence/store.js';
+import type { Enveloped } from '../schema/object.js';
 import { UdfError } from '../../udf/errors.js';
 import { escrowSeed } from '../../udf/escrow.js';
 import type { RandomSource } from '../../udf/random.js';
@@ -211,6 +213,29 @@ export class MeshAccount {
     const next: AccountSecrets = { deviceSeed: this.secrets.deviceSeed };
     await this.vault.write(secretsRecordName(this.udf), { deviceSeed: next.deviceSeed });
     this.secrets = next;
+  }
+
+  /**
+   * The raw sequence of one of the account's stores, for the service client (protocol.md T7, T8):
+   * it appends the frames it downloads and reads the frames it uploads. The caller closes it.
+   * `MESH_NOT_AUTHORIZED` when this device's roles do not grant the store.
+   */
+  async storeSequence(label: string, options: { write?: boolean } = {}): Promise<SequenceStore> {
+    this.storeKey(label);
+    return this.storage.openSequence(storeSequenceName(this.udf, label), { write: options.write === true });
+  }
+
+  /**
+   * Records that the account is bound to a service (protocol.md F1 steps 3, 5): the service UDF
+   * and URL and the profile re-signed with `ServiceUdf`, which must be this account's profile
+   * (same UDF, self-signed) naming that service.
+   */
+  async recordBinding(service: { serviceUdf: string; url?: string }, profile: Enveloped<AnyProfileAccount>): Promise<void> {
+    const p = verifyProfile(profile, { expectedUdf: this.udf }).profile as AnyProfileAccount;
+    if (p.ServiceUdf !== service.serviceUdf) throw new MeshError('MESH_INVALID', `the profile names service ${String(p.ServiceUdf)}, not ${service.serviceUdf}`);
+    const next: AccountRecord = { ...this.record, profile, service: { serviceUdf: service.serviceUdf, ...(service.url ? { url: service.url } : {}) } };
+    await this.storage.writeRecord(accountRecordName(this.udf), writeAccountRecord(next));
+    this.record = next;
   }
 
   /** Replaces this device's CatalogedDevice in the account record (after an application was activated for it). */
