@@ -232,3 +232,22 @@ describe('mesh CLI: passphrase protection is decided when the home is made', () 
     expect(r.err).toMatch(/^mesh: warning: the home .* is not protected by a passphrase; MESH_PASSPHRASE is ignored\n$/);
   });
 });
+
+describe('mesh CLI: seeds never reach output', () => {
+  it('create, list, info, contact list, ssh list and errors print no seed', async () => {
+    const dir = join(root, 'no-secrets');
+    const H = ['--home', dir];
+    const outs: string[] = [];
+    outs.push(await ok(noEnv, 'account', 'create', 'gina@example.com', ...H, '--json'));
+    const { readFileSync } = await import('node:fs');
+    const udf = JSON.parse(outs[0]!).udf as string;
+    const secrets = JSON.parse(readFileSync(join(dir, 'accounts', udf, 'secrets.json'), 'utf8')).plain as Record<string, string>;
+    await ok(noEnv, 'ssh', 'create', ...H);
+    for (const args of [['account', 'list'], ['account', 'info'], ['contact', 'list'], ['ssh', 'list'], ['ssh', 'get', 'ssh']]) {
+      outs.push(await ok(noEnv, ...args, ...H), await ok(noEnv, ...args, ...H, '--json'));
+    }
+    outs.push((await mesh(noEnv, 'account', 'recover', secrets['accountSeed']!, ...H)).err);
+    outs.push((await mesh(noEnv, 'account', 'create', 'gina@example.com', ...H)).err);
+    for (const o of outs) for (const s of Object.values(secrets)) expect(o).not.toContain(s);
+  });
+});

@@ -298,3 +298,38 @@ describe('MeshHost: hooks for the service (binding, raw store sequences)', () =>
     expect(g.profile.$class).toBe('ProfileGroup');
   });
 });
+
+describe('MeshHost: attacks on what is stored', () => {
+  it('a home whose scrypt cost was lowered below the floor is refused, not unlocked cheaply', async () => {
+    const home = new MemoryHome();
+    await (await MeshHost.open(home, { passphrase: 'pw', kdf })).createAccount('alice@example.com');
+    const record = JSON.parse(utf8Decode((await home.readRecord('home.json'))!));
+    record.protection.logN = 4;
+    await home.writeRecord('home.json', new TextEncoder().encode(JSON.stringify(record)));
+    expect(await code(MeshHost.open(home, { passphrase: 'pw' }))).toBe('MESH_HOME');
+    expect(await code(MeshHost.open(new MemoryHome(), { passphrase: 'pw', kdf: { logN: 8 } }))).toBe('MESH_HOME');
+  });
+
+  it('an export whose ciphertext was changed does not import', async () => {
+    const host = await MeshHost.open(new MemoryHome(), { kdf });
+    const alice = await host.createAccount('alice@example.com');
+    const doc = JSON.parse(utf8Decode(await exportAccount(host, alice, { passphrase: 'p' })));
+    const payload: string = doc.envelope[1];
+    const i = Math.floor(payload.length / 2);
+    doc.envelope[1] = payload.slice(0, i) + (payload[i] === 'A' ? 'B' : 'A') + payload.slice(i + 1);
+    const other = await MeshHost.open(new MemoryHome(), { kdf });
+    expect(await code(importAccount(other, new TextEncoder().encode(JSON.stringify(doc)), { passphrase: 'p' }))).toBe('MESH_BAD_PASSPHRASE');
+  });
+
+  it('an account record pointing at another device\'s activation does not open', async () => {
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home, { kdf });
+    const alice = await host.createAccount('alice@example.com');
+    const other = await (await MeshHost.open(new MemoryHome(), { kdf })).createAccount('alice@example.com');
+    const rec = JSON.parse(utf8Decode((await home.readRecord(`accounts/${alice.udf}/account.json`))!));
+    const foreign = JSON.parse(utf8Decode((await (other as unknown as { storage: MemoryHome }).storage.readRecord(`accounts/${other.udf}/account.json`))!));
+    rec.catalogedDevice = foreign.catalogedDevice;
+    await home.writeRecord(`accounts/${alice.udf}/account.json`, new TextEncoder().encode(JSON.stringify(rec)));
+    expect(['MESH_INVALID', 'MESH_BAD_ENVELOPE', 'MESH_NOT_SIGNED']).toContain(await code((await MeshHost.open(home)).account()));
+  });
+});
