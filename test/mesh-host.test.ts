@@ -53,16 +53,16 @@ describe('MeshHost: account creation (mesh-model.md §4, §6; protocol.md F1 off
     const report = verifyDeviceChain(alice.state.catalogedDevice, { expectedAccountUdf: alice.udf });
     expect(report.deviceUdf).toBe(alice.deviceUdf);
 
-    const devices = await alice.catalog<CatalogedDevice>('device');
+    const devices = await alice.catalog('device');
     expect(devices.list().map((d) => d.DeviceUdf)).toEqual([alice.deviceUdf]);
     await devices.close();
-    const access = await alice.catalog<CatalogedAccess>('access');
+    const access = await alice.catalog('access');
     const cap = access.list()[0]!.Capability as AccessCapability;
     expect(cap.$class).toBe('AccessCapability');
     expect(cap.Active).toBe(true);
     expect(cap.Id).toBe(alice.activation.keys.authentication.udf);
     await access.close();
-    const contacts = await alice.catalog<CatalogedContact>('contact');
+    const contacts = await alice.catalog('contact');
     const self = contacts.list().find((c) => c.Self === true)!;
     expect(self.Key).toBe(alice.udf);
     await contacts.close();
@@ -76,12 +76,12 @@ describe('MeshHost: account creation (mesh-model.md §4, §6; protocol.md F1 off
     const home = new MemoryHome();
     const host = await MeshHost.open(home, { kdf });
     const alice = await host.createAccount('alice@example.com');
-    const creds = await alice.catalog<CatalogedCredential>('credential');
+    const creds = await alice.catalog('credential');
     await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'pw1' });
-    expect(await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'second-password-value' })).toBe('Update');
+    expect((await creds.put({ $class: 'CatalogedCredential', Protocol: 'ftp', Service: 'ftp.example.com', Username: 'alice1', Password: 'second-password-value' })).event).toBe('Update');
     await creds.close();
     const again = await (await MeshHost.open(home)).account();
-    const c2 = await again.catalog<CatalogedCredential>('credential');
+    const c2 = await again.catalog('credential');
     expect(c2.list().map((c) => c.Password)).toEqual(['second-password-value']);
     await c2.close();
     // The stored frames do not hold the password in clear.
@@ -97,7 +97,7 @@ describe('MeshHost: escrow, purge, recovery (mesh-model.md §12; protocol.md F9)
     const home = new MemoryHome();
     const host = await MeshHost.open(home, { kdf });
     const alice = await host.createAccount('alice@example.com');
-    const creds = await alice.catalog<CatalogedCredential>('credential');
+    const creds = await alice.catalog('credential');
     await creds.put({ $class: 'CatalogedCredential', Protocol: 'https', Service: 'bank.example', Username: 'a', Password: 'secret-1' });
     await creds.close();
     const shares = alice.escrow({ shares: 5, quorum: 3 });
@@ -110,7 +110,7 @@ describe('MeshHost: escrow, purge, recovery (mesh-model.md §12; protocol.md F9)
     const reopened = await (await MeshHost.open(home)).account();
     expect(reopened.holdsSeed).toBe(false);
     expect(await code(() => reopened.escrow({ shares: 3, quorum: 2 }))).toBe('MESH_NO_SEED');
-    const c = await reopened.catalog<CatalogedCredential>('credential');
+    const c = await reopened.catalog('credential');
     await c.put({ $class: 'CatalogedCredential', Protocol: 'https', Service: 'shop.example', Username: 'b', Password: 'secret-2' });
     await c.close();
 
@@ -123,10 +123,10 @@ describe('MeshHost: escrow, purge, recovery (mesh-model.md §12; protocol.md F9)
     expect(recovered.isAdministrator).toBe(true);
     expect(recovered.holdsSeed).toBe(true);
     expect(recovered.deviceUdf).not.toBe(alice.deviceUdf);
-    const rc = await recovered.catalog<CatalogedCredential>('credential');
+    const rc = await recovered.catalog('credential');
     expect(rc.list().map((x) => x.Password).sort()).toEqual(['secret-1', 'secret-2']);
     await rc.close();
-    const rd = await recovered.catalog<CatalogedDevice>('device');
+    const rd = await recovered.catalog('device');
     expect(rd.list().map((d) => d.DeviceUdf).sort()).toEqual([alice.deviceUdf, recovered.deviceUdf].sort());
     await rd.close();
     expect(await code(host2.recoverAccount(shares.slice(1, 4)))).toBe('MESH_ACCOUNT_EXISTS');
@@ -197,7 +197,7 @@ describe('MeshHost: export and import (encrypted, never plaintext)', () => {
     const home = new MemoryHome();
     const host = await MeshHost.open(home, { kdf });
     const alice = await host.createAccount('alice@example.com');
-    const creds = await alice.catalog<CatalogedCredential>('credential');
+    const creds = await alice.catalog('credential');
     await creds.put({ $class: 'CatalogedCredential', Protocol: 'https', Service: 'mail.example', Username: 'a', Password: 'export-me' });
     await creds.close();
     const file = await exportAccount(host, alice, { passphrase: 'transfer' });
@@ -213,7 +213,7 @@ describe('MeshHost: export and import (encrypted, never plaintext)', () => {
     const imported = await importAccount(other, file, { passphrase: 'transfer' });
     expect(imported.udf).toBe(alice.udf);
     expect(imported.deviceUdf).toBe(alice.deviceUdf);
-    const c = await imported.catalog<CatalogedCredential>('credential');
+    const c = await imported.catalog('credential');
     expect(c.get('https:mail.example')?.Password).toBe('export-me');
     await c.close();
     expect(await code(importAccount(other, file, { passphrase: 'transfer' }))).toBe('MESH_ACCOUNT_EXISTS');
@@ -254,20 +254,23 @@ describe('MeshHost against the reference (ArchitectureEscrow.md, SchemaAliceProf
 
 describe('MeshHost: spools (mesh-model.md §9.3)', () => {
   it('messages keep their state by MessageComplete, across reopening', async () => {
+    const { sealMeshObject } = await import('../sdk/mesh/index.js');
+    const { envelopeId } = await import('../sdk/udf/message-id.js');
+    const { nonce } = await import('../sdk/udf/fixed.js');
+    const message = (id: string) => sealMeshObject({ $class: 'RequestConfirmation', MessageId: id, Text: 'start?' }, { uniqueId: id, envelopeId: envelopeId(id) });
     const home = new MemoryHome();
     const alice = await (await MeshHost.open(home, { kdf })).createAccount('alice@example.com');
+    const [one, two] = [nonce(), nonce()];
     const inbound = await alice.spool('inbound');
-    await inbound.post(new TextEncoder().encode('["message"]'), 'NAAA-1', 'MessageContact');
-    await inbound.post(new TextEncoder().encode('["other"]'), 'NAAA-2', 'RequestConfirmation');
-    await inbound.mark('NAAA-1', 'Read');
-    expect(await code(inbound.mark('NAAA-9', 'Read'))).toBe('MESH_NOT_FOUND');
-    expect(await code(inbound.post(new Uint8Array(1), 'NAAA-1', 'MessageContact'))).toBe('MESH_INVALID');
+    await inbound.post(message(one));
+    await inbound.post(message(two));
+    await inbound.mark(one, 'Read');
+    expect(await code(inbound.post(message(one)))).toBe('MESH_ALREADY_EXISTS');
     await inbound.close();
     const again = await (await (await MeshHost.open(home)).account()).spool('inbound');
-    expect(again.list().map((m) => [m.messageId, m.messageType, m.state])).toEqual([['NAAA-1', 'MessageContact', 'Read'], ['NAAA-2', 'RequestConfirmation', 'Initial']]);
-    await again.mark('NAAA-1', 'Open');
-    expect(again.get('NAAA-1')?.state).toBe('Initial');
+    expect(again.list().map((m) => [m.messageId, m.messageType, m.state])).toEqual([[one, 'RequestConfirmation', 'Read'], [two, 'RequestConfirmation', 'Initial']]);
     await again.close();
+    expect(await code(alice.spool('archive' as never))).toBe('MESH_BAD_ARGUMENT');
   });
 });
 

@@ -66,12 +66,12 @@ export function hostSuite(factories: readonly HomeFactory[]): Suite {
           const home = await f.make();
           const host = await MeshHost.open(home, { passphrase: 'portable', kdf: { logN: 10 } });
           const alice = await host.createAccount('alice@example.com');
-          const c = await alice.catalog<CatalogedCredential>('credential');
+          const c = await alice.catalog('credential');
           await c.put({ $class: 'CatalogedCredential', Service: 'ftp.example.com', Username: 'alice1', Password: 'pw' });
           await c.close();
           expect(await codeOf(async () => (await MeshHost.open(home, { passphrase: 'wrong' })).account())).toBe('MESH_BAD_PASSPHRASE');
           const again = await (await MeshHost.open(home, { passphrase: 'portable' })).account();
-          const c2 = await again.catalog<CatalogedCredential>('credential');
+          const c2 = await again.catalog('credential');
           expect(c2.list().map((e) => e.Password)).toEqual(['pw']);
           await c2.close();
           const shares = again.escrow({ shares: 3, quorum: 2 });
@@ -87,7 +87,7 @@ export function hostSuite(factories: readonly HomeFactory[]): Suite {
             },
           });
           expect(recovered.udf).toBe(alice.udf);
-          const c3 = await recovered.catalog<CatalogedCredential>('credential');
+          const c3 = await recovered.catalog('credential');
           expect(c3.list().map((e) => e.Password)).toEqual(['pw']);
           await c3.close();
         });

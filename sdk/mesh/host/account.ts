@@ -1,4 +1,4 @@
-import { publicPart, type DarePrivateKey } from '../../dare/keys.js';
+import type { DarePrivateKey } from '../../dare/keys.js';
 import type { SequenceStore } from '../../dare/sequence/store.js';
 import type { Enveloped } from '../schema/object.js';
 import { UdfError } from '../../udf/errors.js';
@@ -8,31 +8,22 @@ import { acceptActivation, type AcceptedActivation } from '../activations.js';
 import { MeshError } from '../errors.js';
 import { deriveAccountKeys, deriveDeviceKeys, type AccountKeys } from '../keys.js';
 import { verifyProfile } from '../profiles.js';
-import type { AnyCatalogedEntry, AnyProfileAccount, CatalogedDevice, KeyData } from '../schema/types.js';
-import { CATALOG, SPOOL } from '../stores.js';
-import { openHostCatalog, openHostSpool, type HostCatalog, type HostSpool } from './catalog-binding.js';
-import { accountRecordName, secretsRecordName, storeSequenceName, writeAccountRecord, type AccountRecord, type AccountSecrets } from './records.js';
+import type { AnyProfileAccount, CatalogedDevice, KeyData } from '../schema/types.js';
+import { SPOOL } from '../stores.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { CATALOG_KINDS, type CatalogKind } from '../catalog/kinds.js';
+import type { Spool } from '../spool/spool.js';
+import type { SpoolKind } from '../spool/states.js';
+import { openCatalogOn, openSpoolOn, storeSequenceName } from './stores.js';
+import { accountRecordName, secretsRecordName, writeAccountRecord, type AccountRecord, type AccountSecrets } from './records.js';
 import type { HomeStorage } from './storage.js';
 import type { HomeVault } from './vault.js';
 
-/** Catalog names of {@link MeshAccount.catalog} (mesh-model.md §8.1). */
-export const CATALOG_NAMES = {
-  credential: CATALOG.credential,
-  contact: CATALOG.contact,
-  bookmark: CATALOG.bookmark,
-  task: CATALOG.task,
-  network: CATALOG.network,
-  application: CATALOG.application,
-  device: CATALOG.device,
-  access: CATALOG.access,
-  publication: CATALOG.publication,
-  member: CATALOG.member,
-} as const;
-export type CatalogName = keyof typeof CATALOG_NAMES;
-
+/** Catalog names of {@link MeshAccount.catalog} (mesh-model.md §8.1): the catalog module's kinds. */
+export type CatalogName = CatalogKind;
 /** Spool names of {@link MeshAccount.spool} (mesh-model.md §9). */
-export const SPOOL_NAMES = { inbound: SPOOL.inbound, outbound: SPOOL.outbound, local: SPOOL.local } as const;
-export type SpoolName = keyof typeof SPOOL_NAMES;
+export type SpoolName = Exclude<SpoolKind, 'archive'>;
+const SPOOL_NAMES: ReadonlySet<string> = new Set(['inbound', 'outbound', 'local']);
 
 /** The public keys of an account as `account info` shows them (mesh-model.md §5.1). */
 export interface AccountKeyInfo {
@@ -161,34 +152,23 @@ export class MeshAccount {
     return key;
   }
 
-  /** Opens a store's sequence for this device, decrypting with its store key. */
-  private async openStore<S>(label: string, open: typeof openHostCatalog | typeof openHostSpool): Promise<S> {
-    const key = this.storeKey(label);
-    const store = await this.storage.openSequence(storeSequenceName(this.udf, label), { write: true });
-    try {
-      return (await open(store, label, { decrypt: key, encryptTo: publicPart(key) })) as S;
-    } catch (e) {
-      await store.close();
-      throw e;
-    }
-  }
-
   /**
    * A catalog of the account (mesh-model.md §8): `credential`, `contact`, `bookmark`, `task`,
-   * `network`, `application`, `device`, `access` (and `publication`, `member`). The caller closes it.
-   * `MESH_NOT_AUTHORIZED` when this device's roles do not grant its key.
+   * `network`, `application`, `device`, `access` (and `publication`, `member`, `callsign`), opened
+   * with this device's store key from its ActivationCommon. The caller closes it.
+   * `MESH_NOT_AUTHORIZED` when this device's roles do not grant the store.
    */
-  async catalog<T extends AnyCatalogedEntry = AnyCatalogedEntry>(name: CatalogName): Promise<HostCatalog<T>> {
-    const label = CATALOG_NAMES[name];
-    if (label === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown catalog ${String(name)} (known: ${Object.keys(CATALOG_NAMES).join(', ')})`);
-    return this.openStore<HostCatalog<T>>(label, openHostCatalog);
+  async catalog<K extends CatalogName>(name: K): Promise<Catalog<K>> {
+    const info = (CATALOG_KINDS as Record<string, { label: string } | undefined>)[name];
+    if (info === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown catalog ${String(name)} (known: ${Object.keys(CATALOG_KINDS).join(', ')})`);
+    return openCatalogOn(this.storage, this.udf, name, { key: this.storeKey(info.label), ...(this.random ? { random: this.random } : {}) });
   }
 
   /** A spool of the account (mesh-model.md §9): `inbound`, `outbound`, `local`. The caller closes it. */
-  async spool(name: SpoolName): Promise<HostSpool> {
-    const label = SPOOL_NAMES[name];
-    if (label === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown spool ${String(name)} (known: ${Object.keys(SPOOL_NAMES).join(', ')})`);
-    return this.openStore<HostSpool>(label, openHostSpool);
+  async spool(name: SpoolName): Promise<Spool> {
+    if (!SPOOL_NAMES.has(name)) throw new MeshError('MESH_BAD_ARGUMENT', `unknown spool ${String(name)} (known: inbound, outbound, local)`);
+    const label = { inbound: SPOOL.inbound, outbound: SPOOL.outbound, local: SPOOL.local }[name];
+    return openSpoolOn(this.storage, this.udf, name, { key: this.storeKey(label), ...(this.random ? { random: this.random } : {}) });
   }
 
   /**

@@ -47,10 +47,10 @@ export async function createSshApplication(account: MeshAccount, options: SshCre
   if (admin === undefined) throw new MeshError('MESH_NOT_AUTHORIZED', 'creating an application needs an administrator device');
   const id = options.id ?? 'ssh';
   const grant = options.grant ?? ['web'];
-  const apps = await account.catalog<CatalogedApplicationSsh>('application');
+  const apps = await account.catalog('application');
   try {
     if (apps.list().some((a) => a.$class === 'CatalogedApplicationSsh' && (a.LocalName === id || a.Key === id))) {
-      throw new MeshError('MESH_ACCOUNT_EXISTS', `an SSH application ${id} exists`);
+      throw new MeshError('MESH_ALREADY_EXISTS', `an SSH application ${id} exists`);
     }
     const key = newSshKey(options.random);
     const profile = account.profile as AnyProfileAccount;
@@ -59,7 +59,7 @@ export async function createSshApplication(account: MeshAccount, options: SshCre
       $class: 'CatalogedApplicationSsh', LocalName: id, Key: key.Udf!, Grant: [...grant], EnvelopedEscrow: [escrow],
       ClientKey: { Udf: key.Udf!, PublicParameters: key.PublicParameters! },
     };
-    const devices = await account.catalog<CatalogedDevice>('device');
+    const devices = await account.catalog('device');
     try {
       for (const d of devices.list()) {
         const info = deviceRoles(account, d);

@@ -8,11 +8,13 @@ import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
 import { utf8Decode, utf8Encode } from '../../encoding/utf8.js';
 import { defaultRandom } from '../../udf/random.js';
 import { MeshError } from '../errors.js';
-import { SPOOL_NAMES, CATALOG_NAMES } from './account.js';
+import { CATALOG_KINDS } from '../catalog/kinds.js';
+import { SPOOL_KINDS } from '../spool/states.js';
 import type { MeshAccount } from './account.js';
 import type { MeshHost } from './host.js';
 import { deriveFromPassphrase, newKdfRecord, readKdfRecord, type KdfRecord } from './kdf.js';
-import { readAccountRecord, storeSequenceName, writeAccountRecord } from './records.js';
+import { readAccountRecord, writeAccountRecord } from './records.js';
+import { deleteStoreOn, storeSequenceName } from './stores.js';
 
 /**
  * Moving an account's device state between homes (`account export` / `account import`): the
@@ -34,7 +36,7 @@ export type ExportProtection = { readonly passphrase: string } | { readonly reci
 /** How an export is opened. */
 export type ImportKey = { readonly passphrase: string } | { readonly key: DarePrivateKey };
 
-const STORE_LABELS: readonly string[] = [...Object.values(CATALOG_NAMES), ...Object.values(SPOOL_NAMES)];
+const STORE_LABELS: readonly string[] = [...Object.values(CATALOG_KINDS).map((k) => k.label), ...Object.values(SPOOL_KINDS).map((k) => k.label)];
 
 /** Exports an account of `host` (needs its secrets). */
 export async function exportAccount(host: MeshHost, account: MeshAccount, protection: ExportProtection): Promise<Uint8Array> {
@@ -133,7 +135,7 @@ export async function importAccount(host: MeshHost, file: Uint8Array, key: Impor
     }
     return await host.installAccount(record, { deviceSeed: s.deviceSeed, ...(s.accountSeed ? { accountSeed: s.accountSeed as string } : {}) });
   } catch (e) {
-    for (const label of written) await host.storage.deleteSequence(storeSequenceName(record.accountUdf, label));
+    for (const label of written) await deleteStoreOn(host.storage, record.accountUdf, label);
     throw e;
   }
 }

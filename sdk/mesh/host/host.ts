@@ -12,12 +12,14 @@ import type { Enveloped } from '../schema/object.js';
 import type { AnyProfileAccount, CatalogedDevice, ProfileDevice } from '../schema/types.js';
 import { CATALOG, SPOOL } from '../stores.js';
 import { escrowError, MeshAccount } from './account.js';
-import { openHostCatalog, openHostSpool, type HostCatalog } from './catalog-binding.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { catalogKindOf, type CatalogKind } from '../catalog/kinds.js';
+import { ACCOUNT_SPOOLS, deleteStoreOn, initStoreOn, openCatalogOn, storeSequenceName } from './stores.js';
 import { buildDeviceAccess, buildNewAccount, checkAccountAddress, CREATOR_ROLES } from './create.js';
 import { openHomeRecord, unlockHome, type HomeRecord, type PassphraseSource } from './home.js';
 import type { KdfCost } from './kdf.js';
 import {
-  accountRecordName, readAccountRecord, secretsRecordName, storeSequenceName, writeAccountRecord, type AccountRecord, type AccountSecrets,
+  accountRecordName, readAccountRecord, secretsRecordName, writeAccountRecord, type AccountRecord, type AccountSecrets,
 } from './records.js';
 import type { HomeStorage } from './storage.js';
 import { HomeVault } from './vault.js';
@@ -93,7 +95,6 @@ const USER_STORES: readonly string[] = [
   CATALOG.contact, CATALOG.credential, CATALOG.bookmark, CATALOG.task, CATALOG.network, CATALOG.application, CATALOG.device, CATALOG.publication,
   CATALOG.access, SPOOL.inbound, SPOOL.outbound, SPOOL.local,
 ];
-const SPOOLS: ReadonlySet<string> = new Set<string>([SPOOL.inbound, SPOOL.outbound, SPOOL.local]);
 const GROUP_STORES: readonly string[] = [CATALOG.device, CATALOG.access, CATALOG.member, CATALOG.publication, SPOOL.inbound, SPOOL.outbound, SPOOL.local];
 
 export class MeshHost {
@@ -187,26 +188,29 @@ export class MeshHost {
     }
   }
 
-  /** Creates frame 0 of a spool (encrypted to its store key), or checks an existing one opens. */
-  private async initSpool(accountUdf: string, label: string, keys: AccountKeys): Promise<void> {
-    const key = dareKeyFromKeyPair(deriveStoreKey(keys.seed, label));
-    const store = await this.storage.openSequence(storeSequenceName(accountUdf, label), { write: true });
-    try {
-      await (await openHostSpool(store, label, { decrypt: key, encryptTo: publicPart(key) })).close();
-    } catch (e) {
-      await store.close();
-      throw e;
-    }
+  private storeKey(label: string, keys: AccountKeys) {
+    return dareKeyFromKeyPair(deriveStoreKey(keys.seed, label));
   }
 
-  private async openStore(accountUdf: string, label: string, keys: AccountKeys): Promise<HostCatalog> {
-    const key = dareKeyFromKeyPair(deriveStoreKey(keys.seed, label));
-    const store = await this.storage.openSequence(storeSequenceName(accountUdf, label), { write: true });
-    try {
-      return await openHostCatalog(store, label, { decrypt: key, encryptTo: publicPart(key) });
-    } catch (e) {
-      await store.close();
-      throw e;
+  /** Opens a catalog with the key derived from the seed (creation, recovery). */
+  private async openCatalog<K extends CatalogKind>(accountUdf: string, kind: K, label: string, keys: AccountKeys): Promise<Catalog<K>> {
+    return openCatalogOn(this.storage, accountUdf, kind, { key: this.storeKey(label, keys), ...(this.options.random ? { random: this.options.random } : {}) });
+  }
+
+  /** Writes frame 0 of every store that is still empty and puts the entries given for it. */
+  private async fillStores(udf: string, labels: Iterable<string>, keys: AccountKeys, put: (c: Catalog<CatalogKind>, label: string) => Promise<void>): Promise<void> {
+    for (const label of labels) {
+      const kind = catalogKindOf(label);
+      if (ACCOUNT_SPOOLS.has(label) || kind === undefined) {
+        await initStoreOn(this.storage, udf, label, { key: this.storeKey(label, keys), ...(this.options.random ? { random: this.options.random } : {}) });
+        continue;
+      }
+      const c = await this.openCatalog(udf, kind, label, keys);
+      try {
+        await put(c as Catalog<CatalogKind>, label);
+      } finally {
+        await c.close();
+      }
     }
   }
 
@@ -232,18 +236,9 @@ export class MeshHost {
       [CATALOG.access, [built.access]],
       ...(built.selfContact ? [[CATALOG.contact, [built.selfContact.entry]] as [string, unknown[]]] : []),
     ]);
-    for (const label of options.kind === 'group' ? GROUP_STORES : USER_STORES) {
-      if (SPOOLS.has(label)) {
-        await this.initSpool(udf, label, built.accountKeys);
-        continue;
-      }
-      const c = await this.openStore(udf, label, built.accountKeys);
-      try {
-        for (const entry of initial.get(label) ?? []) await c.put(entry as never);
-      } finally {
-        await c.close();
-      }
-    }
+    await this.fillStores(udf, options.kind === 'group' ? GROUP_STORES : USER_STORES, built.accountKeys, async (c, label) => {
+      for (const entry of initial.get(label) ?? []) await c.add(entry as never);
+    });
     const record: AccountRecord = {
       accountUdf: udf, address: canonical, kind: options.kind ?? 'user', deviceUdf: built.deviceUdf, roles: built.roles, created: this.now().toISOString(),
       profile: built.profile, catalogedDevice: built.activation.catalogedDevice,
@@ -308,7 +303,7 @@ export class MeshHost {
         profile = await this.profileFromStores(udf, keys);
       }
     } catch (e) {
-      for (const label of copied) await this.storage.deleteSequence(storeSequenceName(udf, label));
+      for (const label of copied) await deleteStoreOn(this.storage, udf, label);
       throw e;
     }
     let recordKind: 'user' | 'group' = 'user';
@@ -334,22 +329,13 @@ export class MeshHost {
     });
     const access = buildDeviceAccess(keys, activation, roles, { created: this.now(), ...(this.options.random ? { random: this.options.random } : {}) });
     await vault.write(secretsRecordName(udf), { deviceSeed, accountSeed: seed });
-    for (const label of recordKind === 'group' ? GROUP_STORES : [...labels]) {
-      if (SPOOLS.has(label)) {
-        await this.initSpool(udf, label, keys);
-        continue;
+    await this.fillStores(udf, recordKind === 'group' ? GROUP_STORES : labels, keys, async (c, label) => {
+      if (label === CATALOG.device) await c.put(activation.catalogedDevice as never);
+      if (label === CATALOG.access) await c.put(access as never);
+      if (label === CATALOG.contact && recordKind === 'user' && !c.list().some((e) => (e as { Self?: boolean }).Self === true)) {
+        await c.put(buildSelfContact({ profile: profile!, address, commonSignature: keys.commonSignature, created: this.now() }).entry as never);
       }
-      const c = await this.openStore(udf, label, keys);
-      try {
-        if (label === CATALOG.device) await c.put(activation.catalogedDevice);
-        if (label === CATALOG.access) await c.put(access);
-        if (label === CATALOG.contact && recordKind === 'user' && !c.list().some((e) => (e as { Self?: boolean }).Self === true)) {
-          await c.put(buildSelfContact({ profile, address, commonSignature: keys.commonSignature, created: this.now() }).entry);
-        }
-      } finally {
-        await c.close();
-      }
-    }
+    });
     const record: AccountRecord = {
       accountUdf: udf, address, kind: recordKind, deviceUdf: deviceKeys.profileSignature.udf, roles, created: this.now().toISOString(),
       profile, catalogedDevice: activation.catalogedDevice,
@@ -360,15 +346,15 @@ export class MeshHost {
 
   /** The account profile held in a recovered MMM_Device (checked to be the account's). */
   private async profileFromStores(udf: string, keys: AccountKeys): Promise<Enveloped<AnyProfileAccount> | undefined> {
-    let devices: HostCatalog;
+    let devices: Catalog<'device'>;
     try {
-      devices = await this.openStore(udf, CATALOG.device, keys);
+      devices = await this.openCatalog(udf, 'device', CATALOG.device, keys);
     } catch (e) {
       if (e instanceof MeshError && e.code === 'MESH_HOME') throw e;
       throw new MeshError('MESH_WRONG_ACCOUNT', `the store files do not open with the keys of account ${udf} (another account's, or damaged)`, { cause: e });
     }
     try {
-      for (const d of devices.list() as CatalogedDevice[]) {
+      for (const d of devices.list()) {
         if (d.EnvelopedProfileUser === undefined) continue;
         try {
           verifyProfile(d.EnvelopedProfileUser, { expectedUdf: udf });

@@ -7,11 +7,11 @@ export { DEFAULT_LOG_N, MIN_LOG_N, MAX_LOG_N, type KdfCost, type KdfRecord } fro
 export { HOME_FORMAT, HOME_RECORD, type HomeProtection, type HomeRecord, type PassphraseSource } from './home.js';
 export { SECRET_FORMAT } from './vault.js';
 export {
-  ACCOUNT_FORMAT, accountFolder, accountRecordName, secretsRecordName, storeSequenceName, type AccountRecord, type AccountSecrets,
+  ACCOUNT_FORMAT, accountFolder, accountRecordName, secretsRecordName, type AccountRecord, type AccountSecrets,
 } from './records.js';
-export { primaryKey, type HostCatalog, type HostSpool, type SpooledMessage } from './catalog-binding.js';
+export { storeSequenceName, openCatalogOn, openSpoolOn, type OpenStoreOptions } from './stores.js';
 export { buildNewAccount, buildDeviceAccess, catalogedDeviceDigest, checkAccountAddress, CREATOR_ROLES, type NewAccount, type NewAccountOptions } from './create.js';
-export { MeshAccount, CATALOG_NAMES, SPOOL_NAMES, type CatalogName, type SpoolName, type AccountKeyInfo } from './account.js';
+export { MeshAccount, type CatalogName, type SpoolName, type AccountKeyInfo } from './account.js';
 export {
   MeshHost, storesOfRoles, type MeshHostOptions, type AccountSummary, type CreateAccountOptions, type RecoverOptions, type StoreSource,
 } from './host.js';

@@ -21,8 +21,6 @@ export const ACCOUNT_FORMAT = 'mathmesh-account/1';
 export const accountFolder = (accountUdf: string): string => `accounts/${accountUdf}`;
 export const accountRecordName = (accountUdf: string): string => `${accountFolder(accountUdf)}/account.json`;
 export const secretsRecordName = (accountUdf: string): string => `${accountFolder(accountUdf)}/secrets.json`;
-/** The sequence of a store (catalog or spool label) of an account. */
-export const storeSequenceName = (accountUdf: string, label: string): string => `${accountFolder(accountUdf)}/stores/${label}.dare`;
 
 /** What `account.json` holds. */
 export interface AccountRecord {
