@@ -293,6 +293,12 @@ describe('MeshHost: hooks for the service (binding, raw store sequences)', () =>
     expect(seq.size).toBeGreaterThan(0);
     await seq.close();
     expect(await code(again.storeSequence('MMM_Member'))).toBe('MESH_NOT_AUTHORIZED');
+    // Once bound, catalogs open synced: what this device writes waits for the service.
+    const creds = await again.catalog('credential');
+    expect(creds.synced).toBe(true);
+    await creds.put({ $class: 'CatalogedCredential', Service: 'bound.example', Username: 'a', Password: 'b' });
+    expect((await creds.outgoing()).frames.length).toBeGreaterThan(0);
+    await creds.close();
   });
 
   it('creates a group account (ProfileGroup, no self contact)', async () => {

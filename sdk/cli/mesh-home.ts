@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { link, open, rename, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { defaultHomePath, NodeHome } from '../../adapters/home/node.js';
 import { MeshHost, type MeshAccount } from '../mesh/index.js';
@@ -62,25 +62,25 @@ export function output(io: CliIo, o: { json?: boolean }, value: unknown, lines: 
  * keys. Refuses to replace an existing file unless `force`.
  */
 export async function writeOutputFile(path: string, data: Uint8Array | string, force: boolean): Promise<void> {
-  if (!force) {
-    try {
-      const h = await open(path, constants.O_RDONLY);
-      await h.close();
-      throw new CliExit(2, `${escapeText(path)} exists (use --force to replace it)`);
-    } catch (e) {
-      if (e instanceof CliExit) throw e;
-    }
-  }
-  const tmp = `${path}.${Date.now().toString(36)}.tmp`;
+  const tmp = `${path}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e9).toString(36)}.tmp`;
   const h = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
   try {
     await h.writeFile(data);
     await h.sync();
-  } catch (e) {
     await h.close();
+    if (force) {
+      await rename(tmp, path);
+    } else {
+      // link() fails if the name exists: no window in which another file could be replaced.
+      try {
+        await link(tmp, path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CliExit(2, `${escapeText(path)} exists (use --force to replace it)`);
+        throw e;
+      }
+    }
+  } finally {
+    await h.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-    throw e;
   }
-  await h.close();
-  await rename(tmp, path);
 }

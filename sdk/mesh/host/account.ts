@@ -152,6 +152,11 @@ export class MeshAccount {
     return key;
   }
 
+  /** Store options: once bound, stores are synced (their new frames wait for the service). */
+  private storeOptions(): { random?: RandomSource; synced?: boolean } {
+    return { ...(this.random ? { random: this.random } : {}), ...(this.record.service ? { synced: true } : {}) };
+  }
+
   /**
    * A catalog of the account (mesh-model.md §8): `credential`, `contact`, `bookmark`, `task`,
    * `network`, `application`, `device`, `access` (and `publication`, `member`, `callsign`), opened
@@ -161,14 +166,14 @@ export class MeshAccount {
   async catalog<K extends CatalogName>(name: K): Promise<Catalog<K>> {
     const info = (CATALOG_KINDS as Record<string, { label: string } | undefined>)[name];
     if (info === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown catalog ${String(name)} (known: ${Object.keys(CATALOG_KINDS).join(', ')})`);
-    return openCatalogOn(this.storage, this.udf, name, { key: this.storeKey(info.label), ...(this.random ? { random: this.random } : {}) });
+    return openCatalogOn(this.storage, this.udf, name, { key: this.storeKey(info.label), ...this.storeOptions() });
   }
 
   /** A spool of the account (mesh-model.md §9): `inbound`, `outbound`, `local`. The caller closes it. */
   async spool(name: SpoolName): Promise<Spool> {
     if (!SPOOL_NAMES.has(name)) throw new MeshError('MESH_BAD_ARGUMENT', `unknown spool ${String(name)} (known: inbound, outbound, local)`);
     const label = { inbound: SPOOL.inbound, outbound: SPOOL.outbound, local: SPOOL.local }[name];
-    return openSpoolOn(this.storage, this.udf, name, { key: this.storeKey(label), ...(this.random ? { random: this.random } : {}) });
+    return openSpoolOn(this.storage, this.udf, name, { key: this.storeKey(label), ...this.storeOptions() });
   }
 
   /**

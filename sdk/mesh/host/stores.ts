@@ -34,8 +34,10 @@ function spoolKindOf(label: string): SpoolKind | undefined {
 export interface OpenStoreOptions {
   /** The store's private key (`CompleteAccountEncrypt<Label>`: derived from the seed, or from ActivationCommon). */
   readonly key: DarePrivateKey;
-  /** Create frame 0 when the store is empty (default true). */
+  /** Create frame 0 when the store is empty (default true; a device joining an account passes false). */
   readonly create?: boolean;
+  /** The account is bound to a service: frames written here are outgoing until it acknowledges them. */
+  readonly synced?: boolean;
   readonly random?: RandomSource;
 }
 
@@ -50,7 +52,7 @@ async function storeOptions(storage: HomeStorage, accountUdf: string, label: str
     throw e;
   }
   return {
-    store, key: o.key, snapshot: sides[0]!, journal: sides[1]!, ...(o.create === false ? { create: false } : {}), ...(o.random ? { random: o.random } : {}),
+    store, key: o.key, snapshot: sides[0]!, journal: sides[1]!, ...(o.create === false ? { create: false } : {}), ...(o.synced ? { synced: true } : {}), ...(o.random ? { random: o.random } : {}),
   };
 }
 
