@@ -10,11 +10,13 @@ import type { HomeStorage } from './storage.js';
  * value (kdf.ts), never the passphrase or the key.
  */
 export const HOME_FORMAT = 'mathmesh-home/1';
+/** The name of the home record. */
 export const HOME_RECORD = 'home.json';
 
 /** The protection of a home: none, or scrypt parameters with a check value. */
 export type HomeProtection = (KdfRecord & { readonly check: string }) | null;
 
+/** What `home.json` holds. */
 export interface HomeRecord {
   readonly format: typeof HOME_FORMAT;
   readonly created: string;

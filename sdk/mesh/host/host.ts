@@ -24,22 +24,6 @@ import {
 import type { HomeStorage } from './storage.js';
 import { HomeVault } from './vault.js';
 
-/**
- * A Mesh host: the device state under one home (mesh-model.md §4, §6, §8, §12; protocol.md F1, F9).
- *
- * Home layout (names of the {@link HomeStorage} contract; files 0600 and folders 0700 on disk):
- * ```
- * home.json                                    format, passphrase protection (scrypt parameters + check)
- * accounts/<account UDF>/account.json          address, kind, device UDF, roles, profile, CatalogedDevice, service
- * accounts/<account UDF>/secrets.json          secret record: device seed, account seed (until purge)
- * accounts/<account UDF>/stores/<label>.dare   one DARE sequence per catalog and spool (MMM_Contact, MMM_Inbound…)
- * ```
- * A device seed is drawn per account (as the reference does: one ProfileDevice per account), so
- * an account moves between homes with everything it needs and two accounts never share keys.
- * An account exists on a device once its `account.json` is written: creation writes secrets and
- * stores first, the record last, so an interrupted creation leaves no half account.
- */
-
 /** Options of {@link MeshHost.open}. */
 export interface MeshHostOptions {
   /**
@@ -97,6 +81,21 @@ const USER_STORES: readonly string[] = [
 ];
 const GROUP_STORES: readonly string[] = [CATALOG.device, CATALOG.access, CATALOG.member, CATALOG.publication, SPOOL.inbound, SPOOL.outbound, SPOOL.local];
 
+/**
+ * A Mesh host: the device state under one home (mesh-model.md §4, §6, §8, §12; protocol.md F1, F9).
+ *
+ * Home layout (names of the {@link HomeStorage} contract; files 0600 and folders 0700 on disk):
+ * ```
+ * home.json                                    format, passphrase protection (scrypt parameters + check)
+ * accounts/<account UDF>/account.json          address, kind, device UDF, roles, profile, CatalogedDevice, service
+ * accounts/<account UDF>/secrets.json          secret record: device seed, account seed (until purge)
+ * accounts/<account UDF>/stores/<label>.dare   one DARE sequence per catalog and spool (MMM_Contact, MMM_Inbound…)
+ * ```
+ * A device seed is drawn per account (as the reference does: one ProfileDevice per account), so
+ * an account moves between homes with everything it needs and two accounts never share keys.
+ * An account exists on a device once its `account.json` is written: creation writes secrets and
+ * stores first, the record last, so an interrupted creation leaves no half account.
+ */
 export class MeshHost {
   private vaultPromise: Promise<HomeVault> | undefined;
 

@@ -5,7 +5,7 @@
 export { checkHomeName, homeError, type HomeStorage } from './storage.js';
 export { DEFAULT_LOG_N, MIN_LOG_N, MAX_LOG_N, type KdfCost, type KdfRecord } from './kdf.js';
 export { HOME_FORMAT, HOME_RECORD, type HomeProtection, type HomeRecord, type PassphraseSource } from './home.js';
-export { SECRET_FORMAT } from './vault.js';
+export { SECRET_FORMAT, HomeVault, type SecretValue } from './vault.js';
 export {
   ACCOUNT_FORMAT, accountFolder, accountRecordName, secretsRecordName, type AccountRecord, type AccountSecrets,
 } from './records.js';

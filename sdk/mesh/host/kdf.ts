@@ -18,8 +18,11 @@ import { MeshError } from '../errors.js';
  * the passphrase cheap to guess) and above {@link MAX_LOG_N} (a memory bomb). Tests pass a lower
  * `logN` (the injectable cost), never below the floor.
  */
+/** log2 of scrypt's N for new homes and exports: 2^17 (128 MiB with r = 8). */
 export const DEFAULT_LOG_N = 17;
+/** The lowest cost a stored record may name (and tests may choose): 2^10. */
 export const MIN_LOG_N = 10;
+/** The highest cost a stored record may name (1 GiB): refused above, as a memory bomb. */
 export const MAX_LOG_N = 20;
 const R = 8;
 const P = 1;

@@ -18,9 +18,19 @@ import type { AnyProfileAccount, CatalogedDevice } from '../schema/types.js';
 export const ACCOUNT_FORMAT = 'mathmesh-account/1';
 
 /** Folder of an account in a home. */
-export const accountFolder = (accountUdf: string): string => `accounts/${accountUdf}`;
-export const accountRecordName = (accountUdf: string): string => `${accountFolder(accountUdf)}/account.json`;
-export const secretsRecordName = (accountUdf: string): string => `${accountFolder(accountUdf)}/secrets.json`;
+export function accountFolder(accountUdf: string): string {
+  return `accounts/${accountUdf}`;
+}
+
+/** The public record of an account in a home. */
+export function accountRecordName(accountUdf: string): string {
+  return `${accountFolder(accountUdf)}/account.json`;
+}
+
+/** The secret record (vault.ts) of an account in a home. */
+export function secretsRecordName(accountUdf: string): string {
+  return `${accountFolder(accountUdf)}/secrets.json`;
+}
 
 /** What `account.json` holds. */
 export interface AccountRecord {
@@ -43,6 +53,7 @@ export interface AccountSecrets {
   readonly accountSeed?: string;
 }
 
+/** The bytes of `account.json`. */
 export function writeAccountRecord(r: AccountRecord): Uint8Array {
   return utf8Encode(JSON.stringify({
     format: ACCOUNT_FORMAT, accountUdf: r.accountUdf, address: r.address, kind: r.kind, deviceUdf: r.deviceUdf, roles: r.roles, created: r.created,
@@ -51,6 +62,7 @@ export function writeAccountRecord(r: AccountRecord): Uint8Array {
   }, null, 2) + '\n');
 }
 
+/** Reads `account.json` (`MESH_HOME` naming `where` when it does not read). */
 export function readAccountRecord(bytes: Uint8Array, where: string): AccountRecord {
   try {
     const o = JSON.parse(utf8Decode(bytes)) as Record<string, unknown>;

@@ -19,7 +19,9 @@ import type { HomeStorage } from './storage.js';
  */
 
 /** The sequence of a store (catalog or spool label) of an account. */
-export const storeSequenceName = (accountUdf: string, label: string): string => `accounts/${accountUdf}/stores/${label}.dare`;
+export function storeSequenceName(accountUdf: string, label: string): string {
+  return `accounts/${accountUdf}/stores/${label}.dare`;
+}
 const sideName = (accountUdf: string, label: string, what: 'snapshot' | 'journal'): string => `accounts/${accountUdf}/stores/${label}.${what}`;
 
 /** The spool kinds an account has (Archive is defined only). */
@@ -30,7 +32,7 @@ function spoolKindOf(label: string): SpoolKind | undefined {
   return undefined;
 }
 
-/** Options of {@link openStoreOn}. */
+/** Options of {@link openCatalogOn} and {@link openSpoolOn}. */
 export interface OpenStoreOptions {
   /** The store's private key (`CompleteAccountEncrypt<Label>`: derived from the seed, or from ActivationCommon). */
   readonly key: DarePrivateKey;

@@ -26,6 +26,7 @@ const NONCE = 12;
 /** A secret record's content: a flat JSON object of strings. */
 export type SecretValue = Readonly<Record<string, string>>;
 
+/** The secret records of one home, sealed under its key (or plain when it has none). */
 export class HomeVault {
   constructor(
     private readonly storage: HomeStorage,
