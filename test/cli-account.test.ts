@@ -56,7 +56,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
     expect(created).toMatch(/^Account=alice@example\.com\nUDF=M[A-Z2-7-]+\n$/);
     const udf = /UDF=(\S+)/.exec(created)![1]!;
     // The self contact exists after create.
-    const contacts = await json(noEnv, 'contact', 'list', ...A);
+    const contacts = (await json(noEnv, 'contact', 'list', ...A)).entries;
     expect(contacts).toEqual([expect.objectContaining({ self: true, key: udf, addresses: ['alice@example.com'] })]);
 
     // Fill every catalog.
@@ -77,7 +77,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
     // list never shows passwords; get does (its purpose).
     const list = await ok(noEnv, 'password', 'list', ...A);
     expect(list).toBe('alice1@ftp.example.com\nalice@example.com@www.example.com\n');
-    expect(await json(noEnv, 'password', 'list', ...A)).toEqual([
+    expect((await json(noEnv, 'password', 'list', ...A)).entries).toEqual([
       { site: 'ftp.example.com', username: 'alice1' }, { site: 'www.example.com', username: 'alice@example.com' },
     ]);
     expect(await ok(noEnv, 'password', 'get', 'ftp.example.com', ...A)).toBe('alice1@ftp.example.com = [password2]\n');
@@ -110,11 +110,11 @@ describe('mesh account + catalogs, end to end on two homes', () => {
     expect(await ok(noEnv, 'password', 'get', 'ftp.example.com', ...B)).toBe('alice1@ftp.example.com = [password2]\n');
     expect(await ok(noEnv, 'password', 'get', 'late.example.com', ...B)).toBe('alice@late.example.com = [after-purge]\n');
     expect((await mesh(noEnv, 'password', 'get', 'gone.example.com', ...B)).err).toMatch(/MESH_NOT_FOUND/);
-    expect((await json(noEnv, 'bookmark', 'list', ...B))).toEqual([expect.objectContaining({ uri: 'https://www.example.com/', title: 'Example' })]);
-    expect((await json(noEnv, 'calendar', 'list', ...B))).toEqual([expect.objectContaining({ title: 'Dentist' })]);
+    expect((await json(noEnv, 'bookmark', 'list', ...B)).entries).toEqual([expect.objectContaining({ uri: 'https://www.example.com/', title: 'Example' })]);
+    expect((await json(noEnv, 'calendar', 'list', ...B)).entries).toEqual([expect.objectContaining({ title: 'Dentist' })]);
     expect(await json(noEnv, 'network', 'get', 'myWiFi', ...B)).toMatchObject({ ssid: 'myWiFi', password: 'securePassword' });
     expect((await json(noEnv, 'contact', 'get', 'bob@example.com', ...B)).name).toBe('Bob Example');
-    expect((await json(noEnv, 'contact', 'list', ...B)).filter((c: { self: boolean }) => c.self)).toHaveLength(1);
+    expect((await json(noEnv, 'contact', 'list', ...B)).entries.filter((c: { self: boolean }) => c.self)).toHaveLength(1);
     expect(await json(noEnv, 'mail', 'get', 'alice@example.net', ...B)).toEqual({
       address: 'alice@example.net', inbound: 'imap://imap.example.net', outbound: 'submit://smtp.example.net',
     });
@@ -171,7 +171,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
     await ok(pass, 'password', 'add', 'bank.example', 'dave', 'hunter2', ...H);
     const escrow = await json(pass, 'account', 'escrow', ...H);
     // Listing needs no secret; anything touching the account does.
-    expect((await json(noEnv, 'account', 'list', ...H))[0].udf).toBe(udf);
+    expect((await json(noEnv, 'account', 'list', ...H)).accounts[0].udf).toBe(udf);
     const none = await mesh(noEnv, 'password', 'get', 'bank.example', ...H);
     expect(none.status).toBe(2);
     expect(none.err).toMatch(/^mesh: MESH_PASSPHRASE_REQUIRED: [^\n]*MESH_PASSPHRASE[^\n]*\n$/);

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { exportAccount, importAccount, MeshError } from '../mesh/index.js';
 import { loadKeyFile, privateKeyOf } from './keyfile.js';
 import { publicPart } from '../dare/index.js';
+import { outputTarget } from './files.js';
 import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, openHost, output, writeOutputFile, type HostOptions } from './mesh-home.js';
 import { parseInteger } from './options.js';
@@ -47,7 +48,7 @@ export function addAccountCommands(program: Command, io: CliIo): void {
     .description('the accounts this device holds')
     .action(async (o: HostOptions) => {
       const list = await (await openHost(io, o)).accounts();
-      output(io, o, list, list.map((a) => `${a.address} ${a.udf}${a.kind === 'group' ? ' (group)' : ''}`));
+      output(io, o, { accounts: list }, list.map((a) => `${a.address} ${a.udf}${a.kind === 'group' ? ' (group)' : ''}`));
     });
 
   hostCommand(account.command('info'))
@@ -114,6 +115,7 @@ export function addAccountCommands(program: Command, io: CliIo): void {
     .option('--to <keyfile>', 'encrypt to the X448 key of this mesh key file instead of a passphrase')
     .option('--force', 'replace FILE if it exists')
     .action(async (file: string, o: HostOptions & { to?: string; force?: boolean }) => {
+      const target = await outputTarget(file, o.force === true);
       const { host, account: a } = await openAccount(io, o);
       let protection;
       if (o.to) {
@@ -123,7 +125,7 @@ export function addAccountCommands(program: Command, io: CliIo): void {
       } else {
         protection = { passphrase: await exportPassphrase(io, 'export') };
       }
-      await writeOutputFile(file, await exportAccount(host, a, protection), o.force === true);
+      await writeOutputFile(target, await exportAccount(host, a, protection));
       output(io, o, { account: a.address, udf: a.udf, file }, [`Exported ${a.address} to ${file}`]);
     });
 

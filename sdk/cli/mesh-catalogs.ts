@@ -6,6 +6,7 @@ import {
   type CatalogedContact, type CatalogedCredential, type CatalogedNetwork, type CatalogedTask, type ContactPerson, type Engagement,
   type MeshAccount,
 } from '../mesh/index.js';
+import { outputTarget } from './files.js';
 import type { CliIo } from './io.js';
 import { hostCommand, openAccount, output, writeOutputFile, type HostOptions } from './mesh-home.js';
 
@@ -60,7 +61,7 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
   hostCommand(password.command('list')).description('the sites with a password (passwords not shown)')
     .action(async (o: HostOptions) => withCatalog(io, o, 'credential', async (c) => {
       const l = c.list();
-      output(io, o, l.map((e) => ({ site: credSite(e), username: e.Username ?? null })), l.map((e) => `${e.Username ?? ''}@${credSite(e)}`));
+      output(io, o, { entries: l.map((e) => ({ site: credSite(e), username: e.Username ?? null })) }, l.map((e) => `${e.Username ?? ''}@${credSite(e)}`));
     }));
   hostCommand(password.command('delete')).description('delete the password of a site').argument('<site>')
     .action(async (site: string, o: HostOptions) => withCatalog(io, o, 'credential', async (c) => {
@@ -90,7 +91,7 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
     }));
   hostCommand(bookmark.command('list')).description('every bookmark')
     .action(async (o: HostOptions) => withCatalog(io, o, 'bookmark', async (c) => {
-      output(io, o, c.list().map(bmView), c.list().map((e) => `${e.Uid ?? ''} ${e.Uri ?? ''} ${e.Title ?? ''}`));
+      output(io, o, { entries: c.list().map(bmView) }, c.list().map((e) => `${e.Uid ?? ''} ${e.Uri ?? ''} ${e.Title ?? ''}`));
     }));
   hostCommand(bookmark.command('delete')).description('delete a bookmark').argument('<id>')
     .action(async (id: string, o: HostOptions) => withCatalog(io, o, 'bookmark', async (c) => {
@@ -130,7 +131,7 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
     }));
   hostCommand(calendar.command('list')).description('every entry')
     .action(async (o: HostOptions) => withCatalog(io, o, 'task', async (c) => {
-      output(io, o, c.list().map(taskView), c.list().map((e) => `${e.Key ?? ''} ${e.Title ?? ''}`));
+      output(io, o, { entries: c.list().map(taskView) }, c.list().map((e) => `${e.Key ?? ''} ${e.Title ?? ''}`));
     }));
   hostCommand(calendar.command('delete')).description('delete an entry').argument('<id>')
     .action(async (id: string, o: HostOptions) => withCatalog(io, o, 'task', async (c) => {
@@ -160,7 +161,7 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
     }));
   hostCommand(network.command('list')).description('the networks (passwords not shown)')
     .action(async (o: HostOptions) => withCatalog(io, o, 'network', async (c) => {
-      output(io, o, c.list().map((e) => ({ ssid: e.Service ?? null, username: e.Username ?? null })), c.list().map((e) => e.Service ?? ''));
+      output(io, o, { entries: c.list().map((e) => ({ ssid: e.Service ?? null, username: e.Username ?? null })) }, c.list().map((e) => e.Service ?? ''));
     }));
   hostCommand(network.command('delete')).description('delete a network').argument('<ssid>')
     .action(async (ssid: string, o: HostOptions) => withCatalog(io, o, 'network', async (c) => {
@@ -196,7 +197,7 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
     }));
   hostCommand(contact.command('list')).description('every contact')
     .action(async (o: HostOptions) => withCatalog(io, o, 'contact', async (c) => {
-      output(io, o, c.list().map(contactView), c.list().map(contactLine));
+      output(io, o, { entries: c.list().map(contactView) }, c.list().map(contactLine));
     }));
   hostCommand(contact.command('delete')).description('delete a contact (not the self contact)').argument('<id>')
     .action(async (id: string, o: HostOptions) => withCatalog(io, o, 'contact', async (c) => {
@@ -220,14 +221,15 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
     .option('--file <path>', 'write to a file (0600) instead of printing').option('--force', 'replace --file if it exists')
     .action(async (id: string, o: HostOptions & { private?: boolean; format: string; file?: string; force?: boolean }) => {
       if (o.format !== 'openssh' && o.format !== 'pkcs8') throw new MeshError('MESH_BAD_ARGUMENT', '--format is openssh or pkcs8');
+      const target = o.file === undefined ? undefined : await outputTarget(o.file, o.force === true);
       const { account } = await openAccount(io, o);
       const { app, key } = await sshClientKey(account, id, { private: o.private === true });
       const comment = `${app.LocalName ?? id}@${account.address}`;
       const text = o.private
         ? (o.format === 'pkcs8' ? sshPrivateKeyPkcs8(key) : sshPrivateKeyOpenSsh(key, comment, io.random))
         : sshPublicKeyLine(key, comment) + '\n';
-      if (o.file) {
-        await writeOutputFile(o.file, text, o.force === true);
+      if (target) {
+        await writeOutputFile(target, text);
         output(io, o, { id: app.LocalName, udf: app.Key, file: o.file }, [`Wrote ${o.private ? 'private' : 'public'} key to ${o.file}`]);
       } else if (o.json) {
         output(io, o, { id: app.LocalName, udf: app.Key, [o.private ? 'privateKey' : 'publicKey']: text }, []);
@@ -239,7 +241,7 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
     .action(async (o: HostOptions) => {
       const { account } = await openAccount(io, o);
       const l = await listSshApplications(account);
-      output(io, o, l.map((a) => ({ id: a.LocalName ?? null, udf: a.Key ?? null, grant: a.Grant ?? [] })), l.map((a) => `${a.LocalName ?? ''} ${a.Key ?? ''}`));
+      output(io, o, { entries: l.map((a) => ({ id: a.LocalName ?? null, udf: a.Key ?? null, grant: a.Grant ?? [] })) }, l.map((a) => `${a.LocalName ?? ''} ${a.Key ?? ''}`));
     });
 
   // mail (MMM_Application, CatalogedApplicationMail)
@@ -260,6 +262,6 @@ export function addCatalogCommands(program: Command, io: CliIo): void {
     }));
   hostCommand(mail.command('list')).description('the mail accounts')
     .action(async (o: HostOptions) => withCatalog(io, o, 'application', async (c) => {
-      output(io, o, mails(c).map(mailView), mails(c).map((m) => m.AccountAddress ?? ''));
+      output(io, o, { entries: mails(c).map(mailView) }, mails(c).map((m) => m.AccountAddress ?? ''));
     }));
 }

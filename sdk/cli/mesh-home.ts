@@ -1,10 +1,10 @@
-import { constants } from 'node:fs';
-import { link, open, rename, unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { defaultHomePath, NodeHome } from '../../adapters/home/node.js';
 import { MeshHost, type MeshAccount } from '../mesh/index.js';
 import { escapeText } from './escape.js';
-import { CliExit, type CliIo } from './io.js';
+import { AtomicFile, type OutputTarget } from './files.js';
+import type { CliIo } from './io.js';
+import { printResult, warn } from './output.js';
 
 /**
  * What every account and catalog command shares (features.md §B, §D): `--home DIR` (else
@@ -40,7 +40,7 @@ export async function openHost(io: CliIo, o: HostOptions): Promise<MeshHost> {
   // The protection of a home is decided when it is first written: say so rather than let a user
   // believe a passphrase protects secrets it does not.
   if (fromEnv !== undefined && fromEnv !== '' && !host.passphraseProtected) {
-    io.stderr(`mesh: warning: the home ${escapeText(home.location)} is not protected by a passphrase; MESH_PASSPHRASE is ignored\n`);
+    warn(io, `the home ${escapeText(home.location)} is not protected by a passphrase; MESH_PASSPHRASE is ignored`);
   }
   return host;
 }
@@ -51,36 +51,25 @@ export async function openAccount(io: CliIo, o: HostOptions): Promise<{ host: Me
   return { host, account: await host.account(o.account) };
 }
 
-/** Prints a JSON object (with `--json`) or text lines (escaped: they may hold others' text). */
-export function output(io: CliIo, o: { json?: boolean }, value: unknown, lines: readonly string[]): void {
-  if (o.json) io.stdout(JSON.stringify(value) + '\n');
-  else if (lines.length > 0) io.stdout(lines.map((l) => escapeText(l)).join('\n') + '\n');
+/**
+ * Prints a command's result (output.ts): one JSON object with `--json`, else text lines, each
+ * escaped (they may hold others' text: contact names, sites, titles).
+ */
+export function output(io: CliIo, o: { json?: boolean }, value: Record<string, unknown>, lines: readonly string[]): void {
+  printResult((t) => io.stdout(t), o.json === true, value, lines.map((l) => escapeText(l)).join('\n'));
 }
 
 /**
- * Writes a file atomically (temporary file, then rename), owner-only (0600): exports and private
- * keys. Refuses to replace an existing file unless `force`.
+ * Writes a file that appears whole or not at all (files.ts AtomicFile), owner-only (0600):
+ * exports and private keys. Check the target with {@link outputTarget} before the work.
  */
-export async function writeOutputFile(path: string, data: Uint8Array | string, force: boolean): Promise<void> {
-  const tmp = `${path}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e9).toString(36)}.tmp`;
-  const h = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+export async function writeOutputFile(target: OutputTarget, data: Uint8Array | string): Promise<void> {
+  const f = await AtomicFile.create(target, 0o600);
   try {
-    await h.writeFile(data);
-    await h.sync();
-    await h.close();
-    if (force) {
-      await rename(tmp, path);
-    } else {
-      // link() fails if the name exists: no window in which another file could be replaced.
-      try {
-        await link(tmp, path);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new CliExit(2, `${escapeText(path)} exists (use --force to replace it)`);
-        throw e;
-      }
-    }
-  } finally {
-    await h.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
+    await f.write(typeof data === 'string' ? new TextEncoder().encode(data) : data);
+    await f.commit();
+  } catch (e) {
+    await f.abort();
+    throw e;
   }
 }
