@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../sdk/cli/main.js';
 import { nodeIo, type CliIo } from '../sdk/cli/io.js';
 
@@ -26,6 +26,7 @@ async function mesh(env: Record<string, string | undefined>, ...args: string[]):
 }
 
 const root = mkdtempSync(resolve(tmpdir(), 'mesh-host-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const homeA = join(root, 'alice-1');
 const homeB = join(root, 'alice-fresh');
 const noEnv = {};

@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { defaultHomePath, NodeHome } from '../adapters/home/node.js';
 import { MemoryHome } from '../adapters/home/memory.js';
 import { MeshError, type HomeStorage } from '../sdk/mesh/index.js';
@@ -9,6 +9,7 @@ import { MeshError, type HomeStorage } from '../sdk/mesh/index.js';
 // The home-storage contract (sdk/mesh/host/storage.ts) on the Node and memory adapters.
 
 const root = mkdtempSync(resolve(tmpdir(), 'mesh-home-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 

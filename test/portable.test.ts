@@ -3,7 +3,7 @@
  * Chromium run through the portable runner (npm run test:runtimes). Also checks that runner:
  * its matchers must fail where vitest's fail.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,10 @@ import { vectorsDir } from './support/paths.js';
 import { startPushTestServer } from './support/push-server.js';
 import type { WebSocketConstructor } from '../sdk/client/index.js';
 
+// Homes of the host suite, removed when the suites are done.
+const homesDir = mkdtempSync(join(tmpdir(), 'mathmesh-homes-'));
+afterAll(() => rmSync(homesDir, { recursive: true, force: true }));
+
 const vectors = await loadVectors((f) => readFile(resolve(vectorsDir, f), 'utf8'));
 const backend = await init();
 // The push suite's service, in this process; the runtime's WebSocket where it has one (Node ≥ 22), else ws.
@@ -34,7 +38,7 @@ registerAll({ describe, it, expect } as unknown as TestApi, {
   nativeContexts: Number(process.versions.node.split('.')[0]) >= 22, vectors,
   push: { url: pushServer.url, WebSocket: pushWebSocket },
 }, [memoryFactory(), nodeFsFactory(mkdtempSync(join(tmpdir(), 'mathmesh-portable-')))], [
-  memoryHomeFactory(), { label: 'node folder', make: async () => NodeHome.open(mkdtempSync(join(tmpdir(), 'mathmesh-home-'))) },
+  memoryHomeFactory(), { label: 'node folder', make: async () => NodeHome.open(mkdtempSync(join(homesDir, 'home-'))) },
 ]);
 
 describe('portable runner (the harness of Deno, Bun and browsers)', () => {
