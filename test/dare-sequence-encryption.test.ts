@@ -231,3 +231,28 @@ describe('appending with public keys only; the policy is kept', () => {
     expect(e.code).toBe('DARE_BAD_SIGNATURE');
   });
 });
+
+describe('hostile header values: typed errors, never a TypeError', () => {
+  // Objects whose toString is not a function make String(value) and `${value}` throw TypeError.
+  const HOSTILE: unknown[] = [{ toString: 1 }, { toString: 1, valueOf: 1 }, [], [{ toString: 1 }], JSON.parse('{"__proto__":{"toString":1}}'), 7, null, true];
+
+  it('enc, dig and ContainerType: every reader path ends in a SequenceError', async () => {
+    const { bytes } = await build(3);
+    for (const value of HOSTILE) {
+      const what = JSON.stringify(value);
+      const { type, frames } = await decodeFrames(bytes);
+      frames[2]!.header['enc'] = value as JsonObject;
+      frames[3]!.header['dig'] = value as JsonObject;
+      const r = await SequenceReader.open(MemoryStore.fromBytes(rebuildFrames(type, frames)), { keys: [x448] });
+      expect((await codeOf(r.openFrame(2))).code, what).toBe('DARE_DECRYPT'); // codeOf rethrows anything but a SequenceError
+      const report = await verifySequence(r);
+      expect(report.intact, what).toBe(false);
+      expect(report.errors.map((e) => e.frame), what).toEqual(expect.arrayContaining([2, 3]));
+
+      const zero = await decodeFrames(bytes);
+      (zero.frames[0]!.header['SequenceInfo'] as JsonObject)['ContainerType'] = value as JsonObject;
+      const e = await codeOf(SequenceReader.open(MemoryStore.fromBytes(rebuildFrames('Merkle', zero.frames, false))));
+      expect(e.code, what).toBe('DARE_BAD_TYPE');
+    }
+  });
+});

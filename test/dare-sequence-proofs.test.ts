@@ -176,6 +176,45 @@ describe('standalone proofs: record + signed head + trusted key, nothing taken f
     await expect(proveInclusion(r, 5, { treeSize: 5 })).rejects.toBeInstanceOf(SequenceError);
   });
 
+  it('attack: a last head whose signature does not verify is never proved against; the last head that verifies is', async () => {
+    const store = MemoryStore.create();
+    const w = await SequenceWriter.create(store, { type: 'Merkle', signer: alice, signEvery: 4 });
+    for (let i = 1; i <= 6; i++) w.append(record(i));
+    await w.close(); // heads signed at frame 4 (5 frames) and at frame 7, the meta frame written on close (8 frames)
+    // Damage the last head's signature in place (same length: the frames still scan, the tree is intact).
+    const bytes = store.bytes();
+    const text = Buffer.from(bytes).toString('latin1');
+    const at = text.lastIndexOf('"signature":"') + '"signature":"'.length + 10;
+    bytes[at] = bytes[at] === 0x41 ? 0x42 : 0x41;
+    const r = await SequenceReader.open(MemoryStore.fromBytes(bytes));
+    for (const options of [{}, { trust: [alice.publicKey] }]) {
+      const p = await proveInclusion(r, 3, options);
+      expect(p.signedHead.treeSize, 'the head signed at frame 4, not the damaged one at frame 7').toBe(5);
+      expect(verifyInclusion(p, { record: record(3), trust: [alice.publicKey] })).toBe(true);
+    }
+    // Frame 5 is covered only by the damaged head: no proof rather than one that fails.
+    await expect(proveInclusion(r, 5)).rejects.toMatchObject({ code: 'DARE_NOT_TRUSTED' });
+    await expect(proveInclusion(r, 3, { treeSize: 8 })).rejects.toMatchObject({ code: 'DARE_NOT_TRUSTED' });
+    // Heads count only under the keys asked for: mallory's trust finds none.
+    await expect(proveInclusion(r, 3, { trust: [mallory.publicKey] })).rejects.toMatchObject({ code: 'DARE_NOT_TRUSTED' });
+    // The undamaged file proves frame 5 against the last head, as before.
+    const intact = await proveInclusion(await SequenceReader.open(store.reopen()), 5);
+    expect(intact.signedHead.treeSize).toBe(8);
+    expect(verifyInclusion(intact, { record: record(5), trust: [alice.publicKey] })).toBe(true);
+  });
+
+  it('heads count only under the keys asked for: trust given, or the policy\'s own signer by default', async () => {
+    const store = MemoryStore.create();
+    const w = await SequenceWriter.create(store, { type: 'Merkle', signer: mallory });
+    for (let i = 1; i <= 3; i++) w.append(record(i));
+    await w.close();
+    const r = await SequenceReader.open(store.reopen());
+    await expect(proveInclusion(r, 2, { trust: [alice.publicKey] })).rejects.toMatchObject({ code: 'DARE_NOT_TRUSTED' });
+    const own = await proveInclusion(r, 2); // the policy names mallory: his own proof, checkable by whoever trusts him
+    expect(verifyInclusion(own, { record: record(2), trust: [mallory.publicKey] })).toBe(true);
+    expect(verifyInclusion(own, { record: record(2), trust: [alice.publicKey] })).toBe(false);
+  });
+
   it('encrypted logs: checked from the plaintext record; the disclosed key opens that frame only', async () => {
     const r = await signedLog(5, { encrypt: { recipients: [publicPart(x448)] } });
     const p: InclusionProofJson = await proveInclusion(r, 2);

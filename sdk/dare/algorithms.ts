@@ -1,3 +1,4 @@
+import { describeJsonValue } from '../encoding/json-value.js';
 import { DareError } from './errors.js';
 
 /**
@@ -25,19 +26,17 @@ export const BASE_SEED_LENGTH = 32;
 /** Length of the master `Salt` the encoder draws (dare.md §2.1: 16 random bytes in REF). */
 export const SALT_LENGTH = 16;
 
-const printable = (s: string): string => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);
-
 export function encryptionAlgorithm(id: unknown, where: string): DareEncryptionAlgorithm {
   if (typeof id === 'string' && (ENCRYPTION_ALGORITHMS as readonly string[]).includes(id)) return id as DareEncryptionAlgorithm;
-  throw new DareError('DARE_UNKNOWN_ALGORITHM', `${where}: unknown encryption algorithm ${printable(String(id))}`);
+  throw new DareError('DARE_UNKNOWN_ALGORITHM', `${where}: unknown encryption algorithm ${describeJsonValue(id)}`);
 }
 
 export function digestAlgorithm(id: unknown, where: string): DareDigestAlgorithm {
   if (typeof id === 'string' && (DIGEST_ALGORITHMS as readonly string[]).includes(id)) return id as DareDigestAlgorithm;
-  throw new DareError('DARE_UNKNOWN_ALGORITHM', `${where}: unknown digest algorithm ${printable(String(id))}`);
+  throw new DareError('DARE_UNKNOWN_ALGORITHM', `${where}: unknown digest algorithm ${describeJsonValue(id)}`);
 }
 
 export function keyAlgorithm(id: unknown, where: string): DareKeyAlgorithm {
   if (typeof id === 'string' && (KEY_ALGORITHMS as readonly string[]).includes(id)) return id as DareKeyAlgorithm;
-  throw new DareError('DARE_UNKNOWN_ALGORITHM', `${where}: unknown key algorithm ${printable(String(id))}`);
+  throw new DareError('DARE_UNKNOWN_ALGORITHM', `${where}: unknown key algorithm ${describeJsonValue(id)}`);
 }

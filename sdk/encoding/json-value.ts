@@ -75,3 +75,20 @@ export function jsonNumberText(v: number): string {
   if (!Number.isInteger(v) || Number.isSafeInteger(v)) return String(v);
   return Math.abs(v) < 2 ** 64 ? BigInt(v).toString() : v.toExponential();
 }
+
+/**
+ * A short description of a value read from untrusted JSON, for error messages: a string as a
+ * quoted literal (cut at 40 characters), a number, boolean or null as written, anything else by
+ * its kind (`an object`, `an array`, `binary data`). Never throws: `String(v)` on a parsed object
+ * whose `toString` member is not a function (`{"toString": 1}`) throws a TypeError, so error
+ * paths must never stringify a hostile value themselves.
+ */
+export function describeJsonValue(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === null) return `${v}`;
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'an array';
+  if (v instanceof Uint8Array) return 'binary data';
+  if (v instanceof Date) return 'a date';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}

@@ -1,7 +1,7 @@
 import { aes256CbcDecrypt, aes256CbcEncrypt, type FrameSealer } from '../../crypto/index.js';
 import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
 import { parseJson } from '../../encoding/json-reader.js';
-import { isJsonObject, type JsonObject } from '../../encoding/json-value.js';
+import { describeJsonValue, isJsonObject, type JsonObject } from '../../encoding/json-value.js';
 import { utf8Encode } from '../../encoding/utf8.js';
 import { defaultRandom, type RandomSource } from '../../udf/random.js';
 import { decodeEds, encodeEds } from '../eds.js';
@@ -234,7 +234,7 @@ export class FrameDecryptor {
     f: EncryptedFrameParts, exchangeHeader: (i: number) => Promise<JsonObject>, disclose: boolean,
   ): Promise<{ opened: OpenedFrame; key?: FrameKey }> {
     const { index, header } = f;
-    if (header['enc'] !== 'A256CBC') throw new SequenceError('DARE_DECRYPT', `unsupported enc '${String(header['enc'])}'`, { frame: index });
+    if (header['enc'] !== 'A256CBC') throw new SequenceError('DARE_DECRYPT', `unsupported enc ${describeJsonValue(header['enc'])}`, { frame: index });
     const salt = binaryField(header, 'Salt', index);
     if (!salt) throw new SequenceError('DARE_DECRYPT', 'encrypted frame without Salt', { frame: index });
     if (f.mac === undefined && !this.allowUnauthenticated) {

@@ -1,6 +1,6 @@
 import { base64urlDecode } from '../../encoding/base64url.js';
 import { parseJson } from '../../encoding/json-reader.js';
-import { isJsonObject, type JsonObject } from '../../encoding/json-value.js';
+import { describeJsonValue, isJsonObject, type JsonObject } from '../../encoding/json-value.js';
 import { SequenceError } from './errors.js';
 
 /**
@@ -76,7 +76,7 @@ export function sequenceInfoOf(header: JsonObject, frame: number): SequenceInfo 
 export function containerTypeOf(info: SequenceInfo): ContainerType {
   const t = info.ContainerType;
   if (!CONTAINER_TYPES.includes(t as ContainerType)) {
-    throw new SequenceError('DARE_BAD_TYPE', `unknown ContainerType '${String(t)}'`, { frame: 0 });
+    throw new SequenceError('DARE_BAD_TYPE', t === undefined ? 'SequenceInfo names no ContainerType (or not as a string)' : `unknown ContainerType ${describeJsonValue(t)}`, { frame: 0 });
   }
   return t as ContainerType;
 }

@@ -1,12 +1,14 @@
 import { aes256CbcEncrypt } from '../../crypto/index.js';
 import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
 import { bytesEqual } from '../../encoding/bytes.js';
+import { isJsonObject } from '../../encoding/json-value.js';
 import type { DarePublicKey } from '../keys.js';
 import { frameLeafHash, headerDigest, payloadDigest } from './digests.js';
 import { SequenceError } from './errors.js';
 import { parseRecordJson, sequenceInfoOf } from './info.js';
 import { MerkleTreeLevels, verifyMerkleInclusion, type ConsistencyProof } from './merkle-proof.js';
-import { storedDigest, type SequenceReader } from './reader.js';
+import { signKeysOf } from './policy-keys.js';
+import type { SequenceFrame, SequenceReader } from './reader.js';
 import { headSignaturesOf, verifySignedHead, type SignedHead } from './signed-head.js';
 import { trustedKeys } from './verify.js';
 
@@ -71,50 +73,85 @@ export interface InclusionProofJson {
 
 /** Options of {@link proveInclusion}. */
 export interface ProveOptions {
-  /** Prove against the signed head covering exactly this many frames (default: the last signed head). */
+  /** Prove against the signed head covering exactly this many frames (default: the last head that verifies). */
   treeSize?: number;
+  /**
+   * Ed448 keys whose head signatures count (57-byte keys or DARE public keys): the keys the
+   * proof's clients trust. Default: the keys frame 0's policy names (`SignKeys`) — the writer's
+   * own keys, which is what a client checking a writer's log trusts.
+   */
+  trust?: readonly (Uint8Array | DarePublicKey)[];
 }
 
 /**
  * A standalone proof that frame `index` is in the sequence, against a signed head found in the
- * file that covers it (the last one, or the one of `treeSize` frames). Throws `DARE_NOT_TRUSTED`
- * when no signed head covers the frame, `DARE_BAD_TREE` when the file's head for that size does not
- * match its frames, `DARE_NO_KEY` for an encrypted frame when the reader holds no key.
+ * file that covers it and *verifies*: its signature is checked, under `options.trust` (or the
+ * policy's `SignKeys`), over the head recomputed from the frames — so a proof is never made
+ * against a head a client would refuse (a damaged or forged signature, a head over frames that
+ * were changed since). By default the last such head; with `treeSize`, the head of exactly that
+ * many frames.
+ *
+ * Throws `DARE_NOT_TRUSTED` when no head covering the frame verifies (or there is no key to check
+ * one with), `DARE_BAD_ARGUMENT` for a `treeSize` that cannot cover the frame, `DARE_NO_KEY` for
+ * an encrypted frame when the reader holds no key.
  */
 export async function proveInclusion(reader: SequenceReader, index: number, options: ProveOptions = {}): Promise<InclusionProofJson> {
   if (reader.type !== 'Merkle') throw new SequenceError('DARE_BAD_TYPE', `${reader.type} sequences have no Merkle tree`);
   if (!Number.isSafeInteger(index) || index < 0 || index >= reader.frameCount) {
-    throw new SequenceError('DARE_BAD_INDEX', `no frame ${index} (the sequence has ${reader.frameCount})`);
+    throw new SequenceError('DARE_BAD_INDEX', `no frame ${index}: the sequence has frames 0 to ${reader.frameCount - 1}`);
   }
-  const signedAt = await findSignedHead(reader, index, options.treeSize);
-  const size = signedAt.frame + 1;
-  const tree = await sequenceTree(reader, size);
-  const head = tree.root(size);
-  const stored = storedDigest(await reader.frame(signedAt.frame), 'TreeDigest');
-  if (!stored || !bytesEqual(stored, head)) throw new SequenceError('DARE_BAD_TREE', `the head of ${size} frames does not match the frames`, { frame: signedAt.frame });
+  const { treeSize } = options;
+  if (treeSize !== undefined && (!Number.isSafeInteger(treeSize) || treeSize <= index || treeSize > reader.frameCount)) {
+    throw new SequenceError('DARE_BAD_ARGUMENT', `a head of ${treeSize} frames cannot cover frame ${index} of ${reader.frameCount}`);
+  }
+  const fromPolicy = options.trust === undefined;
+  const keys = fromPolicy ? signKeysOf(reader.policy) : trustedKeys(options.trust);
+  const whose = fromPolicy ? 'a key the sequence\'s policy names' : 'a trusted key';
+  if (keys.length === 0) {
+    throw new SequenceError('DARE_NOT_TRUSTED', fromPolicy
+      ? 'the sequence\'s policy names no signer, and no trusted key was given: nothing a client could check a proof against'
+      : 'no trusted Ed448 key given');
+  }
+  const last = treeSize === undefined ? reader.frameCount - 1 : treeSize - 1;
+  const first = treeSize === undefined ? index : treeSize - 1;
+  // The tree over frames 0..last — or up to the first frame that does not decode after `index`:
+  // no head at or after a damaged frame can verify, and an earlier one still may.
+  const tree = new MerkleTreeLevels();
+  for (let i = 0; i <= last; i++) {
+    let f: SequenceFrame;
+    try {
+      f = await reader.frame(i);
+    } catch (e) {
+      if (i <= index) throw e;
+      break;
+    }
+    tree.appendLeafHash(frameLeafHash(headerDigest(f.records.header), payloadDigest(f.payload)));
+  }
+  let found: { size: number; kid: string; signature: Uint8Array } | undefined;
+  for (let i = Math.min(last, tree.size - 1); i >= first && !found; i--) {
+    const head = tree.root(i + 1);
+    for (const s of headSignaturesOf((await reader.frame(i)).trailer)) {
+      const signed: SignedHead = { typ: 'Tree', treeSize: i + 1, head, kid: s.kid, signature: s.signature };
+      if (s.typ === 'Tree' && keys.some((k) => verifySignedHead(signed, k))) {
+        found = { size: i + 1, kid: s.kid, signature: s.signature };
+        break;
+      }
+    }
+  }
+  if (!found) {
+    throw new SequenceError('DARE_NOT_TRUSTED', treeSize === undefined
+      ? `no signed head covering frame ${index} verifies under ${whose}: nothing a client could check a proof against`
+      : `frame ${treeSize - 1} carries no head signature that verifies under ${whose}`);
+  }
+  const size = found.size;
   const f = await reader.frame(index);
   const proof = tree.inclusionProof(index, size);
   const frameKey = f.encrypted ? await reader.frameKey(f) : undefined;
   return {
     format: INCLUSION_PROOF_FORMAT, index, treeSize: size, header: base64urlEncode(f.records.header), path: proof.path.map(base64urlEncode),
-    signedHead: { typ: 'Tree', treeSize: size, head: base64urlEncode(head), kid: signedAt.kid, signature: base64urlEncode(signedAt.signature) },
+    signedHead: { typ: 'Tree', treeSize: size, head: base64urlEncode(tree.root(size)), kid: found.kid, signature: base64urlEncode(found.signature) },
     ...(frameKey ? { frameKey: { key: base64urlEncode(frameKey.key), iv: base64urlEncode(frameKey.iv) } } : {}),
   };
-}
-
-async function findSignedHead(reader: SequenceReader, index: number, treeSize: number | undefined): Promise<{ frame: number; kid: string; signature: Uint8Array }> {
-  if (treeSize !== undefined && (!Number.isSafeInteger(treeSize) || treeSize <= index || treeSize > reader.frameCount)) {
-    throw new SequenceError('DARE_BAD_ARGUMENT', `a head of ${treeSize} frames cannot cover frame ${index} of ${reader.frameCount}`);
-  }
-  const from = treeSize === undefined ? reader.frameCount - 1 : treeSize - 1;
-  const to = treeSize === undefined ? index : treeSize - 1;
-  for (let i = from; i >= to; i--) {
-    const s = headSignaturesOf((await reader.frame(i)).trailer).find((x) => x.typ === 'Tree');
-    if (s) return { frame: i, kid: s.kid, signature: s.signature };
-  }
-  throw new SequenceError('DARE_NOT_TRUSTED', treeSize === undefined
-    ? `no signed head covers frame ${index}: nothing a client could check a proof against`
-    : `frame ${treeSize - 1} carries no signed head`);
 }
 
 /** Consistency proof between the heads of the first `first` and `second` frames (unsigned heads). */
@@ -154,32 +191,52 @@ export function verifyInclusion(proof: unknown, check: InclusionCheck): boolean 
   }
 }
 
+/** A base64url member of an untrusted proof, or undefined when it is not a base64url string. */
+function binaryMember(v: unknown): Uint8Array | undefined {
+  if (typeof v !== 'string') return undefined;
+  try {
+    return base64urlDecode(v);
+  } catch {
+    return undefined;
+  }
+}
+
 function checkInclusion(proof: unknown, check: InclusionCheck, trust: Uint8Array[]): boolean {
-  if (typeof proof !== 'object' || proof === null) return false;
-  const p = proof as Record<string, unknown>;
-  const sh = p['signedHead'] as Record<string, unknown> | undefined;
-  if (p['format'] !== INCLUSION_PROOF_FORMAT || typeof sh !== 'object' || sh === null) return false;
+  if (!isJsonObject(proof)) return false;
+  const p = proof;
+  const sh = p['signedHead'];
+  if (p['format'] !== INCLUSION_PROOF_FORMAT || !isJsonObject(sh)) return false;
   const index = p['index'];
   const size = sh['treeSize'];
-  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || p['treeSize'] !== size) return false;
-  if ((index as number) < 0 || (index as number) >= (size as number)) return false;
-  if (sh['typ'] !== 'Tree' || typeof sh['kid'] !== 'string' || typeof p['header'] !== 'string' || !Array.isArray(p['path'])) return false;
-  const signed: SignedHead = {
-    typ: 'Tree', treeSize: size as number, head: base64urlDecode(String(sh['head'])), kid: sh['kid'], signature: base64urlDecode(String(sh['signature'])),
-  };
-  if (signed.head.length !== 64 || !trust.some((k) => verifySignedHead(signed, k))) return false;
-  const headerBytes = base64urlDecode(p['header']);
-  const header = parseRecordJson(headerBytes, 'header', index as number);
-  if (sequenceInfoOf(header, index as number).Index !== index) return false;
+  if (typeof index !== 'number' || typeof size !== 'number' || !Number.isSafeInteger(index) || !Number.isSafeInteger(size) || p['treeSize'] !== size) return false;
+  if (index < 0 || index >= size) return false;
+  const kid = sh['kid'];
+  const head = binaryMember(sh['head']);
+  const signature = binaryMember(sh['signature']);
+  const headerBytes = binaryMember(p['header']);
+  const pathItems = p['path'];
+  if (sh['typ'] !== 'Tree' || typeof kid !== 'string' || !head || !signature || !headerBytes || !Array.isArray(pathItems)) return false;
+  const signed: SignedHead = { typ: 'Tree', treeSize: size, head, kid, signature };
+  if (head.length !== 64 || !trust.some((k) => verifySignedHead(signed, k))) return false;
+  const header = parseRecordJson(headerBytes, 'header', index);
+  if (sequenceInfoOf(header, index).Index !== index) return false;
   let pd: Uint8Array;
   if (header['enc'] !== undefined) {
-    const fk = p['frameKey'] as Record<string, unknown> | undefined;
-    if (check.record === undefined || typeof fk !== 'object' || fk === null) return false;
-    pd = payloadDigest(aes256CbcEncrypt(base64urlDecode(String(fk['key'])), base64urlDecode(String(fk['iv'])), check.record));
+    const fk = p['frameKey'];
+    if (check.record === undefined || !isJsonObject(fk)) return false;
+    const key = binaryMember(fk['key']);
+    const iv = binaryMember(fk['iv']);
+    if (!key || !iv) return false;
+    pd = payloadDigest(aes256CbcEncrypt(key, iv, check.record));
   } else {
     pd = check.record !== undefined ? payloadDigest(check.record) : check.payloadDigest!;
     if (check.record !== undefined && check.payloadDigest !== undefined && !bytesEqual(pd, check.payloadDigest)) return false;
   }
-  const path = (p['path'] as unknown[]).map((x) => base64urlDecode(String(x)));
-  return verifyMerkleInclusion({ index: index as number, treeSize: size as number, path }, frameLeafHash(headerDigest(headerBytes), pd), signed.head);
+  const path: Uint8Array[] = [];
+  for (const x of pathItems) {
+    const node = binaryMember(x);
+    if (!node) return false;
+    path.push(node);
+  }
+  return verifyMerkleInclusion({ index, treeSize: size, path }, frameLeafHash(headerDigest(headerBytes), pd), signed.head);
 }

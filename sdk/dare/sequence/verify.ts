@@ -1,6 +1,6 @@
 import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
 import { parseJson } from '../../encoding/json-reader.js';
-import { isJsonObject } from '../../encoding/json-value.js';
+import { describeJsonValue, isJsonObject } from '../../encoding/json-value.js';
 import { bytesEqual } from '../../encoding/bytes.js';
 import { keyFingerprint } from '../../udf/fingerprint.js';
 import type { DarePublicKey } from '../keys.js';
@@ -269,7 +269,7 @@ function safe<T>(f: () => T, fallback: T): T {
 /** Header checks beyond what decoding does: `dig`, ContentMetaData. */
 function checkHeader(f: SequenceFrame): void {
   const dig = f.header['dig'];
-  if (dig !== undefined && dig !== 'S512') throw new SequenceError('DARE_BAD_HEADER', `unsupported dig '${String(dig)}'`, { frame: f.index });
+  if (dig !== undefined && dig !== 'S512') throw new SequenceError('DARE_BAD_HEADER', `unsupported dig ${describeJsonValue(dig)}`, { frame: f.index });
   const cm = f.header['ContentMetaData'];
   if (cm !== undefined) {
     let ok = false;

@@ -144,11 +144,12 @@ async function checkCovered(reader: SequenceReader, last: number, what: string):
 async function checkProofs(reader: SequenceReader, signedThrough: number, input: Uint8Array): Promise<void> {
   const rng = new Rng((input.length * 2654435761 + (input[input.length >> 1] ?? 0)) >>> 0 || 1);
   const index = rng.int(signedThrough + 1);
-  // Against the trusted head: by default proveInclusion takes the file's last signed head, whether or not it verifies.
-  const proof = await attemptAsync(`proveInclusion(${index})`, () => proveInclusion(reader, index, { treeSize: signedThrough + 1 }));
-  if (!proof.ok) return;
-  const record = await reader.plaintext(index);
+  // proveInclusion picks the last head that verifies under the keys it is given: a trusted head
+  // covers frame `index`, so a proof must come out, and it must verify.
   const trust = [alice.publicKey];
+  const proof = await attemptAsync(`proveInclusion(${index})`, () => proveInclusion(reader, index, { trust }));
+  if (!proof.ok) throw new OracleFailure('contract', `proveInclusion(${index}, trusted key) refused a frame a trusted head covers (${proof.label})`);
+  const record = await reader.plaintext(index);
   if (!verifyInclusion(proof.value, { record, trust })) throw new OracleFailure('contract', `verifyInclusion refused the proof of frame ${index} made from a trusted file`);
   if (verifyInclusion(proof.value, { record, trust: [mallory.publicKey] })) throw new OracleFailure('contract', 'verifyInclusion accepted a head under a key that signed nothing');
   const doc = writeDoc(proof.value as unknown as JsonValue, 'json')!;
