@@ -3,7 +3,7 @@
 // lists the options). The TypeScript sources load through the fuzz workers' transpiling hooks.
 import { register } from 'node:module';
 
-register('../test/fuzz/ts-hooks.mjs', import.meta.url);
+register('../test/support/ts-hooks.mjs', import.meta.url);
 const { main } = await import('../test/fuzz/cli.ts');
 try {
   process.exitCode = await main(process.argv.slice(2));
