@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run fuzz -- --target envelope --seconds 600`: the fuzz suite on demand (test/fuzz/cli.ts
-// lists the options). The TypeScript sources load through the fuzz workers' transpiling hooks.
+// lists the options). The TypeScript sources load through test/support/ts-hooks.mjs.
 import { register } from 'node:module';
 
 register('../test/support/ts-hooks.mjs', import.meta.url);
