@@ -6,8 +6,8 @@
  * `npm start` (`--quick`) prints the main, peer and target tables after short sampling.
  *
  * Options: --quick; --only REGEX (case groups; writes partial.json, README untouched);
- * --rounds N; --no-browser; --no-files; --no-sequence; --no-catalog; --file-sizes 50M,1G,4G;
- * --sequence-records N; --no-txlog; --txlog-records N; --catalog-entries N; --no-readme.
+ * --rounds N; --no-browser; --no-files; --no-sequence; --no-catalog; --file-sizes 50M,1Gi (the default);
+ * --4g (adds a 4 GiB file); --sequence-records N; --no-txlog; --txlog-records N; --catalog-entries N; --no-readme.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { measureBrowserAes } from './browser.js';
 import { cryptoBenchCases, cryptoTargets } from './crypto-cases.js';
 import { curveBenchCases, curveTargets } from './curve448.js';
 import { dareBenchCases, dareTargets } from './dare.js';
-import { measureFiles, parseSize } from './files.js';
+import { DEFAULT_FILE_SIZES, FOUR_GIB, measureFiles, parseSize } from './files.js';
 import { runCases, type BenchCase } from './harness.js';
 import { peersOf, preparePeers } from './peers.js';
 import {
@@ -148,9 +148,10 @@ if (!quick && !flag('--no-catalog') && wants('Catalog')) {
   console.log(markdownCatalog(report.catalog));
 }
 if (!quick && !flag('--no-files') && wants('File')) {
-  const sizes = (value('--file-sizes') ?? '50M').split(',').map(parseSize);
+  const sizes = (value('--file-sizes') ?? DEFAULT_FILE_SIZES).split(',').map(parseSize);
+  if (flag('--4g')) sizes.push(FOUR_GIB);
   console.log(`Files on the CLI against age (${sizes.join(', ')} bytes)…`);
-  report.files = await measureFiles({ sizes, rounds, meshBin: join(root, 'bin', 'mesh.js') });
+  report.files = await measureFiles({ sizes, rounds, meshBin: join(root, 'bin', 'mesh.js'), log: (l) => console.log(l) });
 }
 
 const dir = join(root, 'bench', 'results');
