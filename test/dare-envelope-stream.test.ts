@@ -542,3 +542,58 @@ describe('the streaming decoder against the one-shot decoder on mutated input', 
     expect(accepted).toBeLessThan(400); // the mutations do reach the checks
   }, 120_000);
 });
+
+describe('the stream reads what parseEnvelope reads, whatever the cut (fuzz findings)', () => {
+  /** Pieces of `n` bytes, each a fresh copy. */
+  const inPieces = (bytes: Uint8Array, n: number): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    for (let at = 0; at < bytes.length; at += n) out.push(bytes.slice(at, at + n));
+    return out;
+  };
+
+  it('a JSON text header with a \\u surrogate-pair escape decodes when the input is cut inside the pair', async () => {
+    // The reader parses growing windows of the header (doubling): shift the escape across them.
+    for (let pad = 0; pad < 40; pad++) {
+      const env = encodeEnvelope('pair', { envelopeId: `${'i'.repeat(pad)}-X` });
+      const text = new TextDecoder().decode(serializeEnvelope(env, 'json')).replace('-X"', '-\\ud83d\\ude00"');
+      const bytes = utf8Encode(text);
+      const want = `${'i'.repeat(pad)}-\u{1F600}`;
+      expect(decodeEnvelope(bytes).envelope.header.envelopeId).toBe(want);
+      const s = await streamDecode(inPieces(bytes, 1), {});
+      expect(s.code, `escape at ${text.indexOf('\\ud83d')}`).toBe('decoded');
+      expect(s.result!.header.envelopeId).toBe(want);
+    }
+  });
+
+  it('a text envelope in JSON-B-only syntax (no `:`, no `,`, form feed) is refused, as parseEnvelope refuses it', async () => {
+    const env = encodeEnvelope('loose', { signers: [alice] });
+    const text = new TextDecoder().decode(serializeEnvelope(env, 'json'));
+    const variants = [
+      text.replace('{"signatures":[', '{"signatures"['), // a member without ':'
+      text.replace(/,"[A-Za-z0-9_-]{4,}",\{/, (m) => m.slice(1)), // no ',' between header and payload
+      text.replace(/\]$/, ',]'), // a ',' before the closing ']'
+      text.replace('[{', '[\f{'), // whitespace JSON text does not have
+    ];
+    for (const v of variants) {
+      expect(v).not.toBe(text);
+      const bytes = utf8Encode(v);
+      expect(() => decodeEnvelope(bytes), v.slice(0, 60)).toThrow(expect.objectContaining({ code: 'DARE_BAD_FORMAT' }));
+      expect((await streamDecode(inPieces(bytes, 5), {})).code, v.slice(0, 60)).toBe('DARE_BAD_FORMAT');
+    }
+    // The same looseness in a binary envelope is JSON-B, which both read.
+    expect((await streamDecode(serializeEnvelope(env, 'jsonb'), { signers: [publicPart(alice)] })).result?.verdict).toBe('authentic');
+  });
+
+  it('a tagged envelope whose binary member name is not UTF-8 is refused, as parseEnvelope refuses it', async () => {
+    const env = encodeEnvelope('tagged', { signers: [alice] });
+    const inner = serializeEnvelope(env, 'jsonb');
+    const name = utf8Encode('DareEnvelope');
+    name[10] ^= 0x80; // 'p' → 0xF0: the first byte of a four-byte sequence, cut short
+    const bytes = concatBytes(Uint8Array.of(0x7b, 0xb4, name.length), name, inner, Uint8Array.of(0x7d));
+    expect(() => decodeEnvelope(bytes)).toThrow(expect.objectContaining({ code: 'DARE_BAD_FORMAT' }));
+    expect((await streamDecode(bytes, {})).code).toBe('DARE_BAD_FORMAT');
+    name[10] ^= 0x80;
+    const good = concatBytes(Uint8Array.of(0x7b, 0xb4, name.length), name, inner, Uint8Array.of(0x7d));
+    expect((await streamDecode(good, {})).code).toBe('decoded');
+  });
+});

@@ -13,7 +13,7 @@ import { formatFailure, formatFigures, formatOutcomes, runTarget } from './fuzz/
 
 const scale = Number(process.env['FUZZ_SECONDS'] ?? '1');
 const seed = Number(process.env['FUZZ_SEED'] ?? '20240611');
-const PLAN: [string, number][] = [['jsonb', 2], ['json', 2], ['envelope', 5], ['sequence', 5]];
+const PLAN: [string, number][] = [['jsonb', 2], ['json', 2], ['envelope', 5], ['envelope-stream', 2], ['sequence', 5]];
 
 /**
  * Findings in code this suite's author does not own, reported to its owner and not failed on

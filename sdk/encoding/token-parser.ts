@@ -306,6 +306,12 @@ export class TokenParser {
         }
         // A surrogate must come as a pair, high then low (RFC 8259 §7): a lone one has no UTF-8
         // form, so two different strings would encode — and hash — the same (jsonbcd.md §3).
+        // A high surrogate at the end of the input may be the first half of a pair still to come
+        // (a streamed reader parses growing prefixes): that is truncation, not a syntax error.
+        if (v <= 0xdbff && (p + 6 >= buf.length || (buf[p + 6] === 0x5c && p + 7 >= buf.length))) {
+          this.pos = p;
+          this.truncated('a \\u escape pair');
+        }
         const low = v <= 0xdbff && buf[p + 6] === 0x5c && buf[p + 7] === 0x75 ? this.hex4(p + 6) : -1;
         if (low < 0xdc00 || low > 0xdfff) this.fail('JSON_SYNTAX', 'JSON: unpaired UTF-16 surrogate in a \\u escape', p);
         emit(String.fromCharCode(v, low));

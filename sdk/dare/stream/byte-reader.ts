@@ -113,15 +113,20 @@ export class ByteReader {
     return this.chunks[0]!.subarray(this.at);
   }
 
-  /** Skips whitespace (JSON's four, and 0C / 08 as JSON-B readers do), pulling as needed. */
-  async skipSpace(): Promise<void> {
+  /**
+   * Skips whitespace (JSON's four, and 0C / 08 as JSON-B readers do), pulling as needed. True
+   * when it skipped a 0C or 08, which JSON text does not allow.
+   */
+  async skipSpace(): Promise<boolean> {
+    let jsonbOnly = false;
     for (;;) {
       while (this.count > 0) {
         const c = this.peek(0);
-        if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0x0c && c !== 0x08) return;
+        if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09 && c !== 0x0c && c !== 0x08) return jsonbOnly;
+        if (c === 0x0c || c === 0x08) jsonbOnly = true;
         this.skip(1);
       }
-      if (!(await this.fill(1))) return;
+      if (!(await this.fill(1))) return jsonbOnly;
     }
   }
 

@@ -1,7 +1,9 @@
 import { Base64urlStreamDecoder } from '../../encoding/base64url-stream.js';
 import { EncodingError } from '../../encoding/errors.js';
 import type { JsonValue } from '../../encoding/json-value.js';
+import { parseJson } from '../../encoding/json-reader.js';
 import { readJsonBValue } from '../../encoding/jsonb-reader.js';
+import { utf8Decode } from '../../encoding/utf8.js';
 import { DareError } from '../errors.js';
 import type { ByteReader } from './byte-reader.js';
 
@@ -16,6 +18,12 @@ import type { ByteReader } from './byte-reader.js';
  *   decoded from base64url as it streams (the reference's line breaks inside it are skipped).
  * Separators `,` are optional between the items, as JSON-B readers take them (jsonbcd.md §4).
  * Errors are those of `parseEnvelope`: `DARE_TRUNCATED`, `DARE_TOO_DEEP`, `DARE_BAD_FORMAT`.
+ *
+ * What it accepts is what `parseEnvelope` accepts: that reads an input with no byte from 80 up as
+ * strict JSON text and anything else as JSON-B (whose syntax is looser: optional `,` and `:`,
+ * more whitespace). A stream cannot know the kind before its end, so the reader parses every
+ * value as JSON-B, notes whether the input so far had a byte from 80 up and whether it used any
+ * JSON-B-only syntax, and at the end refuses an all-text envelope that is not strict JSON.
  */
 
 /** Limits of the reader. */
@@ -34,6 +42,10 @@ const shown = (b: number): string => (b >= 0x21 && b < 0x7f ? `'${String.fromCha
 export class EnvelopeWireReader {
   private tagged = false;
   private base64?: Base64urlStreamDecoder;
+  /** A byte from 80 up was read (then `parseEnvelope` reads the input as JSON-B). */
+  private highByte = false;
+  /** Syntax that JSON-B allows and JSON text does not was read. */
+  private jsonbSyntax = false;
 
   constructor(private readonly r: ByteReader, private readonly limits: WireLimits) {}
 
@@ -45,7 +57,7 @@ export class EnvelopeWireReader {
   /** Reads the envelope's opening and its header value. */
   async header(): Promise<JsonValue> {
     const r = this.r;
-    await r.skipSpace();
+    await this.space();
     if (!(await r.fill(1))) throw truncated('the input is empty');
     if (r.peek() === 0x7b) {
       // Tagged form: an object whose one member holds the envelope array.
@@ -53,11 +65,11 @@ export class EnvelopeWireReader {
       this.tagged = true;
       await this.memberName();
     }
-    await r.skipSpace();
+    await this.space();
     if (!(await r.fill(1))) throw truncated('the input ends before the envelope array');
     if (r.peek() !== 0x5b) throw badFormat(`not an envelope array or a tagged envelope (starts with ${shown(r.peek())})`);
     r.skip(1);
-    await r.skipSpace();
+    await this.space();
     if (!(await r.fill(1))) throw truncated('no header');
     if (r.peek() === 0x5d) throw truncated('no header');
     return this.value('header');
@@ -66,10 +78,11 @@ export class EnvelopeWireReader {
   /** The payload bytes as stored (ciphertext when encrypted), in pieces valid until the next one is asked for. */
   async *payload(): AsyncGenerator<Uint8Array> {
     const r = this.r;
-    await this.separator();
+    await this.separator(true);
     if (!(await r.fill(1))) throw truncated('no payload');
     const b = r.peek();
     if (b === 0x5d) throw truncated('no payload');
+    if (b >= 0x80) this.highByte = true;
     if (b >= 0x88 && b <= 0x8f) {
       yield* this.items(0x88);
     } else if (b >= 0x80 && b <= 0x87) {
@@ -86,34 +99,47 @@ export class EnvelopeWireReader {
   /** Reads the trailer, if any, and the envelope's end; nothing but whitespace may follow. */
   async end(): Promise<JsonValue | undefined> {
     const r = this.r;
-    await this.separator();
+    const comma = await this.separator(false);
     if (!(await r.fill(1))) throw truncated('the input ends before the closing ]');
     let trailer: JsonValue | undefined;
     if (r.peek() !== 0x5d) {
+      if (!comma) this.jsonbSyntax = true;
       trailer = await this.value('trailer');
-      await this.separator();
+      if (await this.separator(false)) this.jsonbSyntax = true; // a comma before `]`
       if (!(await r.fill(1))) throw truncated('the input ends before the closing ]');
       if (r.peek() !== 0x5d) throw badFormat('more than 3 items (header, payload, trailer at most)');
+    } else if (comma) {
+      this.jsonbSyntax = true;
     }
     r.skip(1);
     if (this.tagged) {
-      await r.skipSpace();
+      await this.space();
       if (!(await r.fill(1))) throw truncated('the input ends before the closing } of the tagged envelope');
       if (r.peek() !== 0x7d) throw badFormat('a tagged envelope holds one member');
       r.skip(1);
     }
-    await r.skipSpace();
+    await this.space();
     if (await r.fill(1)) throw badFormat(`data after the envelope (at byte ${r.position})`);
+    if (!this.highByte && this.jsonbSyntax) throw badFormat('not JSON: a text envelope must be JSON text (JSON-B syntax only in binary envelopes)');
     return trailer;
   }
 
-  private async separator(): Promise<void> {
+  /** Skips whitespace, noting whitespace JSON text does not allow. */
+  private async space(): Promise<void> {
+    if (await this.r.skipSpace()) this.jsonbSyntax = true;
+  }
+
+  /** Skips an optional `,` with the whitespace around it; true when there was one. `expected`: JSON text needs one here. */
+  private async separator(expected: boolean): Promise<boolean> {
     const r = this.r;
-    await r.skipSpace();
+    await this.space();
     if ((await r.fill(1)) && r.peek() === 0x2c) {
       r.skip(1);
-      await r.skipSpace();
+      await this.space();
+      return true;
     }
+    if (expected) this.jsonbSyntax = true;
+    return false;
   }
 
   /** One JSON / JSON-B value, read from a window that grows (doubling) until it holds it. */
@@ -130,6 +156,7 @@ export class EnvelopeWireReader {
       const view = window.length > limit ? window.subarray(0, limit) : window;
       try {
         const { value, next } = readJsonBValue(view, 0, { maxDepth });
+        this.noteSyntax(view.subarray(0, next), maxDepth);
         r.skip(next);
         return value;
       } catch (e) {
@@ -143,25 +170,48 @@ export class EnvelopeWireReader {
     }
   }
 
+  /** Notes whether a value's bytes hold a byte from 80 up, or else are not strict JSON text. */
+  private noteSyntax(bytes: Uint8Array, maxDepth: number): void {
+    if (this.highByte || this.jsonbSyntax) return;
+    for (const b of bytes) {
+      if (b >= 0x80) {
+        this.highByte = true;
+        return;
+      }
+    }
+    try {
+      parseJson(bytes, { maxDepth });
+    } catch {
+      this.jsonbSyntax = true;
+    }
+  }
+
   /** A member name of the tagged form: JSON text `"name" :`, a JSON-B tag-string `B4`–`B7`, or a string item `80`–`83`. */
   private async memberName(): Promise<void> {
     const r = this.r;
-    await r.skipSpace();
+    await this.space();
     if (!(await r.fill(1))) throw truncated('the input ends inside the tagged envelope');
     const b = r.peek();
+    if (b >= 0x80) this.highByte = true;
     if (b >= 0xb4 && b <= 0xb7) {
       const length = await this.itemLength(b, 'a member name');
       if (length > this.limits.maxHeaderBytes) throw badFormat('member name too long');
       if (!(await r.fill(length))) throw truncated('the input ends inside a member name');
+      try {
+        utf8Decode(r.window().subarray(0, length)); // any name, but text, as parseEnvelope reads it
+      } catch (e) {
+        throw new DareError('DARE_BAD_FORMAT', 'envelope: the tagged envelope\'s member name is not UTF-8 text', { cause: e });
+      }
       r.skip(length);
       return;
     }
     if (b !== 0x22 && !(b >= 0x80 && b <= 0x83)) throw badFormat(`not an envelope array or a tagged envelope (${shown(b)} where a member name was expected)`);
     const name = await this.value('header');
     if (typeof name !== 'string') throw badFormat('not a tagged envelope');
-    await r.skipSpace();
+    await this.space();
     if ((await r.fill(1)) && r.peek() === 0x3a) r.skip(1);
     else if (b === 0x22) throw badFormat("':' expected after the member name");
+    else this.jsonbSyntax = true;
   }
 
   /** Reads the tag at the head and its big-endian length field; returns the length. */

@@ -63,14 +63,14 @@ const seq = seeded(0xe17e);
 const alice = darePrivateKey('Ed448', seq(56)); // a Mesh 56-byte seed
 const carol = darePrivateKey('Ed448', seq(57)); // an RFC 8032 secret
 const dave = darePrivateKey('Ed25519', seq(32));
-const mallory = publicPart(darePrivateKey('Ed448', seq(56))); // signs nothing in the corpus
+export const mallory = publicPart(darePrivateKey('Ed448', seq(56))); // signs nothing in the corpus
 const bob = darePrivateKey('X448', seq(56));
 const erin = darePrivateKey('X448', seq(56));
 
 const written: Written[] = [];
 /** Payloads as stored of every corpus envelope, ours and the reference's (what a valid unkeyed PayloadDigest may cover). */
 const storedPayloads: Uint8Array[] = [];
-const secretNeedles: string[] = [];
+export const secretNeedles: string[] = [];
 
 function addSecret(b: Uint8Array): void {
   secretNeedles.push(base64urlEncode(b).slice(0, 16), hexEncode(b).slice(0, 16));
@@ -79,11 +79,11 @@ for (const k of [alice, carol, dave, bob, erin]) addSecret(k.privateKey);
 
 const hexOr = (b: Uint8Array | undefined): string => (b === undefined ? '-' : hexEncode(b));
 
-function metaKey(h: DareEnvelope['header'], annotations: readonly Uint8Array[] | undefined): string {
+export function metaKey(h: DareEnvelope['header'], annotations: readonly Uint8Array[] | undefined): string {
   return [hexOr(h.contentMetaData), JSON.stringify(h.envelopeId ?? null), (annotations ?? []).map(hexEncode).join('.'), h.enc ?? '-', h.dig ?? '-', hexOr(h.salt), hexOr(h.cloaked)].join('|');
 }
 
-interface Kind {
+export interface Kind {
   readonly kind: string;
   readonly payload: Uint8Array;
   readonly encode: EncodeOptions;
@@ -92,7 +92,7 @@ interface Kind {
 }
 
 const text = (s: string): Uint8Array => utf8Encode(s);
-const KINDS: Kind[] = [
+export const KINDS: readonly Kind[] = [
   { kind: 'plain', payload: text('Hello, plain envelope'), encode: {}, trust: { signers: [] } },
   { kind: 'digest', payload: text('Digested, not signed'), encode: { digest: 'S512', contentType: 'text/plain' }, trust: { signers: [] } },
   {
@@ -120,38 +120,51 @@ const KINDS: Kind[] = [
 
 const FORMATS: DareEnvelopeFormat[] = ['json', 'tagged', 'jsonb'];
 
-function build(): Seed<EnvelopeContext>[] {
+/** Randomness for corpus entry `n` that keeps a copy of every draw (the encoder wipes ephemeral keys after use). */
+export function drawingRandom(n: number): { random: (len: number) => Uint8Array; drawn: Uint8Array[] } {
+  const draws = seeded(0xd00 + n);
+  const drawn: Uint8Array[] = [];
+  return { random: (len) => {
+    const b = draws(len);
+    drawn.push(b.slice());
+    return b;
+  }, drawn };
+}
+
+/**
+ * Records an envelope the corpus wrote (what the oracle matches successes against) and its secrets
+ * (base seeds and ephemeral keys drawn, item keys, the plaintext of encrypted envelopes); returns
+ * the decode context of kind `k`.
+ */
+export function registerWritten(k: Kind, env: DareEnvelope, drawn: readonly Uint8Array[], format: string): EnvelopeContext {
+  // Base seeds (32) and ephemeral keys (56) are secret; so are the item keys and the plaintext of encrypted envelopes.
+  for (const b of drawn) if (b.length >= 32) addSecret(b);
+  if (env.header.salt && drawn[0]) {
+    const keys = deriveItemKeys(drawn[0], env.header.salt);
+    addSecret(keys.key);
+    addSecret(keys.iv);
+    addSecret(keys.mac);
+    addSecret(k.payload);
+    if (k.payload.length >= 12) secretNeedles.push(new TextDecoder().decode(k.payload).slice(0, 16));
+  }
+  const annotations = (k.annotations ?? []).map(text);
+  storedPayloads.push(env.payload);
+  written.push({ kind: k.kind, stored: env.payload, plaintext: k.payload, meta: metaKey(env.header, annotations), metaStored: metaKey(env.header, env.header.annotations) });
+  const signers = k.trust.signers.map(publicPart);
+  const options: DecodeOptions = { signers, keys: k.trust.keys ?? [], allowUnauthenticated: k.trust.allowUnauthenticated === true };
+  return { kind: k.kind, format, options, signers, allowUnauthenticated: k.trust.allowUnauthenticated === true };
+}
+
+/** The corpus: every kind in every wire form, then the reference's published envelopes. */
+export function envelopeCorpus(): Seed<EnvelopeContext>[] {
+  written.length = 0;
+  storedPayloads.length = 0;
   const out: Seed<EnvelopeContext>[] = [];
   KINDS.forEach((k, n) => {
-    const draws = seeded(0xd00 + n);
-    const drawn: Uint8Array[] = [];
-    const random = (len: number): Uint8Array => {
-      const b = draws(len);
-      drawn.push(b.slice()); // the encoder wipes ephemeral keys after use: keep a copy
-      return b;
-    };
+    const { random, drawn } = drawingRandom(n);
     const env = encodeEnvelope(k.payload, { ...k.encode, annotations: k.annotations, random });
-    // Base seeds (32) and ephemeral keys (56) are secret; so are the item keys and the plaintext of encrypted envelopes.
-    for (const b of drawn) if (b.length >= 32) addSecret(b);
-    if (env.header.salt && drawn[0]) {
-      const keys = deriveItemKeys(drawn[0], env.header.salt);
-      addSecret(keys.key);
-      addSecret(keys.iv);
-      addSecret(keys.mac);
-      addSecret(k.payload);
-      if (k.payload.length >= 12) secretNeedles.push(new TextDecoder().decode(k.payload).slice(0, 16));
-    }
-    const annotations = (k.annotations ?? []).map(text);
-    storedPayloads.push(env.payload);
-    written.push({ kind: k.kind, stored: env.payload, plaintext: k.payload, meta: metaKey(env.header, annotations), metaStored: metaKey(env.header, env.header.annotations) });
-    const signers = k.trust.signers.map(publicPart);
-    const options: DecodeOptions = { signers, keys: k.trust.keys ?? [], allowUnauthenticated: k.trust.allowUnauthenticated === true };
-    for (const format of FORMATS) {
-      out.push({
-        id: `${k.kind}/${format}`, bytes: serializeEnvelope(env, format),
-        context: { kind: k.kind, format, options, signers, allowUnauthenticated: k.trust.allowUnauthenticated === true },
-      });
-    }
+    const context = registerWritten(k, env, drawn, 'jsonb');
+    for (const format of FORMATS) out.push({ id: `${k.kind}/${format}`, bytes: serializeEnvelope(env, format), context: { ...context, format } });
   });
   // The reference's published envelopes: robustness only (no trust context, nothing covered).
   const dare = JSON.parse(readFileSync(resolve(vectorsDir, 'dare.json'), 'utf8')) as { vectors: Record<string, unknown>[] };
@@ -169,14 +182,14 @@ function build(): Seed<EnvelopeContext>[] {
 const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** The written envelope whose covered values all equal `got`'s, if any. */
-function matchWritten(got: { stored?: Uint8Array; plaintext?: Uint8Array; meta?: string; metaStored?: string }): boolean {
+export function matchWritten(got: { stored?: Uint8Array; plaintext?: Uint8Array; meta?: string; metaStored?: string }): boolean {
   return written.some((w) => (got.stored === undefined || same(got.stored, w.stored))
     && (got.plaintext === undefined || same(got.plaintext, w.plaintext))
     && (got.meta === undefined || got.meta === w.meta)
     && (got.metaStored === undefined || got.metaStored === w.metaStored));
 }
 
-function judgeDecoded(r: DecodedEnvelope, ctx: EnvelopeContext): void {
+export function judgeDecoded(r: DecodedEnvelope, ctx: EnvelopeContext): void {
   const signed = ctx.signers.length > 0;
   if (signed) {
     const ok = r.verdict === 'authentic' || (ctx.allowUnauthenticated && r.verdict === 'unbound-signatures');
@@ -204,14 +217,14 @@ function judgeDecoded(r: DecodedEnvelope, ctx: EnvelopeContext): void {
   }
 }
 
-function judgeVerified(r: VerifyResult, ctx: EnvelopeContext): void {
+export function judgeVerified(r: VerifyResult, ctx: EnvelopeContext): void {
   const ok = r.verdict === 'authentic' || (ctx.allowUnauthenticated && r.verdict === 'unbound-signatures');
   if (!ok) throw new OracleFailure('contract', `verifyEnvelope with expected signers returned verdict ${r.verdict}`);
   const covered = { stored: r.envelope.payload, metaStored: r.headerSigned ? metaKey(r.envelope.header, r.envelope.header.annotations) : undefined };
   if (!matchWritten(covered)) throw new OracleFailure('accepted-change', `verifyEnvelope accepted a change of a covered value (${describeDiff(covered, ctx.kind)})`);
 }
 
-function judgeUnkeyed(r: DecodedEnvelope): void {
+export function judgeUnkeyed(r: DecodedEnvelope): void {
   if (r.verdict !== 'no-signer-checked' || r.signedBy.length > 0 || r.signed.metadata !== undefined) {
     throw new OracleFailure('contract', `decodeEnvelope with no signer claims ${r.verdict} / signed metadata`);
   }
@@ -220,7 +233,7 @@ function judgeUnkeyed(r: DecodedEnvelope): void {
   }
 }
 
-function describeDiff(got: { stored?: Uint8Array; plaintext?: Uint8Array; meta?: string; metaStored?: string }, kind: string): string {
+export function describeDiff(got: { stored?: Uint8Array; plaintext?: Uint8Array; meta?: string; metaStored?: string }, kind: string): string {
   const w = written.find((x) => x.kind === kind);
   if (!w) return 'matches no written envelope';
   const diffs: string[] = [];
@@ -231,17 +244,15 @@ function describeDiff(got: { stored?: Uint8Array; plaintext?: Uint8Array; meta?:
   return `differs from the ${kind} original in: ${diffs.join(', ') || 'nothing (matches another entry partly)'}`;
 }
 
-const jsonMutators: readonly (readonly [Mutator, number])[] = [[valueMutator('json'), 10], [jsonEscapeMutator, 2], [wrapMutator('json'), 1]];
-const jsonbMutators: readonly (readonly [Mutator, number])[] = [...JSONB_TOKEN_MUTATORS, [valueMutator('jsonb'), 10], [wrapMutator('jsonb'), 1]];
+export const jsonMutators: readonly (readonly [Mutator, number])[] = [[valueMutator('json'), 10], [jsonEscapeMutator, 2], [wrapMutator('json'), 1]];
+export const jsonbMutators: readonly (readonly [Mutator, number])[] = [...JSONB_TOKEN_MUTATORS, [valueMutator('jsonb'), 10], [wrapMutator('jsonb'), 1]];
 
 export const envelopeTarget: FuzzTarget<EnvelopeContext> = {
   name: 'envelope',
   summary: 'DARE envelopes, JSON / tagged / JSON-B, every kind (parseEnvelope, decodeEnvelope, verifyEnvelope)',
   async corpus() {
     await init();
-    written.length = 0;
-    storedPayloads.length = 0;
-    return build();
+    return envelopeCorpus();
   },
   mutators: (seed) => (seed.context.format === 'jsonb' ? jsonbMutators : jsonMutators),
   check(input, seed) {

@@ -6,6 +6,7 @@ export const TARGETS: Readonly<Record<string, () => Promise<FuzzTarget<any>>>> =
   jsonb: async () => (await import('./jsonb.js')).jsonbTarget,
   json: async () => (await import('./json.js')).jsonTarget,
   envelope: async () => (await import('./envelope.js')).envelopeTarget,
+  'envelope-stream': async () => (await import('./envelope-stream.js')).envelopeStreamTarget,
   sequence: async () => (await import('./sequence.js')).sequenceTarget,
   selftest: async () => (await import('./selftest.js')).selftestTarget,
 };
