@@ -1,4 +1,4 @@
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { nodeHashOffload } from '../../adapters/node/hash-worker.js';
 import {
@@ -7,9 +7,10 @@ import {
 } from '../dare/index.js';
 import type { HashOffload } from '../crypto/hash-offload.js';
 import { escapeText, safeJson } from './escape.js';
+import { startsLikeSequence } from './sequence-files.js';
 import { verifySequenceFile, type SequenceVerifyOptions } from './sequence-verify.js';
 import {
-  AtomicFile, fileProblem, inputFile, outputTarget, readInput, reportTo, shown, STDIO, stdoutWritable, type InputFile,
+  AtomicFile, inputFile, outputTarget, readInput, reportTo, shown, STDIO, stdoutWritable, type InputFile,
 } from './files.js';
 import { CliExit, type CliIo } from './io.js';
 import {
@@ -34,11 +35,6 @@ export function dareCommand(program: Command, _io: CliIo): Command {
 
 /** The signature of the sequence verifier the `verify` command hands sequence files to. */
 export type SequenceVerifier = (path: string, io: CliIo, options: SequenceVerifyOptions) => Promise<number>;
-
-/** True when the file starts like a sequence (a JBCD record/frame tag F0–F7, dare.md §8) rather than an envelope. */
-export function looksLikeSequence(bytes: Uint8Array): boolean {
-  return bytes.length > 0 && bytes[0]! >= 0xf0 && bytes[0]! <= 0xf7;
-}
 
 /** Runs a command body; a typed DARE error ends the command with `mesh: CODE: message` (escaped), status 2. */
 async function guarded(body: () => Promise<number | void>): Promise<void> {
@@ -143,22 +139,6 @@ function hashWorker(): HashOffload {
 /** The bytes of an input for the stream functions, fs errors reported against the file. */
 function sourceOf(input: InputFile, io: CliIo): AsyncIterable<Uint8Array> {
   return { [Symbol.asyncIterator]: () => readInput(input, io) };
-}
-
-/** A file that starts like a sequence (first byte), checked without reading more. */
-async function startsLikeSequence(path: string): Promise<boolean> {
-  const h = await open(path, 'r').catch((e: unknown) => {
-    throw fileProblem(path, e);
-  });
-  try {
-    const b = new Uint8Array(1);
-    const { bytesRead } = await h.read(b, 0, 1, 0);
-    return looksLikeSequence(b.subarray(0, bytesRead));
-  } catch (e) {
-    throw fileProblem(path, e);
-  } finally {
-    await h.close().catch(() => undefined);
-  }
 }
 
 const STDOUT_NOTE = 'With OUT "-" the payload goes to standard output as it is decrypted, and its last part (up to 1 MiB) only '

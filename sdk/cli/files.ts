@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync } from 'node:fs';
-import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { escapeText } from './escape.js';
 import { CliExit, type CliIo } from './io.js';
@@ -15,6 +15,8 @@ import { CliExit, type CliIo } from './io.js';
  *   the file does not unless `--force`), `-` for standard output;
  * - {@link AtomicFile}: written beside its final name under a temporary one, renamed on
  *   success, removed on failure or interruption (Ctrl-C), so a failed command leaves nothing;
+ * - {@link StagedName}: the same for outputs some other writer fills (a sequence file written
+ *   through its store), and {@link trackTemporary} for any temporary path (a staging directory);
  * - {@link fileProblem}: the one-line message for an fs error.
  */
 
@@ -163,16 +165,16 @@ export async function outputTarget(path: string, force: boolean, whenExists = 'u
   return { path, force, whenExists };
 }
 
-/** Temporary files of this process not yet renamed or removed: removed if it is interrupted. */
+/** Temporary paths of this process not yet renamed or removed: removed if it is interrupted. */
 const unfinished = new Set<string>();
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 function onSignal(signal: NodeJS.Signals): void {
   for (const f of unfinished) {
     try {
-      unlinkSync(f);
+      rmSync(f, { recursive: true, force: true });
     } catch {
-      // already gone
+      // already gone, or cannot be removed: nothing more to do while dying
     }
   }
   unfinished.clear();
@@ -181,14 +183,84 @@ function onSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
-function track(file: string): void {
+/**
+ * Registers a temporary file or directory this process created: removed (with its content) if the
+ * process is interrupted before {@link untrackTemporary}.
+ */
+export function trackTemporary(path: string): void {
   if (unfinished.size === 0) for (const s of SIGNALS) process.on(s, onSignal);
-  unfinished.add(file);
+  unfinished.add(path);
 }
 
-function untrack(file: string): void {
-  unfinished.delete(file);
+/** The temporary path was renamed into place or removed. */
+export function untrackTemporary(path: string): void {
+  unfinished.delete(path);
   if (unfinished.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal);
+}
+
+/**
+ * A temporary name beside an output's final name (same directory, so the rename is atomic) for a
+ * file some writer fills; {@link StagedName.commit} puts it in place — renamed over the final
+ * name with `--force`, else linked to it, which fails if a file appeared there meanwhile — and
+ * {@link StagedName.discard} removes it. Paths the writer creates beside it (`extras`, e.g. a
+ * store's lock directory) are removed either way; all of them on Ctrl-C too.
+ */
+export class StagedName {
+  private done = false;
+
+  private constructor(readonly target: OutputTarget, readonly path: string, private readonly extras: readonly string[]) {}
+
+  /** Reserves a temporary name for `target` (nothing is created yet); `extras` are suffixes of paths made beside it. */
+  static reserve(target: OutputTarget, extras: readonly string[] = []): StagedName {
+    const temp = join(dirname(resolve(target.path)), `.${basename(target.path)}.${randomBytes(6).toString('hex')}.tmp`);
+    const staged = new StagedName(target, temp, extras.map((x) => temp + x));
+    for (const p of [temp, ...staged.extras]) trackTemporary(p);
+    return staged;
+  }
+
+  /** Puts the file in place under its final name. */
+  async commit(): Promise<void> {
+    if (this.done) return;
+    try {
+      if (this.target.force) {
+        await rename(this.path, this.target.path);
+      } else {
+        try {
+          await link(this.path, this.target.path);
+        } catch (e) {
+          if (errnoOf(e) === 'EEXIST') {
+            throw new CliExit(2, `${shown(this.target.path)}: already exists (${this.target.whenExists ?? 'use --force to replace it'})`);
+          }
+          if (errnoOf(e) !== 'EPERM' && errnoOf(e) !== 'ENOTSUP' && errnoOf(e) !== 'EXDEV') throw e;
+          await rename(this.path, this.target.path); // a file system without hard links
+        }
+        await unlink(this.path).catch(() => undefined);
+      }
+      this.done = true;
+      untrackTemporary(this.path);
+      await this.removeExtras();
+    } catch (e) {
+      await this.discard();
+      throw e instanceof CliExit ? e : fileProblem(this.target.path, e);
+    }
+  }
+
+  /** Gives up: nothing is left behind. */
+  async discard(): Promise<void> {
+    if (!this.done) {
+      this.done = true;
+      await rm(this.path, { force: true }).catch(() => undefined);
+      untrackTemporary(this.path);
+    }
+    await this.removeExtras();
+  }
+
+  private async removeExtras(): Promise<void> {
+    for (const x of this.extras) {
+      await rm(x, { recursive: true, force: true }).catch(() => undefined);
+      untrackTemporary(x);
+    }
+  }
 }
 
 /** Writes smaller than this are gathered and written with the next large one (one call, not two). */
@@ -205,19 +277,19 @@ export class AtomicFile {
   private pendingBytes = 0;
   private done = false;
 
-  private constructor(readonly target: OutputTarget, private readonly temp: string, private readonly handle: FileHandle) {}
+  private constructor(readonly target: OutputTarget, private readonly name: StagedName, private readonly handle: FileHandle) {}
 
   /** Creates the temporary file (mode `mode`, default 0644; 0600 for secrets). */
   static async create(target: OutputTarget, mode = 0o644): Promise<AtomicFile> {
-    const temp = join(dirname(resolve(target.path)), `.${basename(target.path)}.${randomBytes(6).toString('hex')}.tmp`);
+    const name = StagedName.reserve(target);
     let handle: FileHandle;
     try {
-      handle = await open(temp, 'wx', mode);
+      handle = await open(name.path, 'wx', mode);
     } catch (e) {
+      await name.discard();
       throw fileProblem(target.path, e);
     }
-    track(temp);
-    return new AtomicFile(target, temp, handle);
+    return new AtomicFile(target, name, handle);
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -260,26 +332,12 @@ export class AtomicFile {
     try {
       await this.flush([]);
       await this.handle.close();
-      if (this.target.force) {
-        await rename(this.temp, this.target.path);
-      } else {
-        try {
-          await link(this.temp, this.target.path);
-        } catch (e) {
-          if (errnoOf(e) === 'EEXIST') {
-            throw new CliExit(2, `${shown(this.target.path)}: already exists (${this.target.whenExists ?? 'use --force to replace it'})`);
-          }
-          if (errnoOf(e) !== 'EPERM' && errnoOf(e) !== 'ENOTSUP' && errnoOf(e) !== 'EXDEV') throw e;
-          await rename(this.temp, this.target.path); // a file system without hard links
-        }
-        await unlink(this.temp).catch(() => undefined);
-      }
-      this.done = true;
-      untrack(this.temp);
     } catch (e) {
       await this.abort();
       throw e instanceof CliExit ? e : fileProblem(this.target.path, e);
     }
+    this.done = true;
+    await this.name.commit(); // on failure it removes the temporary file itself
   }
 
   /** Gives up: nothing is left behind. */
@@ -287,8 +345,7 @@ export class AtomicFile {
     if (this.done) return;
     this.done = true;
     await this.handle.close().catch(() => undefined);
-    await unlink(this.temp).catch(() => undefined);
-    untrack(this.temp);
+    await this.name.discard();
   }
 
   /** As a Web `WritableStream`: closing commits, aborting (a failed check upstream) discards. */

@@ -1,8 +1,8 @@
-import { NodeFileStore } from '../../adapters/store/node-fs.js';
 import type { DarePrivateKey, DarePublicKey } from '../dare/keys.js';
-import { SequenceError, SequenceReader, verifySequence, type VerifyReport } from '../dare/sequence/index.js';
+import { verifySequence, type VerifyReport } from '../dare/sequence/index.js';
 import { escapeText, safeJson } from './escape.js';
 import type { CliIo } from './io.js';
+import { aboutSequence, openSequence } from './sequence-files.js';
 
 /**
  * `mesh dare verify FILE` for sequence files: the envelope command (dare.ts) hands sequence files
@@ -15,7 +15,8 @@ import type { CliIo } from './io.js';
  * - otherwise never: without a trust anchor nothing says who wrote the file (keys named inside
  *   the file prove nothing), so the report says `intact` and `trusted: false`, and exits 1.
  *
- * Exit 1 for a sequence that fails, 2 when the file cannot be opened. JSON output is the
+ * Exit 1 for a sequence that fails, 2 when the file cannot be opened (one line naming it). Frame
+ * numbers are those stored in the file (frame 0 holds the policy). JSON output is the
  * {@link VerifyReport} plus `ok` (the exit-0 verdict) and `verdict`.
  */
 
@@ -45,20 +46,13 @@ export function sequenceVerdict(r: VerifyReport, o: Pick<SequenceVerifyOptions, 
 /** Verifies a sequence file; resolves to the exit status. */
 export async function verifySequenceFile(path: string, io: CliIo, options: SequenceVerifyOptions): Promise<number> {
   let report: VerifyReport;
+  const reader = await openSequence(path, { keys: options.keys, allowUnauthenticated: options.allowUnauthenticated === true });
   try {
-    const store = await NodeFileStore.openRead(path);
-    try {
-      const reader = await SequenceReader.open(store, { keys: options.keys, allowUnauthenticated: options.allowUnauthenticated === true });
-      report = await verifySequence(reader, { trust: options.signers, allowUnsignedTail: options.allowUnsignedTail === true });
-    } finally {
-      await store.close();
-    }
+    report = await verifySequence(reader, { trust: options.signers, allowUnsignedTail: options.allowUnsignedTail === true });
   } catch (e) {
-    if (e instanceof SequenceError) {
-      io.stderr(`mesh: ${e.code}: ${escapeText(e.message)}\n`);
-      return 2;
-    }
-    throw e;
+    throw aboutSequence(path, e);
+  } finally {
+    await reader.store.close();
   }
   const { verdict, ok } = sequenceVerdict(report, options);
   if (options.json) io.stdout(safeJson({ ...report, ok, verdict }) + '\n');
@@ -77,15 +71,18 @@ export function textReport(r: VerifyReport, verdict: string): string {
         ? `trusted: signed by a --signer key through frame ${r.signedThrough}${tail}`
         : 'NOT TRUSTED: no signed head verifies under a --signer key';
   const lines = [
-    `sequence:     ${r.type}, ${r.frames} frames${r.encrypted ? ', encrypted' : ''}${r.legacy ? ' (legacy reference digests)' : ''}`,
+    `sequence:     ${r.type}, ${r.frames} frames (0 to ${r.frames - 1})${r.encrypted ? ', encrypted' : ''}${r.legacy ? ' (legacy reference digests)' : ''}`,
     `integrity:    ${r.intact ? 'intact' : `DAMAGED (${r.errors.length} problem${r.errors.length === 1 ? '' : 's'})`}`,
     `authenticity: ${authenticity}`,
     `head:         ${r.head ?? 'none'}`,
   ];
   for (const h of r.signedHeads) {
-    lines.push(`signed head:  frame ${h.frame} (${h.treeSize} frames) by ${escapeText(h.kid)}: ${h.signature}${h.trusted ? ', trusted' : ''}`);
+    lines.push(`signed head:  frame ${h.frame} (covers frames 0 to ${h.frame}) by ${escapeText(h.kid)}: ${h.signature}${h.trusted ? ', trusted' : ''}`);
   }
-  if (r.tornTail) lines.push(`torn tail:    ${r.tornTail.length} bytes at offset ${r.tornTail.offset}`);
+  if (r.tornTail) {
+    lines.push(`torn tail:    an incomplete frame ${r.frames} (${r.tornTail.length} bytes at offset ${r.tornTail.offset}) left by an interrupted append; `
+      + 'the next append drops it');
+  }
   for (const e of r.errors) lines.push(`error:        frame ${e.frame}: ${e.code}: ${escapeText(e.message)}`);
   const word: Record<string, string> = {
     valid: 'VALID', invalid: 'INVALID', 'not-trusted': 'NOT TRUSTED', 'unsigned-tail': 'NOT VALID: unsigned tail (--allow-unsigned-tail accepts it)',

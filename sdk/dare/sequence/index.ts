@@ -44,4 +44,6 @@ export {
 export {
   EMPTY_REPLICA_STATE, advanceState, replicaStateFromJson, replicaStateToJson, type ReplicaState,
 } from './replica-state.js';
-export { archiveMeta, archiveEntryOf, checkArchiveNames, safeArchivePath, type ArchiveEntry } from './archive.js';
+export {
+  archiveMeta, archiveEntryOf, checkArchiveNames, safeArchivePath, type ArchiveEntry, type ArchiveEntryInput, type ArchiveEntryKind,
+} from './archive.js';

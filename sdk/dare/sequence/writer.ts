@@ -13,7 +13,7 @@ import { buildHeader, buildTrailer, encodeRecordJson, type JsonLayout } from './
 import { hasDigest, hasTreePosition, type ContainerType } from './info.js';
 import { encryptKeysOf, signKeysOf } from './policy-keys.js';
 import { SequenceReader, storedDigest, decodeSequenceFrame } from './reader.js';
-import { BlockReader, extentBefore } from './scan.js';
+import { BlockReader, extentBefore, type TornTail } from './scan.js';
 import { headSignature, headSignaturesOf, headSignerOf, verifySignedHead, type HeadSigner, type HeadSignerInput } from './signed-head.js';
 import type { SequenceStore } from './store.js';
 import { lastReferrer, PositionTable, previousFrame } from './tree-position.js';
@@ -119,6 +119,7 @@ export class SequenceWriter {
   private lastHead: Uint8Array | undefined;
   private pending: Promise<void> | undefined;
   private failure: unknown;
+  private tornTail: (TornTail & { frame: number }) | undefined;
 
   private constructor(
     readonly store: SequenceStore,
@@ -196,7 +197,10 @@ export class SequenceWriter {
     if (signer && w.lastSigned >= 0) await checkLastSignedHead(reader, w.lastSigned, signKeysOf(policy));
     w.next = reader.frameCount;
     w.end = reader.end;
-    if (reader.tornTail) w.pending = w.dropTornTail(reader.end);
+    if (reader.tornTail) {
+      w.tornTail = { ...reader.tornTail, frame: reader.frameCount };
+      w.pending = w.dropTornTail(reader.end);
+    }
     return w;
   }
 
@@ -217,6 +221,15 @@ export class SequenceWriter {
     }
     await this.store.truncate(end);
     this.pending = undefined;
+  }
+
+  /**
+   * The incomplete last frame an interrupted append left, found on opening: the frame number it
+   * would have had, its offset and length. It is cut off before this writer's first frame (or on
+   * `flush` / `close`), and the next frame takes its number.
+   */
+  get repairedTail(): (TornTail & { frame: number }) | undefined {
+    return this.tornTail;
   }
 
   /** Number of frames written (frame 0 included). */
