@@ -254,3 +254,15 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+describe('a prefix of a document is truncation, never a syntax error (what streamed readers rely on)', () => {
+  it('cut anywhere, including between the halves of a \\u surrogate-pair escape', () => {
+    const doc = new TextEncoder().encode('{"kid":"ab\\ud83d\\ude00","x":[1,"\\u00e9"]}');
+    expect(readJsonBValue(doc).value).toEqual({ kid: 'ab\u{1F600}', x: [1, '\u00e9'] });
+    for (let n = 1; n < doc.length; n++) {
+      expect(errorCodeOf(EncodingError, () => readJsonBValue(doc.subarray(0, n))), `first ${n} bytes`).toBe('JSONB_TRUNCATED');
+    }
+    // A lone high surrogate followed by something else is still a syntax error.
+    expect(errorCodeOf(EncodingError, () => readJsonBValue(new TextEncoder().encode('"\\ud83dx"')))).toBe('JSON_SYNTAX');
+  });
+});
