@@ -206,6 +206,21 @@ describe('what accept refuses (nothing is written)', () => {
     expect(await refused([frames[3]!, frames[3]!], {}, frames.slice(0, 3))).toBe('DARE_BAD_INDEX'); // duplicated in a batch
   });
 
+  it('hostile dig and Encryption values (objects whose toString is not a function): typed errors, never a TypeError', async () => {
+    const { frames } = await writer(2);
+    const withHeader = (bytes: Uint8Array, edit: (h: Record<string, unknown>) => void): Uint8Array => {
+      const r = decodeFrame(bytes, 0);
+      const h = JSON.parse(new TextDecoder().decode(r.header)) as Record<string, unknown>;
+      edit(h);
+      return encodeFrame({ header: utf8Encode(JSON.stringify(h)), payload: r.payload, trailer: r.trailer });
+    };
+    for (const value of [{ toString: 1 }, [{ toString: 1 }], JSON.parse('{"__proto__":{"toString":1}}')]) {
+      expect(await refused([withHeader(frames[1]!, (h) => void (h['dig'] = value))], {}, frames.slice(0, 1))).toMatch(/^DARE_/);
+      const zero = withHeader(frames[0]!, (h) => void ((h['policy'] as Record<string, unknown>)['Encryption'] = value));
+      expect(await refused([zero])).toMatch(/^DARE_/);
+    }
+  });
+
   it('frames of another sequence: its frame 0 names other keys, its later frames do not fit the tree', async () => {
     const mine = await writer(3);
     const other = await writer(3, { recipients: [publicPart(otherKey)], keys: [otherKey] });

@@ -1,5 +1,5 @@
 import { bytesEqual } from '../../encoding/bytes.js';
-import { isJsonObject, type JsonObject } from '../../encoding/json-value.js';
+import { describeJsonValue, isJsonObject, type JsonObject } from '../../encoding/json-value.js';
 import { hmacSha512 } from '../../crypto/index.js';
 import { utf8Encode } from '../../encoding/utf8.js';
 import type { RandomSource } from '../../udf/random.js';
@@ -509,7 +509,7 @@ export class SequenceReplica {
       const want = positionOf(s, previousFrame(index));
       if (f.info.TreePosition !== want) fail('DARE_BAD_POSITION', `TreePosition ${String(f.info.TreePosition)} should be ${String(want)}`);
     }
-    if (h['dig'] !== 'S512') fail('DARE_BAD_HEADER', `dig must be S512, not ${String(h['dig'])}`);
+    if (h['dig'] !== 'S512') fail('DARE_BAD_HEADER', `dig must be S512, not ${describeJsonValue(h['dig'])}`);
     const hd = headerDigest(f.records.header);
     const pd = payloadDigest(f.payload);
     const stored = binaryField(f.trailer, 'PayloadDigest', index);
@@ -571,7 +571,7 @@ export class SequenceReplica {
       fail('DARE_POLICY', `frame 0 encrypts to ${named.length ? named.map((k) => k.kid).join(', ') : 'no key'}, not to this store's key(s) ${this.recipients.map((k) => k.kid).join(', ') || '(none)'}`);
     }
     if (named.length > 0 && policy['Encryption'] !== 'Session' && policy['Encryption'] !== 'Isolated') {
-      fail('DARE_POLICY', `policy Encryption '${String(policy['Encryption'])}' is not Session or Isolated`);
+      fail('DARE_POLICY', `policy Encryption ${describeJsonValue(policy['Encryption'])} is not Session or Isolated`);
     }
     return named;
   }
