@@ -1,7 +1,7 @@
 import { ChangeFeed } from '../../sdk/service/change-feed.js';
 import { ServiceConflictError, serviceError } from '../../sdk/service/store-errors.js';
 import {
-  DEFAULT_LIMITS, canonicalAddress, checkIndex, checkNewAccount, checkNonce, checkProfile, checkReadLimits, checkRecordName, checkRecordValue,
+  DEFAULT_LIMITS, canonicalAddress, checkIndex, checkListOptions, checkNewAccount, checkNonce, checkProfile, checkReadLimits, checkRecordName, checkRecordValue,
   checkStatus, checkStoreName, checkUpdates, compareUpdates, framesThatFit, nonceKey, type StoreLimits,
 } from '../../sdk/service/store-rules.js';
 import type {
@@ -198,6 +198,12 @@ export class MemoryServiceStore implements ServiceStore {
   async deleteRecord(name: string): Promise<boolean> {
     this.check();
     return this.records.delete(checkRecordName(name));
+  }
+
+  async listRecords(options: { after?: string; limit?: number } = {}): Promise<string[]> {
+    this.check();
+    const { after, limit } = checkListOptions(options);
+    return [...this.records.keys()].filter((k) => after === undefined || k > after).sort().slice(0, limit);
   }
 
   async claimNonce(claim: NonceClaim): Promise<boolean> {

@@ -116,6 +116,16 @@ export function checkNewAccount(account: NewAccount, limits: StoreLimits, now: n
   };
 }
 
+/**
+ * Checks the paging options of `listRecords` (a record name to start after, exclusive; a
+ * positive limit, default 1000).
+ */
+export function checkListOptions(options: { after?: string; limit?: number }): { after: string | undefined; limit: number } {
+  const limit = options.limit ?? 1000;
+  if (!(Number.isSafeInteger(limit) && limit >= 1)) throw serviceError('SERVICE_BAD_ARGUMENT', `limit ${limit} is not a positive integer`);
+  return { after: options.after === undefined ? undefined : checkRecordName(options.after), limit };
+}
+
 /** Checks an index (a non-negative safe integer). */
 export function checkIndex(index: number, what: string): number {
   if (!Number.isSafeInteger(index) || index < 0) throw serviceError('SERVICE_BAD_ARGUMENT', `${what} ${index} is not a non-negative integer`);

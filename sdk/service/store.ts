@@ -109,6 +109,11 @@ export interface ServiceStore {
   createRecord(name: string, value: Uint8Array): Promise<Uint8Array>;
   /** Deletes the record; true when it existed. */
   deleteRecord(name: string): Promise<boolean>;
+  /**
+   * Names of the records in code-unit order, after `after` (exclusive), at most `limit` (default
+   * 1000): what an export walks (copy.ts).
+   */
+  listRecords(options?: { after?: string; limit?: number }): Promise<string[]>;
 
   // ---- replay protection (protocol.md §2: a (keyid, nonce) seen within the window is refused) ----
 

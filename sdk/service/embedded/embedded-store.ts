@@ -5,7 +5,7 @@ import { ChangeFeed } from '../change-feed.js';
 import type { ServiceFiles } from '../files.js';
 import { ServiceConflictError, ServiceStoreError, serviceError } from '../store-errors.js';
 import {
-  DEFAULT_LIMITS, canonicalAddress, checkIndex, checkNewAccount, checkNonce, checkProfile, checkReadLimits, checkRecordName, checkRecordValue,
+  DEFAULT_LIMITS, canonicalAddress, checkIndex, checkListOptions, checkNewAccount, checkNonce, checkProfile, checkReadLimits, checkRecordName, checkRecordValue,
   checkStatus, checkStoreName, checkUpdates, compareUpdates, framesThatFit, nonceKey, type CheckedAccount, type CheckedUpdate, type StoreLimits,
 } from '../store-rules.js';
 import type {
@@ -253,6 +253,12 @@ export class EmbeddedServiceStore implements ServiceStore {
   async deleteRecord(name: string): Promise<boolean> {
     this.check();
     return this.enqueue({ kind: 'record-delete', name: checkRecordName(name) }) as Promise<boolean>;
+  }
+
+  async listRecords(options: { after?: string; limit?: number } = {}): Promise<string[]> {
+    this.check();
+    const { after, limit } = checkListOptions(options);
+    return [...this.state.records.keys()].filter((k) => after === undefined || k > after).sort().slice(0, limit);
   }
 
   async claimNonce(claim: NonceClaim): Promise<boolean> {
