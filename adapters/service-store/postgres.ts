@@ -1,0 +1,580 @@
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { ChangeFeed } from '../../sdk/service/change-feed.js';
+import { ServiceConflictError, ServiceStoreError, serviceError } from '../../sdk/service/store-errors.js';
+import {
+  DEFAULT_LIMITS, canonicalAddress, checkIndex, checkListOptions, checkNewAccount, checkNonce, checkProfile, checkProfileUdf, checkReadLimits, checkRecordName,
+  checkRecordValue, checkStatus, checkStoreName, checkUpdates, compareUpdates, nonceKey, type CheckedUpdate, type StoreLimits,
+} from '../../sdk/service/store-rules.js';
+import type {
+  AccountChanges, AccountRecord, AccountStatus, AccountStoreHead, NewAccount, NonceClaim, ReadLimits, ReadResult, ServiceEvent, ServiceStore, ServiceWatch,
+  StoreHead, StoreUpdate, TransactOptions, TransactResult, WatchOptions,
+} from '../../sdk/service/store.js';
+import { connectionLost, constraintOf, ioError, rolledBack, sleep, sqlState } from './postgres-errors.js';
+import { ChangeListener } from './postgres-listener.js';
+import { decodeNote, encodeNote } from './postgres-notify.js';
+import { SCHEMA_NAME, migrate, quoteIdent } from './postgres-schema.js';
+
+/** Options of {@link PostgresServiceStore.open}. */
+export interface PostgresStoreOptions {
+  /** The schema holding the store's tables (created if missing; default `mathmesh`): several services can share a database. */
+  readonly schema?: string;
+  /** Most connections of the pool (default 16); the listening connection comes on top. */
+  readonly poolSize?: number;
+  /** Size limits (defaults: store-rules.ts DEFAULT_LIMITS). */
+  readonly limits?: Partial<StoreLimits>;
+  /** Clock for nonce expiry and creation times (ms since the epoch); injectable for tests. */
+  readonly now?: () => number;
+  /**
+   * How long a call keeps trying while the database cannot be reached or is restarting (ms;
+   * default 15,000) before it fails with `SERVICE_IO`. Only what is safe to run again is retried.
+   */
+  readonly retryMs?: number;
+  /** Listen for other hosts' changes (default true); a store that nobody watches may skip it. */
+  readonly listen?: boolean;
+  /** How often the idle listening connection is checked (ms; default 10,000). */
+  readonly pingMs?: number;
+  /** More `pg` connection settings (TLS, timeouts), merged over those of the URL. */
+  readonly connection?: Omit<pg.PoolConfig, 'connectionString' | 'max'>;
+}
+
+interface Row {
+  [column: string]: unknown;
+}
+
+/** A Buffer from `pg` as a Uint8Array of its own (small Buffers share one allocation pool). */
+const own = (b: unknown): Uint8Array => new Uint8Array(b as Uint8Array);
+const num = (v: unknown): number => Number(v);
+/** Largest byte budget passed to SQL when a read has none. */
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+/** Frames fetched per query of a read; a read with a byte budget stops after the chunk that exceeds it. */
+const READ_CHUNK = 256;
+/** Rows per INSERT of frames (4 parameters each, under PostgreSQL's 65,535). */
+const INSERT_CHUNK = 1000;
+
+/**
+ * The service-store contract (sdk/service/store.ts) on PostgreSQL: one database behind many
+ * hosts of one Mesh service. Every host opens the same database with its own instance; they
+ * share accounts, frames, records (so one service profile and one set of host keys:
+ * `createRecord` is first-writer-wins across hosts) and nonce claims, and each host's watchers
+ * hear every host's commits.
+ *
+ * **Transact** is one database transaction at READ COMMITTED: claim the nonce (an upsert that
+ * replaces only an expired claim; zero rows is a replay), lock the accounts (`FOR KEY SHARE`, so a
+ * concurrent deletion waits or is waited for — never a deadlock), then, for each update in
+ * `compareUpdates` order, one conditional head update `… SET next_index = next_index + k WHERE
+ * next_index = $expected` (an insert for a store's first frames): the head row's lock orders
+ * the writers of a store, and zero rows updated is the `Conflict` (READ COMMITTED re-checks the
+ * condition on the row as the previous writer committed it, so of two writers expecting one
+ * index exactly one updates a row). Then the frames, one `NOTIFY` and COMMIT; taking head locks in
+ * one global order keeps multi-store transactions free of deadlocks.
+ *
+ * **Faults.** A connection lost before COMMIT aborts the transaction in the server; it is run
+ * again (as are deadlocks and serialization failures, which roll back) until `retryMs`. A
+ * connection lost *during* COMMIT leaves the outcome unknown: the store ends the old backend,
+ * waits until it is gone, and reads whether the transaction's frames are there — so the caller
+ * learns the truth (resolved, or `SERVICE_IO` with nothing applied) even across a database
+ * restart. Other writes are single statements: lost mid-flight they fail with `SERVICE_IO`
+ * whose message says the change may have been applied.
+ *
+ * **Push.** One `NOTIFY` per transaction on the channel `<schema>.changes` (postgres-notify.ts),
+ * heard by every host's listening connection (postgres-listener.ts); a host publishes its own
+ * commits to its watchers directly and ignores its own notes. After the listening connection
+ * is re-established the store publishes `resync`: notifications sent meanwhile are lost.
+ */
+export class PostgresServiceStore implements ServiceStore {
+  private readonly feed = new ChangeFeed();
+  private closed = false;
+  private claimsSincePrune = 0;
+  /** This instance's name in notes (random). */
+  private readonly host = randomBytes(9).toString('base64url');
+  private readonly channel: string;
+  private readonly T: { accounts: string; heads: string; frames: string; records: string; nonces: string };
+  private listener: ChangeListener | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly schema: string,
+    private readonly limits: StoreLimits,
+    private readonly now: () => number,
+    private readonly retryMs: number,
+  ) {
+    const S = quoteIdent(schema);
+    this.T = { accounts: `${S}.accounts`, heads: `${S}.heads`, frames: `${S}.frames`, records: `${S}.records`, nonces: `${S}.nonces` };
+    this.channel = `${schema}.changes`;
+  }
+
+  /**
+   * Connects to the database at `url` (`postgres://USER:PASS@HOST:PORT/DB`, the libpq URI
+   * syntax), brings the schema to this version (store-schema migrations, safe when several
+   * hosts start at once) and starts listening. `SERVICE_IO` when the database cannot be reached.
+   */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresServiceStore> {
+    const schema = options.schema ?? 'mathmesh';
+    if (!SCHEMA_NAME.test(schema)) throw serviceError('SERVICE_BAD_ARGUMENT', `schema name ${JSON.stringify(schema)} is not 1-40 lower-case letters, digits or _`);
+    const poolSize = options.poolSize ?? 16;
+    if (!(Number.isSafeInteger(poolSize) && poolSize >= 1)) throw serviceError('SERVICE_BAD_ARGUMENT', `pool size ${poolSize} is not a positive integer`);
+    const config: pg.PoolConfig = { application_name: 'mathmesh-service', ...options.connection, connectionString: url, keepAlive: true };
+    const pool = new pg.Pool({ ...config, max: poolSize });
+    // An idle pooled connection that fails (server restart) is dropped by the pool; without a
+    // listener its 'error' would end the process.
+    pool.on('error', () => undefined);
+    const now = options.now ?? Date.now;
+    const store = new PostgresServiceStore(pool, schema, { ...DEFAULT_LIMITS, ...options.limits }, now, options.retryMs ?? 15_000);
+    try {
+      await store.retrying('migrate the schema', () => migrate(pool, schema, now()));
+      if (options.listen !== false) {
+        store.listener = await ChangeListener.start({
+          config, channel: store.channel, pingMs: options.pingMs,
+          onNote: (payload) => store.onNote(payload),
+          onReconnect: () => store.feed.publish([{ type: 'resync' }]),
+        });
+      }
+    } catch (e) {
+      await store.close().catch(() => undefined);
+      throw ioError('open', e);
+    }
+    return store;
+  }
+
+  /** How often the listening connection was re-established (a `resync` was published each time). */
+  get listenerReconnects(): number {
+    return this.listener?.reconnects ?? 0;
+  }
+
+  /** The server process id of the listening connection (to test reconnection), if connected. */
+  get listenerPid(): number | undefined {
+    return this.listener?.backendPid;
+  }
+
+  private onNote(payload: string | undefined): void {
+    if (this.closed) return;
+    const { host, events } = decodeNote(payload);
+    if (host !== this.host) this.feed.publish(events);
+  }
+
+  private check(): void {
+    if (this.closed) throw serviceError('SERVICE_CLOSED', 'the PostgreSQL service store is closed');
+  }
+
+  /**
+   * Runs `f` until it succeeds, fails in a way that running it again cannot help, or `retryMs`
+   * has passed: retried are failures to connect, and errors after which the server rolled the
+   * work back — plus, when `idempotent`, any lost connection (a read may simply run again).
+   */
+  private async retrying<T>(what: string, f: () => Promise<T>, idempotent = true, where?: { account?: string; store?: string }): Promise<T> {
+    const deadline = performance.now() + this.retryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await f();
+      } catch (e) {
+        if (e instanceof ServiceStoreError) throw e;
+        const again = e instanceof ConnectFailed || rolledBack(e) || (idempotent && connectionLost(e));
+        if (!again || this.closed || performance.now() >= deadline) {
+          const cause = e instanceof ConnectFailed ? e.cause : e;
+          if (!idempotent && connectionLost(cause) && !(e instanceof ConnectFailed)) {
+            throw serviceError('SERVICE_IO', `PostgreSQL: the connection was lost while trying to ${what}; the change may have been applied`, { ...where, cause });
+          }
+          throw ioError(what, cause, where);
+        }
+        await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+
+  /** One statement on a pooled connection (connection failures marked as such). */
+  private async q(text: string, values: unknown[], name?: string): Promise<pg.QueryResult<Row>> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw new ConnectFailed(e);
+    }
+    try {
+      const r = await client.query<Row>(name === undefined ? { text, values } : { name, text, values });
+      client.release();
+      return r;
+    } catch (e) {
+      client.release(connectionLost(e) ? (e as Error) : undefined);
+      throw e;
+    }
+  }
+
+  // ---- accounts ----
+
+  async createAccount(account: NewAccount): Promise<AccountRecord> {
+    this.check();
+    const a = checkNewAccount(account, this.limits, this.now());
+    try {
+      await this.retrying('create an account', () => this.q(
+        `INSERT INTO ${this.T.accounts} (address, profile_udf, status, profile, created) VALUES ($1, $2, $3, $4, $5)`,
+        [a.address, a.profileUdf, a.status, a.profile, a.created],
+      ), false, { account: a.address });
+    } catch (e) {
+      const cause = e instanceof ServiceStoreError ? e.cause : e;
+      if (sqlState(cause) === '23505') {
+        const what = constraintOf(cause)?.includes('profile') ? `profile ${a.profileUdf} is bound to another account` : `account ${a.address} exists`;
+        throw serviceError('SERVICE_ALREADY_EXISTS', what, { account: a.address });
+      }
+      throw e;
+    }
+    return { ...a, profile: a.profile.slice() };
+  }
+
+  private static readonly ACCOUNT_COLUMNS = 'address, profile_udf, status, profile, created';
+
+  async getAccount(address: string): Promise<AccountRecord | undefined> {
+    this.check();
+    const canonical = canonicalAddress(address);
+    const r = await this.retrying('read an account', () => this.q(`SELECT ${PostgresServiceStore.ACCOUNT_COLUMNS} FROM ${this.T.accounts} WHERE address = $1`, [canonical], 'get-account'));
+    return r.rows[0] && accountOf(r.rows[0]);
+  }
+
+  async findAccountByProfile(profileUdf: string): Promise<AccountRecord | undefined> {
+    this.check();
+    try {
+      checkProfileUdf(profileUdf);
+    } catch {
+      return undefined; // no account can have it
+    }
+    const r = await this.retrying('find an account', () => this.q(`SELECT ${PostgresServiceStore.ACCOUNT_COLUMNS} FROM ${this.T.accounts} WHERE profile_udf = $1`, [profileUdf]));
+    return r.rows[0] && accountOf(r.rows[0]);
+  }
+
+  async updateAccount(address: string, changes: AccountChanges): Promise<AccountRecord> {
+    this.check();
+    const canonical = canonicalAddress(address);
+    const status = changes.status === undefined ? null : checkStatus(changes.status);
+    const profile = changes.profile === undefined ? null : checkProfile(canonical, changes.profile, this.limits);
+    // Setting the same values again changes nothing, so a retry after a lost connection is harmless.
+    const r = await this.retrying('update an account', () => this.q(
+      `UPDATE ${this.T.accounts} SET status = COALESCE($2, status), profile = COALESCE($3, profile) WHERE address = $1 RETURNING ${PostgresServiceStore.ACCOUNT_COLUMNS}`,
+      [canonical, status, profile],
+    ), true, { account: canonical });
+    if (!r.rows[0]) throw serviceError('SERVICE_NOT_FOUND', `no account ${canonical}`, { account: canonical });
+    return accountOf(r.rows[0]);
+  }
+
+  async deleteAccount(address: string): Promise<boolean> {
+    this.check();
+    const canonical = canonicalAddress(address);
+    const event: ServiceEvent = { type: 'deleted', account: canonical };
+    // One statement: the deletion (heads and frames go with it, ON DELETE CASCADE) and its note.
+    const r = await this.retrying('delete an account', () => this.q(
+      `WITH d AS (DELETE FROM ${this.T.accounts} WHERE address = $1 RETURNING id) SELECT pg_notify($2, $3) FROM d`,
+      [canonical, this.channel, encodeNote(this.host, [event])],
+    ), false, { account: canonical });
+    if (r.rowCount === 0) return false;
+    this.feed.publish([event]);
+    return true;
+  }
+
+  async listAccounts(options: { after?: string; limit?: number } = {}): Promise<AccountRecord[]> {
+    this.check();
+    const limit = options.limit ?? 1000;
+    if (!(Number.isSafeInteger(limit) && limit >= 1)) throw serviceError('SERVICE_BAD_ARGUMENT', `limit ${limit} is not a positive integer`);
+    const after = options.after === undefined ? null : canonicalAddress(options.after);
+    const r = await this.retrying('list accounts', () => this.q(
+      `SELECT ${PostgresServiceStore.ACCOUNT_COLUMNS} FROM ${this.T.accounts} WHERE $1::text IS NULL OR address > $1 ORDER BY address LIMIT $2`,
+      [after, limit],
+    ));
+    return r.rows.map(accountOf);
+  }
+
+  // ---- stores ----
+
+  async transact(updates: readonly StoreUpdate[], options: TransactOptions = {}): Promise<TransactResult> {
+    this.check();
+    // Own copies: the caller's buffers may change while the transaction waits or is retried.
+    const checked = checkUpdates(updates, this.limits).map((u) => ({ ...u, frames: u.frames.map((f) => f.slice()), digest: u.digest?.slice() }));
+    const claim = options.nonce === undefined ? undefined : checkNonce(options.nonce);
+    const sorted = [...checked].sort(compareUpdates);
+    const heads: AccountStoreHead[] = checked.map((u) => withDigest({ account: u.account, store: u.store, nextIndex: u.expectedNextIndex + u.frames.length }, u.digest));
+    const events: ServiceEvent[] = heads.map((h) => ({ type: 'change', ...h }));
+    const note = encodeNote(this.host, events);
+    await this.retrying('commit a transaction', () => this.transactOnce(sorted, claim, note), true);
+    this.feed.publish(events);
+    return { heads };
+  }
+
+  /**
+   * One attempt. Throws a ServiceStoreError for an answer (conflict, replay, not found, an
+   * unresolved commit), anything else for a failure before COMMIT (the server rolled back).
+   */
+  private async transactOnce(sorted: readonly CheckedUpdate[], claim: NonceClaim | undefined, note: string): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw new ConnectFailed(e);
+    }
+    const pid = (client as unknown as { processID?: number }).processID;
+    let ids: Map<string, number> | undefined;
+    let committing = false;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      if (claim) {
+        const r = await client.query({ name: 'claim-nonce', text: this.claimSql(), values: [claimId(claim), claim.expires, this.now()] });
+        if (r.rowCount === 0) throw serviceError('SERVICE_REPLAY', `nonce of ${claim.key} was already used`);
+      }
+      const addresses = [...new Set(sorted.map((u) => u.account))];
+      const found = await client.query<Row>({
+        name: 'lock-accounts',
+        text: `SELECT address, id FROM ${this.T.accounts} WHERE address = ANY($1::text[]) ORDER BY address FOR KEY SHARE`,
+        values: [addresses],
+      });
+      ids = new Map(found.rows.map((row) => [row.address as string, num(row.id)]));
+      for (const u of sorted) {
+        const id = ids.get(u.account);
+        if (id === undefined) throw serviceError('SERVICE_NOT_FOUND', `no account ${u.account}`, { account: u.account });
+        const k = u.frames.length;
+        const digest = u.digest ?? null;
+        const r = u.expectedNextIndex === 0
+          ? await client.query({
+            name: 'head-first',
+            // A head row exists only once its store has frames: a row there is the conflict.
+            text: `INSERT INTO ${this.T.heads} (account_id, store, next_index, digest) VALUES ($1, $2, $3, $4) ON CONFLICT (account_id, store) DO NOTHING`,
+            values: [id, u.store, k, digest],
+          })
+          : await client.query({
+            name: 'head-next',
+            text: `UPDATE ${this.T.heads} SET next_index = next_index + $4, digest = $5 WHERE account_id = $1 AND store = $2 AND next_index = $3`,
+            values: [id, u.store, u.expectedNextIndex, k, digest],
+          });
+        if (r.rowCount === 0) {
+          const actual = await client.query<Row>({ name: 'head-index', text: `SELECT next_index FROM ${this.T.heads} WHERE account_id = $1 AND store = $2`, values: [id, u.store] });
+          throw new ServiceConflictError(u.account, u.store, u.expectedNextIndex, num(actual.rows[0]?.next_index ?? 0));
+        }
+      }
+      await this.insertFrames(client, sorted, ids, note);
+      committing = true;
+      await client.query('COMMIT');
+      client.release();
+    } catch (e) {
+      if (committing && !(e instanceof ServiceStoreError)) {
+        // The outcome is unknown until the old backend is gone; then the frames tell.
+        client.release(true);
+        if (await this.committedAfterAll(pid, sorted, ids!)) return;
+        throw serviceError('SERVICE_IO', 'PostgreSQL: the connection was lost while committing a transaction, which was not applied', { cause: e });
+      }
+      const lost = connectionLost(e);
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+      client.release(lost ? (e as Error) : undefined);
+      throw e;
+    }
+  }
+
+  private claimSql(): string {
+    return `INSERT INTO ${this.T.nonces} AS n (claim, expires) VALUES ($1, $2)
+            ON CONFLICT (claim) DO UPDATE SET expires = EXCLUDED.expires WHERE n.expires <= $3`;
+  }
+
+  /** Inserts every frame of the transaction; the last statement also sends its note. */
+  private async insertFrames(client: pg.PoolClient, sorted: readonly CheckedUpdate[], ids: Map<string, number>, note: string): Promise<void> {
+    const rows: unknown[][] = [];
+    for (const u of sorted) u.frames.forEach((f, i) => rows.push([ids.get(u.account), u.store, u.expectedNextIndex + i, f]));
+    for (let at = 0; at < rows.length; at += INSERT_CHUNK) {
+      const chunk = rows.slice(at, at + INSERT_CHUNK);
+      const last = at + INSERT_CHUNK >= rows.length;
+      const values = chunk.flat();
+      const tuples = chunk.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`).join(', ');
+      const insert = `INSERT INTO ${this.T.frames} (account_id, store, idx, bytes) VALUES ${tuples}`;
+      const n = values.length;
+      // Prepared by shape for the usual small transactions; larger ones are parsed each time.
+      const name = chunk.length <= 8 ? `frames-${chunk.length}${last ? '-note' : ''}` : undefined;
+      const text = last ? `WITH ins AS (${insert}) SELECT pg_notify($${n + 1}, $${n + 2})` : insert;
+      if (last) values.push(this.channel, note);
+      await client.query(name === undefined ? { text, values } : { name, text, values });
+    }
+  }
+
+  /**
+   * After a connection lost during COMMIT: ends the old backend if it is still there, waits until
+   * it is gone (its transaction then committed or aborted for good), and checks whether the
+   * first frame of every update is stored where it was written, byte for byte. Frames are never
+   * changed once written, and a transaction is all or nothing, so that answers whether it
+   * committed. Keeps trying (the database may be restarting) until `retryMs`.
+   */
+  private async committedAfterAll(pid: number | undefined, sorted: readonly CheckedUpdate[], ids: Map<string, number>): Promise<boolean> {
+    return this.retrying('learn whether a transaction committed', async () => {
+      if (pid !== undefined) {
+        await this.q('SELECT pg_terminate_backend($1)', [pid]);
+        for (let i = 0; (await this.q('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount !== 0; i++) {
+          if (i > 200) throw serviceError('SERVICE_IO', `PostgreSQL: backend ${pid} of a transaction being committed does not end`);
+          await sleep(25);
+        }
+      }
+      for (const u of sorted) {
+        const r = await this.q(`SELECT bytes FROM ${this.T.frames} WHERE account_id = $1 AND store = $2 AND idx = $3`, [ids.get(u.account), u.store, u.expectedNextIndex]);
+        const stored = r.rows[0]?.bytes as Uint8Array | undefined;
+        if (!stored || Buffer.compare(stored, u.frames[0]!) !== 0) return false;
+      }
+      return true;
+    });
+  }
+
+  async read(account: string, store: string, fromIndex: number, limits?: ReadLimits): Promise<ReadResult> {
+    this.check();
+    const address = canonicalAddress(account);
+    checkStoreName(store);
+    checkIndex(fromIndex, 'read index');
+    const lim = checkReadLimits(limits);
+    const { id, head } = await this.headOf(address, store);
+    if (fromIndex > head.nextIndex) {
+      throw serviceError('SERVICE_OUT_OF_RANGE', `${store} of ${address} has ${head.nextIndex} frames, cannot read from ${fromIndex}`, { account: address, store });
+    }
+    // Frames below a committed head never change (until the account is deleted): later chunks
+    // need no snapshot shared with the head's.
+    const frames: Uint8Array[] = [];
+    let at = fromIndex;
+    let budget = lim.maxBytes === Infinity ? NO_LIMIT : lim.maxBytes;
+    while (at < head.nextIndex && frames.length < lim.maxEntries) {
+      const want = Math.min(READ_CHUNK, head.nextIndex - at, lim.maxEntries === Infinity ? READ_CHUNK : lim.maxEntries - frames.length);
+      const r = await this.retrying('read frames', () => this.q(
+        `SELECT idx, bytes FROM (
+           SELECT idx, bytes, sum(octet_length(bytes)) OVER (ORDER BY idx) AS upto
+           FROM ${this.T.frames} WHERE account_id = $1 AND store = $2 AND idx >= $3 AND idx < $4
+         ) s WHERE upto <= $5 OR idx = $6 ORDER BY idx`,
+        [id, store, at, at + want, budget, fromIndex], 'read-frames',
+      ), true, { account: address, store });
+      if (r.rows.length === 0 || num(r.rows[0]!.idx) !== at) throw serviceError('SERVICE_NOT_FOUND', `no account ${address}`, { account: address });
+      for (const row of r.rows) {
+        const f = own(row.bytes);
+        frames.push(f);
+        budget -= f.length;
+      }
+      at += r.rows.length;
+      if (r.rows.length < want) break; // the byte budget ended it
+    }
+    return { frames, fromIndex, nextIndex: at, head, partial: at < head.nextIndex };
+  }
+
+  private async headOf(address: string, store: string): Promise<{ id: number; head: StoreHead }> {
+    const r = await this.retrying('read a head', () => this.q(
+      `SELECT a.id, h.next_index, h.digest FROM ${this.T.accounts} a LEFT JOIN ${this.T.heads} h ON h.account_id = a.id AND h.store = $2 WHERE a.address = $1`,
+      [address, store], 'head',
+    ), true, { account: address, store });
+    const row = r.rows[0];
+    if (!row) throw serviceError('SERVICE_NOT_FOUND', `no account ${address}`, { account: address });
+    return { id: num(row.id), head: withDigest({ store, nextIndex: num(row.next_index ?? 0) }, row.digest == null ? undefined : own(row.digest)) };
+  }
+
+  async head(account: string, store: string): Promise<StoreHead> {
+    this.check();
+    const address = canonicalAddress(account);
+    checkStoreName(store);
+    return (await this.headOf(address, store)).head;
+  }
+
+  async heads(account: string): Promise<StoreHead[]> {
+    this.check();
+    const address = canonicalAddress(account);
+    const r = await this.retrying('read heads', () => this.q(
+      `SELECT h.store, h.next_index, h.digest FROM ${this.T.accounts} a LEFT JOIN ${this.T.heads} h ON h.account_id = a.id WHERE a.address = $1 ORDER BY h.store`,
+      [address], 'heads',
+    ), true, { account: address });
+    if (r.rows.length === 0) throw serviceError('SERVICE_NOT_FOUND', `no account ${address}`, { account: address });
+    return r.rows.filter((row) => row.store !== null).map((row) => withDigest({ store: row.store as string, nextIndex: num(row.next_index) }, row.digest == null ? undefined : own(row.digest)));
+  }
+
+  watch(options?: WatchOptions): ServiceWatch {
+    this.check();
+    return this.feed.watch(options);
+  }
+
+  // ---- records ----
+
+  async getRecord(name: string): Promise<Uint8Array | undefined> {
+    this.check();
+    checkRecordName(name);
+    const r = await this.retrying('read a record', () => this.q(`SELECT value FROM ${this.T.records} WHERE name = $1`, [name]));
+    return r.rows[0] && own(r.rows[0].value);
+  }
+
+  async putRecord(name: string, value: Uint8Array): Promise<void> {
+    this.check();
+    checkRecordValue(checkRecordName(name), value, this.limits);
+    const bytes = value.slice();
+    // Writing the same value again is harmless: safe to retry.
+    await this.retrying('write a record', () => this.q(
+      `INSERT INTO ${this.T.records} (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [name, bytes],
+    ));
+  }
+
+  async createRecord(name: string, value: Uint8Array): Promise<Uint8Array> {
+    this.check();
+    checkRecordValue(checkRecordName(name), value, this.limits);
+    const bytes = value.slice();
+    // Insert if free, else read the winner's; a retry finds its own value as the winner's.
+    for (;;) {
+      const ins = await this.retrying('create a record', () => this.q(`INSERT INTO ${this.T.records} (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, [name, bytes]));
+      if (ins.rowCount === 1) return bytes.slice();
+      const stored = await this.getRecord(name);
+      if (stored) return stored; // else deleted in between: try again
+    }
+  }
+
+  async deleteRecord(name: string): Promise<boolean> {
+    this.check();
+    checkRecordName(name);
+    const r = await this.retrying('delete a record', () => this.q(`DELETE FROM ${this.T.records} WHERE name = $1`, [name]), false);
+    return r.rowCount === 1;
+  }
+
+  async listRecords(options: { after?: string; limit?: number } = {}): Promise<string[]> {
+    this.check();
+    const { after, limit } = checkListOptions(options);
+    const r = await this.retrying('list records', () => this.q(`SELECT name FROM ${this.T.records} WHERE $1::text IS NULL OR name > $1 ORDER BY name LIMIT $2`, [after ?? null, limit]));
+    return r.rows.map((row) => row.name as string);
+  }
+
+  // ---- nonces ----
+
+  async claimNonce(claim: NonceClaim): Promise<boolean> {
+    this.check();
+    const c = checkNonce(claim);
+    const r = await this.retrying('claim a nonce', () => this.q(this.claimSql(), [claimId(c), c.expires, this.now()], 'claim-nonce'), false);
+    // Expired claims are dropped now and then, so the table holds about one window of nonces.
+    if (++this.claimsSincePrune >= 1024) {
+      this.claimsSincePrune = 0;
+      void this.q(`DELETE FROM ${this.T.nonces} WHERE expires <= $1`, [this.now()]).catch(() => undefined);
+    }
+    return r.rowCount === 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.feed.close();
+    await this.listener?.close();
+    // Waits for calls in flight to hand their connections back.
+    await this.pool.end().catch(() => undefined);
+  }
+}
+
+/** A connection could not be had: nothing was sent, so anything may be tried again. */
+class ConnectFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('could not connect');
+  }
+}
+
+/** The key of a nonce claim in the table: SHA-256 of its length-prefixed key and nonce. */
+function claimId(claim: NonceClaim): Buffer {
+  return createHash('sha256').update(nonceKey(claim)).digest();
+}
+
+function accountOf(row: Row): AccountRecord {
+  return {
+    address: row.address as string,
+    profileUdf: row.profile_udf as string,
+    status: row.status as AccountStatus,
+    profile: own(row.profile),
+    created: num(row.created),
+  };
+}
+
+/** Adds `digest` (a copy) when there is one: an absent digest is an absent member, not `undefined`. */
+function withDigest<T extends object>(o: T, digest: Uint8Array | undefined): T & { digest?: Uint8Array } {
+  return digest === undefined ? o : { ...o, digest: digest.slice() };
+}

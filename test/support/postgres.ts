@@ -1,0 +1,52 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { describe, it } from 'vitest';
+
+/**
+ * The PostgreSQL server of the PostgreSQL store tests: `MESH_TEST_POSTGRES`
+ * (postgres://USER:PASS@HOST:PORT/DB; `.ci/run` starts a private one with
+ * scripts/test-postgres.sh, which also sets `MESH_TEST_POSTGRES_DATA` and `_PGCTL` for the restart
+ * test). Without it the suites are skipped with a message saying so — unless
+ * `MESH_TEST_POSTGRES_REQUIRED=1` (CI), where a missing server fails them.
+ */
+export const POSTGRES_URL = process.env.MESH_TEST_POSTGRES || undefined;
+export const POSTGRES_REQUIRED = process.env.MESH_TEST_POSTGRES_REQUIRED === '1';
+const NO_SERVER = 'no PostgreSQL server: set MESH_TEST_POSTGRES=postgres://USER:PASS@HOST:PORT/DB (eval "$(bash scripts/test-postgres.sh start)" starts one)';
+
+/** `describe` when a server is configured; else skipped (with the reason in its title), or failing where one is required. */
+export function describePostgres(name: string, body: (url: string) => void): void {
+  if (POSTGRES_URL) describe(name, () => body(POSTGRES_URL));
+  else if (POSTGRES_REQUIRED) describe(name, () => it('has its PostgreSQL server', () => { throw new Error(`MESH_TEST_POSTGRES_REQUIRED=1 but ${NO_SERVER}`); }));
+  else describe.skip(`${name} — skipped: ${NO_SERVER}`, () => body(''));
+}
+
+/** A fresh schema name (each test's store starts empty); {@link dropSchemas} removes them. */
+const made: string[] = [];
+export function freshSchema(): string {
+  const s = `t_${randomBytes(6).toString('hex')}`;
+  made.push(s);
+  return s;
+}
+
+/** Drops every schema {@link freshSchema} named. */
+export async function dropSchemas(url: string): Promise<void> {
+  if (!url || made.length === 0) return;
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (const s of made.splice(0)) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
+
+/** One statement on a connection of its own (test setup and inspection). */
+export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(url: string, text: string, values: unknown[] = []): Promise<T[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query<T>(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
