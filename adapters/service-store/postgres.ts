@@ -72,9 +72,10 @@ const INSERT_CHUNK = 1000;
  * **Faults.** A connection lost before COMMIT aborts the transaction in the server; it is run
  * again (as are deadlocks and serialization failures, which roll back) until `retryMs`. A
  * connection lost *during* COMMIT leaves the outcome unknown: the store ends the old backend,
- * waits until it is gone, and reads whether the transaction's frames are there — so the caller
- * learns the truth (resolved, or `SERVICE_IO` with nothing applied) even across a database
- * restart. Other writes are single statements: lost mid-flight they fail with `SERVICE_IO`
+ * waits until it is gone, and reads whether the transaction's frames are there: applied, it
+ * resolves; not applied, it runs again — so a database restart costs latency, not answers.
+ * Only a database that stays out of reach past `retryMs` fails a commit whose outcome is
+ * unknown (`SERVICE_IO` saying so). Other writes are single statements: lost mid-flight they fail with `SERVICE_IO`
  * whose message says the change may have been applied.
  *
  * **Push.** One `NOTIFY` per transaction on the channel `<schema>.changes` (postgres-notify.ts),
@@ -119,6 +120,9 @@ export class PostgresServiceStore implements ServiceStore {
     // An idle pooled connection that fails (server restart) is dropped by the pool; without a
     // listener its 'error' would end the process.
     pool.on('error', () => undefined);
+    // Likewise a checked-out connection that fails between two queries (pg-pool listens only
+    // while a connection is idle): the failure then surfaces as the next query's error.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const now = options.now ?? Date.now;
     const store = new PostgresServiceStore(pool, schema, { ...DEFAULT_LIMITS, ...options.limits }, now, options.retryMs ?? 15_000);
     try {
@@ -169,9 +173,9 @@ export class PostgresServiceStore implements ServiceStore {
         return await f();
       } catch (e) {
         if (e instanceof ServiceStoreError) throw e;
-        const again = e instanceof ConnectFailed || rolledBack(e) || (idempotent && connectionLost(e));
+        const again = e instanceof ConnectFailed || e instanceof NotApplied || rolledBack(e) || (idempotent && connectionLost(e));
         if (!again || this.closed || performance.now() >= deadline) {
-          const cause = e instanceof ConnectFailed ? e.cause : e;
+          const cause = e instanceof ConnectFailed || e instanceof NotApplied ? e.cause : e;
           if (!idempotent && connectionLost(cause) && !(e instanceof ConnectFailed)) {
             throw serviceError('SERVICE_IO', `PostgreSQL: the connection was lost while trying to ${what}; the change may have been applied`, { ...where, cause });
           }
@@ -354,8 +358,14 @@ export class PostgresServiceStore implements ServiceStore {
       if (committing && !(e instanceof ServiceStoreError)) {
         // The outcome is unknown until the old backend is gone; then the frames tell.
         client.release(true);
-        if (await this.committedAfterAll(pid, sorted, ids!)) return;
-        throw serviceError('SERVICE_IO', 'PostgreSQL: the connection was lost while committing a transaction, which was not applied', { cause: e });
+        let applied: boolean;
+        try {
+          applied = await this.committedAfterAll(pid, sorted, ids!);
+        } catch (x) {
+          throw serviceError('SERVICE_IO', 'PostgreSQL: the connection was lost while committing a transaction, and the database could not be asked whether it was applied: read its stores to learn', { cause: x });
+        }
+        if (applied) return;
+        throw new NotApplied(e); // known not applied: safe to run again
       }
       const lost = connectionLost(e);
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
@@ -556,6 +566,13 @@ export class PostgresServiceStore implements ServiceStore {
 class ConnectFailed extends Error {
   constructor(override readonly cause: unknown) {
     super('could not connect');
+  }
+}
+
+/** A transaction whose COMMIT failed is known not to have been applied: safe to run again. */
+class NotApplied extends Error {
+  constructor(override readonly cause: unknown) {
+    super('not applied');
   }
 }
 
