@@ -12,7 +12,7 @@ import { dts } from 'rollup-plugin-dts';
 /** Every subpath with an index in sdk/ that package.json exports. */
 const SUBPATHS = ['crypto', 'udf', 'encoding', 'dare', 'mesh', 'protocol', 'client', 'service'].filter((s) => existsSync(`dist/sdk/${s}/index.js`));
 /** Storage adapters, one subpath per platform so a browser bundle never meets node:fs. */
-const ADAPTERS = ['memory', 'node', 'bun', 'deno', 'browser'].filter((a) => existsSync(`dist/adapters/${a}/index.js`));
+const ADAPTERS = ['memory', 'node', 'postgres', 'bun', 'deno', 'browser'].filter((a) => existsSync(`dist/adapters/${a}/index.js`));
 const input = Object.fromEntries([
   ...SUBPATHS.map((s) => [`${s}/index`, `dist/sdk/${s}/index.js`]),
   ...ADAPTERS.map((a) => [`adapters/${a}/index`, `dist/adapters/${a}/index.js`]),

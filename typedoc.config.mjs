@@ -16,6 +16,7 @@ export default {
     'sdk/service/index.ts',
     'adapters/memory/index.ts',
     'adapters/node/index.ts',
+    'adapters/postgres/index.ts',
     'adapters/bun/index.ts',
     'adapters/deno/index.ts',
     'adapters/browser/index.ts',

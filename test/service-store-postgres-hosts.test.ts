@@ -113,7 +113,7 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     const many = Array.from({ length: 100 }, (_, i): ServiceEvent => ({ type: 'change', account: 'a@x', store: `MMM_Store${i}`, nextIndex: i + 1, digest: new Uint8Array(64).fill(i) }));
     const fits = encodeNote('H', many);
     expect(Buffer.byteLength(fits)).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
-    expect(decodeNote(fits).events).toEqual(many.map(({ digest: _, ...e }) => e));
+    expect(decodeNote(fits).events).toEqual(many.map((e) => ({ ...e, digest: undefined })).map(({ digest: _, ...e }) => e));
     const huge = Array.from({ length: 200 }, (_, i): ServiceEvent => ({ type: 'change', account: `${'x'.repeat(200)}${i}@x`, store: 'MMM_Inbound', nextIndex: 1 }));
     expect(decodeNote(encodeNote('H', huge))).toEqual({ host: 'H', events: [{ type: 'resync' }] });
     expect(decodeNote('not json').events).toEqual([{ type: 'resync' }]);

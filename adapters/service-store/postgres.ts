@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ConnectionOptions } from 'node:tls';
 import pg from 'pg';
 import { ChangeFeed } from '../../sdk/service/change-feed.js';
 import { ServiceConflictError, ServiceStoreError, serviceError } from '../../sdk/service/store-errors.js';
@@ -34,8 +35,10 @@ export interface PostgresStoreOptions {
   readonly listen?: boolean;
   /** How often the idle listening connection is checked (ms; default 10,000). */
   readonly pingMs?: number;
-  /** More `pg` connection settings (TLS, timeouts), merged over those of the URL. */
-  readonly connection?: Omit<pg.PoolConfig, 'connectionString' | 'max'>;
+  /** TLS for the connections (also settable in the URL: `sslmode=require`). */
+  readonly ssl?: boolean | ConnectionOptions;
+  /** How long to wait for a new connection before failing it (ms; default: no limit). */
+  readonly connectTimeoutMs?: number;
 }
 
 interface Row {
@@ -115,7 +118,11 @@ export class PostgresServiceStore implements ServiceStore {
     if (!SCHEMA_NAME.test(schema)) throw serviceError('SERVICE_BAD_ARGUMENT', `schema name ${JSON.stringify(schema)} is not 1-40 lower-case letters, digits or _`);
     const poolSize = options.poolSize ?? 16;
     if (!(Number.isSafeInteger(poolSize) && poolSize >= 1)) throw serviceError('SERVICE_BAD_ARGUMENT', `pool size ${poolSize} is not a positive integer`);
-    const config: pg.PoolConfig = { application_name: 'mathmesh-service', ...options.connection, connectionString: url, keepAlive: true };
+    const config: pg.PoolConfig = {
+      connectionString: url, application_name: 'mathmesh-service', keepAlive: true,
+      ...(options.ssl === undefined ? {} : { ssl: options.ssl }),
+      ...(options.connectTimeoutMs === undefined ? {} : { connectionTimeoutMillis: options.connectTimeoutMs }),
+    };
     const pool = new pg.Pool({ ...config, max: poolSize });
     // An idle pooled connection that fails (server restart) is dropped by the pool; without a
     // listener its 'error' would end the process.

@@ -4,9 +4,12 @@
  * transactions and optimistic concurrency, cursor reads, heads, change notifications, records,
  * replay nonces), its typed errors and input rules, and the embedded on-disk implementation on
  * a {@link ServiceFiles} directory (Node: `NodeServiceFiles` from `mathmesh/adapters/node`;
- * memory: `MemoryServiceStore` from `mathmesh/adapters/memory`); and the push service of
- * protocol.md §2 (`MeshPushService`: push tickets, the WebSocket channel's notifications, on the
- * store's change feed; its Node binding is `attachPush` in `mathmesh/adapters/node`).
+ * memory: `MemoryServiceStore` from `mathmesh/adapters/memory`; PostgreSQL, for several hosts:
+ * `PostgresServiceStore` from `mathmesh/adapters/postgres`), `copyServiceStore` (export /
+ * import between any two, byte for byte), `parseStoreLocation` (`--store` / `MESH_STORE`); and
+ * the push service of protocol.md §2 (`MeshPushService`: push tickets, the WebSocket channel's
+ * notifications, on the store's change feed; its Node binding is `attachPush` in
+ * `mathmesh/adapters/node`).
  *
  * @example
  * ```ts
@@ -34,6 +37,8 @@ export {
 } from './store-rules.js';
 export { ChangeFeed } from './change-feed.js';
 export { storeReplayCache } from './replay.js';
+export { copyServiceStore, type CopyOptions, type CopyReport } from './copy.js';
+export { parseStoreLocation, resolveStoreLocation, type StoreLocation } from './store-location.js';
 export type { ServiceFiles } from './files.js';
 export { EmbeddedServiceStore, type EmbeddedStoreOptions } from './embedded/embedded-store.js';
 export type { RecoveryReport } from './embedded/recovery.js';
