@@ -11,16 +11,25 @@
  * evenly spread) instead of as many as they can: the latency at a given load, e.g. the service
  * target's 1,000/s.
  *
- *   npm run bench:service-store -- [--writers 200] [--seconds 5] [--rate R] [--frame-bytes 1024] [--shared] [--store embedded|memory] [--dir DIR]
+ *   npm run bench:service-store -- [--writers 200] [--seconds 5] [--rate R] [--frame-bytes 1024] [--shared] [--store embedded|memory|postgres://…] [--dir DIR]
+ *                                  [--hosts N] [--pool N]
+ *
+ * With `--store postgres://USER:PASS@HOST:PORT/DB` the store is PostgreSQL, in a schema of its own
+ * that is dropped afterwards; `--hosts N` opens N store instances (each its own pool of `--pool`
+ * connections and its own listening connection, as N hosts of one service would) and spreads the
+ * writers over them, the two devices of an account on different hosts.
  *
  * Figures mean something only on an otherwise idle machine.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pg from 'pg';
 import { MemoryServiceStore } from '../adapters/service-store/memory.js';
 import { NodeServiceFiles } from '../adapters/service-store/node-files.js';
+import { PostgresServiceStore } from '../adapters/service-store/postgres.js';
 import { encodeFrame } from '../sdk/dare/sequence/frame.js';
 import { EmbeddedServiceStore } from '../sdk/service/embedded/embedded-store.js';
 import { ServiceConflictError } from '../sdk/service/store-errors.js';
@@ -39,8 +48,16 @@ const given = args.includes('--dir') ? value('--dir', '') : undefined;
 const shared = args.includes('--shared');
 const rate = args.includes('--rate') ? Number(value('--rate', '0')) : undefined;
 
+const hostCount = Number(value('--hosts', '1'));
+const poolSize = Number(value('--pool', '16'));
+const postgres = /^postgres(ql)?:\/\//.test(kind);
+const schema = `bench_${randomBytes(6).toString('hex')}`;
+
 const dir = given ?? mkdtempSync(join(tmpdir(), 'mathmesh-bench-store-'));
-const store: ServiceStore = kind === 'memory' ? new MemoryServiceStore() : await EmbeddedServiceStore.open(new NodeServiceFiles(dir));
+const hosts: ServiceStore[] = postgres
+  ? await Promise.all(Array.from({ length: hostCount }, () => PostgresServiceStore.open(kind, { schema, poolSize })))
+  : [kind === 'memory' ? new MemoryServiceStore() : await EmbeddedServiceStore.open(new NodeServiceFiles(dir))];
+const store = hosts[0]!;
 
 const accounts = Array.from({ length: Math.ceil(writers / 2) }, (_, i) => `user${i}@example.com`);
 for (const [i, address] of accounts.entries()) {
@@ -61,6 +78,7 @@ const until = warmupUntil + seconds * 1000;
 let measuredFrom = 0;
 
 await Promise.all(Array.from({ length: writers }, async (_, w) => {
+  const store = hosts[w % hosts.length]!;
   const account = accounts[w >> 1]!;
   const second = !shared && w % 2 === 1;
   const catalog = second ? 'MMM_Credential' : 'MMM_Contact';
@@ -97,13 +115,19 @@ await Promise.all(Array.from({ length: writers }, async (_, w) => {
 }));
 const elapsed = (performance.now() - Math.max(measuredFrom, warmupUntil)) / 1000;
 loop.disable();
-await store.close();
+await Promise.all(hosts.map((h) => h.close()));
 if (given === undefined) rmSync(dir, { recursive: true, force: true });
+if (postgres) {
+  const c = new pg.Client({ connectionString: kind });
+  await c.connect();
+  await c.query(`DROP SCHEMA "${schema}" CASCADE`);
+  await c.end();
+}
 
 latencies.sort((a, b) => a - b);
 const pct = (p: number): number => Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0).toFixed(2));
 console.log(JSON.stringify({
-  store: kind, writers, seconds, frameBytes, shared, rate: rate ?? 'max',
+  store: postgres ? 'postgres' : kind, ...(postgres ? { hosts: hosts.length, pool: poolSize } : {}), writers, seconds, frameBytes, shared, rate: rate ?? 'max',
   transactionsPerSecond: Math.round(committed / elapsed),
   conflictsPerSecond: Math.round(conflicts / elapsed),
   p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: pct(1),

@@ -4,7 +4,8 @@
 # authentication, owned by a non-root user (postgres refuses to run as root: as root this runs the
 # server as the `postgres` user that Debian's package creates).
 #
-#   eval "$(bash scripts/test-postgres.sh start)"   # exports MESH_TEST_POSTGRES (+ _DATA, _PGCTL)
+#   env=$(bash scripts/test-postgres.sh start) && eval "$env"   # exports MESH_TEST_POSTGRES, MESH_TEST_POSTGRES_DATA
+#   bash scripts/test-postgres.sh restart "$MESH_TEST_POSTGRES_DATA" fast|immediate
 #   bash scripts/test-postgres.sh stop "$MESH_TEST_POSTGRES_DATA"
 #
 # `start` installs Debian's postgresql when no server binaries are found (root only), stops any
@@ -77,11 +78,13 @@ start() {
     tries=$((tries + 1))
     if [ "$tries" -ge 5 ]; then tail -20 "$log" >&2 || true; echo "error: PostgreSQL did not start" >&2; exit 1; fi
   done
-  PGPASSWORD="$password" "$bindir/psql" -q -h 127.0.0.1 -p "$port" -U mesh -d postgres -c 'CREATE DATABASE mesh' >&2
+  if ! PGPASSWORD="$password" "$bindir/psql" -q -h 127.0.0.1 -p "$port" -U mesh -d postgres -c 'CREATE DATABASE mesh' >&2; then
+    stop "$data"
+    exit 1
+  fi
   echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data $data)" >&2
   echo "export MESH_TEST_POSTGRES='postgres://mesh:$password@127.0.0.1:$port/mesh'"
   echo "export MESH_TEST_POSTGRES_DATA='$data'"
-  echo "export MESH_TEST_POSTGRES_PGCTL='$bindir/pg_ctl'"
 }
 
 stop() {
@@ -93,8 +96,18 @@ stop() {
   rm -rf "$(dirname "$data")"
 }
 
+# Restarts the server: `fast` (sessions ended, clean shutdown) or `immediate` (no shutdown
+# checkpoint: the restart replays the WAL, as after a crash).
+restart() {
+  local data=${1:?usage: test-postgres.sh restart DATA_DIR fast|immediate} mode=${2:-fast}
+  case "$data" in /tmp/mathmesh-pg.*/data) ;; *) echo "error: $data is not a directory this script made" >&2; exit 1 ;; esac
+  # -l: the new server must not hold the caller's stdout or stderr open.
+  as_owner "$(find_bindir)/pg_ctl" -D "$data" -l "$(dirname "$data")/server.log" -m "$mode" -w -t 60 restart >&2
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) echo "usage: $0 start | stop DATA_DIR" >&2; exit 2 ;;
+  restart) restart "${2:-}" "${3:-}" ;;
+  *) echo "usage: $0 start | stop DATA_DIR | restart DATA_DIR fast|immediate" >&2; exit 2 ;;
 esac

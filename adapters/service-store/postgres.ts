@@ -148,6 +148,12 @@ export class PostgresServiceStore implements ServiceStore {
     return store;
   }
 
+  /**
+   * What the store absorbed: calls run again after a failure that allowed it (`retries`), and
+   * commits whose outcome had to be looked up after a lost connection (`commitsInDoubt`).
+   */
+  readonly faults = { retries: 0, commitsInDoubt: 0 };
+
   /** How often the listening connection was re-established (a `resync` was published each time). */
   get listenerReconnects(): number {
     return this.listener?.reconnects ?? 0;
@@ -188,6 +194,7 @@ export class PostgresServiceStore implements ServiceStore {
           }
           throw ioError(what, cause, where);
         }
+        this.faults.retries++;
         await sleep(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
       }
     }
@@ -365,6 +372,7 @@ export class PostgresServiceStore implements ServiceStore {
       if (committing && !(e instanceof ServiceStoreError)) {
         // The outcome is unknown until the old backend is gone; then the frames tell.
         client.release(true);
+        this.faults.commitsInDoubt++;
         let applied: boolean;
         try {
           applied = await this.committedAfterAll(pid, sorted, ids!);

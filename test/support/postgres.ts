@@ -1,12 +1,14 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import pg from 'pg';
 import { describe, it } from 'vitest';
 
 /**
  * The PostgreSQL server of the PostgreSQL store tests: `MESH_TEST_POSTGRES`
  * (postgres://USER:PASS@HOST:PORT/DB; `.ci/run` starts a private one with
- * scripts/test-postgres.sh, which also sets `MESH_TEST_POSTGRES_DATA` and `_PGCTL` for the restart
- * test). Without it the suites are skipped with a message saying so — unless
+ * scripts/test-postgres.sh). Without it the suites are skipped with a message saying so — unless
  * `MESH_TEST_POSTGRES_REQUIRED=1` (CI), where a missing server fails them.
  */
 export const POSTGRES_URL = process.env.MESH_TEST_POSTGRES || undefined;
@@ -49,4 +51,32 @@ export async function sql<T extends pg.QueryResultRow = pg.QueryResultRow>(url: 
   } finally {
     await c.end();
   }
+}
+
+const script = resolve(import.meta.dirname, '..', '..', 'scripts', 'test-postgres.sh');
+const run = promisify(execFile);
+
+/** A private server of a test's own (scripts/test-postgres.sh), for tests that restart it. */
+export interface PrivateServer {
+  readonly url: string;
+  restart(mode: 'fast' | 'immediate'): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a private server, or says why none can be started here. */
+export async function startPrivateServer(): Promise<PrivateServer | string> {
+  let out: string;
+  try {
+    out = (await run('bash', [script, 'start'], { timeout: 300_000 })).stdout;
+  } catch (e) {
+    return `scripts/test-postgres.sh could not start a server: ${(e as { stderr?: string }).stderr?.trim().split('\n').pop() ?? String(e)}`;
+  }
+  const env = Object.fromEntries([...out.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
+  const url = env.MESH_TEST_POSTGRES!;
+  const data = env.MESH_TEST_POSTGRES_DATA!;
+  return {
+    url,
+    restart: async (mode) => void (await run('bash', [script, 'restart', data, mode], { timeout: 120_000 })),
+    stop: async () => void (await run('bash', [script, 'stop', data], { timeout: 120_000 })),
+  };
 }
