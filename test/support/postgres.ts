@@ -13,13 +13,17 @@ import { describe, it } from 'vitest';
  */
 export const POSTGRES_URL = process.env.MESH_TEST_POSTGRES || undefined;
 export const POSTGRES_REQUIRED = process.env.MESH_TEST_POSTGRES_REQUIRED === '1';
-const NO_SERVER = 'no PostgreSQL server: set MESH_TEST_POSTGRES=postgres://USER:PASS@HOST:PORT/DB (eval "$(bash scripts/test-postgres.sh start)" starts one)';
+const NO_SERVER = 'no PostgreSQL server: set MESH_TEST_POSTGRES=postgres://USER:PASS@HOST:PORT/DB (env=$(bash scripts/test-postgres.sh start) && eval "$env" starts one)';
 
 /** `describe` when a server is configured; else skipped (with the reason in its title), or failing where one is required. */
 export function describePostgres(name: string, body: (url: string) => void): void {
   if (POSTGRES_URL) describe(name, () => body(POSTGRES_URL));
   else if (POSTGRES_REQUIRED) describe(name, () => it('has its PostgreSQL server', () => { throw new Error(`MESH_TEST_POSTGRES_REQUIRED=1 but ${NO_SERVER}`); }));
-  else describe.skip(`${name} — skipped: ${NO_SERVER}`, () => body(''));
+  else {
+    // Printed, not only in the title: reporters list skipped files without their titles.
+    console.warn(`${name}: skipped, ${NO_SERVER}`);
+    describe.skip(`${name} — skipped: ${NO_SERVER}`, () => body(''));
+  }
 }
 
 /** A fresh schema name (each test's store starts empty); {@link dropSchemas} removes them. */
