@@ -53,7 +53,7 @@ function modes(dir: string): { path: string; mode: number; dir: boolean }[] {
 describe('mesh account + catalogs, end to end on two homes', () => {
   it('create, fill every catalog, escrow 3-of-5, purge, recover on a fresh home from 3 shares; 2 fail', async () => {
     const A = ['--home', homeA];
-    const created = await ok(noEnv, 'account', 'create', 'alice@example.com', ...A);
+    const created = await ok(noEnv, 'account', 'create', 'alice@example.com', '--offline', ...A);
     expect(created).toMatch(/^Account=alice@example\.com\nUDF=M[A-Z2-7-]+\n$/);
     const udf = /UDF=(\S+)/.exec(created)![1]!;
     // The self contact exists after create.
@@ -124,7 +124,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
     expect((await json(noEnv, 'account', 'escrow', ...B)).shares).toHaveLength(3);
     // A share of another account is refused.
     const other = join(root, 'bob');
-    await ok(noEnv, 'account', 'create', 'bob@example.com', '--home', other);
+    await ok(noEnv, 'account', 'create', 'bob@example.com', '--offline', '--home', other);
     const bobShares = (await json(noEnv, 'account', 'escrow', '--shares', '5', '--quorum', '3', '--home', other)).shares as string[];
     const mixed = await mesh(noEnv, 'account', 'recover', escrow.shares[0], escrow.shares[1], escrow.shares[2], bobShares[3]!, '--home', join(root, 'mixed'));
     expect(mixed.err).toMatch(/^mesh: MESH_WRONG_ACCOUNT: /);
@@ -142,7 +142,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
 
   it('ssh keys: the public key and both private forms are what OpenSSH reads', async () => {
     const H = ['--home', join(root, 'ssh')];
-    await ok(noEnv, 'account', 'create', 'carol@example.com', ...H);
+    await ok(noEnv, 'account', 'create', 'carol@example.com', '--offline', ...H);
     await ok(noEnv, 'ssh', 'create', ...H);
     const pub = await ok(noEnv, 'ssh', 'get', 'ssh', ...H);
     expect(pub).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/=]+ ssh@carol@example\.com\n$/);
@@ -167,7 +167,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
   it('a passphrase home: secrets unreadable without it, wrong passphrase a typed error, never echoed', async () => {
     const H = ['--home', join(root, 'sealed')];
     const pass = { MESH_PASSPHRASE: 'tr0ub4dor&3' };
-    const created = await ok(pass, 'account', 'create', 'dave@example.com', ...H);
+    const created = await ok(pass, 'account', 'create', 'dave@example.com', '--offline', ...H);
     const udf = /UDF=(\S+)/.exec(created)![1]!;
     await ok(pass, 'password', 'add', 'bank.example', 'dave', 'hunter2', ...H);
     const escrow = await json(pass, 'account', 'escrow', ...H);
@@ -191,7 +191,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
 
   it('export / import between homes: encrypted to a passphrase, refused without it, never plaintext', async () => {
     const H = ['--home', join(root, 'exporter')];
-    await ok(noEnv, 'account', 'create', 'erin@example.com', ...H);
+    await ok(noEnv, 'account', 'create', 'erin@example.com', '--offline', ...H);
     await ok(noEnv, 'password', 'add', 'site.example', 'erin', 'pa55-export-secret-value', ...H);
     const file = join(root, 'erin.export');
     const none = await mesh(noEnv, 'account', 'export', file, ...H);
@@ -227,7 +227,7 @@ describe('mesh account + catalogs, end to end on two homes', () => {
 describe('mesh CLI: passphrase protection is decided when the home is made', () => {
   it('warns when MESH_PASSPHRASE is set for a home without passphrase', async () => {
     const H = ['--home', join(root, 'plain')];
-    await ok(noEnv, 'account', 'create', 'frank@example.com', ...H);
+    await ok(noEnv, 'account', 'create', 'frank@example.com', '--offline', ...H);
     const r = await mesh({ MESH_PASSPHRASE: 'late' }, 'account', 'list', ...H);
     expect(r.status).toBe(0);
     expect(r.err).toMatch(/^mesh: warning: the home .* is not protected by a passphrase; MESH_PASSPHRASE is ignored\n$/);
@@ -239,7 +239,7 @@ describe('mesh CLI: seeds never reach output', () => {
     const dir = join(root, 'no-secrets');
     const H = ['--home', dir];
     const outs: string[] = [];
-    outs.push(await ok(noEnv, 'account', 'create', 'gina@example.com', ...H, '--json'));
+    outs.push(await ok(noEnv, 'account', 'create', 'gina@example.com', '--offline', ...H, '--json'));
     const { readFileSync } = await import('node:fs');
     const udf = JSON.parse(outs[0]!).udf as string;
     const secrets = JSON.parse(readFileSync(join(dir, 'accounts', udf, 'secrets.json'), 'utf8')).plain as Record<string, string>;
@@ -248,7 +248,7 @@ describe('mesh CLI: seeds never reach output', () => {
       outs.push(await ok(noEnv, ...args, ...H), await ok(noEnv, ...args, ...H, '--json'));
     }
     outs.push((await mesh(noEnv, 'account', 'recover', secrets['accountSeed']!, ...H)).err);
-    outs.push((await mesh(noEnv, 'account', 'create', 'gina@example.com', ...H)).err);
+    outs.push((await mesh(noEnv, 'account', 'create', 'gina@example.com', '--offline', ...H)).err);
     for (const o of outs) for (const s of Object.values(secrets)) expect(o).not.toContain(s);
   });
 });

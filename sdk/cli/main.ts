@@ -14,6 +14,11 @@ import { MeshError } from '../mesh/errors.js';
 import { SequenceError } from '../dare/sequence/errors.js';
 import { addBackendOption, addSequenceCommands } from './sequence.js';
 import { MESH_VERSION } from './version.js';
+import { addServiceCommands } from './mesh-service.js';
+import { ProtocolError } from '../protocol/errors.js';
+import { MeshClientError } from '../client/errors.js';
+import { MeshServiceError } from '../service/mesh/errors.js';
+import { ServiceStoreError } from '../service/store-errors.js';
 
 /**
  * The `mesh` command line, on commander. `main(args)` takes the user arguments (without `node`
@@ -41,6 +46,7 @@ export function buildProgram(io: CliIo): Command {
   addSequenceCommands(program, io);
   addAccountCommands(program, io);
   addCatalogCommands(program, io);
+  addServiceCommands(program, io);
   addBackendOption(program);
   return program;
 }
@@ -65,7 +71,8 @@ export async function main(args: readonly string[], io: CliIo = nodeIo): Promise
       if (e.message) io.stderr(`mesh: ${e.message}\n`);
       return e.status;
     }
-    if (e instanceof UdfError || e instanceof EncodingError || e instanceof CryptoError || e instanceof DareError || e instanceof MeshError || e instanceof SequenceError) {
+    if (e instanceof UdfError || e instanceof EncodingError || e instanceof CryptoError || e instanceof DareError || e instanceof MeshError || e instanceof SequenceError
+      || e instanceof ProtocolError || e instanceof MeshClientError || e instanceof MeshServiceError || e instanceof ServiceStoreError) {
       io.stderr(`mesh: ${e.code}: ${escapeText(e.message)}\n`);
       return 2;
     }

@@ -8,6 +8,7 @@ import { outputTarget } from './files.js';
 import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, openHost, output, writeOutputFile, type HostOptions } from './mesh-home.js';
 import { parseInteger } from './options.js';
+import { addClientCommands, bindAccount } from './mesh-client.js';
 
 /**
  * `mesh account …` (features.md §B rows 11, 12, 16, 18–21), thin over `mathmesh/mesh`'s MeshHost:
@@ -31,18 +32,33 @@ async function readInput(path: string): Promise<Uint8Array> {
 
 /** Adds `mesh account …`. */
 export function addAccountCommands(program: Command, io: CliIo): void {
-  const account = program.command('account').description('accounts on this device: create, list, info, escrow, purge, recover, export, import');
+  const account = program.command('account').description('accounts on this device and at their service: create, bind, hello, sync, status, watch, delete, list, info, escrow, purge, recover, export, import');
 
   hostCommand(account.command('create'), false)
-    .description('create an account (offline: no service yet) with this device as its administrator')
+    .description('create an account with this device as its administrator, and bind it to its service (--offline: no service yet)')
     .argument('<address>', 'account address, e.g. alice@example.com')
+    .option('--service <url>', 'the service (default: MESH_RESOLVE, DNS SRV _mmm._tcp.DOMAIN, https://DOMAIN/.well-known/mmm/)')
+    .option('--offline', 'create the account on this device only (bind it later with `account bind`)')
     .option('--group', 'a group account (ProfileGroup)')
     .option('--description <text>', 'profile description')
-    .action(async (address: string, o: HostOptions & { group?: boolean; description?: string }) => {
+    .action(async (address: string, o: HostOptions & { group?: boolean; description?: string; service?: string; offline?: boolean }) => {
+      if (o.offline && o.service !== undefined) throw new CliExit(2, '--offline and --service exclude each other');
       const host = await openHost(io, o);
       const a = await host.createAccount(address, { ...(o.group ? { kind: 'group' as const } : {}), ...(o.description ? { description: o.description } : {}) });
-      output(io, o, { account: a.address, udf: a.udf, device: a.deviceUdf, roles: a.roles }, [`Account=${a.address}`, `UDF=${a.udf}`]);
+      if (o.offline) {
+        output(io, o, { account: a.address, udf: a.udf, device: a.deviceUdf, roles: a.roles }, [`Account=${a.address}`, `UDF=${a.udf}`]);
+        return;
+      }
+      try {
+        await bindAccount(io, o, a);
+      } catch (e) {
+        // The account exists on this device either way: say so, and how to bind it later.
+        io.stderr(`mesh: the account ${a.address} was created on this device, but not bound: retry with \`mesh account bind --account ${a.address}\`\n`);
+        throw e;
+      }
     });
+
+  addClientCommands(account, io);
 
   hostCommand(account.command('list'), false)
     .description('the accounts this device holds')

@@ -64,3 +64,4 @@ export {
   MESH_PUSH_PATH, PUSH_TICKET_PARAMETER, PUSH_TICKET_LIFETIME_MS, PUSH_CLOSE, PUSH_MAX_MESSAGE_BYTES, PushError, encodePushMessage, decodePushMessages, pushUrl,
   type PushHead, type PushMessage, type PushErrorCode,
 } from './push.js';
+export { frameEnvelope, frameOfEnvelope } from './frames.js';

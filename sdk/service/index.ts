@@ -6,10 +6,12 @@
  * a {@link ServiceFiles} directory (Node: `NodeServiceFiles` from `mathmesh/adapters/node`;
  * memory: `MemoryServiceStore` from `mathmesh/adapters/memory`; PostgreSQL, for several hosts:
  * `PostgresServiceStore` from `mathmesh/adapters/postgres`), `copyServiceStore` (export /
- * import between any two, byte for byte), `parseStoreLocation` (`--store` / `MESH_STORE`); and
- * the push service of protocol.md §2 (`MeshPushService`: push tickets, the WebSocket channel's
+ * import between any two, byte for byte), `parseStoreLocation` (`--store` / `MESH_STORE`); the
+ * push service of protocol.md §2 (`MeshPushService`: push tickets, the WebSocket channel's
  * notifications, on the store's change feed; its Node binding is `attachPush` in
- * `mathmesh/adapters/node`).
+ * `mathmesh/adapters/node`); and the Mesh service itself (`MeshService`: Hello, BindAccount,
+ * UnbindAccount, Status, Download, Transact and the push ticket on any of these stores, behind
+ * the RFC 9421 binding of `mathmesh/protocol`).
  *
  * @example
  * ```ts
@@ -47,3 +49,18 @@ export {
   type PushTicketsOptions, type IssuedTicket, type RedeemedTicket, type PushChangeSource, type PushSourceEvent, type PushSourceHead, type PushSourceWatch,
   type PushConnection, type PushSocketEvents, type PushGrant, type PushAdmission, type PushEndpoint,
 } from './push/index.js';
+export {
+  MeshService, DEFAULT_SERVICE_LIMITS, type MeshServiceOptions,
+} from './mesh/service.js';
+export type { ServiceContext, ServiceLimits, Authorized } from './mesh/context.js';
+export {
+  loadServiceIdentity, hostAssignment, sealServiceRecord, openServiceRecord, IDENTITY_RECORD, PROFILE_RECORD, MIN_SECRET_BYTES,
+  type ServiceIdentity, type IdentityOptions,
+} from './mesh/identity.js';
+export {
+  AccessControl, decodeAccessCatalog, activeKeyids, storesOfRoles, ALL_STORES, type AccountView, type DeviceGrant, type AccessEntries,
+} from './mesh/access.js';
+export { StoreStates, verifyFrames, EMPTY_STORE_STATE, type StoreState } from './mesh/store-states.js';
+export { checkMessages, spoolFrames, type MessageRouting, type Delivery, type CheckedMessage } from './mesh/messages.js';
+export { MeshServiceError, refusalOf, type MeshServiceErrorCode } from './mesh/errors.js';
+export { MESH_VERSION } from './mesh/accounts.js';

@@ -1,5 +1,8 @@
-import type { DarePrivateKey } from '../../dare/keys.js';
+import { darePublicKey, type DarePrivateKey, type DarePublicKey } from '../../dare/keys.js';
+import { frameExtentAt } from '../../dare/sequence/frame.js';
+import { policyRecipients } from '../../dare/sequence/replica.js';
 import type { SequenceStore } from '../../dare/sequence/store.js';
+import { base64urlDecode, base64urlEncode } from '../../encoding/base64url.js';
 import type { Enveloped } from '../schema/object.js';
 import { UdfError } from '../../udf/errors.js';
 import { escrowSeed } from '../../udf/escrow.js';
@@ -9,13 +12,16 @@ import { MeshError } from '../errors.js';
 import { deriveAccountKeys, deriveDeviceKeys, type AccountKeys } from '../keys.js';
 import { verifyProfile } from '../profiles.js';
 import type { AnyProfileAccount, CatalogedDevice, KeyData } from '../schema/types.js';
-import { SPOOL } from '../stores.js';
+import { CATALOG, SPOOL } from '../stores.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { CATALOG_KINDS, type CatalogKind } from '../catalog/kinds.js';
+import { CATALOG_KINDS, catalogKindOf, type CatalogKind } from '../catalog/kinds.js';
 import type { Spool } from '../spool/spool.js';
-import type { SpoolKind } from '../spool/states.js';
-import { openCatalogOn, openSpoolOn, storeSequenceName } from './stores.js';
-import { accountRecordName, secretsRecordName, writeAccountRecord, type AccountRecord, type AccountSecrets } from './records.js';
+import { SPOOL_KINDS, type SpoolKind } from '../spool/states.js';
+import { buildDeviceAccess } from './create.js';
+import { deleteStoreOn, openCatalogOn, openSpoolOn, storeSequenceName, type OpenStoreOptions } from './stores.js';
+import {
+  accountRecordName, secretsRecordName, writeAccountRecord, type AccountRecord, type AccountSecrets, type ServiceBinding,
+} from './records.js';
 import type { HomeStorage } from './storage.js';
 import type { HomeVault } from './vault.js';
 
@@ -152,9 +158,33 @@ export class MeshAccount {
     return key;
   }
 
-  /** Store options: once bound, stores are synced (their new frames wait for the service). */
-  private storeOptions(): { random?: RandomSource; synced?: boolean } {
-    return { ...(this.random ? { random: this.random } : {}), ...(this.record.service ? { synced: true } : {}) };
+  /** The labels of the stores this device holds keys for (its roles' grants, mesh-model.md §7), in grant order. */
+  get storeLabels(): readonly string[] {
+    return [...this.activation.storeKeys.keys()];
+  }
+
+  /**
+   * The service's `AccessEncrypt` key (AccountHostAssignment, recorded at binding): the extra
+   * recipient of MMM_Access frames. Undefined offline.
+   */
+  get accessEncryptKey(): DarePublicKey | undefined {
+    const a = this.record.service?.accessEncrypt;
+    if (a === undefined) return undefined;
+    const key = darePublicKey('X448', base64urlDecode(a.publicKey));
+    if (key.kid !== a.kid) throw new MeshError('MESH_HOME', `the recorded AccessEncrypt key of ${this.address} is not ${a.kid}`);
+    return key;
+  }
+
+  /**
+   * Store options: once bound, stores are synced (their new frames wait for the service), and
+   * MMM_Access is also encrypted to the service's AccessEncrypt key.
+   */
+  private storeOptions(label: string): Omit<OpenStoreOptions, 'key'> {
+    const access = label === CATALOG.access ? this.accessEncryptKey : undefined;
+    return {
+      ...(this.random ? { random: this.random } : {}), ...(this.record.service ? { synced: true } : {}),
+      ...(access ? { extraRecipients: [access] } : {}),
+    };
   }
 
   /**
@@ -166,14 +196,31 @@ export class MeshAccount {
   async catalog<K extends CatalogName>(name: K): Promise<Catalog<K>> {
     const info = (CATALOG_KINDS as Record<string, { label: string } | undefined>)[name];
     if (info === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown catalog ${String(name)} (known: ${Object.keys(CATALOG_KINDS).join(', ')})`);
-    return openCatalogOn(this.storage, this.udf, name, { key: this.storeKey(info.label), ...this.storeOptions() });
+    return openCatalogOn(this.storage, this.udf, name, { key: this.storeKey(info.label), ...this.storeOptions(info.label) });
   }
 
   /** A spool of the account (mesh-model.md §9): `inbound`, `outbound`, `local`. The caller closes it. */
   async spool(name: SpoolName): Promise<Spool> {
     if (!SPOOL_NAMES.has(name)) throw new MeshError('MESH_BAD_ARGUMENT', `unknown spool ${String(name)} (known: inbound, outbound, local)`);
     const label = { inbound: SPOOL.inbound, outbound: SPOOL.outbound, local: SPOOL.local }[name];
-    return openSpoolOn(this.storage, this.udf, name, { key: this.storeKey(label), ...this.storeOptions() });
+    return openSpoolOn(this.storage, this.udf, name, { key: this.storeKey(label), ...this.storeOptions(label) });
+  }
+
+  /**
+   * Any store this device holds a key for, by label (`MMM_Credential`, `MMM_Inbound`, …): the
+   * catalog or spool, for the service client (protocol.md F5). `create: false` leaves an empty
+   * store empty, so that a device joining the account takes frame 0 from the service. The caller
+   * closes it. `MESH_NOT_AUTHORIZED` when this device's roles do not grant the store.
+   */
+  async openStore(label: string, options: { create?: boolean } = {}): Promise<Catalog<CatalogKind> | Spool> {
+    const key = this.storeKey(label);
+    const o = { key, ...this.storeOptions(label), ...(options.create === false ? { create: false } : {}) };
+    const kind = catalogKindOf(label);
+    if (kind !== undefined) return openCatalogOn(this.storage, this.udf, kind, o) as Promise<Catalog<CatalogKind>>;
+    for (const [k, v] of Object.entries(SPOOL_KINDS)) {
+      if (v.label === label && SPOOL_NAMES.has(k)) return openSpoolOn(this.storage, this.udf, k as SpoolKind, o);
+    }
+    throw new MeshError('MESH_BAD_ARGUMENT', `unknown store ${label.slice(0, 64)}`);
   }
 
   /**
@@ -212,15 +259,76 @@ export class MeshAccount {
 
   /**
    * Records that the account is bound to a service (protocol.md F1 steps 3, 5): the service UDF
-   * and URL and the profile re-signed with `ServiceUdf`, which must be this account's profile
-   * (same UDF, self-signed) naming that service.
+   * and URL, the service's AccessEncrypt key (AccountHostAssignment) and the profile re-signed
+   * with `ServiceUdf`, which must be this account's profile (same UDF, self-signed) naming that
+   * service. From then on the stores open synced; call {@link prepareAccessForService} next.
    */
-  async recordBinding(service: { serviceUdf: string; url?: string }, profile: Enveloped<AnyProfileAccount>): Promise<void> {
+  async recordBinding(service: { serviceUdf: string; url?: string; accessEncrypt?: DarePublicKey }, profile: Enveloped<AnyProfileAccount>): Promise<void> {
     const p = verifyProfile(profile, { expectedUdf: this.udf }).profile as AnyProfileAccount;
     if (p.ServiceUdf !== service.serviceUdf) throw new MeshError('MESH_INVALID', `the profile names service ${String(p.ServiceUdf)}, not ${service.serviceUdf}`);
-    const next: AccountRecord = { ...this.record, profile, service: { serviceUdf: service.serviceUdf, ...(service.url ? { url: service.url } : {}) } };
+    const a = service.accessEncrypt;
+    if (a !== undefined && a.algorithm !== 'X448') throw new MeshError('MESH_BAD_KEY', `AccessEncrypt is an X448 key, not ${a.algorithm}`);
+    const binding: ServiceBinding = {
+      serviceUdf: service.serviceUdf, ...(service.url ? { url: service.url } : {}),
+      ...(a ? { accessEncrypt: { algorithm: 'X448', publicKey: base64urlEncode(a.publicKey), kid: a.kid } } : {}),
+    };
+    const next: AccountRecord = { ...this.record, profile, service: binding };
     await this.storage.writeRecord(accountRecordName(this.udf), writeAccountRecord(next));
     this.record = next;
+  }
+
+  /**
+   * Makes MMM_Access readable by the service (protocol.md F1 step 6; mesh-model.md §8): a store's
+   * recipients are fixed by its frame 0, so an Access catalog made offline (encrypted to its store
+   * key only) is rebuilt with the recorded AccessEncrypt key as a second recipient, its entries
+   * carried over — and, if a crash lost them between the two steps, this device's own
+   * AccessCapability made again from the account seed. Does nothing when frame 0 already names
+   * the key. Call it after {@link recordBinding} and before the first upload: the rebuilt frames
+   * replace the old ones, which the service must never have taken. Returns true when it rebuilt.
+   */
+  async prepareAccessForService(): Promise<boolean> {
+    const access = this.accessEncryptKey;
+    if (access === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `${this.address} is not bound to a service with an AccessEncrypt key`);
+    if (!this.activation.storeKeys.has(CATALOG.access)) return false;
+    const frame0 = await this.firstFrame(CATALOG.access);
+    if (frame0 !== undefined && policyRecipients(frame0).some((k) => k.kid === access.kid)) return false;
+    const key = this.storeKey(CATALOG.access);
+    const entries: unknown[] = [];
+    if (frame0 !== undefined) {
+      const old = await openCatalogOn(this.storage, this.udf, 'access', { key, ...(this.random ? { random: this.random } : {}) });
+      try {
+        entries.push(...old.list());
+      } finally {
+        await old.close();
+      }
+    }
+    const mine = this.activation.keys.authentication.udf;
+    if (!entries.some((e) => (e as { Capability?: { Id?: string } }).Capability?.Id === mine) && this.holdsSeed) {
+      entries.push(buildDeviceAccess(this.accountKeys(), {
+        keys: { authentication: { Udf: mine } }, catalogedDevice: this.record.catalogedDevice,
+      } as unknown as Parameters<typeof buildDeviceAccess>[1], this.roles, this.random ? { random: this.random } : {}));
+    }
+    await deleteStoreOn(this.storage, this.udf, CATALOG.access);
+    const fresh = await this.catalog('access');
+    try {
+      for (const e of entries) await fresh.put(e as never);
+    } finally {
+      await fresh.close();
+    }
+    return true;
+  }
+
+  /** Frame 0 of a store as held here, or undefined when the store is empty. */
+  private async firstFrame(label: string): Promise<Uint8Array | undefined> {
+    const seq = await this.storage.openSequence(storeSequenceName(this.udf, label));
+    try {
+      if (seq.size === 0) return undefined;
+      const head = await seq.read(0, Math.min(seq.size, 9));
+      const extent = frameExtentAt(head, 0);
+      return await seq.read(0, extent.end);
+    } finally {
+      await seq.close();
+    }
   }
 
   /** Replaces this device's CatalogedDevice in the account record (after an application was activated for it). */

@@ -368,6 +368,25 @@ export class MeshHost {
     }
   }
 
+  /**
+   * Removes an account from this device (protocol.md F11: the client removes its local stores
+   * once the service unbound the account): its record first — from then on the account is not on
+   * this device, and an interrupted removal leaves no half account — then its secrets and every
+   * store file, snapshot and journal. The account itself is gone for good when no other device
+   * and no escrow holds it. `MESH_NO_ACCOUNT` when it is not here.
+   */
+  async removeAccount(selector?: string): Promise<AccountSummary> {
+    const r = await this.findRecord(selector);
+    const summary: AccountSummary = {
+      udf: r.accountUdf, address: r.address, kind: r.kind, deviceUdf: r.deviceUdf, roles: r.roles, created: r.created, bound: r.service !== undefined,
+    };
+    await this.storage.deleteRecord(accountRecordName(r.accountUdf));
+    await this.storage.deleteRecord(secretsRecordName(r.accountUdf));
+    const folder = `accounts/${r.accountUdf}/stores`;
+    for (const name of await this.storage.list(folder)) await this.storage.deleteSequence(`${folder}/${name}`);
+    return summary;
+  }
+
   /** Writes an account's public record (the service issue's binding updates it). */
   async saveAccountRecord(record: AccountRecord): Promise<void> {
     await this.storage.writeRecord(accountRecordName(record.accountUdf), writeAccountRecord(record));

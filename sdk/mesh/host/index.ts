@@ -7,7 +7,7 @@ export { DEFAULT_LOG_N, MIN_LOG_N, MAX_LOG_N, type KdfCost, type KdfRecord } fro
 export { HOME_FORMAT, HOME_RECORD, type HomeProtection, type HomeRecord, type PassphraseSource } from './home.js';
 export { SECRET_FORMAT, HomeVault, type SecretValue } from './vault.js';
 export {
-  ACCOUNT_FORMAT, accountFolder, accountRecordName, secretsRecordName, type AccountRecord, type AccountSecrets,
+  ACCOUNT_FORMAT, accountFolder, accountRecordName, secretsRecordName, type AccountRecord, type AccountSecrets, type ServiceBinding,
 } from './records.js';
 export { storeSequenceName, openCatalogOn, openSpoolOn, type OpenStoreOptions } from './stores.js';
 export { buildNewAccount, buildDeviceAccess, catalogedDeviceDigest, checkAccountAddress, CREATOR_ROLES, type NewAccount, type NewAccountOptions } from './create.js';

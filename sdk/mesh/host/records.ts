@@ -43,7 +43,20 @@ export interface AccountRecord {
   readonly profile: Enveloped<AnyProfileAccount>;
   readonly catalogedDevice: CatalogedDevice;
   /** The service the account is bound to (protocol.md T2); absent offline. */
-  readonly service?: { readonly serviceUdf: string; readonly url?: string };
+  readonly service?: ServiceBinding;
+}
+
+/**
+ * An account's binding to a service (protocol.md F1 steps 3, 5): the service's profile UDF, the
+ * URL it was reached at, and the host's `AccessEncrypt` key from its AccountHostAssignment — the
+ * extra recipient of every MMM_Access frame, so that the service can read who may do what
+ * (mesh-model.md §8, §8.5).
+ */
+export interface ServiceBinding {
+  readonly serviceUdf: string;
+  readonly url?: string;
+  /** AccountHostAssignment.AccessEncrypt (X448), public key base64url and its UDF. */
+  readonly accessEncrypt?: { readonly algorithm: 'X448'; readonly publicKey: string; readonly kid: string };
 }
 
 /** The secrets of one account on this device. */

@@ -1,4 +1,4 @@
-import type { DarePrivateKey } from '../../dare/keys.js';
+import type { DarePrivateKey, DarePublicKey } from '../../dare/keys.js';
 import { Catalog } from '../catalog/catalog.js';
 import { catalogKindInfo, catalogKindOf, type CatalogKind } from '../catalog/kinds.js';
 import { sideFileOnStore, type SideFile } from '../catalog/side-file.js';
@@ -40,6 +40,8 @@ export interface OpenStoreOptions {
   readonly create?: boolean;
   /** The account is bound to a service: frames written here are outgoing until it acknowledges them. */
   readonly synced?: boolean;
+  /** Further recipients of every frame (MMM_Access: the service's `AccessEncrypt` key, mesh-model.md §8). */
+  readonly extraRecipients?: readonly DarePublicKey[];
   readonly random?: RandomSource;
 }
 
@@ -54,7 +56,8 @@ async function storeOptions(storage: HomeStorage, accountUdf: string, label: str
     throw e;
   }
   return {
-    store, key: o.key, snapshot: sides[0]!, journal: sides[1]!, ...(o.create === false ? { create: false } : {}), ...(o.synced ? { synced: true } : {}), ...(o.random ? { random: o.random } : {}),
+    store, key: o.key, snapshot: sides[0]!, journal: sides[1]!, ...(o.create === false ? { create: false } : {}), ...(o.synced ? { synced: true } : {}),
+    ...(o.extraRecipients && o.extraRecipients.length > 0 ? { extraRecipients: o.extraRecipients } : {}), ...(o.random ? { random: o.random } : {}),
   };
 }
 

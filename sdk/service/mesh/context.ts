@@ -1,0 +1,79 @@
+import { bytesEqual } from '../../encoding/bytes.js';
+import type { RequestContext } from '../../protocol/service.js';
+import { refuse } from '../../protocol/status.js';
+import type { ServiceStore } from '../store.js';
+import { ALL_STORES, type AccessControl, type AccountView, type DeviceGrant } from './access.js';
+import { forbidden, invalid, unknownAccount } from './errors.js';
+import type { ServiceIdentity } from './identity.js';
+import type { MessageRouting } from './messages.js';
+import type { StoreStates } from './store-states.js';
+
+/** What the transaction handlers of the Mesh service share (service.ts builds it). */
+export interface ServiceContext {
+  readonly store: ServiceStore;
+  readonly identity: ServiceIdentity;
+  readonly access: AccessControl;
+  readonly states: StoreStates;
+  readonly routing: MessageRouting;
+  readonly limits: ServiceLimits;
+  /** Domains whose accounts this service binds (lower case); undefined: any. */
+  readonly domains: ReadonlySet<string> | undefined;
+  /** Told, after a commit, of devices that lost access and of accounts that went (push sockets close). */
+  readonly notify: {
+    revoked(account: string, keyids: readonly string[]): void;
+    accountClosed(account: string): void;
+  };
+  /** Told of failures that are not the client's (a remote delivery that failed). */
+  readonly onError: (error: unknown) => void;
+}
+
+/** Limits of the service (Hello advertises them). */
+export interface ServiceLimits {
+  /** Largest Transact body (bytes): ConstraintsUpdate.BytesMax. */
+  readonly uploadBytes: number;
+  /** Most frames per store in one Download answer (a client asks for fewer with MaxEntries). */
+  readonly pageEntries: number;
+  /** Most frame bytes in one Download answer, over all stores (one frame always fits). */
+  readonly pageBytes: number;
+  /** Shortest and longest local part of an address, and characters it may not hold (PolicyAccount). */
+  readonly accountName: { readonly minimum: number; readonly maximum: number; readonly invalidCharacters: string };
+}
+
+/** The account a request acts on and what its key may do there. */
+export interface Authorized {
+  readonly view: AccountView;
+  readonly mode: 'Key' | 'Connection';
+  /** Stores the key may read and write. */
+  readonly stores: ReadonlySet<string>;
+  /** Connection mode: the device's grant. */
+  readonly grant?: DeviceGrant;
+}
+
+/**
+ * Authorizes a request on an account (protocol.md §2 credential modes, T6–T8 "Connection (or
+ * Key)"): a Connection credential's key must hold an active, administrator-signed grant in the
+ * account's Access catalog (access.ts), else 403 DeviceRevoked; a Key credential's key must be
+ * the account's CommonAuthentication, else 403 NotAuthorized. `account` is the request's
+ * `Account` (Key mode names the account there; in Connection mode the binding has checked it
+ * against the credential).
+ */
+export async function authorize(sc: ServiceContext, account: string | undefined, rc: RequestContext): Promise<Authorized> {
+  const auth = rc.auth;
+  if (auth === undefined) throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: 'this transaction is signed' });
+  if (auth.mode === 'Connection') {
+    const view = await sc.access.account(auth.account!);
+    if (view === undefined) throw unknownAccount(`no account ${auth.account!.slice(0, 100)}`);
+    const grant = await sc.access.grant(view, auth.keyid);
+    if (grant === undefined) throw refuse('Forbidden', { extended: 'DeviceRevoked', name: 'NotAuthorized', detail: 'this device has no active connection to the account' });
+    return { view, mode: 'Connection', stores: grant.stores, grant };
+  }
+  if (auth.mode === 'Key') {
+    if (typeof account !== 'string' || account === '') throw invalid('a Key-mode request names its Account');
+    const view = await sc.access.account(account);
+    if (view === undefined) throw unknownAccount(`no account ${account.slice(0, 100)}`);
+    const ca = view.commonAuthentication;
+    if (ca.kid !== auth.keyid || !bytesEqual(ca.publicKey, auth.key.publicKey)) throw forbidden('the key is not the account\'s CommonAuthentication');
+    return { view, mode: 'Key', stores: ALL_STORES };
+  }
+  throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: `${rc.transaction} takes no ${auth.mode} credential` });
+}

@@ -1,0 +1,225 @@
+import { SequenceError } from '../../dare/sequence/errors.js';
+import { bytesEqual } from '../../encoding/bytes.js';
+import { MeshError } from '../../mesh/errors.js';
+import { CATALOG, SPOOL } from '../../mesh/stores.js';
+import type { EntryResponse, TransactRequest, TransactResponse } from '../../mesh/schema/types.js';
+import { frameOfEnvelope } from '../../protocol/frames.js';
+import type { RequestContext } from '../../protocol/service.js';
+import { refuse } from '../../protocol/status.js';
+import { ServiceConflictError } from '../store-errors.js';
+import { canonicalAddress } from '../store-rules.js';
+import type { AccountRecord, StoreUpdate } from '../store.js';
+import { activeKeyids, type AccountView } from './access.js';
+import { authorize, type ServiceContext } from './context.js';
+import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
+import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
+import { checkLabel } from './stores.js';
+import { verifyFrames, type StoreState } from './store-states.js';
+
+/**
+ * T8 Transact (protocol.md §5, F5): a device appends frames to several of its account's stores,
+ * and sends messages, in one atomic step.
+ *
+ * 1. Every update is checked before anything is written: the store is one of the Mesh's and the
+ *    key may write it (access.ts); the frames travel whole (protocol/frames.ts); the store holds
+ *    `Index + 1` frames and its apex digest is `Digest` — else the update's entry is `Conflict`
+ *    with the store's actual last index, and nothing of the transaction is applied; each frame
+ *    verifies as the store's next frame (store-states.ts: index, TreePosition, digests, Merkle
+ *    head, encryption policy). MMM_Access must stay readable by the service: the catalog with
+ *    the upload appended is decoded with the host key (a device that made it unreadable, or
+ *    broke its lifecycle, would lock every device out).
+ * 2. Messages (messages.ts) become spool frames built by the service on the states the updates
+ *    leave, for the sender's own spools and each local recipient's MMM_Inbound.
+ * 3. One store transaction carries everything, with the expected next index of every store: all
+ *    of it is durable, or none. A concurrent writer on one of the device's stores is a
+ *    `Conflict` for the device; on a store only the service wrote to (a recipient's inbound), the
+ *    service builds its frames again on the new state and retries.
+ * 4. After the commit: the caches learn the new states; devices whose AccessCapability stopped
+ *    being active lose their push sockets at once; remote recipients get their messages.
+ *
+ * Every refusal comes before step 3's commit, or is the store's own refusal of it: a refused
+ * Transact changes nothing.
+ */
+
+/** Attempts when a store only the service writes to moved under it. */
+const DELIVERY_ATTEMPTS = 5;
+
+interface ClientUpdate {
+  readonly position: number;
+  readonly label: string;
+  readonly expectedNext: number;
+  readonly digest: Uint8Array | undefined;
+  readonly frames: readonly Uint8Array[];
+}
+
+interface Planned extends StoreUpdate {
+  readonly record: AccountRecord;
+  readonly after: StoreState;
+  /** Frames of the device's own update (acknowledged in its entry). */
+  readonly clientFrames: number;
+}
+
+function parseUpdates(request: TransactRequest, stores: ReadonlySet<string>): ClientUpdate[] {
+  const seen = new Set<string>();
+  return (request.Updates ?? []).map((u, i) => {
+    const label = checkLabel(u.Container, `Updates[${i}].Container`);
+    if (seen.has(label)) throw invalid(`Updates[${i}]: ${label} is updated twice`);
+    seen.add(label);
+    if (!stores.has(label)) throw forbidden(`this device may not write ${label}`);
+    const index = u.Index ?? -1;
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < -1) throw invalid(`Updates[${i}].Index is not the index of the store's last frame (or -1)`);
+    const envelopes = u.Envelopes ?? [];
+    if (envelopes.length === 0) throw invalid(`Updates[${i}] (${label}) carries no frames`);
+    const frames = envelopes.map((e, k) => {
+      try {
+        return frameOfEnvelope(e, `Updates[${i}].Envelopes[${k}]`);
+      } catch (err) {
+        throw refusalOf(err);
+      }
+    });
+    return { position: i, label, expectedNext: index + 1, digest: u.Digest, frames };
+  });
+}
+
+function conflictResponse(updates: readonly ClientUpdate[], conflicts: ReadonlyMap<number, number>): TransactResponse {
+  const entries: EntryResponse[] = updates.map((u) => {
+    const actual = conflicts.get(u.position);
+    return actual === undefined
+      ? { $class: 'EntryResponse', IndexRequest: u.position, Result: 'Reject' }
+      : { $class: 'EntryResponse', IndexRequest: u.position, IndexContainer: actual - 1, Result: 'Conflict' };
+  });
+  return { $class: 'TransactResponse', Entries: entries };
+}
+
+/** T8 Transact (see the module notes). */
+export async function transact(sc: ServiceContext, request: TransactRequest, rc: RequestContext): Promise<TransactResponse> {
+  const who = await authorize(sc, request.Account, rc);
+  const view = who.view;
+  const account = view.address;
+  const updates = parseUpdates(request, who.stores);
+  const own: [string, CheckedMessage[]][] = [
+    [SPOOL.inbound, checkMessages(request.Inbound, 'Inbound')],
+    [SPOOL.local, checkMessages(request.Local, 'Local')],
+    [SPOOL.outbound, checkMessages(request.Outbound, 'Outbound')],
+  ];
+  for (const [label, list] of own) if (list.length > 0 && !who.stores.has(label)) throw forbidden(`this device may not write ${label}`);
+  const outbound = own[2]![1];
+  const recipients = [...new Set((request.Accounts ?? []).map((a, i) => {
+    try {
+      return canonicalAddress(a);
+    } catch {
+      throw invalid(`Accounts[${i}] is not an account address`);
+    }
+  }))];
+  if (recipients.length > 0 && outbound.length === 0) throw invalid('Accounts names recipients, but there is no Outbound message');
+  if (updates.length === 0 && own.every(([, l]) => l.length === 0)) throw invalid('the transaction carries no update and no message');
+
+  // Recipients: local accounts get the messages in this transaction; others go by deliverRemote.
+  const local: AccountRecord[] = [];
+  const remote: string[] = [];
+  for (const r of recipients) {
+    const record = r === account ? view.record : await sc.store.getAccount(r);
+    if (record !== undefined) local.push(record);
+    else if (sc.routing.isLocal?.(r) ?? true) throw unknownAccount(`no account ${r.slice(0, 100)} on this service`);
+    else if (sc.routing.deliverRemote === undefined) throw unknownAccount(`${r.slice(0, 100)} is on another service, and this service delivers to no other`);
+    else remote.push(r);
+  }
+  for (const record of local) {
+    for (const m of outbound) {
+      try {
+        await sc.routing.admit?.({ sender: account, recipient: record.address, envelope: m.envelope, messageId: m.messageId, messageType: m.messageType });
+      } catch (e) {
+        throw refusalOf(e);
+      }
+    }
+  }
+
+  for (let attempt = 0; attempt < DELIVERY_ATTEMPTS; attempt++) {
+    // 1. The device's updates: conflicts first (nothing else matters then), then the frames.
+    const conflicts = new Map<number, number>();
+    const checked: { update: ClientUpdate; after: StoreState }[] = [];
+    let revoked: string[] = [];
+    for (const u of updates) {
+      const current = await sc.states.current(view.record, u.label);
+      const s = current.state;
+      const sameDigest = u.digest === undefined || (s.head !== undefined && bytesEqual(u.digest, s.head));
+      if (s.frameCount !== u.expectedNext || (u.expectedNext > 0 && !sameDigest)) {
+        conflicts.set(u.position, s.frameCount);
+        continue;
+      }
+      let after: StoreState;
+      try {
+        after = await verifyFrames(current, u.frames);
+      } catch (e) {
+        if (e instanceof SequenceError || e instanceof MeshError) throw invalid(`${u.label}: ${e.code}: ${e.message}`);
+        throw refusalOf(e);
+      }
+      if (u.label === CATALOG.access) revoked = await checkAccessUpload(sc, who.view, u.frames);
+      checked.push({ update: u, after });
+    }
+    if (conflicts.size > 0) return conflictResponse(updates, conflicts);
+
+    // 2. The plan: the device's frames, then the service's message frames on top.
+    const plan = new Map<string, Planned>();
+    const keyOf = (a: string, label: string): string => `${a}\u0000${label}`;
+    for (const { update, after } of checked) {
+      plan.set(keyOf(account, update.label), {
+        account, store: update.label, expectedNextIndex: update.expectedNext, frames: update.frames, digest: after.state.head!,
+        record: view.record, after, clientFrames: update.frames.length,
+      });
+    }
+    const append = async (record: AccountRecord, label: string, messages: readonly CheckedMessage[]): Promise<void> => {
+      if (messages.length === 0) return;
+      const key = keyOf(record.address, label);
+      const prior = plan.get(key);
+      const base = prior?.after ?? await sc.states.current(record, label);
+      const built = spoolFrames(base, label, messages);
+      plan.set(key, {
+        account: record.address, store: label, expectedNextIndex: prior?.expectedNextIndex ?? base.state.frameCount,
+        frames: [...(prior?.frames ?? []), ...built.frames], digest: built.after.state.head!, record, after: built.after, clientFrames: prior?.clientFrames ?? 0,
+      });
+    };
+    for (const [label, list] of own) await append(view.record, label, list);
+    for (const record of local) await append(record, SPOOL.inbound, outbound);
+
+    // 3. One atomic commit.
+    try {
+      await sc.store.transact([...plan.values()].map(({ account: a, store, expectedNextIndex, frames, digest }) => ({ account: a, store, expectedNextIndex, frames, digest })));
+    } catch (e) {
+      if (e instanceof ServiceConflictError) {
+        const mine = e.account === account ? updates.find((u) => u.label === e.store) : undefined;
+        if (mine !== undefined) return conflictResponse(updates, new Map([[mine.position, e.actual]]));
+        continue; // a store only the service wrote to moved: build its frames again
+      }
+      throw refusalOf(e);
+    }
+
+    // 4. After the commit.
+    for (const p of plan.values()) sc.states.set(p.record, p.store, p.after);
+    if (revoked.length > 0) sc.notify.revoked(account, revoked);
+    if (remote.length > 0 && outbound.length > 0) {
+      sc.routing.deliverRemote!(account, remote, outbound.map((m) => m.envelope)).catch((err: unknown) => sc.onError(err));
+    }
+    const entries: EntryResponse[] = updates.map((u) => ({
+      $class: 'EntryResponse', IndexRequest: u.position, IndexContainer: u.expectedNext + u.frames.length - 1, Result: 'Accept',
+    }));
+    return { $class: 'TransactResponse', Entries: entries };
+  }
+  throw refuse('ServerOverload', { name: 'MeshOperationFailed', detail: 'recipients\' spools kept changing: try again' });
+}
+
+/**
+ * An upload to MMM_Access must leave a catalog the service can read (see the module notes);
+ * returns the keys whose active AccessCapability it ends (revoked devices).
+ */
+async function checkAccessUpload(sc: ServiceContext, view: AccountView, frames: readonly Uint8Array[]): Promise<string[]> {
+  const before = await sc.access.entries(view);
+  let after;
+  try {
+    after = await sc.access.decode([...(await sc.access.frames(view)), ...frames]);
+  } catch (e) {
+    throw invalid(`${CATALOG.access} must stay readable by this service (encrypted also to its AccessEncrypt key, a valid catalog): ${(e as Error).message}`);
+  }
+  const still = activeKeyids(after);
+  return [...activeKeyids(before)].filter((k) => !still.has(k));
+}

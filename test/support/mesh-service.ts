@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryHome } from '../../adapters/home/memory.js';
+import { NodeWebSocket } from '../../adapters/http/node-push.js';
+import { provisionDevice } from '../../bench/mesh-devices.js';
+import { startService, type RunningService, type StartServiceOptions } from '../../sdk/cli/mesh-service.js';
+import { MeshClient, type MeshClientOptions } from '../../sdk/client/index.js';
+import { MeshHost, type MeshAccount } from '../../sdk/mesh/index.js';
+
+/**
+ * Test fixtures of the Mesh service: a service on loopback (the CLI's composition: embedded
+ * store in a temporary data directory unless told otherwise, binding and push on one port) and
+ * devices on memory homes, bound or provisioned from an administrator device.
+ */
+
+/** A service in a temporary data directory; `close()` stops it and removes the directory. */
+export async function testService(options: StartServiceOptions = {}): Promise<RunningService & { data: string; stop(): Promise<void> }> {
+  const data = options.data ?? mkdtempSync(join(tmpdir(), 'mathmesh-svc-'));
+  const running = await startService({ port: 0, env: {}, ...options, data });
+  return Object.assign(running, {
+    data,
+    async stop() {
+      await running.close();
+      if (options.data === undefined) rmSync(data, { recursive: true, force: true });
+    },
+  });
+}
+
+/** A device: its home, host, account and client. */
+export interface TestDevice {
+  readonly home: MemoryHome;
+  readonly host: MeshHost;
+  readonly account: MeshAccount;
+  readonly client: MeshClient;
+}
+
+/** Creates `address` on a fresh memory home and binds it to the service at `endpoint`. */
+export async function boundAccount(endpoint: string, address: string, options: MeshClientOptions = {}): Promise<TestDevice> {
+  const home = new MemoryHome();
+  const host = await MeshHost.open(home);
+  const account = await host.createAccount(address);
+  const client = new MeshClient(account, { endpoint, WebSocket: NodeWebSocket, ...options });
+  await client.bind();
+  return { home, host, account, client };
+}
+
+/**
+ * Another device of the administrator's account with `roles` (provisioned through the admin's
+ * catalogs, which are synced here), on a fresh memory home.
+ */
+export async function secondDevice(admin: TestDevice, roles: readonly string[] = ['web'], options: MeshClientOptions = {}): Promise<TestDevice> {
+  const home = new MemoryHome();
+  const { host, account } = await provisionDevice(admin.account, home, roles);
+  await admin.client.sync();
+  const client = new MeshClient(account, { WebSocket: NodeWebSocket, ...options });
+  return { home, host, account, client };
+}
