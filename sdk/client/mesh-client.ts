@@ -100,6 +100,7 @@ export interface WatchEvent extends StoreReport {
 export interface ClientWatch extends AsyncIterableIterator<WatchEvent> {
   /** The push socket's state. */
   readonly status: PushWatchStatus;
+  /** Ends the watch: closes the socket, stops polling, and ends the iteration. */
   close(): void;
 }
 

@@ -20,7 +20,9 @@ export interface ServiceContext {
   readonly domains: ReadonlySet<string> | undefined;
   /** Told, after a commit, of devices that lost access and of accounts that went (push sockets close). */
   readonly notify: {
+    /** These devices (Authentication key UDFs) of the account lost access: close their sockets. */
     revoked(account: string, keyids: readonly string[]): void;
+    /** The account was unbound: close every socket of it. */
     accountClosed(account: string): void;
   };
   /** Told of failures that are not the client's (a remote delivery that failed). */

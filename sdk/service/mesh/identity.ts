@@ -62,6 +62,7 @@ export interface IdentityOptions {
   /** The service's DNS name, written as ProfileService.Description when the identity is made. */
   readonly name?: string;
   readonly random?: RandomSource;
+  /** The clock that dates a new ProfileService (tests pin it). */
   readonly now?: () => Date;
 }
 
