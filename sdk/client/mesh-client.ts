@@ -12,6 +12,7 @@ import {
   connectionCredential, keyCredential, MeshHttpClient, type ClientCredential, type FetchFunction, type HelloResult,
 } from '../protocol/client.js';
 import { frameEnvelope, frameOfEnvelope } from '../protocol/frames.js';
+import { MeshProtocolError } from '../protocol/status.js';
 import { MeshClientError } from './errors.js';
 import { headsOfStatus, pushTicketSource } from './push/ticket.js';
 import { watchPush, type PushWatchStatus } from './push/watch.js';
@@ -171,7 +172,15 @@ export class MeshClient {
     const accessEncrypt = this.#assignmentKey(response.EnvelopedAccountHostAssignment, service.profile);
     await this.account.recordBinding({ serviceUdf: pinned.udf, url: this.http.endpoint, accessEncrypt }, profile);
     await this.account.prepareAccessForService();
-    const sync = await this.#sync(this.accountCredential());
+    let sync: SyncReport;
+    try {
+      sync = await this.#sync(this.accountCredential());
+    } catch (e) {
+      // The service takes the account key only until MMM_Access is uploaded: a retried bind (the
+      // first upload's answer was lost) goes on as the device.
+      if (!(e instanceof MeshProtocolError && e.status === 403)) throw e;
+      sync = await this.#sync(this.deviceCredential());
+    }
     return { serviceUdf: pinned.udf, endpoint: this.http.endpoint, sync };
   }
 
@@ -456,17 +465,10 @@ export class MeshClient {
 
   /**
    * T3 UnbindAccount (protocol.md F11): the service deletes the account and every store. Signed
-   * by the account's CommonAuthentication key when this device has it, else as the device
-   * (which must be an administrator device).
+   * as this device, which must be an administrator device (roles `super` or `admin`).
    */
   async unbind(): Promise<void> {
-    let credential: ClientCredential;
-    try {
-      credential = this.accountCredential();
-    } catch {
-      credential = this.deviceCredential();
-    }
-    await this.http.request('UnbindAccount', { $class: 'UnbindRequest', Account: this.account.address }, credential);
+    await this.http.request('UnbindAccount', { $class: 'UnbindRequest', Account: this.account.address }, this.deviceCredential());
   }
 }
 

@@ -76,11 +76,17 @@ export interface DeviceGrant {
 /** The decoded Access catalog: the live entry of each key. */
 export type AccessEntries = ReadonlyMap<string, CatalogedAccess>;
 
+/** A device key the catalog names with an administrator-signed connection, and its grant while active. */
+interface Checked {
+  readonly key: DarePublicKey;
+  readonly grant: DeviceGrant | undefined;
+}
+
 interface Snapshot {
   readonly created: number;
   readonly frameCount: number;
   readonly entries: AccessEntries;
-  readonly grants: Map<string, DeviceGrant | null>;
+  readonly checked: Map<string, Checked | null>;
 }
 
 interface ViewCache {
@@ -208,12 +214,26 @@ export class AccessControl {
 
   /** What the device `keyid` may do on the account, or undefined: nothing (see the module notes). */
   async grant(view: AccountView, keyid: string): Promise<DeviceGrant | undefined> {
+    return (await this.#checked(view, keyid))?.grant;
+  }
+
+  /**
+   * The key of a device the Access catalog names under an administrator-signed connection,
+   * active or not (rules 1–2 without "active"): a revoked device's requests still verify, so the
+   * service can sign its refusal (403 DeviceRevoked) and the device knows it is final. Grants
+   * come only from {@link grant}.
+   */
+  async knownKey(view: AccountView, keyid: string): Promise<DarePublicKey | undefined> {
+    return (await this.#checked(view, keyid))?.key;
+  }
+
+  async #checked(view: AccountView, keyid: string): Promise<Checked | undefined> {
     const snap = await this.#snapshot(view);
-    const known = snap.grants.get(keyid);
+    const known = snap.checked.get(keyid);
     if (known !== undefined) return known ?? undefined;
-    const grant = this.#check(view, keyid, snap.entries.get(keyid)?.Capability as AccessCapability | undefined);
-    snap.grants.set(keyid, grant ?? null);
-    return grant;
+    const checked = this.#check(view, keyid, snap.entries.get(keyid)?.Capability as AccessCapability | undefined);
+    snap.checked.set(keyid, checked ?? null);
+    return checked;
   }
 
   /** Forgets what is cached about an account (deleted, unbound). */
@@ -250,14 +270,14 @@ export class AccessControl {
       // the checks: fail closed — no device of the account gets anything.
       entries = new Map();
     }
-    const snap: Snapshot = { created: view.record.created, frameCount: frames.length, entries, grants: new Map() };
+    const snap: Snapshot = { created: view.record.created, frameCount: frames.length, entries, checked: new Map() };
     this.#bound(this.#snapshots);
     this.#snapshots.set(view.address, snap);
     return snap;
   }
 
-  #check(view: AccountView, keyid: string, capability: AccessCapability | undefined): DeviceGrant | undefined {
-    if (capability === undefined || capability.$class !== 'AccessCapability' || capability.Active !== true || capability.Id !== keyid) return undefined;
+  #check(view: AccountView, keyid: string, capability: AccessCapability | undefined): Checked | undefined {
+    if (capability === undefined || capability.$class !== 'AccessCapability' || capability.Id !== keyid) return undefined;
     const envelope = capability.EnvelopedCatalogedDevice;
     if (envelope === undefined) return undefined;
     try {
@@ -267,10 +287,14 @@ export class AccessControl {
       if (connection.Authentication === undefined) return undefined;
       const key = publicKeyOf(connection.Authentication, 'ConnectionService.Authentication');
       if (key.algorithm !== 'X448' || key.kid !== keyid) return undefined;
+      if (capability.Active !== true) return { key, grant: undefined };
       const roles = [...(capability.Rights ?? [])];
       return {
-        keyid, key, deviceUdf: device.DeviceUdf, roles, stores: storesOfRoles(roles),
-        catalogedDevice: envelope as Enveloped<CatalogedDevice>, digest: capability.CatalogedDeviceDigest,
+        key,
+        grant: {
+          keyid, key, deviceUdf: device.DeviceUdf, roles, stores: storesOfRoles(roles),
+          catalogedDevice: envelope as Enveloped<CatalogedDevice>, digest: capability.CatalogedDeviceDigest,
+        },
       };
     } catch (e) {
       if (e instanceof MeshError) return undefined;

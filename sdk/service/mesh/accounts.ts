@@ -108,8 +108,9 @@ export async function bindAccount(sc: ServiceContext, request: BindRequest, rc: 
 }
 
 /**
- * T3 UnbindAccount (protocol.md F11): by the account's CommonAuthentication key, or by a
- * connected administrator device (roles `super` or `admin`). Deletes the account with every
+ * T3 UnbindAccount (protocol.md F11): by a connected administrator device (roles `super` or
+ * `admin`), or by the account's CommonAuthentication key before the account's first upload
+ * (context.ts says why not after). Deletes the account with every
  * store (the decision protocol.md leaves open: nothing is kept after an unbind), closes its push
  * sockets, and forgets it; another profile may then bind the address.
  */

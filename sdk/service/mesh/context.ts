@@ -1,4 +1,5 @@
 import { bytesEqual } from '../../encoding/bytes.js';
+import { CATALOG } from '../../mesh/stores.js';
 import type { RequestContext } from '../../protocol/service.js';
 import { refuse } from '../../protocol/status.js';
 import type { ServiceStore } from '../store.js';
@@ -54,10 +55,14 @@ export interface Authorized {
 /**
  * Authorizes a request on an account (protocol.md §2 credential modes, T6–T8 "Connection (or
  * Key)"): a Connection credential's key must hold an active, administrator-signed grant in the
- * account's Access catalog (access.ts), else 403 DeviceRevoked; a Key credential's key must be
- * the account's CommonAuthentication, else 403 NotAuthorized. `account` is the request's
- * `Account` (Key mode names the account there; in Connection mode the binding has checked it
- * against the credential).
+ * account's Access catalog (access.ts), else 403 DeviceRevoked. A Key credential's key must be
+ * the account's CommonAuthentication, else 403 NotAuthorized — and is taken only while the
+ * account's MMM_Access is not on the service yet (the first upload after BindAccount, protocol.md
+ * F1 step 7). Afterwards every device speaks for itself: the `message` role hands
+ * CommonAuthentication to every messaging device (mesh-model.md §7), so a request signed with it
+ * cannot tell the account's owner from a revoked phone, and a revocation must not be undone by
+ * it. `account` is the request's `Account` (Key mode names the account there; in Connection mode
+ * the binding has checked it against the credential).
  */
 export async function authorize(sc: ServiceContext, account: string | undefined, rc: RequestContext): Promise<Authorized> {
   const auth = rc.auth;
@@ -75,6 +80,9 @@ export async function authorize(sc: ServiceContext, account: string | undefined,
     if (view === undefined) throw unknownAccount(`no account ${account.slice(0, 100)}`);
     const ca = view.commonAuthentication;
     if (ca.kid !== auth.keyid || !bytesEqual(ca.publicKey, auth.key.publicKey)) throw forbidden('the key is not the account\'s CommonAuthentication');
+    if ((await sc.store.head(view.address, CATALOG.access)).nextIndex > 0) {
+      throw forbidden('the account key only binds and makes the first upload: the account has devices now, ask one of them (Connection credential)');
+    }
     return { view, mode: 'Key', stores: ALL_STORES };
   }
   throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: `${rc.transaction} takes no ${auth.mode} credential` });

@@ -139,14 +139,15 @@ export class MeshService {
   }
 
   /**
-   * The binding's Connection-mode key lookup: the key of an active, administrator-signed
-   * AccessCapability of the account (access.ts); undefined for an unknown account, an unknown
-   * key, a revoked device.
+   * The binding's Connection-mode key lookup: the key of an administrator-signed AccessCapability
+   * of the account (access.ts) — an inactive one too, so that a revoked device gets a signed,
+   * final 403 DeviceRevoked from the handler rather than an unsigned 401; undefined for an
+   * unknown account or key. What a key may do is decided by its grant, in every handler.
    */
   readonly resolveConnection: ConnectionResolver = async (account: string, keyid: string): Promise<DarePublicKey | undefined> => {
     const view = await this.#context.access.account(account);
     if (view === undefined) return undefined;
-    return (await this.#context.access.grant(view, keyid))?.key;
+    return this.#context.access.knownKey(view, keyid);
   };
 
   /** The push service's question: which stores the device may read (undefined: none). */
