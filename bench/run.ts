@@ -3,7 +3,7 @@
  * taken from that run. `npm run bench` (full) also measures the AES builds (child Node with
  * relaxed SIMD), WebCrypto in Chromium, the transaction log and files against `age`, writes
  * bench/results/latest.json and regenerates the README's benchmark section (report.ts).
- * `npm start` (`--quick`) prints the main, peer and target tables after short sampling.
+ * `npm run bench:quick` (`--quick`) prints the main, peer and target tables after short sampling.
  *
  * Options: --quick; --only REGEX (case groups; writes partial.json, README untouched);
  * --rounds N; --no-browser; --no-files; --no-sequence; --no-catalog; --file-sizes 50M,1Gi (the default);
