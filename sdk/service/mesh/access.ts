@@ -3,7 +3,7 @@ import { parseEnvelope } from '../../dare/envelope.js';
 import type { DarePrivateKey, DarePublicKey } from '../../dare/keys.js';
 import { bytesStore } from '../../dare/sequence/bytes-store.js';
 import { SequenceReplica } from '../../dare/sequence/replica.js';
-import { concatBytes } from '../../encoding/bytes.js';
+import { bytesEqual, concatBytes } from '../../encoding/bytes.js';
 import { CATALOG_CTY, decodeCatalogEvent } from '../../mesh/catalog/events.js';
 import { verifyConnection } from '../../mesh/connections.js';
 import { openMeshEnvelope } from '../../mesh/envelopes.js';
@@ -92,7 +92,7 @@ interface Snapshot {
 interface ViewCache {
   readonly created: number;
   readonly profileUdf: string;
-  readonly view: AccountView;
+  view: AccountView;
 }
 
 /**
@@ -188,7 +188,10 @@ export class AccessControl {
     const record = await this.store.getAccount(canonical);
     if (record === undefined) return undefined;
     const cached = this.#views.get(canonical);
-    if (cached !== undefined && cached.created === record.created && cached.profileUdf === record.profileUdf && cached.view.record.profile === record.profile) {
+    // By value: a store hands out fresh bytes on every read, and verifying the profile (an Ed448
+    // signature) on every request would cost more than the rest of a Transact.
+    if (cached !== undefined && cached.created === record.created && cached.profileUdf === record.profileUdf && bytesEqual(cached.view.record.profile, record.profile)) {
+      if (cached.view.record.status !== record.status) cached.view = { ...cached.view, record };
       return cached.view;
     }
     const envelope = parseEnvelope(record.profile) as Enveloped<AnyProfileAccount>;
