@@ -97,8 +97,7 @@ if (perAccount > WRITERS.length) {
 
 // ---- the store ----
 const given = value('--store', '');
-const tempDir = given === '' ? mkdtempSync(join(tmpdir(), 'mathmesh-bench-service-')) : undefined;
-const location = resolveStoreLocation({ store: given === '' ? tempDir! : given });
+const location = given === '' ? { kind: 'embedded' as const, dir: '' } : resolveStoreLocation({ store: given });
 if (location.kind === 'memory') {
   console.error('bench:service: --store memory: cannot be shared with a host process; give a directory or postgres://…');
   process.exit(2);
@@ -107,7 +106,8 @@ if (location.kind === 'embedded' && hostCount > 1) {
   console.error('bench:service: --hosts > 1 needs a store several processes share (postgres://…); the embedded store has one host');
   process.exit(2);
 }
-let storeText = location.kind === 'embedded' ? location.dir : given;
+const tempDir = given === '' ? mkdtempSync(join(tmpdir(), 'mathmesh-bench-service-')) : undefined;
+let storeText = location.kind === 'embedded' ? tempDir ?? location.dir : given;
 let dropSchema: string | undefined;
 if (location.kind === 'postgres' && location.schema === undefined) {
   dropSchema = `bench_${randomBytes(6).toString('hex')}`;
