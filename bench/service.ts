@@ -33,8 +33,11 @@
  * afterwards, unless the URL names one with `schema=`). `--hosts N` starts N hosts on the same
  * PostgreSQL store and puts the devices of an account on different hosts, so push crosses hosts
  * (the embedded store has one host: refused). `--idle N` opens N more authenticated push sockets
- * (tickets asked by the devices, spread over them and over the hosts) and holds them through the
- * run: the service's memory with N idle sockets is `rssMb` (target: 10,000 within 300 MB).
+ * and holds them through the run: the service's memory with N idle sockets is `rssMb` (target:
+ * 10,000 within 300 MB). They belong to accounts of their own that nobody writes to (one device
+ * each, up to `IDLE_PER_DEVICE` sockets per device — the host raises the service's per-device
+ * cap to match), spread over the hosts: idle sockets of the busy accounts would each get every
+ * change, which is not idle.
  *
  * Figures mean something only on an otherwise idle machine; `--devices 20 --seconds 3` checks
  * that the bench runs.
@@ -131,7 +134,10 @@ interface HostReport {
   readonly commits: [string, number][];
 }
 const secret = base64urlEncode(randomBytes(32));
-const socketsPerDevice = 2 + Math.ceil(idle / deviceCount);
+/** Idle sockets per device of an idle account (the service's default cap is 4 a device). */
+const IDLE_PER_DEVICE = 500;
+const idleAccountCount = Math.ceil(idle / IDLE_PER_DEVICE);
+const socketsPerDevice = 2 + Math.min(idle, IDLE_PER_DEVICE);
 const hostScript = fileURLToPath(new URL('./service-host.js', import.meta.url));
 
 function startHost(): Promise<Host> {
@@ -268,11 +274,18 @@ await pool(devices, 32, async (d) => {
 });
 const idleSockets: WebSocket[] = [];
 if (idle > 0) {
+  const owners: Device[] = [];
+  await pool(Array.from({ length: idleAccountCount }, (_, i) => i), setupConcurrency, async (i) => {
+    const account = await (await MeshHost.open(new MemoryHome())).createAccount(`idle${i}@example.com`);
+    const client = new MeshClient(account, { endpoint: hosts[i % hosts.length]!.endpoint });
+    await client.bind();
+    owners.push({ account, client, host: i % hosts.length, label: '', frames: [], base: 0 });
+  });
   await pool(Array.from({ length: idle }, (_, i) => i), 32, async (i) => {
-    const ws = await openSocket(devices[i % devices.length]!, false);
+    const ws = await openSocket(owners[i % owners.length]!, false);
     if (ws !== undefined) idleSockets.push(ws);
   });
-  progress(`${idleSockets.length}/${idle} idle sockets open`);
+  progress(`${idleSockets.length}/${idle} idle sockets open on ${owners.length} idle accounts`);
 }
 const setupSeconds = (performance.now() - setupStart) / 1000;
 const before = await Promise.all(hosts.map(ask));
