@@ -108,6 +108,11 @@ describe('mesh account: the service verbs', () => {
     const list = await mesh('password', 'list', ...H);
     expect(list.out).toContain('ada@b.example.com');
 
+    // A bad service option is a one-line refusal, exit 2, before anything starts.
+    const bad = await mesh('service', 'start', '--max-upload', '100', '--data', join(root, 'never'));
+    expect([bad.status, bad.out]).toEqual([2, '']);
+    expect(bad.err).toMatch(/^mesh: SERVICE_BAD_CONFIG: --max-upload is at least 32768 bytes/);
+
     // delete: the account is gone at the service, and from this home.
     expect(await json('account', 'delete', ...H)).toMatchObject({ account: 'ada@example.com', unbound: true });
     expect(await service.store.getAccount('ada@example.com')).toBeUndefined();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ContainerUpdate } from '../sdk/mesh/index.js';
+import { MeshHttpClient } from '../sdk/protocol/client.js';
 import { frameEnvelope, frameOfEnvelope } from '../sdk/protocol/frames.js';
 import { bytesEqual } from '../sdk/encoding/bytes.js';
 import { transpileForChild } from './support/child-modules.js';
@@ -30,8 +31,9 @@ afterAll(() => {
   rmSync(js, { recursive: true, force: true });
 });
 
-const RUNS = 22;
-const PER_DEVICE = 700;
+const RUNS = 20;
+const PER_DEVICE = 500;
+const UPLOAD_LIMIT = 1 << 20;
 
 interface Writer {
   readonly device: TestDevice;
@@ -56,7 +58,7 @@ function start(script: string, data: string, port: number): Promise<Started> {
     const env = { ...process.env };
     delete env['MESH_STORE'];
     delete env['MESH_SERVICE_SECRET'];
-    const child = spawn(process.execPath, [script, 'service', 'start', '--port', String(port), '--data', data, '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [script, 'service', 'start', '--port', String(port), '--data', data, '--max-upload', String(UPLOAD_LIMIT), '--json'], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let out = '';
     const started: { stderr: string } = { stderr: '' };
     const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_code, signal) => r(signal)));
@@ -145,6 +147,9 @@ describe('mesh service start: kill -9 under load', () => {
     let service = await start(script, data, 0);
     const port = Number(new URL(service.endpoint).port);
     const udf = service.udf;
+
+    // --max-upload reached the service (Hello advertises it).
+    expect((await new MeshHttpClient({ endpoint: service.endpoint }).hello()).response.ConstraintsUpdate?.BytesMax).toBe(UPLOAD_LIMIT);
 
     // Two accounts, two devices each; each device writes two catalogs of its own in every transaction.
     const writers: Writer[] = [];

@@ -5,10 +5,10 @@ import { attachPush, type AttachedPush } from '../../adapters/http/node-push.js'
 import { listenHttp, type RunningHttpServer } from '../../adapters/http/node-server.js';
 import { init } from '../crypto/index.js';
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js';
-import { MESH_WELL_KNOWN_PATH } from '../protocol/transactions.js';
+import { MESH_WELL_KNOWN_PATH, MESSAGE_LIMIT } from '../protocol/transactions.js';
 import { MeshServiceError } from '../service/mesh/errors.js';
 import { MIN_SECRET_BYTES } from '../service/mesh/identity.js';
-import { MeshService, type MeshServiceOptions } from '../service/mesh/service.js';
+import { DEFAULT_SERVICE_LIMITS, MeshService, type MeshServiceOptions } from '../service/mesh/service.js';
 import type { ServiceStore } from '../service/store.js';
 import { defaultRandom, type RandomSource } from '../udf/random.js';
 import { escapeText } from './escape.js';
@@ -163,9 +163,12 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .option('--service-name <domain>', 'domain(s) whose accounts this service holds, comma-separated (default: any)')
     .option('--store <location>', 'the store: a directory, file:DIR, memory:, or postgres://… (default $MESH_STORE, else DATA/store)')
     .option('--secret-file <file>', 'the service secret sealing its keys (default $MESH_SERVICE_SECRET, else DATA/service.secret)')
+    .option('--max-upload <bytes>', `largest upload body (Transact), refused unread above it (default ${DEFAULT_SERVICE_LIMITS.uploadBytes})`, parseInteger)
     .option('--json', 'print JSON')
-    .action(async (o: { port?: number; host?: string; data?: string; serviceName?: string; store?: string; secretFile?: string; json?: boolean }) => {
+    .action(async (o: { port?: number; host?: string; data?: string; serviceName?: string; store?: string; secretFile?: string; maxUpload?: number; json?: boolean }) => {
+      if (o.maxUpload !== undefined && o.maxUpload < MESSAGE_LIMIT) throw new MeshServiceError('SERVICE_BAD_CONFIG', `--max-upload is at least ${MESSAGE_LIMIT} bytes (a message must fit)`);
       const running = await startService({
+        ...(o.maxUpload !== undefined ? { service: { limits: { uploadBytes: o.maxUpload } } } : {}),
         ...(o.port !== undefined ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}), ...(o.data ? { data: o.data } : {}),
         ...(o.serviceName ? { serviceName: o.serviceName } : {}), ...(o.store ? { store: o.store } : {}), ...(o.secretFile ? { secretFile: o.secretFile } : {}),
         env: io.env ?? {}, random: io.random,
