@@ -22,7 +22,8 @@
  *   hold: keep-alive and sockets), rssMb (largest host process, end of the run), rssBeforeLoadMb,
  *   loopDelayP99Ms (event-loop delay of the service and of the devices' process: high means a
  *   process waited for a CPU), serviceCpuMsPerTransaction (the hosts' CPU time over the run / transactions: what the load
- *   costs the service, whatever else the machine runs), idleSockets (opened / asked), lost (acknowledged frames not read back afterwards, byte for
+ *   costs the service, whatever else the machine runs), devicesCpuMsPerTransaction (the same for
+ *   this process, which plays every device: on two cores it competes with the service), idleSockets (opened / asked), lost (acknowledged frames not read back afterwards, byte for
  *   byte, by Download through the service: must be 0), errors, and the setup.
  *
  *   npm run bench:service -- [--devices 200] [--seconds 10] [--rate R] [--transactions 150] [--devices-per-account 2]
@@ -61,6 +62,7 @@ import { MeshHost, type MeshAccount } from '../sdk/mesh/index.js';
 import { frameEnvelope, frameOfEnvelope } from '../sdk/protocol/frames.js';
 import { pushUrl } from '../sdk/protocol/push.js';
 import { resolveStoreLocation } from '../sdk/service/store-location.js';
+import { loopbackFetch } from './loopback-fetch.js';
 import { provisionDevice } from './mesh-devices.js';
 
 await init(); // the devices' crypto on the WASM core too
@@ -181,6 +183,8 @@ interface Device {
   socket?: WebSocket;
 }
 const accountCount = Math.ceil(deviceCount / perAccount);
+/** One keep-alive pool for every device (loopback-fetch.ts says why not the runtime's fetch). */
+const devicesFetch = loopbackFetch({ maxSockets: 4 * deviceCount });
 const devices: Device[] = [];
 const setupStart = performance.now();
 
@@ -204,7 +208,7 @@ async function makeAccount(a: number): Promise<void> {
   };
   const home = new MemoryHome();
   const account = await (await MeshHost.open(home)).createAccount(`bench${a}@example.com`);
-  const admin = new MeshClient(account, { endpoint: endpointOf(0).endpoint });
+  const admin = new MeshClient(account, { endpoint: endpointOf(0).endpoint, fetch: devicesFetch });
   await admin.bind();
   const members: MeshAccount[] = [account];
   for (let k = 1; k < size; k++) members.push((await provisionDevice(account, new MemoryHome(), ['web'])).account);
@@ -212,7 +216,7 @@ async function makeAccount(a: number): Promise<void> {
   const made: Device[] = [];
   for (const [k, member] of members.entries()) {
     const { host, endpoint } = endpointOf(k);
-    const client = k === 0 ? admin : new MeshClient(member, { endpoint });
+    const client = k === 0 ? admin : new MeshClient(member, { endpoint, fetch: devicesFetch });
     if (k > 0) await client.sync();
     const d: Device = { account: member, client, host, label: WRITERS[k]!.label, frames: [], base: 0 };
     await pregenerate(d, WRITERS[k]!, a * perAccount + k);
@@ -302,6 +306,7 @@ const latencies: number[] = [];
 let errors = 0;
 let conflicts = 0;
 measuring = true;
+const cpuBefore = process.cpuUsage();
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 const warmupUntil = performance.now() + 500;
@@ -346,6 +351,7 @@ await Promise.all(devices.map(async (d) => {
 }));
 measuring = false;
 loop.disable();
+const cpuDuring = process.cpuUsage(cpuBefore);
 const elapsed = (lastDone - warmupUntil) / 1000;
 // Let the last notifications arrive.
 await new Promise((r) => setTimeout(r, 300));
@@ -415,6 +421,7 @@ console.log(JSON.stringify({
   rssMb: Math.round(Math.max(...after.map((r) => r.rssMb))), rssBeforeLoadMb: Math.round(Math.max(...before.map((r) => r.rssMb))),
   loopDelayP99Ms: { service: Number(Math.max(...after.map((r) => r.loopDelayP99Ms)).toFixed(1)), devices: Number((loop.percentile(99) / 1e6).toFixed(1)) },
   serviceCpuMsPerTransaction: Number((after.reduce((n, r, i) => n + r.cpuMs - before[i]!.cpuMs, 0) / Math.max(1, acked.length)).toFixed(3)),
+  devicesCpuMsPerTransaction: Number(((cpuDuring.user + cpuDuring.system) / 1000 / Math.max(1, acked.length)).toFixed(3)),
   idleSockets: { opened: idleSockets.length, asked: idle },
   acknowledged: acked.length, lost, errors, conflicts, setupSeconds: Math.round(setupSeconds),
 }));
