@@ -351,6 +351,10 @@ await Promise.all(devices.map(async (d) => {
 }));
 measuring = false;
 loop.disable();
+const ackedBy = new Map<Device, number>();
+for (const a of acked) ackedBy.set(a.device, (ackedBy.get(a.device) ?? 0) + 1);
+const spent = devices.filter((d) => (ackedBy.get(d) ?? 0) >= d.frames.length).length;
+if (performance.now() < until - 100 && spent > 0) progress(`${spent} devices spent their ${perDeviceFrames} frames before --seconds ran out: raise --transactions for a full run`);
 const cpuDuring = process.cpuUsage(cpuBefore);
 const elapsed = (lastDone - warmupUntil) / 1000;
 // Let the last notifications arrive.
