@@ -92,4 +92,6 @@ process.on('message', async (m: { type: string }) => {
     process.exit(0);
   }
 });
+// The bench gone (finished, failed or killed): no service is left behind.
+process.once('disconnect', () => process.exit(0));
 process.send!({ type: 'ready', endpoint: `${server.url}${MESH_WELL_KNOWN_PATH}`, udf: service.udf });
