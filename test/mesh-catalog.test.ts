@@ -48,6 +48,7 @@ const SAMPLES: { [K in CatalogKind]: [CatalogEntryOf<K>, string] } = {
   contact: [{ $class: 'CatalogedContact', Key: 'bob@example.com', Self: false, Contact: { $class: 'ContactPerson', CommonNames: [{ $class: 'PersonName', FullName: 'Bob' }] } }, 'bob@example.com'],
   credential: [cred('ftp.example.com', 'pw', 'ftp'), 'ftp:ftp.example.com'],
   device: [{ $class: 'CatalogedDevice', DeviceUdf: 'MAWL-0001', Updated: new Date('2022-05-03T16:47:09Z') }, 'MAWL-0001'],
+  ingress: [{ $class: 'CatalogedIngress', Key: 'bob@example.com', ProfileUdf: 'MDDO-B6Z7-4YXY-BJLQ-WFQZ-BOMG-QB6Y', Action: 'Allow' }, 'bob@example.com'],
   member: [{ $class: 'CatalogedMember', ContactAddress: 'carol@example.com', MemberCapabilityId: 'MCAP-0002' }, 'carol@example.com'],
   network: [{ $class: 'CatalogedNetwork', Protocol: 'wpa2', Service: 'home', Password: 'wifi' }, 'wpa2:home'],
   publication: [{ $class: 'CatalogedPublication', Id: 'EBQB-KJVT-BYND-4GE2-U65R-FZFH-4C7O', Authenticator: 'AAX2' }, 'EBQB-KJVT-BYND-4GE2-U65R-FZFH-4C7O'],

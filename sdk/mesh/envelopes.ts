@@ -258,6 +258,8 @@ export interface EnvelopeInspection {
   readonly signatures: readonly SignatureStatus[];
   /** Trusted keys whose signature verified (on ciphertext too: signatures cover the stored bytes). */
   readonly signedBy: readonly DarePublicKey[];
+  /** True when every key of `signedBy` also signed the header (ManifestSignature); false when `signedBy` is empty. */
+  readonly headerSigned: boolean;
   readonly verdict: EnvelopeVerdict;
 }
 
@@ -281,7 +283,7 @@ export function inspectMeshEnvelope(
     });
     return {
       encrypted: r.encrypted, recipients: r.recipients, payloadDigest: r.digest, digestStatus: r.digestStatus, signatures: r.signatures,
-      signedBy: r.signedBy, verdict: r.verdict,
+      signedBy: r.signedBy, headerSigned: r.headerSigned, verdict: r.verdict,
     };
   } catch (e) {
     return wrapDare(e, 'envelope');

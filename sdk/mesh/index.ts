@@ -53,7 +53,7 @@ export {
   buildActivationAccount, buildActivationCommon, sealActivation, activateDevice, acceptActivation, dareKeyFromCombined,
   type DeviceActivation, type ActivateDeviceOptions, type DeviceAccountKeys, type AcceptedActivation,
 } from './activations.js';
-export { ROLES, grantsOf, type Role, type Grants, type AccountKeyGrant } from './roles.js';
+export { ROLES, grantsOf, storesOf, ACCOUNT_KEY_STORES, type Role, type Grants, type AccountKeyGrant } from './roles.js';
 export { buildSelfContact, type SelfContact, type SelfContactOptions } from './contacts.js';
 export * from './catalog/index.js';
 export * from './spool/index.js';

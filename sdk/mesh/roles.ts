@@ -65,3 +65,23 @@ export function grantsOf(roles: readonly string[]): Grants {
   for (const r of roles) add(r, 0);
   return { keys: KEY_ORDER.filter((k) => keys.has(k)), stores };
 }
+
+/**
+ * Stores whose key is an account key rather than a per-store key, and the account key that opens
+ * each (this project's extension, README "Messaging"): MMM_Ingress — the senders the account's
+ * service admits — is kept under CommonEncryption, so exactly the devices that read the
+ * account's messages (the `message` role and up) manage who may send them. Keeping it out of the
+ * per-store keys leaves the ActivationCommon of every role byte for byte the reference's.
+ */
+export const ACCOUNT_KEY_STORES: Readonly<Record<string, AccountKeyGrant>> = Object.freeze({ [CATALOG.ingress]: 'Encryption' });
+
+/**
+ * Every store `roles` let a device read and write: the per-store keys of {@link grantsOf}, then
+ * the stores of {@link ACCOUNT_KEY_STORES} whose account key the roles grant.
+ */
+export function storesOf(roles: readonly string[]): string[] {
+  const g = grantsOf(roles);
+  const out: string[] = [...g.stores];
+  for (const [label, key] of Object.entries(ACCOUNT_KEY_STORES)) if (g.keys.includes(key) && !out.includes(label)) out.push(label);
+  return out;
+}

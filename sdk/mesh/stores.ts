@@ -13,6 +13,8 @@ export const CATALOG = {
   contact: 'MMM_Contact',
   credential: 'MMM_Credential',
   device: 'MMM_Device',
+  /** This project's: the account's ingress rules, read by its service (README "Messaging"). */
+  ingress: 'MMM_Ingress',
   member: 'MMM_Member',
   network: 'MMM_Network',
   publication: 'MMM_Publication',

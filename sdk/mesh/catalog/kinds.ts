@@ -36,13 +36,14 @@ export const CATALOG_KINDS = {
   contact: kind({ label: CATALOG.contact, entryClass: 'CatalogedContact', primaryKey: (e) => e.Key }),
   credential: kind({ label: CATALOG.credential, entryClass: 'CatalogedCredential', primaryKey: protocolService }),
   device: kind({ label: CATALOG.device, entryClass: 'CatalogedDevice', primaryKey: (e) => e.DeviceUdf }),
+  ingress: kind({ label: CATALOG.ingress, entryClass: 'CatalogedIngress', primaryKey: (e) => e.Key }),
   member: kind({ label: CATALOG.member, entryClass: 'CatalogedMember', primaryKey: (e) => e.ContactAddress }),
   network: kind({ label: CATALOG.network, entryClass: 'CatalogedNetwork', primaryKey: protocolService }),
   publication: kind({ label: CATALOG.publication, entryClass: 'CatalogedPublication', primaryKey: (e) => e.Id }),
   task: kind({ label: CATALOG.task, entryClass: 'CatalogedTask', primaryKey: (e) => e.Key }),
 } as const;
 
-/** A catalog name: `credential`, `contact`, `bookmark`, `task`, `network`, `application`, `device`, `access`, `publication`, `member`, `callsign`. */
+/** A catalog name: `credential`, `contact`, `bookmark`, `task`, `network`, `application`, `device`, `access`, `publication`, `member`, `callsign`, `ingress`. */
 export type CatalogKind = keyof typeof CATALOG_KINDS;
 
 /** The entry type of a catalog kind (the generated schema type, subclasses included). */

@@ -15,6 +15,7 @@ import type { AnyProfileAccount, CatalogedDevice, KeyData } from '../schema/type
 import { CATALOG, SPOOL } from '../stores.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { CATALOG_KINDS, catalogKindOf, type CatalogKind } from '../catalog/kinds.js';
+import { ACCOUNT_KEY_STORES } from '../roles.js';
 import type { Spool } from '../spool/spool.js';
 import { SPOOL_KINDS, type SpoolKind } from '../spool/states.js';
 import { buildDeviceAccess } from './create.js';
@@ -30,6 +31,8 @@ export type CatalogName = CatalogKind;
 /** Spool names of {@link MeshAccount.spool} (mesh-model.md §9). */
 export type SpoolName = Exclude<SpoolKind, 'archive'>;
 const SPOOL_NAMES: ReadonlySet<string> = new Set(['inbound', 'outbound', 'local']);
+/** Stores the service reads with its AccessEncrypt key (mesh-model.md §8: MMM_Access; README "Messaging": MMM_Ingress). */
+const SERVICE_READABLE: ReadonlySet<string> = new Set<string>([CATALOG.access, CATALOG.ingress]);
 
 /** The public keys of an account as `account info` shows them (mesh-model.md §5.1). */
 export interface AccountKeyInfo {
@@ -152,15 +155,22 @@ export class MeshAccount {
     return deriveAccountKeys(this.secrets.accountSeed);
   }
 
+  /** A store's key: its per-store key from ActivationCommon, or the account key of an account-key store (roles.ts). */
   private storeKey(label: string): DarePrivateKey {
-    const key = this.activation.storeKeys.get(label);
+    const grant = ACCOUNT_KEY_STORES[label];
+    const key = grant === undefined ? this.activation.storeKeys.get(label) : this.activation.accountKeys[grant];
     if (key === undefined) throw new MeshError('MESH_NOT_AUTHORIZED', `this device's roles (${this.roles.join(', ')}) do not grant ${label}`);
     return key;
   }
 
-  /** The labels of the stores this device holds keys for (its roles' grants, mesh-model.md §7), in grant order. */
+  /**
+   * The labels of the stores this device holds keys for (its roles' grants, mesh-model.md §7), in
+   * grant order, then the account-key stores whose account key it holds (MMM_Ingress, roles.ts).
+   */
   get storeLabels(): readonly string[] {
-    return [...this.activation.storeKeys.keys()];
+    const labels = [...this.activation.storeKeys.keys()];
+    for (const [label, grant] of Object.entries(ACCOUNT_KEY_STORES)) if (this.activation.accountKeys[grant] !== undefined) labels.push(label);
+    return labels;
   }
 
   /**
@@ -177,10 +187,11 @@ export class MeshAccount {
 
   /**
    * Store options: once bound, stores are synced (their new frames wait for the service), and
-   * MMM_Access is also encrypted to the service's AccessEncrypt key.
+   * the stores the service reads — MMM_Access, MMM_Ingress (SERVICE_READABLE) — are also
+   * encrypted to the service's AccessEncrypt key.
    */
   private storeOptions(label: string): Omit<OpenStoreOptions, 'key'> {
-    const access = label === CATALOG.access ? this.accessEncryptKey : undefined;
+    const access = SERVICE_READABLE.has(label) ? this.accessEncryptKey : undefined;
     return {
       ...(this.random ? { random: this.random } : {}), ...(this.record.service ? { synced: true } : {}),
       ...(access ? { extraRecipients: [access] } : {}),
@@ -196,7 +207,10 @@ export class MeshAccount {
   async catalog<K extends CatalogName>(name: K): Promise<Catalog<K>> {
     const info = (CATALOG_KINDS as Record<string, { label: string } | undefined>)[name];
     if (info === undefined) throw new MeshError('MESH_BAD_ARGUMENT', `unknown catalog ${String(name)} (known: ${Object.keys(CATALOG_KINDS).join(', ')})`);
-    return openCatalogOn(this.storage, this.udf, name, { key: this.storeKey(info.label), ...this.storeOptions(info.label) });
+    const key = this.storeKey(info.label);
+    // Its frame 0 fixes its recipients: made before binding, the service could never read it.
+    const create = info.label !== CATALOG.ingress || this.accessEncryptKey !== undefined;
+    return openCatalogOn(this.storage, this.udf, name, { key, ...this.storeOptions(info.label), ...(create ? {} : { create: false }) });
   }
 
   /** A spool of the account (mesh-model.md §9): `inbound`, `outbound`, `local`. The caller closes it. */

@@ -7,7 +7,7 @@ import { buildSelfContact } from '../contacts.js';
 import { MeshError } from '../errors.js';
 import { deriveAccountKeys, deriveDeviceKeys, deriveStoreKey, newMeshSeed, type AccountKeys } from '../keys.js';
 import { buildProfileAccount, buildProfileDevice, sealProfile, verifyProfile } from '../profiles.js';
-import { grantsOf } from '../roles.js';
+import { storesOf } from '../roles.js';
 import type { Enveloped } from '../schema/object.js';
 import type { AnyProfileAccount, CatalogedDevice, ProfileDevice } from '../schema/types.js';
 import { CATALOG, SPOOL } from '../stores.js';
@@ -421,7 +421,7 @@ export class MeshHost {
   }
 }
 
-/** The stores a device with `roles` can read (mesh-model.md §7). */
+/** The stores a device with `roles` can read (mesh-model.md §7; account-key stores included, roles.ts). */
 export function storesOfRoles(roles: readonly string[]): readonly string[] {
-  return grantsOf(roles).stores;
+  return storesOf(roles);
 }

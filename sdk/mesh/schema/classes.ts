@@ -315,6 +315,12 @@ export const MESH_CLASSES = {
     inherits: 'CatalogedEntry',
     members: { Key: 'String', Self: 'Boolean', Contact: 'Tagged<Contact>' },
   },
+  CatalogedIngress: {
+    doc: 'An ingress rule, MMM_Ingress (this project: who may send the account messages, read by its service; '
+      + 'README "Messaging"): `Key` = the sender\'s canonical address, `ProfileUdf` its profile UDF, `Action` `Allow` or `Block`.',
+    inherits: 'CatalogedEntry',
+    members: { Key: 'String', ProfileUdf: 'String', Action: 'String' },
+  },
   CatalogedAccess: { doc: 'A capability, MMM_Access (mesh-model.md §8.5).', inherits: 'CatalogedEntry', members: { Capability: 'Tagged<Capability>' } },
   Capability: {
     doc: 'Base of capabilities (mesh-model.md §8.5).',
@@ -572,7 +578,11 @@ export const MESH_CLASSES = {
     doc: 'Result of one entry of a transaction (protocol.md §3).',
     members: { IndexRequest: 'Integer', IndexContainer: 'Integer', Result: 'String', ConstraintsData: 'ConstraintsData' },
   },
-  PostRequest: { doc: 'Service-to-service delivery (protocol.md T9).', inherits: 'MeshRequest', members: { Accounts: 'String[]', Messages: 'Enveloped<Message>[]' } },
+  PostRequest: {
+    doc: 'Service-to-service delivery (protocol.md T9); `Sender` and its self-signed `EnvelopedProfileSender` are this binding\'s (README "Messaging").',
+    inherits: 'MeshRequest',
+    members: { Accounts: 'String[]', Messages: 'Enveloped<Message>[]', Sender: 'String', EnvelopedProfileSender: 'Enveloped<ProfileAccount>' },
+  },
   PostResponse: { doc: 'Result of a post (protocol.md T9).', inherits: 'TransactResponse' },
   ClaimRequest: { doc: 'Claim a publication (protocol.md T10).', inherits: 'MeshRequest', members: { EnvelopedMessageClaim: 'Enveloped<MessageClaim>' } },
   ClaimResponse: { doc: 'The claimed publication (protocol.md T10).', inherits: 'MeshResponse', members: { CatalogedPublication: 'CatalogedPublication' } },
@@ -617,5 +627,15 @@ export const MESH_CLASSES = {
     doc: 'A push ticket: opens one socket at `/.well-known/mmm/push?ticket=` before `Expires` (protocol.md §2).',
     inherits: 'MeshResponse',
     members: { Ticket: 'String', Expires: 'DateTime' },
+  },
+  LookupRequest: {
+    doc: 'Asks a service for the self-signed profile of an account it holds (this binding: the key a first message is encrypted to; README "Messaging").',
+    inherits: 'MeshRequest',
+    members: { Account: 'String' },
+  },
+  LookupResponse: {
+    doc: 'The profile of the account a LookupRequest named (this binding).',
+    inherits: 'MeshResponse',
+    members: { EnvelopedProfileAccount: 'Enveloped<ProfileAccount>' },
   },
 } as const satisfies Readonly<Record<string, ClassDefinition>>;

@@ -911,6 +911,7 @@ export type AnyCatalogedEntry =
   | CatalogedApplicationSsh
   | CatalogedNetwork
   | CatalogedContact
+  | CatalogedIngress
   | CatalogedAccess
   | CatalogedCallsign
   | CatalogedBookmark
@@ -1016,6 +1017,18 @@ export interface CatalogedContactMembers extends CatalogedEntryMembers {
 }
 /** A contact, MMM_Contact; the self contact has `Self: true` (mesh-model.md §8.2). */
 export interface CatalogedContact extends CatalogedContactMembers, MeshObjectBase<'CatalogedContact'> {}
+
+/** Members of {@link CatalogedIngress}. */
+export interface CatalogedIngressMembers extends CatalogedEntryMembers {
+  /** String */
+  Key?: string;
+  /** String */
+  ProfileUdf?: string;
+  /** String */
+  Action?: string;
+}
+/** An ingress rule, MMM_Ingress (this project: who may send the account messages, read by its service; README "Messaging"): `Key` = the sender's canonical address, `ProfileUdf` its profile UDF, `Action` `Allow` or `Block`. */
+export interface CatalogedIngress extends CatalogedIngressMembers, MeshObjectBase<'CatalogedIngress'> {}
 
 /** Members of {@link CatalogedAccess}. */
 export interface CatalogedAccessMembers extends CatalogedEntryMembers {
@@ -1546,7 +1559,8 @@ export type AnyRequest =
   | ClaimRequest
   | PollClaimRequest
   | OperateRequest
-  | PushTicketRequest;
+  | PushTicketRequest
+  | LookupRequest;
 
 /** Members of {@link Response}. */
 export interface ResponseMembers {
@@ -1578,7 +1592,8 @@ export type AnyResponse =
   | ClaimResponse
   | PollClaimResponse
   | OperateResponse
-  | PushTicketResponse;
+  | PushTicketResponse
+  | LookupResponse;
 
 /** Members of {@link Version}. */
 export interface VersionMembers {
@@ -1648,7 +1663,8 @@ export type AnyMeshRequest =
   | ClaimRequest
   | PollClaimRequest
   | OperateRequest
-  | PushTicketRequest;
+  | PushTicketRequest
+  | LookupRequest;
 
 /** Members of {@link MeshRequestUser}. */
 export interface MeshRequestUserMembers extends MeshRequestMembers {
@@ -1690,7 +1706,8 @@ export type AnyMeshResponse =
   | ClaimResponse
   | PollClaimResponse
   | OperateResponse
-  | PushTicketResponse;
+  | PushTicketResponse
+  | LookupResponse;
 
 /** Members of {@link KeyValue}. */
 export interface KeyValueMembers {
@@ -1976,8 +1993,12 @@ export interface PostRequestMembers extends MeshRequestMembers {
   Accounts?: string[];
   /** list of Enveloped<Message> */
   Messages?: Enveloped<AnyMessage>[];
+  /** String */
+  Sender?: string;
+  /** Enveloped<ProfileAccount> */
+  EnvelopedProfileSender?: Enveloped<AnyProfileAccount>;
 }
-/** Service-to-service delivery (protocol.md T9). */
+/** Service-to-service delivery (protocol.md T9); `Sender` and its self-signed `EnvelopedProfileSender` are this binding's (README "Messaging"). */
 export interface PostRequest extends PostRequestMembers, MeshObjectBase<'PostRequest'> {}
 
 /** Members of {@link PostResponse}. */
@@ -2132,6 +2153,22 @@ export interface PushTicketResponseMembers extends MeshResponseMembers {
 /** A push ticket: opens one socket at `/.well-known/mmm/push?ticket=` before `Expires` (protocol.md §2). */
 export interface PushTicketResponse extends PushTicketResponseMembers, MeshObjectBase<'PushTicketResponse'> {}
 
+/** Members of {@link LookupRequest}. */
+export interface LookupRequestMembers extends MeshRequestMembers {
+  /** String */
+  Account?: string;
+}
+/** Asks a service for the self-signed profile of an account it holds (this binding: the key a first message is encrypted to; README "Messaging"). */
+export interface LookupRequest extends LookupRequestMembers, MeshObjectBase<'LookupRequest'> {}
+
+/** Members of {@link LookupResponse}. */
+export interface LookupResponseMembers extends MeshResponseMembers {
+  /** Enveloped<ProfileAccount> */
+  EnvelopedProfileAccount?: Enveloped<AnyProfileAccount>;
+}
+/** The profile of the account a LookupRequest named (this binding). */
+export interface LookupResponse extends LookupResponseMembers, MeshObjectBase<'LookupResponse'> {}
+
 /** Class name → its interface. */
 export interface MeshClassMap {
   KeyCore: KeyCore;
@@ -2205,6 +2242,7 @@ export interface MeshClassMap {
   CatalogedApplicationSsh: CatalogedApplicationSsh;
   CatalogedNetwork: CatalogedNetwork;
   CatalogedContact: CatalogedContact;
+  CatalogedIngress: CatalogedIngress;
   CatalogedAccess: CatalogedAccess;
   Capability: Capability;
   NullCapability: NullCapability;
@@ -2297,6 +2335,8 @@ export interface MeshClassMap {
   OperateResponse: OperateResponse;
   PushTicketRequest: PushTicketRequest;
   PushTicketResponse: PushTicketResponse;
+  LookupRequest: LookupRequest;
+  LookupResponse: LookupResponse;
 }
 
 /** Class name → the class or any class inheriting from it. */
@@ -2372,6 +2412,7 @@ export interface MeshFamilyMap {
   CatalogedApplicationSsh: CatalogedApplicationSsh;
   CatalogedNetwork: CatalogedNetwork;
   CatalogedContact: CatalogedContact;
+  CatalogedIngress: CatalogedIngress;
   CatalogedAccess: CatalogedAccess;
   Capability: AnyCapability;
   NullCapability: NullCapability;
@@ -2464,6 +2505,8 @@ export interface MeshFamilyMap {
   OperateResponse: OperateResponse;
   PushTicketRequest: PushTicketRequest;
   PushTicketResponse: PushTicketResponse;
+  LookupRequest: LookupRequest;
+  LookupResponse: LookupResponse;
 }
 
 /** The name of a Mesh class. */

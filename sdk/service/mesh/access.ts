@@ -10,7 +10,7 @@ import { openMeshEnvelope } from '../../mesh/envelopes.js';
 import { MeshError } from '../../mesh/errors.js';
 import { publicKeyOf } from '../../mesh/keydata.js';
 import { verifyProfile } from '../../mesh/profiles.js';
-import { grantsOf } from '../../mesh/roles.js';
+import { storesOf } from '../../mesh/roles.js';
 import { readMeshObject } from '../../mesh/schema/codec.js';
 import type { Enveloped } from '../../mesh/schema/object.js';
 import type { AccessCapability, AnyProfileAccount, CatalogedAccess, CatalogedDevice } from '../../mesh/schema/types.js';
@@ -33,7 +33,7 @@ import type { AccountRecord, ServiceStore } from '../store.js';
  *    cannot mint a device: the key the service authenticates comes from an administrator's
  *    signature, not from the catalog entry;
  * 3. the capability's `Rights` (roles) decide the stores, as the roles decide the store keys an
- *    activation carries (`grantsOf`): a device may read and write exactly the stores its roles
+ *    activation carries (`storesOf`): a device may read and write exactly the stores its roles
  *    grant. Unknown roles grant nothing.
  *
  * The account's CommonAuthentication key (Key mode: binding, the first upload, recovery) may do
@@ -159,7 +159,7 @@ export function storesOfRoles(roles: readonly string[]): Set<string> {
   const out = new Set<string>();
   for (const role of roles) {
     try {
-      for (const s of grantsOf([role]).stores) out.add(s);
+      for (const s of storesOf([role])) out.add(s);
     } catch (e) {
       if (!(e instanceof MeshError)) throw e;
     }
