@@ -1,7 +1,7 @@
 import type { MeshClassName } from '../mesh/schema/types.js';
 import type {
   AnyHelloRequest, BindRequest, BindResponse, ClaimRequest, ClaimResponse, CompleteRequest, CompleteResponse, ConnectRequest, ConnectResponse,
-  DownloadRequest, DownloadResponse, MeshHelloResponse, OperateRequest, OperateResponse, PollClaimRequest, PollClaimResponse, PostRequest,
+  DownloadRequest, DownloadResponse, LookupRequest, LookupResponse, MeshHelloResponse, OperateRequest, OperateResponse, PollClaimRequest, PollClaimResponse, PostRequest,
   PostResponse, PushTicketRequest, PushTicketResponse, StatusRequest, StatusResponse, TransactRequest, TransactResponse, UnbindRequest, UnbindResponse,
 } from '../mesh/schema/types.js';
 import type { CredentialMode } from './credential.js';
@@ -39,7 +39,7 @@ export interface TransactionSpec {
 /**
  * The Mesh transactions of protocol.md §5. Modes: T3 Unbind takes Key (CommonAuthentication) or
  * Connection; T6–T8 Connection "or Key"; T10 Claim the claimant's Key or Connection; T12
- * Operate "any". Transact and Post carry frames and message batches: the upload limit. PushTicket
+ * Operate "any". Transact carries frames and message batches: the upload limit; Post one message. PushTicket
  * (protocol.md §2) takes a Connection credential only.
  */
 export const MESH_TRANSACTIONS = {
@@ -51,12 +51,15 @@ export const MESH_TRANSACTIONS = {
   Status: { request: 'StatusRequest', response: 'StatusResponse', modes: ['Connection', 'Key'], body: 'message' },
   Download: { request: 'DownloadRequest', response: 'DownloadResponse', modes: ['Connection', 'Key'], body: 'message' },
   Transact: { request: 'TransactRequest', response: 'TransactResponse', modes: ['Connection', 'Key'], body: 'upload' },
-  Post: { request: 'PostRequest', response: 'PostResponse', modes: ['Service'], body: 'upload' },
+  // One message to one account per Post (README "Messaging"): a message limit, checked before parsing.
+  Post: { request: 'PostRequest', response: 'PostResponse', modes: ['Service'], body: 'message' },
   Claim: { request: 'ClaimRequest', response: 'ClaimResponse', modes: ['Key', 'Connection'], body: 'message' },
   PollClaim: { request: 'PollClaimRequest', response: 'PollClaimResponse', modes: ['Key'], body: 'message' },
   Operate: { request: 'OperateRequest', response: 'OperateResponse', modes: ['Key', 'Device', 'Connection'], body: 'message' },
   // A ticket is bound to one connected device (its Authentication keyid) of one account: Connection only.
   PushTicket: { request: 'PushTicketRequest', response: 'PushTicketResponse', modes: ['Connection'], body: 'message' },
+  // This binding's: an account's profile, asked by a device of the service or by a peer service (README "Messaging").
+  Lookup: { request: 'LookupRequest', response: 'LookupResponse', modes: ['Connection', 'Service'], body: 'message' },
 } as const satisfies Readonly<Record<string, TransactionSpec>>;
 
 /** The request and response types of each transaction (extend by declaration merging). */
@@ -74,6 +77,7 @@ export interface MeshTransactionTypes {
   PollClaim: { request: PollClaimRequest; response: PollClaimResponse };
   Operate: { request: OperateRequest; response: OperateResponse };
   PushTicket: { request: PushTicketRequest; response: PushTicketResponse };
+  Lookup: { request: LookupRequest; response: LookupResponse };
 }
 
 /** A transaction name. */

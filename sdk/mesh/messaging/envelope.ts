@@ -89,7 +89,7 @@ export function sealedMessageInfo(envelope: DareEnvelope): SealedMessageInfo {
   const meta = contentMetaOf(envelope);
   const messageId = meta.uniqueId;
   const messageType = meta.messageType;
-  if (typeof messageId !== 'string' || messageId.length === 0 || typeof messageType !== 'string' || !isKindOf(messageType, 'Message')) {
+  if (typeof messageId !== 'string' || messageId.length === 0 || messageId.length > 256 || typeof messageType !== 'string' || !isKindOf(messageType, 'Message')) {
     throw new MeshError('MESH_INVALID', 'a message\'s ContentMeta names its MessageId (UniqueId) and its Message class (MessageType)');
   }
   const envelopeId = envelopeIdOf(messageId);
@@ -104,8 +104,8 @@ export function sealedMessageInfo(envelope: DareEnvelope): SealedMessageInfo {
 export interface CheckSealedOptions {
   /** The sender's CommonSignature (from its verified profile). */
   readonly sender: DarePublicKey;
-  /** The recipient's CommonEncryption: the message must be encrypted to it. */
-  readonly recipient: DarePublicKey;
+  /** The recipient's CommonEncryption: the message must be encrypted to it (omitted: the sender's service, which does not know it). */
+  readonly recipient?: DarePublicKey;
   /** Milliseconds since the epoch (default `Date.now()`). */
   readonly now?: number;
 }
@@ -122,7 +122,7 @@ export function checkSealedMessage(envelope: DareEnvelope, options: CheckSealedO
   if (inspection.verdict !== 'authentic' || !inspection.headerSigned || !inspection.signedBy.some((k) => k.kid === options.sender.kid)) {
     throw new MeshError('MESH_NOT_SIGNED', `message ${info.messageId} is not signed, header included, by the sender's CommonSignature ${options.sender.kid}`);
   }
-  if (!inspection.encrypted || !inspection.recipients.includes(options.recipient.kid)) {
+  if (options.recipient !== undefined && (!inspection.encrypted || !inspection.recipients.includes(options.recipient.kid))) {
     throw new MeshError('MESH_WRONG_ACCOUNT', `message ${info.messageId} is not encrypted to the recipient's CommonEncryption ${options.recipient.kid}`);
   }
   const now = options.now ?? Date.now();

@@ -629,9 +629,9 @@ export const MESH_CLASSES = {
     members: { Ticket: 'String', Expires: 'DateTime' },
   },
   LookupRequest: {
-    doc: 'Asks a service for the self-signed profile of an account it holds (this binding: the key a first message is encrypted to; README "Messaging").',
+    doc: 'Asks a service for the self-signed profile of the account `Target` (this binding: the key a first message is encrypted to; README "Messaging"). Not `Account`: that names the requester.',
     inherits: 'MeshRequest',
-    members: { Account: 'String' },
+    members: { Target: 'String' },
   },
   LookupResponse: {
     doc: 'The profile of the account a LookupRequest named (this binding).',

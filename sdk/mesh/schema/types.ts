@@ -2156,9 +2156,9 @@ export interface PushTicketResponse extends PushTicketResponseMembers, MeshObjec
 /** Members of {@link LookupRequest}. */
 export interface LookupRequestMembers extends MeshRequestMembers {
   /** String */
-  Account?: string;
+  Target?: string;
 }
-/** Asks a service for the self-signed profile of an account it holds (this binding: the key a first message is encrypted to; README "Messaging"). */
+/** Asks a service for the self-signed profile of the account `Target` (this binding: the key a first message is encrypted to; README "Messaging"). Not `Account`: that names the requester. */
 export interface LookupRequest extends LookupRequestMembers, MeshObjectBase<'LookupRequest'> {}
 
 /** Members of {@link LookupResponse}. */

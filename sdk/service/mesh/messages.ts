@@ -55,6 +55,11 @@ export interface MessageRouting {
    * (`Sent`/`Received`/`Refused`, mesh-model.md §9.3).
    */
   deliverRemote?(sender: string, recipients: readonly string[], messages: readonly DareEnvelope[]): Promise<void>;
+  /**
+   * Checks an Outbound message bound for another service before the sender's transaction
+   * commits (post.ts: signed by the sending account); throw a `refuse(…)` to refuse it all.
+   */
+  checkOutbound?(sender: string, envelope: DareEnvelope): Promise<void> | void;
 }
 
 /** A message checked for delivery: its envelope and the frame content a spool takes. */

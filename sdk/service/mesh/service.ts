@@ -15,6 +15,7 @@ import type { ServiceContext, ServiceLimits } from './context.js';
 import { MeshServiceError } from './errors.js';
 import { loadServiceIdentity, type IdentityOptions, type ServiceIdentity } from './identity.js';
 import type { MessageRouting } from './messages.js';
+import { ServiceMessaging, type ServiceMessagingOptions } from './post.js';
 import { StoreStates } from './store-states.js';
 import { download, status } from './stores.js';
 import { transact } from './transact.js';
@@ -37,7 +38,7 @@ import { transact } from './transact.js';
  * What each part promises is in its module: who may do what (access.ts), how uploads are checked
  * (store-states.ts, transact.ts), messages and their extension point for other services
  * (messages.ts), the identity that survives restarts (identity.ts), the statuses (errors.ts).
- * Connect, Complete, Claim, PollClaim, Post and Operate are not served yet (404).
+ * Post and Lookup: post.ts. Connect, Complete, Claim, PollClaim and Operate are not served yet (404).
  */
 
 /** Options of {@link MeshService}. */
@@ -46,8 +47,10 @@ export interface MeshServiceOptions {
   readonly identity: ServiceIdentity;
   /** Domains whose accounts this service binds and holds (e.g. `['example.com']`); default: any domain. */
   readonly domains?: readonly string[];
-  /** Messages to other services and ingress control (messages.ts); default: local delivery only. */
+  /** Messages to other services and ingress control (messages.ts); default: post.ts, ingress.ts. */
   readonly routing?: MessageRouting;
+  /** Delivery between services, ingress control (post.ts, ingress.ts): resolution, rate limit, refusal log. */
+  readonly messaging?: ServiceMessagingOptions;
   readonly limits?: Partial<ServiceLimits>;
   /** The push channel: on (default) with the push service's options, or `false`. */
   readonly push?: false | Omit<MeshPushServiceOptions, 'serviceKey' | 'source' | 'readable' | 'replay'>;
@@ -73,6 +76,8 @@ export class MeshService {
   readonly push: MeshPushService | undefined;
   readonly identity: ServiceIdentity;
   readonly #context: ServiceContext;
+  /** Post, Lookup, ingress control, delivery to other services (post.ts). */
+  readonly messaging: ServiceMessaging;
 
   /** Loads (or, on first start, makes) the identity from the store, then builds the service. */
   static async open(store: ServiceStore, options: IdentityOptions & Omit<MeshServiceOptions, 'store' | 'identity'>): Promise<MeshService> {
@@ -94,6 +99,10 @@ export class MeshService {
     this.identity = options.identity;
     const store = options.store;
     const routing: MessageRouting = {
+      admit: (d) => this.messaging.admitLocal(d),
+      checkOutbound: (sender, envelope) => this.messaging.checkOutbound(sender, envelope),
+      // Without domains every address is local: nothing is delivered elsewhere.
+      ...(domains === undefined ? {} : { deliverRemote: (s, r, m) => this.messaging.deliverRemote(s, r, m) }),
       ...options.routing,
       isLocal: options.routing?.isLocal ?? ((address) => domains === undefined || domains.has(address.slice(address.lastIndexOf('@') + 1))),
     };
@@ -113,6 +122,7 @@ export class MeshService {
         accountClosed: (account) => void push?.closeAccount(account),
       },
     };
+    this.messaging = new ServiceMessaging(() => this.#context, { ...options.messaging, log: options.messaging?.log ?? (() => undefined) });
     this.http = new MeshHttpService({
       ...options.binding, replay, serviceKey: this.identity.authenticationKey, handlers: this.handlers, resolveConnection: this.resolveConnection,
       limits: { upload: limits.uploadBytes }, onError: options.binding?.onError ?? ((e) => onError(e)),
@@ -134,6 +144,8 @@ export class MeshService {
       Status: (r: StatusRequest, c: RequestContext) => status(sc(), r, c),
       Download: (r: DownloadRequest, c: RequestContext) => download(sc(), r, c),
       Transact: (r: TransactRequest, c: RequestContext) => transact(sc(), r, c),
+      Post: this.messaging.post,
+      Lookup: this.messaging.lookup,
       ...(this.push ? this.push.handlers : {}),
     };
   }

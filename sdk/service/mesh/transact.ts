@@ -124,6 +124,15 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     else if (sc.routing.deliverRemote === undefined) throw unknownAccount(`${r.slice(0, 100)} is on another service, and this service delivers to no other`);
     else remote.push(r);
   }
+  if (remote.length > 0) {
+    for (const m of outbound) {
+      try {
+        await sc.routing.checkOutbound?.(account, m.envelope);
+      } catch (e) {
+        throw refusalOf(e);
+      }
+    }
+  }
   for (const record of local) {
     for (const m of outbound) {
       try {

@@ -1,0 +1,251 @@
+import type { DareEnvelope } from '../../dare/envelope.js';
+import { MeshError } from '../../mesh/errors.js';
+import { sealMeshObject } from '../../mesh/envelopes.js';
+import { checkSealedMessage, type SealedMessageInfo } from '../../mesh/messaging/envelope.js';
+import { peerOf, type Peer } from '../../mesh/messaging/peer.js';
+import type { Enveloped } from '../../mesh/schema/object.js';
+import type { AnyProfileAccount, LookupRequest, LookupResponse, PostRequest, PostResponse } from '../../mesh/schema/types.js';
+import { SPOOL } from '../../mesh/stores.js';
+import { MeshHttpClient, serviceCredential, type FetchFunction } from '../../protocol/client.js';
+import { discoverService } from '../../protocol/discovery.js';
+import type { RequestContext } from '../../protocol/service.js';
+import type { SrvLookup } from '../../protocol/srv.js';
+import { MeshProtocolError, refuse } from '../../protocol/status.js';
+import { envelopeId as envelopeIdOf } from '../../udf/message-id.js';
+import { nonce } from '../../udf/fixed.js';
+import { ServiceConflictError, ServiceStoreError } from '../store-errors.js';
+import { canonicalAddress } from '../store-rules.js';
+import type { AccountRecord } from '../store.js';
+import type { AccountView } from './access.js';
+import type { ServiceContext } from './context.js';
+import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
+import { IngressControl, replayClaim, replayed, type IngressOptions } from './ingress.js';
+import { checkMessages, spoolFrames, type CheckedMessage, type Delivery } from './messages.js';
+
+/**
+ * Messages between services (protocol.md T9 Post, the four-corner model; features.md row 52),
+ * and the account lookup a first message needs:
+ *
+ * - **Sending** ({@link ServiceMessaging.deliverRemote}, after the sender's Transact committed):
+ *   the sender's service checks each outbound message is signed by its own account
+ *   ({@link ServiceMessaging.checkOutbound}, before the commit), finds the recipient's service
+ *   (`MESH_RESOLVE`, SRV, `.well-known`: protocol/discovery.ts), pins it by Hello, and posts one
+ *   message to one account per Post, signed under RFC 9421 with its own ServiceAuthentication
+ *   key (Service credential: its self-signed ProfileService). It carries the sender's address and
+ *   self-signed profile. The outcome is recorded in the sender's MMM_Outbound as a delivery
+ *   completion (`Received` / `Refused`, mesh-model.md §9.3).
+ * - **Receiving** ({@link ServiceMessaging.post}): the body is at most 32 KiB (refused before it
+ *   is parsed, MeshRequestSize); the sending service authenticated with its profile's key; the
+ *   sender's profile is self-signed, for the address it claims, and names *that* service
+ *   (ProfileAccount.ServiceUdf): a service speaks only for its own accounts, and never for this
+ *   service's; then ingress control (ingress.ts) with the message signature checked against the
+ *   sender's profile; the message is appended to the recipient's MMM_Inbound with its MessageId
+ *   claimed in the same commit (a replay is refused). Push follows from the store's change feed.
+ * - **Lookup** (this binding's): a device of this service asks for the profile of an account —
+ *   here, or at another service, which this one asks in turn; a peer service may ask about this
+ *   one's accounts. The device verifies what it gets (self-signed, for that address).
+ */
+
+/** Options of {@link ServiceMessaging}. */
+export interface ServiceMessagingOptions extends IngressOptions {
+  /** MESH_RESOLVE (`a.test=http://127.0.0.1:P1,…`), or a function giving it now (tests whose ports come late). */
+  readonly resolve?: string | (() => string | undefined);
+  /** SRV lookup of the runtime (Node: adapters/http/node-srv.ts); without it, `.well-known` after MESH_RESOLVE. */
+  readonly srv?: SrvLookup;
+  readonly fetch?: FetchFunction;
+  readonly timeoutMs?: number;
+}
+
+/** The messaging part of the Mesh service (see the module notes). */
+export class ServiceMessaging {
+  readonly ingress: IngressControl;
+  readonly #clients = new Map<string, MeshHttpClient>();
+
+  constructor(private readonly sc: () => ServiceContext, private readonly options: ServiceMessagingOptions = {}) {
+    const ctx = sc();
+    this.ingress = new IngressControl(ctx.store, ctx.identity.accessKey, options);
+  }
+
+  /** The sender's peer: a local account's verified profile. */
+  async #localPeer(address: string): Promise<{ view: AccountView; peer: Peer }> {
+    const view = await this.sc().access.account(address);
+    if (view === undefined) throw unknownAccount(`no account ${address.slice(0, 100)}`);
+    try {
+      return { view, peer: peerOf(view.envelope, { address: view.address }) };
+    } catch (e) {
+      throw forbidden(`${view.address} sends no messages: ${(e as Error).message}`);
+    }
+  }
+
+  /** Ingress control for a delivery between two accounts of this service (MessageRouting.admit). */
+  readonly admitLocal = async (delivery: Delivery): Promise<void> => {
+    const { peer } = await this.#localPeer(delivery.sender);
+    const recipient = await this.sc().access.account(delivery.recipient);
+    if (recipient === undefined) throw unknownAccount(`no account ${delivery.recipient.slice(0, 100)}`);
+    await this.ingress.admit({ sender: peer, recipient, envelope: delivery.envelope }, { claim: true });
+  };
+
+  /**
+   * Before a Transact that sends to another service commits: every outbound message is signed,
+   * header included, by the sending account's CommonSignature (the service vouches for nothing
+   * it forwards that its account did not sign).
+   */
+  readonly checkOutbound = async (sender: string, envelope: DareEnvelope): Promise<void> => {
+    const { peer } = await this.#localPeer(sender);
+    try {
+      checkSealedMessage(envelope, { sender: peer.signature });
+    } catch (e) {
+      if (!(e instanceof MeshError)) throw e;
+      throw refuse('Forbidden', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: e.message });
+    }
+  };
+
+  /** T9 Post (see the module notes). */
+  readonly post = async (request: PostRequest, rc: RequestContext): Promise<PostResponse> => {
+    const sc = this.sc();
+    const auth = rc.auth;
+    if (auth?.mode !== 'Service' || auth.profile === undefined) throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: 'Post is a service\'s' });
+    const from = auth.profile.udf;
+    const accounts = request.Accounts ?? [];
+    const messages = request.Messages ?? [];
+    if (accounts.length !== 1 || messages.length !== 1) throw invalid('a Post carries one message to one account');
+    if (typeof request.Sender !== 'string' || request.EnvelopedProfileSender === undefined) throw invalid('a Post names its Sender and carries the sender\'s profile');
+    let sender: Peer;
+    try {
+      sender = peerOf(request.EnvelopedProfileSender, { address: request.Sender });
+    } catch (e) {
+      throw invalid(`EnvelopedProfileSender: ${(e as Error).message}`);
+    }
+    if (sender.profile.ServiceUdf !== from) {
+      throw refuse('Forbidden', { extended: 'NotAuthorized', name: 'MeshServiceBlockedService', detail: `${sender.address} is an account of service ${String(sender.profile.ServiceUdf)}, not of the service that posted (${from})` });
+    }
+    if (sc.routing.isLocal?.(sender.address) === true || (await sc.store.getAccount(sender.address)) !== undefined) {
+      throw refuse('Forbidden', { extended: 'NotAuthorized', name: 'MeshServiceBlockedService', detail: `${sender.address} is an account of this service` });
+    }
+    const [checked] = checkMessages(messages as DareEnvelope[], 'Messages');
+    let address: string;
+    try {
+      address = canonicalAddress(accounts[0]!);
+    } catch {
+      throw invalid('Accounts[0] is not an account address');
+    }
+    const recipient = await sc.access.account(address);
+    if (recipient === undefined) throw unknownAccount(`no account ${address.slice(0, 100)} on this service`);
+    const info = await this.ingress.admit({ sender, recipient, envelope: checked!.envelope });
+    try {
+      await appendMessages(sc, recipient.record, SPOOL.inbound, [checked!], info);
+    } catch (e) {
+      if (e instanceof ServiceStoreError && e.code === 'SERVICE_REPLAY') {
+        const r = replayed(info);
+        this.ingress.logRefusal(sender.address, recipient.address, info.messageId, r);
+        throw r;
+      }
+      throw refusalOf(e);
+    }
+    return { $class: 'PostResponse', Entries: [{ $class: 'EntryResponse', IndexRequest: 0, Result: 'Accept' }] };
+  };
+
+  /** Lookup (see the module notes). */
+  readonly lookup = async (request: LookupRequest, rc: RequestContext): Promise<LookupResponse> => {
+    const sc = this.sc();
+    const auth = rc.auth;
+    if (auth === undefined) throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated' });
+    if (auth.mode === 'Connection') {
+      const own = await sc.access.account(auth.account!);
+      if (own === undefined || (await sc.access.grant(own, auth.keyid)) === undefined) throw refuse('Forbidden', { extended: 'DeviceRevoked', name: 'NotAuthorized' });
+    }
+    let target: string;
+    try {
+      target = canonicalAddress(String(request.Target ?? ''));
+    } catch {
+      throw invalid('Target is not an account address');
+    }
+    const view = await sc.access.account(target);
+    if (view !== undefined) return { $class: 'LookupResponse', EnvelopedProfileAccount: view.envelope };
+    if (auth.mode !== 'Connection' || sc.routing.isLocal?.(target) !== false) throw unknownAccount(`no account ${target.slice(0, 100)} on this service`);
+    const answer = await (await this.#client(target)).request('Lookup', { $class: 'LookupRequest', Target: target }, this.#credential());
+    if (answer.EnvelopedProfileAccount === undefined) throw unknownAccount(`${target.slice(0, 100)}: its service gave no profile`);
+    return { $class: 'LookupResponse', EnvelopedProfileAccount: answer.EnvelopedProfileAccount };
+  };
+
+  /**
+   * Delivers to accounts of other services (MessageRouting.deliverRemote), one Post per message
+   * and recipient, and records each outcome in the sender's MMM_Outbound. Failures that are not
+   * a refusal (unreachable service) are reported and leave the message's state as it was.
+   */
+  readonly deliverRemote = async (sender: string, recipients: readonly string[], messages: readonly DareEnvelope[]): Promise<void> => {
+    const sc = this.sc();
+    const { view } = await this.#localPeer(sender);
+    const outcomes: { messageId: string; relationship: 'Received' | 'Refused' }[] = [];
+    for (const recipient of recipients) {
+      for (const envelope of messages) {
+        const [checked] = checkMessages([envelope], 'Outbound');
+        try {
+          const client = await this.#client(recipient);
+          await client.request('Post', {
+            $class: 'PostRequest', Accounts: [recipient], Messages: [envelope as Enveloped<never>], Sender: view.address,
+            EnvelopedProfileSender: view.envelope as Enveloped<AnyProfileAccount>,
+          }, this.#credential());
+          outcomes.push({ messageId: checked!.messageId, relationship: 'Received' });
+        } catch (e) {
+          if (e instanceof MeshProtocolError) outcomes.push({ messageId: checked!.messageId, relationship: 'Refused' });
+          sc.onError(e);
+        }
+      }
+    }
+    if (outcomes.length === 0) return;
+    const id = nonce();
+    const completion = sealMeshObject(
+      { $class: 'MessageComplete', MessageId: id, References: outcomes.map((o) => ({ $class: 'Reference' as const, MessageId: o.messageId, Relationship: o.relationship })) },
+      { uniqueId: id, envelopeId: envelopeIdOf(id) },
+    );
+    await appendMessages(sc, view.record, SPOOL.outbound, checkMessages([completion], 'completion'));
+  };
+
+  #credential(): ReturnType<typeof serviceCredential> {
+    const identity = this.sc().identity;
+    return serviceCredential(identity.profile, identity.authenticationKey);
+  }
+
+  /** A client of the service of `address`'s domain, pinned on first use. */
+  async #client(address: string): Promise<MeshHttpClient> {
+    const resolve = typeof this.options.resolve === 'function' ? this.options.resolve() : this.options.resolve;
+    const endpoint = await discoverService(address, { ...(resolve ? { resolve } : {}), ...(this.options.srv ? { srv: this.options.srv } : {}) });
+    const known = this.#clients.get(endpoint.url);
+    if (known !== undefined) return known;
+    const client = new MeshHttpClient({
+      endpoint: endpoint.url, ...(this.options.fetch ? { fetch: this.options.fetch } : {}), ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}),
+    });
+    const hello = await client.hello();
+    if (hello.service.udf === this.sc().identity.udf) throw refuse('NotFound', { name: 'MeshUnknownAccount', detail: `${address} resolves to this service` });
+    if (this.#clients.size > 1000) this.#clients.clear();
+    this.#clients.set(endpoint.url, client);
+    return client;
+  }
+}
+
+/** Attempts when a spool moved under the service (another host delivered to it). */
+const ATTEMPTS = 5;
+
+/**
+ * Appends service-built frames of `messages` to one spool of an account, retrying when another
+ * writer moved the spool; `claim`: remember this message as delivered in the same commit.
+ */
+async function appendMessages(sc: ServiceContext, record: AccountRecord, label: string, messages: readonly CheckedMessage[], claim?: SealedMessageInfo): Promise<void> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const base = await sc.states.current(record, label);
+    const built = spoolFrames(base, label, messages);
+    try {
+      await sc.store.transact(
+        [{ account: record.address, store: label, expectedNextIndex: base.state.frameCount, frames: built.frames, digest: built.after.state.head! }],
+        claim === undefined ? {} : { nonce: replayClaim(claim, record.address) },
+      );
+    } catch (e) {
+      if (e instanceof ServiceConflictError) continue;
+      throw e;
+    }
+    sc.states.set(record, label, built.after);
+    return;
+  }
+  throw refuse('ServerOverload', { name: 'MeshOperationFailed', detail: `${label} of ${record.address} kept changing: try again` });
+}
