@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshMessages } from '../sdk/client/messages.js';
 import type { DareEnvelope } from '../sdk/dare/envelope.js';
@@ -9,7 +12,7 @@ import { MeshHttpClient, serviceCredential, UnauthenticatedResponseError } from 
 import { MESH_TRANSACTIONS } from '../sdk/protocol/transactions.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
 import type { IngressLogEntry } from '../sdk/service/mesh/ingress.js';
-import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
+import { boundAccount, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
 
 /**
  * Messages between people on two services (features.md rows 44–53; protocol.md T9, F6, F7):
@@ -24,13 +27,17 @@ let a: Service;
 let b: Service;
 let c: Service;
 let resolve = '';
+let bData = '';
+let bOptions: Parameters<typeof testService>[0];
 const logB: IngressLogEntry[] = [];
 const RATE = 8;
 
 beforeAll(async () => {
   const messaging = (log?: (e: IngressLogEntry) => void) => ({ resolve: () => resolve, rate: { messages: RATE, windowMs: 60_000 }, ...(log ? { log } : {}) });
   a = await testService({ serviceName: 'a.test', service: { messaging: messaging() } });
-  b = await testService({ serviceName: 'b.test', service: { messaging: messaging((e) => logB.push(e)) } });
+  bData = mkdtempSync(join(tmpdir(), 'mathmesh-b-'));
+  bOptions = { serviceName: 'b.test', data: bData, service: { messaging: messaging((e) => logB.push(e)) } };
+  b = await testService(bOptions);
   c = await testService({ serviceName: 'c.test', service: { messaging: messaging() } });
   resolve = `a.test=${a.endpoint},b.test=${b.endpoint},c.test=${c.endpoint}`;
   alice = await person(a, 'alice@a.test');
@@ -39,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await a?.stop();
   await b?.stop();
+  if (bData) rmSync(bData, { recursive: true, force: true });
   await c?.stop();
 });
 
@@ -162,6 +170,42 @@ describe('contact exchange and confirmation across two services', () => {
   });
 });
 
+describe('message states (mesh-model.md §9.3) on every device', () => {
+  it('a request handled on one device leaves pending on the other; the closed state is in MMM_Inbound for both', async () => {
+    const hal = await person(b, 'hal@b.test');
+    const phone = await secondDevice(hal, ['message']);
+    const phoneMessages = new MeshMessages(phone.client);
+    const sent = await alice.messages.contactRequest('hal@b.test');
+    await eventually(async () => ((await phoneMessages.pending()).some((m) => m.messageId === sent.messageId) ? true : undefined), 'the request on the phone');
+    await hal.messages.accept(sent.messageId);
+    expect(await phoneMessages.pending()).toEqual([]);
+    expect([...(await phoneMessages.contacts()).keys()]).toEqual(['alice@a.test']);
+    const spool = await phone.account.spool('inbound');
+    try {
+      expect(spool.get(sent.messageId)).toMatchObject({ state: 'Closed', responseId: sent.responseId });
+    } finally {
+      await spool.close();
+    }
+    // Handled once: accepting again on the phone is refused, and sends nothing.
+    await expect(phoneMessages.accept(sent.messageId)).rejects.toMatchObject({ code: 'CLIENT_NOT_FOUND' });
+
+    // The service restarts (same store, same port): the states stand, messages flow again.
+    const port = b.port;
+    await b.stop();
+    b = await testService({ ...bOptions, port });
+    expect(await phoneMessages.pending()).toEqual([]);
+    const again = await alice.messages.confirm('hal@b.test', 'still there?');
+    await eventually(async () => ((await hal.messages.pending()).some((m) => m.messageId === again.messageId) ? true : undefined), 'a message after the restart');
+    // A replay of the first request after the restart is still refused (the claim is in the store).
+    const { client, credential } = await asService(a, b);
+    const replay = await refusal(client.request('Post', {
+      $class: 'PostRequest', Accounts: ['hal@b.test'], Messages: [await sentEnvelope(alice, sent.messageId) as Enveloped<never>], Sender: 'alice@a.test',
+      EnvelopedProfileSender: alice.account.state.profile as Enveloped<AnyProfileAccount>,
+    }, credential));
+    expect(replay.detail).toContain('replay');
+  });
+});
+
 describe('ingress control at the recipient\'s service', () => {
   it('row 49: a non-contact\'s confirmation request is refused (MeshMessageInsufficientPrivilege) while its contact request is admitted', async () => {
     const dave = await person(a, 'dave@a.test');
@@ -245,6 +289,33 @@ describe('attacks on Post (service to service)', () => {
       })], Accounts: ['carol@b.test'],
     }, mallory.client.deviceCredential()));
     expect(viaA.errorName).toBe('NotAuthenticated');
+  });
+
+  it('a forged sender inside a message: mallory signs a contact request claiming to be alice (with alice\'s genuine self contact) — admitted as mallory\'s, never shown as alice\'s', async () => {
+    const contacts = await alice.account.catalog('contact');
+    const selfContact = contacts.list().find((e) => e.Self === true)!.Contact!.Sources![0]!.EnvelopedSource!;
+    await contacts.close();
+    const peer = peerOf(carol.account.state.profile);
+    const forged = sealMessage({
+      $class: 'MessageContact', MessageId: newMessageId(), Sender: 'alice@a.test', Recipient: 'carol@b.test', Reply: true, AuthenticatedData: selfContact as Enveloped<never>,
+    }, { signer: mallory.account.activation.accountKeys.Signature!, recipients: [peer.encryption] });
+    // Mallory's own service forwards it (she signed it), carol's admits a contact request from her…
+    await mallory.client.http.request('Transact', { $class: 'TransactRequest', Account: 'mallory@a.test', Outbound: [forged], Accounts: ['carol@b.test'] }, mallory.client.deviceCredential());
+    const id = (await import('../sdk/mesh/messaging/envelope.js')).sealedMessageInfo(forged).messageId;
+    const carolMessages = new MeshMessages(carol.client);
+    await eventually(async () => {
+      await carol.client.sync();
+      const spool = await carol.account.spool('inbound');
+      try {
+        return spool.get(id) ? true : undefined;
+      } finally {
+        await spool.close();
+      }
+    }, 'the forged request in carol\'s inbound');
+    // …but carol's device checks the signature against the claimed sender's key: not listed, not acceptable.
+    expect((await carolMessages.pending()).map((m) => m.messageId)).not.toContain(id);
+    await expect(carolMessages.accept(id)).rejects.toMatchObject({ code: 'MESH_NOT_SIGNED' });
+    expect(await contactAddresses({ ...carol, messages: carolMessages })).toEqual([]);
   });
 
   it('a replayed message is refused', async () => {
