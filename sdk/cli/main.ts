@@ -15,6 +15,7 @@ import { SequenceError } from '../dare/sequence/errors.js';
 import { addBackendOption, addSequenceCommands } from './sequence.js';
 import { MESH_VERSION } from './version.js';
 import { addServiceCommands } from './mesh-service.js';
+import { addMessageCommands } from './mesh-message.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { MeshClientError } from '../client/errors.js';
 import { MeshServiceError } from '../service/mesh/errors.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo): Command {
   addSequenceCommands(program, io);
   addAccountCommands(program, io);
   addCatalogCommands(program, io);
+  addMessageCommands(program, io);
   addServiceCommands(program, io);
   addBackendOption(program);
   return program;

@@ -8,6 +8,7 @@ import { discoverService } from '../protocol/discovery.js';
 import { escapeText } from './escape.js';
 import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, openHost, output, type HostOptions } from './mesh-home.js';
+import { autoProcess } from './mesh-message.js';
 import { parseInteger } from './options.js';
 import { warn } from './output.js';
 
@@ -103,11 +104,13 @@ export function addClientCommands(account: Command, io: CliIo): void {
 
   hostCommand(account.command('sync'))
     .description('synchronise the account\'s catalogs and spools with its service (download, conflict rule, upload)')
-    .action(async (o: HostOptions) => {
+    .option('--auto', 'then act on what needs no question: file the contacts that answered your contact requests')
+    .action(async (o: HostOptions & { auto?: boolean }) => {
       const { account: a } = await openAccount(io, o);
       const report = await clientOf(a).sync();
       warnConflicts(io, report);
-      output(io, o, { account: a.address, ...report }, syncLines(report));
+      const auto = o.auto ? await autoProcess(a) : undefined;
+      output(io, o, { account: a.address, ...report, ...(auto ? { contactsAdded: auto.contacts } : {}) }, [...syncLines(report), ...(auto?.lines ?? [])]);
     });
 
   hostCommand(account.command('status'))

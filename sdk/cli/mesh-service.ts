@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { attachPush, type AttachedPush } from '../../adapters/http/node-push.js';
 import { listenHttp, type RunningHttpServer } from '../../adapters/http/node-server.js';
 import { init } from '../crypto/index.js';
+import { nodeSrvLookup } from '../../adapters/http/node-srv.js';
+import type { IngressLogEntry } from '../service/mesh/ingress.js';
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js';
 import { MESH_WELL_KNOWN_PATH, MESSAGE_LIMIT } from '../protocol/transactions.js';
 import { MeshServiceError } from '../service/mesh/errors.js';
@@ -47,6 +49,8 @@ export interface StartServiceOptions {
   /** A store decorator (benchmarks and fault tests observe commits through it). */
   readonly wrapStore?: (store: ServiceStore) => ServiceStore;
   readonly onError?: (error: unknown) => void;
+  /** Told of what the service refused from other accounts (ingress control): one line each, never content. */
+  readonly onLog?: (line: string) => void;
   /** Further service options (limits, routing for messages to other services). */
   readonly service?: Partial<Omit<MeshServiceOptions, 'store' | 'identity'>>;
 }
@@ -117,9 +121,15 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   let attached: AttachedPush | undefined;
   try {
     const domains = options.serviceName?.split(',').map((d) => d.trim()).filter((d) => d !== '');
+    // Other services are found as clients find them (MESH_RESOLVE, SRV, .well-known); ingress refusals are logged.
+    const messaging = {
+      ...(env['MESH_RESOLVE'] ? { resolve: env['MESH_RESOLVE'] } : {}), srv: nodeSrvLookup,
+      ...(options.onLog ? { log: (e: IngressLogEntry) => options.onLog!(`ingress: refused ${e.refused} from ${e.sender} to ${e.recipient}${e.messageId ? ` (${e.messageId})` : ''}: ${e.detail}`) } : {}),
+      ...options.service?.messaging,
+    };
     service = await MeshService.open(store, {
       secret, ...(domains && domains.length > 0 ? { name: domains[0]!, domains } : {}), ...(options.random ? { random: options.random } : {}),
-      ...options.service, ...(options.onError ? { onError: options.onError } : {}),
+      ...options.service, messaging, ...(options.onError ? { onError: options.onError } : {}),
     });
     const port = options.port ?? DEFAULT_SERVICE_PORT;
     const host = options.host ?? '127.0.0.1';
@@ -173,6 +183,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
         ...(o.serviceName ? { serviceName: o.serviceName } : {}), ...(o.store ? { store: o.store } : {}), ...(o.secretFile ? { secretFile: o.secretFile } : {}),
         env: io.env ?? {}, random: io.random,
         onError: (e) => io.stderr(`mesh: service: ${escapeText(e instanceof Error ? `${e.name}: ${e.message}` : 'failure')}\n`),
+        onLog: (line) => io.stderr(`mesh: service: ${escapeText(line)}\n`),
       });
       output(io, o, { service: running.endpoint, udf: running.udf, store: running.location }, [
         `Service=${running.endpoint}`, `UDF=${running.udf}`, `Store=${running.location}`,

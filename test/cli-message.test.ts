@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeIo, type CliIo } from '../sdk/cli/io.js';
+import { main } from '../sdk/cli/main.js';
+import { testService } from './support/mesh-service.js';
+
+/**
+ * features.md rows 44–48 through the `mesh` CLI, in-process, with two services on loopback
+ * (alice@a.test, bob@b.test) found through MESH_RESOLVE — the transcript of protocol.md F6, F7.
+ */
+
+type Service = Awaited<ReturnType<typeof testService>>;
+let a: Service;
+let b: Service;
+let env: Record<string, string> = {};
+const serviceLog: string[] = [];
+const root = mkdtempSync(join(tmpdir(), 'mesh-cli-message-'));
+const HA = ['--home', join(root, 'alice')];
+const HB = ['--home', join(root, 'bob')];
+
+beforeAll(async () => {
+  let resolve = '';
+  const messaging = { resolve: () => resolve };
+  a = await testService({ serviceName: 'a.test', service: { messaging }, onLog: (l) => serviceLog.push(l) });
+  b = await testService({ serviceName: 'b.test', service: { messaging }, onLog: (l) => serviceLog.push(l) });
+  resolve = `a.test=${a.endpoint},b.test=${b.endpoint}`;
+  env = { MESH_RESOLVE: resolve };
+});
+afterAll(async () => {
+  await a?.stop();
+  await b?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function mesh(...args: string[]): Promise<{ status: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIo = { ...nodeIo, stdout: (t) => void (out += t), stderr: (t) => void (err += t), env, kdfLogN: 10, promptSecret: async () => undefined };
+  return { status: await main(args, io), out, err };
+}
+
+async function ok(...args: string[]): Promise<string> {
+  const r = await mesh(...args);
+  if (r.status !== 0) throw new Error(`mesh ${args.join(' ')} → ${r.status}: ${r.err}`);
+  return r.out;
+}
+
+async function until<T>(probe: () => Promise<T | undefined>, what: string): Promise<T> {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+const idOf = (out: string, label: string): string => new RegExp(`^${label}: (\\S+)$`, 'm').exec(out)![1]!;
+
+describe('mesh contact request / message … across two services', () => {
+  it('rows 44–48: request, pending, accept, sync --auto, contact list on both sides; confirm, accept, status Accept; block', async () => {
+    await ok('account', 'create', 'alice@a.test', ...HA);
+    await ok('account', 'create', 'bob@b.test', ...HB);
+
+    const request = await ok('contact', 'request', 'bob@b.test', '--subject', 'hi Bob', ...HA);
+    expect(request).toMatch(/^Envelope ID: \S+\nMessage ID: \S+\nResponse ID: \S+\n$/);
+    const id = idOf(request, 'Message ID');
+    const pending = await until(async () => {
+      const p = JSON.parse(await ok('message', 'pending', '--json', ...HB)).pending as { messageId: string }[];
+      return p.length > 0 ? p : undefined;
+    }, 'the request at bob');
+    expect(pending).toEqual([expect.objectContaining({ messageId: id, messageType: 'MessageContact', sender: 'alice@a.test', text: 'hi Bob' })]);
+    expect(await ok('message', 'accept', id, ...HB)).toContain('Accepted MessageContact from alice@a.test');
+    expect(await ok('message', 'pending', ...HB)).toBe('');
+
+    await until(async () => ((await ok('account', 'sync', '--auto', ...HA)).includes('Added contact bob@b.test') ? true : undefined), 'bob\'s answer');
+    expect(await ok('contact', 'list', ...HA)).toContain('bob@b.test');
+    expect(await ok('contact', 'list', ...HB)).toContain('alice@a.test');
+
+    const confirm = await ok('message', 'confirm', 'alice@a.test', 'deploy now?', ...HB);
+    const rid = idOf(confirm, 'Response ID');
+    expect((await ok('message', 'status', rid, ...HB)).trim()).toBe('Pending');
+    const cid = idOf(confirm, 'Message ID');
+    await until(async () => ((await ok('message', 'pending', ...HA)).includes(`${cid} RequestConfirmation from bob@b.test: deploy now?`) ? true : undefined), 'the confirmation at alice');
+    await ok('message', 'accept', cid, ...HA);
+    expect(await until(async () => {
+      const s = (await ok('message', 'status', rid, ...HB)).trim();
+      return s === 'Pending' ? undefined : s;
+    }, 'the answer')).toBe('Accept');
+
+    // bob blocks alice through her request: her next message is refused by bob's service, and logged there.
+    expect(await ok('message', 'block', id, ...HB)).toBe('Blocked alice@a.test\n');
+    const again = idOf(await ok('message', 'confirm', 'bob@b.test', 'still friends?', ...HA), 'Message ID');
+    await until(async () => (serviceLog.some((l) => l.includes(`refused MeshRecipientBlockedSender from alice@a.test to bob@b.test (${again})`)) ? true : undefined), 'the refusal');
+
+    // Errors are one line, no stack.
+    const bad = await mesh('message', 'accept', 'NAAA-AAAA-AAAA', ...HB);
+    expect(bad.status).not.toBe(0);
+    expect(bad.err).toMatch(/^mesh: .*no message NAAA-AAAA-AAAA/);
+    expect(bad.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+});
