@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshMessages } from '../sdk/client/messages.js';
-import type { DareEnvelope } from '../sdk/dare/envelope.js';
+import { serializeEnvelope, type DareEnvelope } from '../sdk/dare/envelope.js';
 import { newMessageId, sealMessage } from '../sdk/mesh/messaging/envelope.js';
 import { peerOf } from '../sdk/mesh/messaging/peer.js';
 import type { Enveloped } from '../sdk/mesh/schema/object.js';
@@ -238,6 +238,16 @@ describe('ingress control at the recipient\'s service', () => {
     const sealed = sealMessage(message, { signer: alice.account.activation.accountKeys.Signature!, recipients: [peer.encryption] });
     const e = await refusal(alice.client.http.request('Transact', { $class: 'TransactRequest', Account: 'alice@a.test', Outbound: [sealed], Accounts: ['bob@b.test'] }, alice.client.deviceCredential()));
     expect(e.errorName).toBe('MeshRequestSize');
+    // A message just under the limit, whose Post (with alice's profile) would not be: refused before the commit, not lost after it.
+    let near: DareEnvelope | undefined;
+    for (let n = 24_000; n > 0 && near === undefined; n -= 250) {
+      const m: RequestConfirmation = { ...message, MessageId: newMessageId(), Text: 'y'.repeat(n) };
+      const env = sealMessage(m, { signer: alice.account.activation.accountKeys.Signature!, recipients: [peer.encryption] });
+      if (serializeEnvelope(env, 'json').length <= 32 * 1024 - 300) near = env;
+    }
+    const nearly = await refusal(alice.client.http.request('Transact', { $class: 'TransactRequest', Account: 'alice@a.test', Outbound: [near!], Accounts: ['bob@b.test'] }, alice.client.deviceCredential()));
+    expect(nearly.errorName).toBe('MeshRequestSize');
+    expect(nearly.detail).toContain('Post');
     // Straight at b's Post: 70 KB of anything, refused on its size before a byte is parsed.
     const response = await fetch(`${b.endpoint}Post`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"PostRequest":{"Messages":["${big}"]}}` });
     expect(response.status).toBe(400);

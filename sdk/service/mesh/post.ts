@@ -5,7 +5,9 @@ import { checkSealedMessage, type SealedMessageInfo } from '../../mesh/messaging
 import { peerOf, type Peer } from '../../mesh/messaging/peer.js';
 import type { Enveloped } from '../../mesh/schema/object.js';
 import type { AnyProfileAccount, LookupRequest, LookupResponse, PostRequest, PostResponse } from '../../mesh/schema/types.js';
+import { writeMeshObject } from '../../mesh/schema/codec.js';
 import { SPOOL } from '../../mesh/stores.js';
+import { MESSAGE_LIMIT } from '../../protocol/transactions.js';
 import { MeshHttpClient, serviceCredential, type FetchFunction } from '../../protocol/client.js';
 import { discoverService } from '../../protocol/discovery.js';
 import type { RequestContext } from '../../protocol/service.js';
@@ -91,12 +93,17 @@ export class ServiceMessaging {
    * it forwards that its account did not sign).
    */
   readonly checkOutbound = async (sender: string, envelope: DareEnvelope): Promise<void> => {
-    const { peer } = await this.#localPeer(sender);
+    const { view, peer } = await this.#localPeer(sender);
     try {
       checkSealedMessage(envelope, { sender: peer.signature });
     } catch (e) {
       if (!(e instanceof MeshError)) throw e;
       throw refuse('Forbidden', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: e.message });
+    }
+    // Refused now, not after the commit: a message whose Post (with the sender's profile) would not fit.
+    const size = writeMeshObject(postRequest(view, 'x'.repeat(320), envelope)).length;
+    if (size > MESSAGE_LIMIT) {
+      throw refuse('BadRequest', { extended: 'TooLarge', name: 'MeshRequestSize', detail: `with the sender's profile, this message makes a ${size}-byte Post; the limit is ${MESSAGE_LIMIT}` });
     }
   };
 
@@ -182,10 +189,7 @@ export class ServiceMessaging {
         const [checked] = checkMessages([envelope], 'Outbound');
         try {
           const client = await this.#client(recipient);
-          await client.request('Post', {
-            $class: 'PostRequest', Accounts: [recipient], Messages: [envelope as Enveloped<never>], Sender: view.address,
-            EnvelopedProfileSender: view.envelope as Enveloped<AnyProfileAccount>,
-          }, this.#credential());
+          await client.request('Post', postRequest(view, recipient, envelope), this.#credential());
           outcomes.push({ messageId: checked!.messageId, relationship: 'Received' });
         } catch (e) {
           if (e instanceof MeshProtocolError) outcomes.push({ messageId: checked!.messageId, relationship: 'Refused' });
@@ -222,6 +226,14 @@ export class ServiceMessaging {
     this.#clients.set(endpoint.url, client);
     return client;
   }
+}
+
+/** The Post of one message from a local account to `recipient`. */
+function postRequest(sender: AccountView, recipient: string, envelope: DareEnvelope): PostRequest {
+  return {
+    $class: 'PostRequest', Accounts: [recipient], Messages: [envelope as Enveloped<never>], Sender: sender.address,
+    EnvelopedProfileSender: sender.envelope as Enveloped<AnyProfileAccount>,
+  };
 }
 
 /** Attempts when a spool moved under the service (another host delivered to it). */
