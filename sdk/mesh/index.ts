@@ -55,5 +55,10 @@ export {
 } from './activations.js';
 export { ROLES, grantsOf, storesOf, ACCOUNT_KEY_STORES, type Role, type Grants, type AccountKeyGrant } from './roles.js';
 export { buildSelfContact, type SelfContact, type SelfContactOptions } from './contacts.js';
+export {
+  sealMessage, openMessage, checkSealedMessage, sealedMessageInfo, newMessageId, MESSAGE_MAX_AGE_MS, MESSAGE_MAX_SKEW_MS,
+  type SealMessageOptions, type SealedMessageInfo, type CheckSealedOptions, type OpenMessageOptions, type OpenedMessage,
+} from './messaging/envelope.js';
+export { peerOf, peerOfSignedContact, peerOfContact, contactEntryOf, canonicalAccount, type Peer } from './messaging/peer.js';
 export * from './catalog/index.js';
 export * from './spool/index.js';

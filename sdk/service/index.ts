@@ -62,5 +62,7 @@ export {
 } from './mesh/access.js';
 export { StoreStates, verifyFrames, EMPTY_STORE_STATE, type StoreState } from './mesh/store-states.js';
 export { checkMessages, spoolFrames, type MessageRouting, type Delivery, type CheckedMessage } from './mesh/messages.js';
+export { ServiceMessaging, type ServiceMessagingOptions } from './mesh/post.js';
+export { IngressControl, decodeIngressCatalog, MESSAGE_REPLAY_KEY, type IngressLogEntry, type IngressOptions, type IngressRequest } from './mesh/ingress.js';
 export { MeshServiceError, refusalOf, type MeshServiceErrorCode } from './mesh/errors.js';
 export { MESH_VERSION } from './mesh/accounts.js';

@@ -31,8 +31,9 @@ import { canonicalAccount, peerOfSignedContact, type Peer } from './peer.js';
  *   carries (checked against a contact we hold for that address, if any).
  */
 
-/** How long a message is accepted after its `Created` (and the clock skew before it), milliseconds. */
+/** How long a message is accepted after its `Created`, milliseconds (a delivered MessageId is remembered as long). */
 export const MESSAGE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+/** How far a message's `Created` may be ahead of the checker's clock, milliseconds. */
 export const MESSAGE_MAX_SKEW_MS = 10 * 60 * 1000;
 
 /** A fresh MessageId (mesh-model.md §9.1: a random `N…` nonce UDF). */

@@ -56,6 +56,7 @@ export interface IngressOptions {
   readonly rate?: { readonly messages: number; readonly windowMs: number };
   /** Told of every refusal (default: nothing). */
   readonly log?: (entry: IngressLogEntry) => void;
+  /** Clock in milliseconds (tests); default `Date.now`. */
   readonly now?: () => number;
 }
 
