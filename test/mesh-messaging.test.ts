@@ -265,6 +265,23 @@ describe('ingress control at the recipient\'s service', () => {
   });
 });
 
+describe('a service over its rate', () => {
+  it('Posts past the per-service limit are refused before they are read (TooManyRequests, MeshServiceBlockedService) and logged', async () => {
+    const log: IngressLogEntry[] = [];
+    const e = await testService({ serviceName: 'e.test', service: { messaging: { serviceRate: { messages: 3, windowMs: 60_000 }, log: (l) => log.push(l) } } });
+    try {
+      const { client, credential } = await asService(c, e);
+      const junk: PostRequest = { $class: 'PostRequest', Accounts: ['nobody@e.test'], Messages: [] };
+      const statuses: (string | undefined)[] = [];
+      for (let i = 0; i < 4; i++) statuses.push((await refusal(client.request('Post', junk, credential))).errorName);
+      expect(statuses).toEqual(['MeshMessageInvalid', 'MeshMessageInvalid', 'MeshMessageInvalid', 'MeshServiceBlockedService']);
+      expect(log).toEqual([expect.objectContaining({ sender: `service ${c.udf}`, refused: 'MeshServiceBlockedService' })]);
+    } finally {
+      await e.stop();
+    }
+  });
+});
+
 describe('attacks on Post (service to service)', () => {
   let carol: Person;
   let captured: DareEnvelope;

@@ -23,7 +23,8 @@ import type { AccountView } from './access.js';
  * accounts' MMM_Inbound — the same checks whether the sender is on this service (Transact) or
  * on another (Post):
  *
- * 1. **Rate**: at most `rate.messages` per `rate.windowMs` from one sender (429, logged).
+ * 1. **Rate**: at most `rate.messages` per `rate.windowMs` from one sender, and (Post)
+ *    `serviceRate` from one service, counted before anything else is checked (429, logged).
  * 2. **Authenticity**: the message is signed, header included, by the sender's CommonSignature
  *    from its self-signed profile (a forged sender is refused), encrypted to the recipient's
  *    CommonEncryption (a message for another account is refused), within the age window
@@ -54,6 +55,11 @@ export interface IngressLogEntry {
 export interface IngressOptions {
   /** Per-sender limit (default 120 messages a minute). */
   readonly rate?: { readonly messages: number; readonly windowMs: number };
+  /**
+   * Per-service limit on Posts (default 1200 a minute): a service can make accounts at will, so
+   * the per-sender limit alone does not bound what one service sends.
+   */
+  readonly serviceRate?: { readonly messages: number; readonly windowMs: number };
   /** Told of every refusal (default: nothing). */
   readonly log?: (entry: IngressLogEntry) => void;
   /** Clock in milliseconds (tests); default `Date.now`. */
@@ -84,11 +90,13 @@ export class IngressControl {
   readonly #rules = new Map<string, RulesCache>();
   readonly #counts = new Map<string, { start: number; count: number }>();
   readonly #rate: { messages: number; windowMs: number };
+  readonly #serviceRate: { messages: number; windowMs: number };
   readonly #log: (entry: IngressLogEntry) => void;
   readonly #now: () => number;
 
   constructor(private readonly store: ServiceStore, private readonly accessKey: DarePrivateKey, options: IngressOptions = {}) {
     this.#rate = { messages: options.rate?.messages ?? 120, windowMs: options.rate?.windowMs ?? 60_000 };
+    this.#serviceRate = { messages: options.serviceRate?.messages ?? 1200, windowMs: options.serviceRate?.windowMs ?? 60_000 };
     this.#log = options.log ?? (() => undefined);
     this.#now = options.now ?? Date.now;
   }
@@ -107,7 +115,7 @@ export class IngressControl {
       });
       throw e;
     };
-    if (!this.#withinRate(sender.address)) {
+    if (!this.#withinRate(sender.address, this.#rate)) {
       fail(refuse('TooManyRequests', { name: 'MeshServiceBlockedSender', detail: `${sender.address} sent more than ${this.#rate.messages} messages in ${this.#rate.windowMs / 1000} s` }));
     }
     let own: Peer;
@@ -170,16 +178,27 @@ export class IngressControl {
     return rules;
   }
 
-  #withinRate(sender: string): boolean {
+  /**
+   * Counts one Post from the service `serviceUdf` (before anything of it is checked: the cheapest
+   * refusal comes first); throws the refusal (logged) past {@link IngressOptions.serviceRate}.
+   */
+  admitService(serviceUdf: string): void {
+    if (this.#withinRate(`service ${serviceUdf}`, this.#serviceRate)) return;
+    const e = refuse('TooManyRequests', { name: 'MeshServiceBlockedService', detail: `service ${serviceUdf} posted more than ${this.#serviceRate.messages} messages in ${this.#serviceRate.windowMs / 1000} s` });
+    this.#log({ time: new Date(this.#now()).toISOString(), sender: `service ${serviceUdf}`, recipient: '', refused: e.errorName ?? String(e.status), detail: e.detail ?? '' });
+    throw e;
+  }
+
+  #withinRate(key: string, rate: { messages: number; windowMs: number }): boolean {
     const now = this.#now();
-    const c = this.#counts.get(sender);
-    if (c === undefined || now - c.start >= this.#rate.windowMs) {
+    const c = this.#counts.get(key);
+    if (c === undefined || now - c.start >= rate.windowMs) {
       if (this.#counts.size > 100_000) this.#counts.clear();
-      this.#counts.set(sender, { start: now, count: 1 });
+      this.#counts.set(key, { start: now, count: 1 });
       return true;
     }
     c.count++;
-    return c.count <= this.#rate.messages;
+    return c.count <= rate.messages;
   }
 }
 

@@ -113,6 +113,7 @@ export class ServiceMessaging {
     const auth = rc.auth;
     if (auth?.mode !== 'Service' || auth.profile === undefined) throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: 'Post is a service\'s' });
     const from = auth.profile.udf;
+    this.ingress.admitService(from);
     const accounts = request.Accounts ?? [];
     const messages = request.Messages ?? [];
     if (accounts.length !== 1 || messages.length !== 1) throw invalid('a Post carries one message to one account');
