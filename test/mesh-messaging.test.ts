@@ -27,19 +27,21 @@ let a: Service;
 let b: Service;
 let c: Service;
 let resolve = '';
+let resolveMore = '';
 let bData = '';
 let bOptions: Parameters<typeof testService>[0];
 const logB: IngressLogEntry[] = [];
 const RATE = 8;
 
 beforeAll(async () => {
-  const messaging = (log?: (e: IngressLogEntry) => void) => ({ resolve: () => resolve, rate: { messages: RATE, windowMs: 60_000 }, ...(log ? { log } : {}) });
-  a = await testService({ serviceName: 'a.test', service: { messaging: messaging() } });
+  const messaging = (log?: (e: IngressLogEntry) => void) => ({ resolve: () => resolve + resolveMore, rate: { messages: RATE, windowMs: 60_000 }, ...(log ? { log } : {}) });
+  a = await testService({ serviceName: 'a.test', service: { messaging: { ...messaging(), retryDelaysMs: [200, 400, 800, 1600, 3200] } } });
   bData = mkdtempSync(join(tmpdir(), 'mathmesh-b-'));
   bOptions = { serviceName: 'b.test', data: bData, service: { messaging: messaging((e) => logB.push(e)) } };
   b = await testService(bOptions);
   c = await testService({ serviceName: 'c.test', service: { messaging: messaging() } });
   resolve = `a.test=${a.endpoint},b.test=${b.endpoint},c.test=${c.endpoint}`;
+  resolveMore = '';
   alice = await person(a, 'alice@a.test');
   bob = await person(b, 'bob@b.test');
 });
@@ -376,6 +378,37 @@ describe('attacks on Post (service to service)', () => {
     expect(e).toBeInstanceOf(UnauthenticatedResponseError);
     expect((e as UnauthenticatedResponseError).claimed?.status).toBe(401);
     expect((e as UnauthenticatedResponseError).claimed?.detail).toContain('Post takes a Service credential, not Connection');
+  });
+});
+
+describe('a service that is down', () => {
+  it('a message to it waits at the sender\'s service and is delivered when it is back', async () => {
+    const fData = mkdtempSync(join(tmpdir(), 'mathmesh-f-'));
+    let f = await testService({ serviceName: 'f.test', data: fData });
+    try {
+      resolveMore = `,f.test=${f.endpoint}`;
+      const zed = await person(f, 'zed@f.test');
+      const peer = await alice.messages.lookup('zed@f.test');
+      const port = f.port;
+      await f.stop();
+      const contacts = await alice.account.catalog('contact');
+      const selfContact = contacts.list().find((e) => e.Self === true)!.Contact!.Sources![0]!.EnvelopedSource!;
+      await contacts.close();
+      const request = sealMessage({
+        $class: 'MessageContact', MessageId: newMessageId(), Sender: 'alice@a.test', Recipient: 'zed@f.test', Reply: true, AuthenticatedData: selfContact as Enveloped<never>,
+      }, { signer: alice.account.activation.accountKeys.Signature!, recipients: [peer.encryption] });
+      await alice.client.http.request('Transact', { $class: 'TransactRequest', Account: 'alice@a.test', Outbound: [request], Accounts: ['zed@f.test'] }, alice.client.deviceCredential());
+      const id = (await import('../sdk/mesh/messaging/envelope.js')).sealedMessageInfo(request).messageId;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await outboundState(alice, id)).toBeUndefined(); // neither Received nor Refused: waiting
+      f = await testService({ serviceName: 'f.test', data: fData, port });
+      expect(await eventually(() => outboundState(alice, id), 'the delivery after the restart', 15_000)).toBe('Received');
+      expect((await zed.messages.pending()).map((m) => m.messageId)).toEqual([id]);
+    } finally {
+      resolveMore = '';
+      await f.stop();
+      rmSync(fData, { recursive: true, force: true });
+    }
   });
 });
 

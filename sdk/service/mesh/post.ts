@@ -55,13 +55,27 @@ export interface ServiceMessagingOptions extends IngressOptions {
   /** SRV lookup of the runtime (Node: adapters/http/node-srv.ts); without it, `.well-known` after MESH_RESOLVE. */
   readonly srv?: SrvLookup;
   readonly fetch?: FetchFunction;
+  /** Timeout of one request to another service, milliseconds. */
   readonly timeoutMs?: number;
+  /** Waits before each new attempt at an unreachable service (default 5 s, 30 s, 2 min, 10 min, 30 min). */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+/** Default waits between attempts at an unreachable service. */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [5_000, 30_000, 120_000, 600_000, 1_800_000];
+
+/** A delivery's outcome, for the sender's MMM_Outbound. */
+interface Outcome {
+  readonly messageId: string;
+  readonly relationship: 'Received' | 'Refused';
 }
 
 /** The messaging part of the Mesh service (see the module notes). */
 export class ServiceMessaging {
   readonly ingress: IngressControl;
   readonly #clients = new Map<string, MeshHttpClient>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
+  #closed = false;
 
   constructor(private readonly sc: () => ServiceContext, private readonly options: ServiceMessagingOptions = {}) {
     const ctx = sc();
@@ -178,34 +192,64 @@ export class ServiceMessaging {
 
   /**
    * Delivers to accounts of other services (MessageRouting.deliverRemote), one Post per message
-   * and recipient, and records each outcome in the sender's MMM_Outbound. Failures that are not
-   * a refusal (unreachable service) are reported and leave the message's state as it was.
+   * and recipient, and records each outcome in the sender's MMM_Outbound. A failure that is not
+   * a refusal (the other service unreachable) is reported and tried again after each of
+   * `retryDelaysMs`; the message stays `Initial` until an answer comes. Retries live in this
+   * process: a restart drops them (the device sees the message was never `Received`).
    */
   readonly deliverRemote = async (sender: string, recipients: readonly string[], messages: readonly DareEnvelope[]): Promise<void> => {
-    const sc = this.sc();
     const { view } = await this.#localPeer(sender);
-    const outcomes: { messageId: string; relationship: 'Received' | 'Refused' }[] = [];
+    const outcomes: Outcome[] = [];
     for (const recipient of recipients) {
       for (const envelope of messages) {
-        const [checked] = checkMessages([envelope], 'Outbound');
-        try {
-          const client = await this.#client(recipient);
-          await client.request('Post', postRequest(view, recipient, envelope), this.#credential());
-          outcomes.push({ messageId: checked!.messageId, relationship: 'Received' });
-        } catch (e) {
-          if (e instanceof MeshProtocolError) outcomes.push({ messageId: checked!.messageId, relationship: 'Refused' });
-          sc.onError(e);
-        }
+        const outcome = await this.#attempt(view, recipient, envelope, 0);
+        if (outcome !== undefined) outcomes.push(outcome);
       }
     }
-    if (outcomes.length === 0) return;
+    await this.#record(view, outcomes);
+  };
+
+  /** Stops the pending retries (the service is closing). */
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  async #attempt(view: AccountView, recipient: string, envelope: DareEnvelope, attempt: number): Promise<Outcome | undefined> {
+    const [checked] = checkMessages([envelope], 'Outbound');
+    try {
+      const client = await this.#client(recipient);
+      await client.request('Post', postRequest(view, recipient, envelope), this.#credential());
+      return { messageId: checked!.messageId, relationship: 'Received' };
+    } catch (e) {
+      this.sc().onError(e);
+      if (e instanceof MeshProtocolError) return { messageId: checked!.messageId, relationship: 'Refused' };
+      const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+      if (attempt < delays.length && !this.#closed) {
+        const timer = setTimeout(() => {
+          this.#timers.delete(timer);
+          void this.#attempt(view, recipient, envelope, attempt + 1)
+            .then((o) => this.#record(view, o === undefined ? [] : [o]))
+            .catch((err: unknown) => this.sc().onError(err));
+        }, delays[attempt]);
+        (timer as { unref?: () => void }).unref?.();
+        this.#timers.add(timer);
+      }
+      return undefined;
+    }
+  }
+
+  /** Appends the delivery outcomes to the sender's MMM_Outbound (one MessageComplete). */
+  async #record(view: AccountView, outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0 || this.#closed) return;
     const id = nonce();
     const completion = sealMeshObject(
       { $class: 'MessageComplete', MessageId: id, References: outcomes.map((o) => ({ $class: 'Reference' as const, MessageId: o.messageId, Relationship: o.relationship })) },
       { uniqueId: id, envelopeId: envelopeIdOf(id) },
     );
-    await appendMessages(sc, view.record, SPOOL.outbound, checkMessages([completion], 'completion'));
-  };
+    await appendMessages(this.sc(), view.record, SPOOL.outbound, checkMessages([completion], 'completion'));
+  }
 
   #credential(): ReturnType<typeof serviceCredential> {
     const identity = this.sc().identity;

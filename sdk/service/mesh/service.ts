@@ -172,6 +172,7 @@ export class MeshService {
 
   /** Stops the push service (sockets closed); the caller then closes the HTTP server and the store. */
   async close(): Promise<void> {
+    this.messaging.close();
     await this.push?.close();
   }
 }
