@@ -10,6 +10,8 @@ import type { Enveloped } from '../sdk/mesh/schema/object.js';
 import type { AnyProfileAccount, PostRequest, RequestConfirmation } from '../sdk/mesh/schema/types.js';
 import { MeshHttpClient, serviceCredential, UnauthenticatedResponseError } from '../sdk/protocol/client.js';
 import { MESH_TRANSACTIONS } from '../sdk/protocol/transactions.js';
+import { MeshHttpService } from '../sdk/protocol/service.js';
+import { listenHttp } from '../adapters/http/node-server.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
 import type { IngressLogEntry } from '../sdk/service/mesh/ingress.js';
 import { boundAccount, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
@@ -345,6 +347,26 @@ describe('attacks on Post (service to service)', () => {
     expect((await carolMessages.pending()).map((m) => m.messageId)).not.toContain(id);
     await expect(carolMessages.accept(id)).rejects.toMatchObject({ code: 'MESH_NOT_SIGNED' });
     expect(await contactAddresses({ ...carol, messages: carolMessages })).toEqual([]);
+  });
+
+  it('a lookup answered by a service that is not the account\'s (a hijacked resolution) is refused: the profile names another service', async () => {
+    // An impostor for b.test: c's own keys, answering Lookup with carol's genuine (b-bound) profile.
+    const impostor = new MeshHttpService({
+      serviceKey: c.service.identity.authenticationKey,
+      handlers: { Hello: c.service.handlers.Hello!, Lookup: () => ({ $class: 'LookupResponse', EnvelopedProfileAccount: carol.account.state.profile }) },
+    });
+    const server = await listenHttp(impostor, { port: 0 });
+    const saved = resolve;
+    try {
+      resolve = saved.replace(`b.test=${b.endpoint}`, `b.test=${server.url}/.well-known/mmm/`);
+      const e = await refusal(alice.messages.lookup('carol@b.test'));
+      expect(e.errorName).toBe('MeshUnknownAccount');
+      expect(e.detail).toContain('not the one that answered');
+    } finally {
+      resolve = saved;
+      await server.close();
+    }
+    expect((await alice.messages.lookup('carol@b.test')).udf).toBe(carol.account.udf);
   });
 
   it('a replayed message is refused', async () => {

@@ -44,8 +44,9 @@ import { checkMessages, spoolFrames, type CheckedMessage, type Delivery } from '
  *   sender's profile; the message is appended to the recipient's MMM_Inbound with its MessageId
  *   claimed in the same commit (a replay is refused). Push follows from the store's change feed.
  * - **Lookup** (this binding's): a device of this service asks for the profile of an account —
- *   here, or at another service, which this one asks in turn; a peer service may ask about this
- *   one's accounts. The device verifies what it gets (self-signed, for that address).
+ *   here, or at another service, which this one asks in turn (and takes the answer only if the
+ *   profile is that address's and names the service that answered); a peer service may ask
+ *   about this one's accounts. The device verifies what it gets (self-signed, for that address).
  */
 
 /** Options of {@link ServiceMessaging}. */
@@ -185,8 +186,19 @@ export class ServiceMessaging {
     const view = await sc.access.account(target);
     if (view !== undefined) return { $class: 'LookupResponse', EnvelopedProfileAccount: view.envelope };
     if (auth.mode !== 'Connection' || sc.routing.isLocal?.(target) !== false) throw unknownAccount(`no account ${target.slice(0, 100)} on this service`);
-    const answer = await (await this.#client(target)).request('Lookup', { $class: 'LookupRequest', Target: target }, this.#credential());
+    const client = await this.#client(target);
+    const answer = await client.request('Lookup', { $class: 'LookupRequest', Target: target }, this.#credential());
     if (answer.EnvelopedProfileAccount === undefined) throw unknownAccount(`${target.slice(0, 100)}: its service gave no profile`);
+    // The profile must be that address's, and name the service that gave it (the one its domain resolves to).
+    let peer: Peer;
+    try {
+      peer = peerOf(answer.EnvelopedProfileAccount, { address: target });
+    } catch (e) {
+      throw refuse('NotFound', { extended: 'NotFound', name: 'MeshUnknownAccount', detail: `${target.slice(0, 100)}: its service gave an unusable profile: ${(e as Error).message}` });
+    }
+    if (peer.profile.ServiceUdf !== client.service?.udf) {
+      throw refuse('NotFound', { extended: 'NotFound', name: 'MeshUnknownAccount', detail: `${target.slice(0, 100)}: the profile names service ${String(peer.profile.ServiceUdf)}, not the one that answered (${String(client.service?.udf)})` });
+    }
     return { $class: 'LookupResponse', EnvelopedProfileAccount: answer.EnvelopedProfileAccount };
   };
 
