@@ -171,6 +171,8 @@ describe('contact exchange and confirmation across two services', () => {
       return s === 'Pending' ? undefined : s;
     }, 'the rejection')).toBe('Reject');
     expect((await alice.messages.pending()).map((m) => m.messageId)).not.toContain(second.messageId);
+    // A Response ID no request of bob's has: not "Pending" forever, but unknown.
+    await expect(bob.messages.status(first.messageId)).rejects.toMatchObject({ code: 'CLIENT_NOT_FOUND' });
   });
 });
 

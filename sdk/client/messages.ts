@@ -287,11 +287,13 @@ export class MeshMessages {
 
   /**
    * `message status RESPONSE_ID` (row 48): `Accept` / `Reject` once the answer is in, else
-   * `Pending`. The answer must enclose our own request (signed by us, its ResponseId the one
+   * `Pending`; `CLIENT_NOT_FOUND` when no confirmation request of ours has that ResponseId. The answer must enclose our own request (signed by us, its ResponseId the one
    * asked about) and come from the account that request went to.
    */
   async status(responseId: string): Promise<ConfirmationStatus> {
     await this.client.sync();
+    const asked = await this.#asked('RequestConfirmation');
+    if (!asked.has(responseId)) throw new MeshClientError('CLIENT_NOT_FOUND', `no confirmation request of this account has Response ID ${responseId}`);
     const contacts = await this.contacts();
     return this.#inbound(async (spool) => {
       if (spool.get(responseId) === undefined) return 'Pending';
@@ -315,7 +317,7 @@ export class MeshMessages {
    */
   async processAutomatic(): Promise<string[]> {
     await this.client.sync();
-    const asked = await this.#askedContacts();
+    const asked = await this.#asked('MessageContact');
     const contacts = await this.contacts();
     const added = await this.#inbound(async (spool) => {
       const out: string[] = [];
@@ -340,16 +342,21 @@ export class MeshMessages {
     return added;
   }
 
-  /** ResponseId → recipient of each contact request we sent (MMM_Outbound, encrypted to us too, signed by us). */
-  async #askedContacts(): Promise<Map<string, string>> {
+  /**
+   * ResponseId → recipient of each request of `type` we sent (MMM_Outbound, encrypted to us too,
+   * signed by us; contact requests: only those asking for a reply).
+   */
+  async #asked(type: 'MessageContact' | 'RequestConfirmation'): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     const spool = await this.#account.spool('outbound');
     try {
-      for (const m of spool.list({ messageType: 'MessageContact' })) {
+      for (const m of spool.list({ messageType: type })) {
         try {
           const opened = openMeshEnvelope(await spool.read(m.messageId), 'Message', { keys: [this.#key('Encryption')], signers: [this.self.signature], requireSignature: true });
-          const message = opened.object as MessageContact;
-          if (message.Reply === true && typeof message.Recipient === 'string') out.set(responseIdOf(m.messageId), canonicalAccount(message.Recipient));
+          const message = opened.object as MessageContact | RequestConfirmation;
+          if (message.MessageId !== m.messageId || typeof message.Recipient !== 'string') continue;
+          if (type === 'MessageContact' && (message as MessageContact).Reply !== true) continue;
+          out.set(responseIdOf(m.messageId), canonicalAccount(message.Recipient));
         } catch (e) {
           if (!(e instanceof MeshError)) throw e;
         }
