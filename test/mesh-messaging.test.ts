@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MeshMessages } from '../sdk/client/messages.js';
+import { MeshMessages, type SentMessage } from '../sdk/client/messages.js';
 import { serializeEnvelope, type DareEnvelope } from '../sdk/dare/envelope.js';
 import { newMessageId, sealMessage } from '../sdk/mesh/messaging/envelope.js';
 import { peerOf } from '../sdk/mesh/messaging/peer.js';
@@ -262,7 +262,7 @@ describe('ingress control at the recipient\'s service', () => {
 
   it('a sender over the rate limit is refused (TooManyRequests) and logged', async () => {
     const frank = await person(a, 'frank@a.test');
-    const sent = [];
+    const sent: SentMessage[] = [];
     for (let i = 0; i <= RATE; i++) sent.push(await frank.messages.contactRequest('bob@b.test', { subject: `#${i}` }));
     const last = sent[sent.length - 1]!;
     expect(await eventually(() => outboundState(frank, last.messageId), 'the last delivery')).toBe('Refused');
@@ -284,6 +284,29 @@ describe('a service over its rate', () => {
       expect(log).toEqual([expect.objectContaining({ sender: `service ${c.udf}`, refused: 'MeshServiceBlockedService' })]);
     } finally {
       await e.stop();
+    }
+  });
+});
+
+describe('an inbox flooded by strangers', () => {
+  it('contact requests from non-contacts past the per-recipient limit are refused; a contact still gets through', async () => {
+    const log: IngressLogEntry[] = [];
+    const g = await testService({ serviceName: 'g.test', service: { messaging: { strangerRate: { messages: 2, windowMs: 60_000 }, log: (l) => log.push(l), resolve: () => resolve + resolveMore } } });
+    try {
+      resolveMore = `,g.test=${g.endpoint}`;
+      const ivy = await person(g, 'ivy@g.test');
+      const sent: SentMessage[] = [];
+      for (const p of [alice, bob, alice]) sent.push(await p.messages.contactRequest('ivy@g.test'));
+      expect(await eventually(() => outboundState(alice, sent[2]!.messageId), 'the third request')).toBe('Refused');
+      expect(log.map((l) => l.refused)).toEqual(['MeshServiceBlockedSender']);
+      // ivy accepts bob: bob is a contact now, and his confirmation request is admitted over the strangers' limit.
+      await eventually(async () => ((await ivy.messages.pending()).length === 2 ? true : undefined), 'the two requests');
+      await ivy.messages.accept(sent[1]!.messageId);
+      const asked = await bob.messages.confirm('ivy@g.test', 'lunch?');
+      expect(await eventually(() => outboundState(bob, asked.messageId), 'bob\'s confirmation')).toBe('Received');
+    } finally {
+      resolveMore = '';
+      await g.stop();
     }
   });
 });

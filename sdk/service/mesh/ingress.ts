@@ -24,7 +24,8 @@ import type { AccountView } from './access.js';
  * on another (Post):
  *
  * 1. **Rate**: at most `rate.messages` per `rate.windowMs` from one sender, and (Post)
- *    `serviceRate` from one service, counted before anything else is checked (429, logged).
+ *    `serviceRate` from one service, counted before anything else is checked (429, logged); after
+ *    the rules, at most `strangerRate` messages from non-contacts to one recipient.
  * 2. **Authenticity**: the message is signed, header included, by the sender's CommonSignature
  *    from its self-signed profile (a forged sender is refused), encrypted to the recipient's
  *    CommonEncryption (a message for another account is refused), within the age window
@@ -60,6 +61,11 @@ export interface IngressOptions {
    * the per-sender limit alone does not bound what one service sends.
    */
   readonly serviceRate?: { readonly messages: number; readonly windowMs: number };
+  /**
+   * Per-recipient limit on messages from non-contacts — contact requests, which anyone may send
+   * (default 60 an hour): whoever mints services and accounts cannot flood an inbox.
+   */
+  readonly strangerRate?: { readonly messages: number; readonly windowMs: number };
   /** Told of every refusal (default: nothing). */
   readonly log?: (entry: IngressLogEntry) => void;
   /** Clock in milliseconds (tests); default `Date.now`. */
@@ -91,12 +97,14 @@ export class IngressControl {
   readonly #counts = new Map<string, { start: number; count: number }>();
   readonly #rate: { messages: number; windowMs: number };
   readonly #serviceRate: { messages: number; windowMs: number };
+  readonly #strangerRate: { messages: number; windowMs: number };
   readonly #log: (entry: IngressLogEntry) => void;
   readonly #now: () => number;
 
   constructor(private readonly store: ServiceStore, private readonly accessKey: DarePrivateKey, options: IngressOptions = {}) {
     this.#rate = { messages: options.rate?.messages ?? 120, windowMs: options.rate?.windowMs ?? 60_000 };
     this.#serviceRate = { messages: options.serviceRate?.messages ?? 1200, windowMs: options.serviceRate?.windowMs ?? 60_000 };
+    this.#strangerRate = { messages: options.strangerRate?.messages ?? 60, windowMs: options.strangerRate?.windowMs ?? 3_600_000 };
     this.#log = options.log ?? (() => undefined);
     this.#now = options.now ?? Date.now;
   }
@@ -143,6 +151,9 @@ export class IngressControl {
       const contact = rule?.Action === 'Allow' && rule.ProfileUdf === sender.udf;
       if (!contact && !isKindOf(info.messageType, 'MessageContact')) {
         fail(refuse('Forbidden', { extended: 'Refused', name: 'MeshMessageInsufficientPrivilege', detail: `${recipient.address} takes a ${info.messageType} only from its contacts; ${sender.address} may send a contact request` }));
+      }
+      if (!contact && !this.#withinRate(`strangers ${recipient.address}`, this.#strangerRate)) {
+        fail(refuse('TooManyRequests', { name: 'MeshServiceBlockedSender', detail: `${recipient.address} took ${this.#strangerRate.messages} contact requests in ${this.#strangerRate.windowMs / 1000} s: try later` }));
       }
     }
     if (options.claim === true && !(await this.store.claimNonce(replayClaim(info, recipient.address)))) fail(replayed(info));
