@@ -228,6 +228,9 @@ describe('ingress control at the recipient\'s service', () => {
     const erin = await person(b, 'erin@b.test');
     const local = await refusal(erin.messages.confirm('bob@b.test', 'local?'));
     expect(local.errorName).toBe('MeshMessageInsufficientPrivilege');
+    // Her contact request is delivered in the same commit, and her MMM_Outbound says so at once.
+    const localRequest = await erin.messages.contactRequest('bob@b.test');
+    expect(await outboundState(erin, localRequest.messageId)).toBe('Received');
 
     // row 47: bob blocks dave — dave's next contact request is refused by bob's service.
     expect(await bob.messages.block(request.messageId)).toEqual({ sender: 'dave@a.test' });

@@ -1,6 +1,5 @@
 import type { DareEnvelope } from '../../dare/envelope.js';
 import { MeshError } from '../../mesh/errors.js';
-import { sealMeshObject } from '../../mesh/envelopes.js';
 import { checkSealedMessage, type SealedMessageInfo } from '../../mesh/messaging/envelope.js';
 import { peerOf, type Peer } from '../../mesh/messaging/peer.js';
 import type { Enveloped } from '../../mesh/schema/object.js';
@@ -13,14 +12,13 @@ import { discoverService } from '../../protocol/discovery.js';
 import type { RequestContext } from '../../protocol/service.js';
 import type { SrvLookup } from '../../protocol/srv.js';
 import { MeshProtocolError, refuse } from '../../protocol/status.js';
-import { envelopeId as envelopeIdOf } from '../../udf/message-id.js';
-import { nonce } from '../../udf/fixed.js';
 import { ServiceConflictError, ServiceStoreError } from '../store-errors.js';
 import { canonicalAddress } from '../store-rules.js';
 import type { AccountRecord } from '../store.js';
 import type { AccountView } from './access.js';
 import type { ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
+import { deliveryCompletion, type DeliveryOutcome } from './delivery-state.js';
 import { IngressControl, replayClaim, replayed, type IngressOptions } from './ingress.js';
 import { checkMessages, spoolFrames, type CheckedMessage, type Delivery } from './messages.js';
 
@@ -65,11 +63,7 @@ export interface ServiceMessagingOptions extends IngressOptions {
 /** Default waits between attempts at an unreachable service. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [5_000, 30_000, 120_000, 600_000, 1_800_000];
 
-/** A delivery's outcome, for the sender's MMM_Outbound. */
-interface Outcome {
-  readonly messageId: string;
-  readonly relationship: 'Received' | 'Refused';
-}
+type Outcome = DeliveryOutcome;
 
 /** The messaging part of the Mesh service (see the module notes). */
 export class ServiceMessaging {
@@ -255,12 +249,7 @@ export class ServiceMessaging {
   /** Appends the delivery outcomes to the sender's MMM_Outbound (one MessageComplete). */
   async #record(view: AccountView, outcomes: readonly Outcome[]): Promise<void> {
     if (outcomes.length === 0 || this.#closed) return;
-    const id = nonce();
-    const completion = sealMeshObject(
-      { $class: 'MessageComplete', MessageId: id, References: outcomes.map((o) => ({ $class: 'Reference' as const, MessageId: o.messageId, Relationship: o.relationship })) },
-      { uniqueId: id, envelopeId: envelopeIdOf(id) },
-    );
-    await appendMessages(this.sc(), view.record, SPOOL.outbound, checkMessages([completion], 'completion'));
+    await appendMessages(this.sc(), view.record, SPOOL.outbound, [deliveryCompletion(outcomes)]);
   }
 
   #credential(): ReturnType<typeof serviceCredential> {

@@ -12,6 +12,7 @@ import type { AccountRecord, StoreUpdate } from '../store.js';
 import { activeKeyids, type AccountView } from './access.js';
 import { authorize, type ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
+import { deliveryCompletion } from './delivery-state.js';
 import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
 import { checkLabel } from './stores.js';
 import { verifyFrames, type StoreState } from './store-states.js';
@@ -29,7 +30,8 @@ import { verifyFrames, type StoreState } from './store-states.js';
  *    the upload appended is decoded with the host key (a device that made it unreadable, or
  *    broke its lifecycle, would lock every device out).
  * 2. Messages (messages.ts) become spool frames built by the service on the states the updates
- *    leave, for the sender's own spools and each local recipient's MMM_Inbound.
+ *    leave, for the sender's own spools and each local recipient's MMM_Inbound; when every
+ *    recipient is local, the sender's MMM_Outbound also records them `Received` (delivery-state.ts).
  * 3. One store transaction carries everything, with the expected next index of every store: all
  *    of it is durable, or none. A concurrent writer on one of the device's stores is a
  *    `Conflict` for the device; on a store only the service wrote to (a recipient's inbound), the
@@ -190,6 +192,8 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     };
     for (const [label, list] of own) await append(view.record, label, list);
     for (const record of local) await append(record, SPOOL.inbound, outbound);
+    // All recipients here: the messages are in their inboxes with this commit (delivery-state.ts).
+    if (local.length > 0 && remote.length === 0) await append(view.record, SPOOL.outbound, [deliveryCompletion(outbound.map((m) => ({ messageId: m.messageId, relationship: 'Received' })))]);
 
     // 3. One atomic commit.
     try {
