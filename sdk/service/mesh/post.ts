@@ -229,8 +229,9 @@ export class ServiceMessaging {
       await client.request('Post', postRequest(view, recipient, envelope), this.#credential());
       return { messageId: checked!.messageId, relationship: 'Received' };
     } catch (e) {
-      this.sc().onError(e);
+      // A refusal is the other service's decision (it logs it), recorded for the sender; not a failure here.
       if (e instanceof MeshProtocolError) return { messageId: checked!.messageId, relationship: 'Refused' };
+      this.sc().onError(e);
       const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
       if (attempt < delays.length && !this.#closed) {
         const timer = setTimeout(() => {
