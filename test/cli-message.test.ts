@@ -59,7 +59,7 @@ async function until<T>(probe: () => Promise<T | undefined>, what: string): Prom
 
 const idOf = (out: string, label: string): string => new RegExp(`^${label}: (\\S+)$`, 'm').exec(out)![1]!;
 
-describe('mesh contact request / message … across two services', () => {
+describe('mesh contact request|dynamic|exchange / message … across two services', () => {
   it('rows 44–48: request, pending, accept, sync --auto, contact list on both sides; confirm, accept, status Accept; block', async () => {
     await ok('account', 'create', 'alice@a.test', ...HA);
     await ok('account', 'create', 'bob@b.test', ...HB);
@@ -100,5 +100,23 @@ describe('mesh contact request / message … across two services', () => {
     expect(bad.status).not.toBe(0);
     expect(bad.err).toMatch(/^mesh: .*no message NAAA-AAAA-AAAA/);
     expect(bad.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
+  });
+
+  it('row 51: contact dynamic + contact exchange URI — each side holds the other after sync --auto, no accept', async () => {
+    const HC = ['--home', join(root, 'carol')];
+    const HD = ['--home', join(root, 'dan')];
+    await ok('account', 'create', 'carol@a.test', ...HC);
+    await ok('account', 'create', 'dan@b.test', ...HD);
+    const dynamic = await ok('contact', 'dynamic', '--expire', '10', ...HC);
+    const uri = dynamic.split('\n')[0]!;
+    expect(uri).toMatch(/^mcu:\/\/carol@a\.test\/A\S+$/);
+    expect(await ok('contact', 'exchange', uri, ...HD)).toMatch(/^Envelope ID: /);
+    await until(async () => ((await ok('account', 'sync', '--auto', ...HC)).includes('Added contact dan@b.test') ? true : undefined), 'dan at carol');
+    await until(async () => ((await ok('account', 'sync', '--auto', ...HD)).includes('Added contact carol@a.test') ? true : undefined), 'carol at dan');
+    expect(await ok('contact', 'list', ...HC)).toContain('dan@b.test');
+    expect(await ok('contact', 'list', ...HD)).toContain('carol@a.test');
+    const bad = await mesh('contact', 'exchange', 'mcu://carol@a.test/not-a-pin', ...HD);
+    expect(bad.status).not.toBe(0);
+    expect(bad.err).toMatch(/^mesh: /);
   });
 });

@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshMessages, type SentMessage } from '../sdk/client/messages.js';
 import { serializeEnvelope, type DareEnvelope } from '../sdk/dare/envelope.js';
-import { newMessageId, sealMessage } from '../sdk/mesh/messaging/envelope.js';
+import { newMessageId, sealedMessageInfo, sealMessage } from '../sdk/mesh/messaging/envelope.js';
 import { peerOf } from '../sdk/mesh/messaging/peer.js';
 import type { Enveloped } from '../sdk/mesh/schema/object.js';
 import type { AnyProfileAccount, PostRequest, RequestConfirmation } from '../sdk/mesh/schema/types.js';
 import { MeshHttpClient, serviceCredential, UnauthenticatedResponseError } from '../sdk/protocol/client.js';
 import { MESH_TRANSACTIONS } from '../sdk/protocol/transactions.js';
+import { newPin, pinId, pinWitness, saltedPin } from '../sdk/udf/pin.js';
+import { sha512 } from '../sdk/crypto/hashes.js';
 import { MeshHttpService } from '../sdk/protocol/service.js';
 import { listenHttp } from '../adapters/http/node-server.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
@@ -61,6 +63,15 @@ interface Person extends TestDevice {
 async function person(service: Service, address: string): Promise<Person> {
   const d = await boundAccount(service.endpoint, address);
   return { ...d, messages: new MeshMessages(d.client) };
+}
+
+async function selfContactOf(p: TestDevice): Promise<DareEnvelope> {
+  const contacts = await p.account.catalog('contact');
+  try {
+    return contacts.list().find((e) => e.Self === true)!.Contact!.Sources![0]!.EnvelopedSource!;
+  } finally {
+    await contacts.close();
+  }
 }
 
 async function contactAddresses(p: Person): Promise<string[]> {
@@ -173,6 +184,62 @@ describe('contact exchange and confirmation across two services', () => {
     expect((await alice.messages.pending()).map((m) => m.messageId)).not.toContain(second.messageId);
     // A Response ID no request of bob's has: not "Pending" forever, but unknown.
     await expect(bob.messages.status(first.messageId)).rejects.toMatchObject({ code: 'CLIENT_NOT_FOUND' });
+  });
+});
+
+describe('dynamic contact URI (row 51)', () => {
+  it('contact dynamic + contact exchange: both sides hold each other\'s contact after the owner\'s sync --auto, no question asked; the PIN works once, a wrong or expired one not at all', async () => {
+    const jay = await person(a, 'jay@a.test');
+    const kim = await person(b, 'kim@b.test');
+    const { uri } = await jay.messages.dynamicContact();
+    expect(uri).toMatch(/^mcu:\/\/jay@a\.test\/A[A-Z0-9-]+$/);
+    const sent = await kim.messages.exchangeContact(uri);
+    expect(await eventually(async () => {
+      const got = await jay.messages.processAutomatic();
+      return got.length > 0 ? got : undefined;
+    }, 'kim\'s request at jay')).toEqual(['kim@b.test']);
+    expect(await eventually(async () => {
+      const got = await kim.messages.processAutomatic();
+      return got.length > 0 ? got : undefined;
+    }, 'jay\'s answer at kim')).toEqual(['jay@a.test']);
+    expect(await contactAddresses(jay)).toEqual(['kim@b.test']);
+    expect(await contactAddresses(kim)).toEqual(['jay@a.test']);
+    expect((await jay.messages.pending()).map((m) => m.messageId)).not.toContain(sent.messageId);
+
+    // The same URI again (someone else who saw it): the PIN is spent — the request waits for jay.
+    const lee = await person(b, 'lee@b.test');
+    const reused = await lee.messages.exchangeContact(uri);
+    // A PIN jay never issued, and one that expired.
+    const wrong = await lee.messages.exchangeContact(`mcu://jay@a.test/${newPin()}`);
+    const expired = await lee.messages.exchangeContact((await jay.messages.dynamicContact({ expiresMs: -1000 })).uri);
+    const waiting = [reused.messageId, wrong.messageId, expired.messageId];
+    await eventually(async () => {
+      const ids = (await jay.messages.pending()).map((m) => m.messageId);
+      return waiting.every((id) => ids.includes(id)) ? true : undefined;
+    }, 'the three requests at jay');
+    expect(await jay.messages.processAutomatic()).toEqual([]);
+    expect(await contactAddresses(jay)).toEqual(['kim@b.test']);
+    expect((await jay.messages.pending()).map((m) => m.messageId)).toEqual(expect.arrayContaining(waiting));
+
+    // The witness binds the contact the request carries: the right PIN with a witness over another
+    // contact (kim's, swapped for lee's) is not taken — and does not spend the PIN.
+    const fresh = (await jay.messages.dynamicContact()).uri;
+    const salted = saltedPin(fresh.slice(fresh.lastIndexOf('/') + 1), 'Contact');
+    const clientNonce = new Uint8Array(16).fill(7);
+    const swapped = sealMessage({
+      $class: 'MessageContact', MessageId: newMessageId(), Sender: 'lee@b.test', Recipient: 'jay@a.test', Reply: true,
+      AuthenticatedData: await selfContactOf(lee) as Enveloped<never>, ClientNonce: clientNonce, PinId: pinId(salted, 'jay@a.test'),
+      PinWitness: pinWitness(salted, 'jay@a.test', clientNonce, sha512((await selfContactOf(kim)).payload)),
+    }, { signer: lee.account.activation.accountKeys.Signature!, recipients: [jay.messages.self.encryption] });
+    await lee.client.http.request('Transact', { $class: 'TransactRequest', Account: 'lee@b.test', Outbound: [swapped], Accounts: ['jay@a.test'] }, lee.client.deviceCredential());
+    const swappedId = sealedMessageInfo(swapped).messageId;
+    await eventually(async () => ((await jay.messages.pending()).some((m) => m.messageId === swappedId) ? true : undefined), 'the swapped request');
+    expect(await jay.messages.processAutomatic()).toEqual([]);
+    await lee.messages.exchangeContact(fresh);
+    expect(await eventually(async () => {
+      const got = await jay.messages.processAutomatic();
+      return got.length > 0 ? got : undefined;
+    }, 'lee\'s genuine request')).toEqual(['lee@b.test']);
   });
 });
 

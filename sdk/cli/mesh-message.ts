@@ -6,10 +6,11 @@ import type { MeshAccount } from '../mesh/index.js';
 import { escapeText } from './escape.js';
 import type { CliIo } from './io.js';
 import { hostCommand, openAccount, output, type HostOptions } from './mesh-home.js';
+import { parseInteger } from './options.js';
 
 /**
- * Messages between people on the command line (features.md rows 44–49; protocol.md F6, F7):
- * `contact request ADDRESS`, `message pending|accept|reject|block|confirm|status`, and the
+ * Messages between people on the command line (features.md rows 44–49, 51; protocol.md F6, F7):
+ * `contact request ADDRESS`, `contact dynamic`, `contact exchange URI`, `message pending|accept|reject|block|confirm|status`, and the
  * automatic part of `account sync --auto` ({@link autoProcess}) — thin over
  * `mathmesh/client`'s MeshMessages, on a bound account.
  */
@@ -42,6 +43,23 @@ export function addMessageCommands(program: Command, io: CliIo): void {
     .action(async (address: string, o: HostOptions & { subject?: string }) => {
       const { account } = await openAccount(io, o);
       const sent = await messagesOf(account).contactRequest(address, o.subject ? { subject: o.subject } : {});
+      output(io, o, sentView(sent), sentLines(sent));
+    });
+
+  hostCommand(contact.command('dynamic'))
+    .description('a one-time URI (mcu://ADDRESS/PIN) whose holder becomes your contact at your next account sync --auto')
+    .option('--expire <minutes>', 'how long the URI works (default 1440: a day)', parseInteger)
+    .action(async (o: HostOptions & { expire?: number }) => {
+      const { account } = await openAccount(io, o);
+      const r = await messagesOf(account).dynamicContact(o.expire !== undefined ? { expiresMs: o.expire * 60_000 } : {});
+      output(io, o, { uri: r.uri, pinId: r.pinId, expires: r.expires.toISOString() }, [r.uri, `Expires: ${r.expires.toISOString()}`]);
+    });
+  hostCommand(contact.command('exchange'))
+    .description('exchange contacts through a URI from contact dynamic (no question asked on either side)')
+    .argument('<uri>', 'mcu://ADDRESS/PIN')
+    .action(async (uri: string, o: HostOptions) => {
+      const { account } = await openAccount(io, o);
+      const sent = await messagesOf(account).exchangeContact(uri);
       output(io, o, sentView(sent), sentLines(sent));
     });
 

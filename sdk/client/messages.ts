@@ -1,15 +1,23 @@
+import { sha512 } from '../crypto/hashes.js';
+import type { DareEnvelope } from '../dare/envelope.js';
 import type { DarePrivateKey } from '../dare/keys.js';
+import { constantTimeEqual } from '../encoding/bytes.js';
 import { MeshError } from '../mesh/errors.js';
-import { openMeshEnvelope } from '../mesh/envelopes.js';
+import { openMeshEnvelope, sealMeshObject } from '../mesh/envelopes.js';
 import { newMessageId, openMessage, sealMessage, type OpenedMessage } from '../mesh/messaging/envelope.js';
 import { canonicalAccount, contactEntryOf, peerOf, peerOfContact, type Peer } from '../mesh/messaging/peer.js';
 import { isKindOf } from '../mesh/schema/model.js';
 import type { Enveloped } from '../mesh/schema/object.js';
 import type {
-  AnyMessage, CatalogedContact, CatalogedIngress, ContactPerson, MessageContact, RequestConfirmation, ResponseConfirmation,
+  AnyMessage, CatalogedContact, CatalogedIngress, ContactPerson, MessageContact, MessagePin, RequestConfirmation, ResponseConfirmation,
 } from '../mesh/schema/types.js';
 import type { Spool } from '../mesh/spool/spool.js';
 import { envelopeId as envelopeIdOf, responseId as responseIdOf } from '../udf/message-id.js';
+import { newPin, PIN_ACTION, pinId as pinIdOf, pinWitness, saltedPin } from '../udf/pin.js';
+import { defaultRandom } from '../udf/random.js';
+import { UDF_TYPE } from '../udf/types.js';
+import { connectionUri, parseConnectionUri } from '../udf/uri.js';
+import { SPOOL } from '../mesh/stores.js';
 import { MeshClientError } from './errors.js';
 import type { MeshClient } from './mesh-client.js';
 
@@ -36,6 +44,12 @@ import type { MeshClient } from './mesh-client.js';
  *   (`Accept` true / false, the request enclosed); `status` finds the answer by its ResponseId
  *   and checks that it encloses our own request, sent to the one who answered.
  * - `block` adds a `Block` rule: our service refuses that sender from then on.
+ * - **Dynamic contact URI** (row 51; mesh-model.md §10): `dynamicContact` files a MessagePin
+ *   (Action `Contact`, Automatic, an expiry) in MMM_Local and gives `mcu://ADDRESS/PIN`;
+ *   `exchangeContact(URI)` sends a contact request carrying `PinId` and the `PinWitness` over our
+ *   self contact; the publisher's `processAutomatic` takes it without a question when the PIN is
+ *   known, open, unexpired, automatic, for contacts, and the witness matches — once: the PIN is
+ *   closed with the same sync — and answers with its own contact, which ours files in turn.
  *
  * State (mesh-model.md §9.3): a handled request is `Closed` in MMM_Inbound (with the ResponseId
  * sent), so it leaves `pending` on every device once synced; nothing is edited in place.
@@ -311,33 +325,122 @@ export class MeshMessages {
   }
 
   /**
+   * `contact dynamic` (row 51): a single-use PIN for contact exchange, valid `expiresMs` (default
+   * a day), kept in MMM_Local (encrypted to our CommonEncryption, signed); returns the
+   * `mcu://ADDRESS/PIN` to show. Needs a device holding MMM_Local (the admin role).
+   */
+  async dynamicContact(options: { expiresMs?: number } = {}): Promise<{ uri: string; pinId: string; expires: Date }> {
+    const me = this.#account.address;
+    const pin = newPin();
+    const salted = saltedPin(pin, PIN_ACTION.Contact);
+    const id = pinIdOf(salted, me);
+    const expires = new Date(Math.floor((Date.now() + (options.expiresMs ?? 24 * 3600_000)) / 1000) * 1000);
+    const message: MessagePin = { $class: 'MessagePin', MessageId: id, Account: me, Expires: expires, Automatic: true, SaltedPin: salted, Action: PIN_ACTION.Contact };
+    const sealed = sealMeshObject(message, { signers: [this.#key('Signature')], recipients: [this.self.encryption], uniqueId: id, envelopeId: envelopeIdOf(id) });
+    const local = await this.#account.spool('local');
+    try {
+      await local.post(sealed);
+    } finally {
+      await local.close();
+    }
+    await this.client.sync();
+    return { uri: connectionUri(me, pin), pinId: id, expires };
+  }
+
+  /** `contact exchange URI` (row 51): a contact request authenticated by the URI's PIN (see the module notes). */
+  async exchangeContact(uri: string): Promise<SentMessage> {
+    const { account, udf } = parseConnectionUri(uri);
+    if (udf.type !== UDF_TYPE.AUTHENTICATOR_SHA2 && udf.type !== UDF_TYPE.AUTHENTICATOR_SHA3) {
+      throw new MeshClientError('CLIENT_BAD_ARGUMENT', 'a contact exchange URI carries a PIN (mcu://ADDRESS/A…)');
+    }
+    const text = uri.trim();
+    const pin = text.slice(text.lastIndexOf('/') + 1);
+    const peer = await this.lookup(account);
+    const salted = saltedPin(pin, PIN_ACTION.Contact);
+    const selfContact = await this.#selfContact();
+    const clientNonce = defaultRandom(16);
+    const message: MessageContact = {
+      $class: 'MessageContact', MessageId: newMessageId(), Sender: this.#account.address, Recipient: peer.address, Reply: true,
+      AuthenticatedData: selfContact as Enveloped<never>, ClientNonce: clientNonce, PinId: pinIdOf(salted, peer.address),
+      PinWitness: pinWitness(salted, peer.address, clientNonce, sha512(selfContact.payload)),
+    };
+    return this.#send(peer, message);
+  }
+
+  /**
+   * The open, automatic, unexpired contact PIN a request names, when its witness verifies
+   * (mesh-model.md §10); undefined otherwise (the request then waits for a person).
+   */
+  async #validPin(local: Spool, request: MessageContact): Promise<string | undefined> {
+    const id = request.PinId;
+    if (typeof id !== 'string' || request.ClientNonce === undefined || request.PinWitness === undefined || request.AuthenticatedData === undefined) return undefined;
+    const held = local.get(id);
+    if (held === undefined || held.messageType !== 'MessagePin' || held.state === 'Closed' || held.state === 'Deleted') return undefined;
+    let pin: MessagePin;
+    try {
+      pin = openMeshEnvelope(await local.read(id), 'MessagePin', { keys: [this.#key('Encryption')], signers: [this.self.signature], requireSignature: true }).object;
+    } catch (e) {
+      if (e instanceof MeshError) return undefined;
+      throw e;
+    }
+    const me = this.#account.address;
+    if (pin.MessageId !== id || pin.Action !== PIN_ACTION.Contact || pin.Automatic !== true || typeof pin.SaltedPin !== 'string') return undefined;
+    if (typeof pin.Account !== 'string' || canonicalAccount(pin.Account) !== me || pin.Expires === undefined || new Date(pin.Expires).getTime() <= Date.now()) return undefined;
+    const expected = pinWitness(pin.SaltedPin, me, request.ClientNonce, sha512((request.AuthenticatedData as DareEnvelope).payload));
+    return constantTimeEqual(expected, request.PinWitness) ? id : undefined;
+  }
+
+  /**
    * `account sync --auto`: replies to our contact requests (a MessageContact with `Reply: false`
    * whose MessageId is the ResponseId of a MessageContact we sent to its sender) are filed as
-   * contacts and closed. Returns the addresses added.
+   * contacts and closed; requests made with one of our dynamic contact PINs are accepted and
+   * answered, and the PIN closed. Returns the addresses added.
    */
   async processAutomatic(): Promise<string[]> {
     await this.client.sync();
     const asked = await this.#asked('MessageContact');
     const contacts = await this.contacts();
-    const added = await this.#inbound(async (spool) => {
-      const out: string[] = [];
-      for (const m of spool.list({ state: ['Initial', 'Read'], messageType: 'MessageContact' })) {
-        const recipient = asked.get(m.messageId);
-        if (recipient === undefined) continue;
-        let opened: OpenedMessage;
-        try {
-          opened = await this.#open(spool, m.messageId, contacts);
-        } catch (e) {
-          if (e instanceof MeshError) continue;
-          throw e;
+    const local = this.#account.storeLabels.includes(SPOOL.local) ? await this.#account.spool('local') : undefined;
+    let added: string[];
+    try {
+      added = await this.#inbound(async (spool) => {
+        const out: string[] = [];
+        for (const m of spool.list({ state: ['Initial', 'Read'], messageType: 'MessageContact' })) {
+          const recipient = asked.get(m.messageId);
+          const request = spool.get(m.messageId)!;
+          let opened: OpenedMessage;
+          try {
+            opened = await this.#open(spool, request.messageId, contacts);
+          } catch (e) {
+            if (e instanceof MeshError) continue;
+            throw e;
+          }
+          const message = opened.message as MessageContact;
+          if (opened.contact === undefined) continue;
+          if (recipient !== undefined) {
+            // The answer to a contact request of ours.
+            if (message.Reply !== false || opened.sender.address !== recipient) continue;
+            await this.#addContact(opened.sender, opened.contact.signed, opened.contact.person);
+            await spool.mark(m.messageId, 'Closed');
+          } else {
+            // A request made with one of our contact PINs: taken, answered, and the PIN spent.
+            const pin = local === undefined ? undefined : await this.#validPin(local, message);
+            if (pin === undefined) continue;
+            await this.#addContact(opened.sender, opened.contact.signed, opened.contact.person);
+            const reply = await this.#send(opened.sender, {
+              $class: 'MessageContact', MessageId: responseIdOf(m.messageId), Sender: this.#account.address, Recipient: opened.sender.address,
+              AuthenticatedData: await this.#selfContact() as Enveloped<never>, Reply: false,
+            } as MessageContact);
+            await local!.mark(pin, 'Closed');
+            await spool.mark(m.messageId, 'Closed', { responseId: reply.messageId });
+          }
+          out.push(opened.sender.address);
         }
-        if ((opened.message as MessageContact).Reply !== false || opened.sender.address !== recipient || opened.contact === undefined) continue;
-        await this.#addContact(opened.sender, opened.contact.signed, opened.contact.person);
-        await spool.mark(m.messageId, 'Closed');
-        out.push(opened.sender.address);
-      }
-      return out;
-    });
+        return out;
+      });
+    } finally {
+      await local?.close();
+    }
     if (added.length > 0) await this.client.sync();
     return added;
   }
