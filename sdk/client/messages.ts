@@ -407,10 +407,9 @@ export class MeshMessages {
         const out: string[] = [];
         for (const m of spool.list({ state: ['Initial', 'Read'], messageType: 'MessageContact' })) {
           const recipient = asked.get(m.messageId);
-          const request = spool.get(m.messageId)!;
           let opened: OpenedMessage;
           try {
-            opened = await this.#open(spool, request.messageId, contacts);
+            opened = await this.#open(spool, m.messageId, contacts);
           } catch (e) {
             if (e instanceof MeshError) continue;
             throw e;
