@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MemoryHome } from '../adapters/home/memory.js';
 import { encodeEnvelope } from '../sdk/dare/envelope-encode.js';
-import { dareKeyFromKeyPair, type DarePrivateKey } from '../sdk/dare/keys.js';
+import { dareKeyFromKeyPair, publicPart, type DarePrivateKey } from '../sdk/dare/keys.js';
+import { MemoryStore } from '../adapters/store/memory.js';
+import { Catalog, deriveStoreKey, newMeshSeed } from '../sdk/mesh/index.js';
+import { decodeIngressCatalog } from '../sdk/service/mesh/ingress.js';
 import { MESH_OBJECT_CTY, sealMeshObject, writeMeshObject } from '../sdk/mesh/index.js';
 import type { MeshAccount } from '../sdk/mesh/index.js';
 import { MeshHost } from '../sdk/mesh/index.js';
@@ -142,5 +145,24 @@ describe('peers', () => {
     expect(() => peerOfSignedContact(altered)).toThrow(expect.objectContaining({ code: expect.stringMatching(/^MESH_(NOT_SIGNED|BAD_SIGNATURE|INVALID|BAD_ENVELOPE)/) }));
     expect(peerOf(alice.account.state.profile).address).toBe('alice@example.com');
     expect(() => peerOf(alice.account.state.profile, { address: 'bob@example.net' })).toThrow(expect.objectContaining({ code: 'MESH_INVALID' }));
+  });
+});
+
+describe('ingress rules as the service reads them', () => {
+  it('decodes MMM_Ingress encrypted also to the service\'s key; refuses one the service cannot read (Transact refuses such an upload)', async () => {
+    const storeKey = dareKeyFromKeyPair(deriveStoreKey(newMeshSeed('MeshProfileAccount'), 'MMM_Ingress'));
+    const serviceKey = dareKeyFromKeyPair(deriveStoreKey(newMeshSeed('MeshProfileAccount'), 'service'));
+    const rule = { $class: 'CatalogedIngress' as const, Key: 'mallory@example.org', ProfileUdf: mallory.peer.udf, Action: 'Block' };
+    const framesOf = async (extra: boolean): Promise<Uint8Array[]> => {
+      const c = await Catalog.open('ingress', { store: new MemoryStore(), key: storeKey, synced: true, ...(extra ? { extraRecipients: [publicPart(serviceKey)] } : {}) });
+      try {
+        await c.put(rule);
+        return [...(await c.outgoing()).frames];
+      } finally {
+        await c.close();
+      }
+    };
+    expect([...(await decodeIngressCatalog(await framesOf(true), serviceKey)).values()]).toEqual([expect.objectContaining(rule)]);
+    await expect(decodeIngressCatalog(await framesOf(false), serviceKey)).rejects.toMatchObject({ code: expect.stringMatching(/NO_KEY|DECRYPT/) });
   });
 });

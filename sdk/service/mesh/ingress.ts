@@ -170,12 +170,7 @@ export class IngressControl {
     const head = await this.store.head(view.address, CATALOG.ingress);
     const cached = this.#rules.get(view.address);
     if (cached !== undefined && cached.created === view.record.created && cached.frameCount === head.nextIndex) return cached.rules;
-    const frames: Uint8Array[] = [];
-    for (;;) {
-      const page = await this.store.read(view.address, CATALOG.ingress, frames.length, READ_PAGE);
-      frames.push(...page.frames);
-      if (!page.partial || page.frames.length === 0) break;
-    }
+    const frames = await ingressFrames(this.store, view.address);
     let rules: Map<string, CatalogedIngress>;
     try {
       rules = await decodeIngressCatalog(frames, this.accessKey);
@@ -211,6 +206,25 @@ export class IngressControl {
     c.count++;
     return c.count <= rate.messages;
   }
+}
+
+/** Every frame of an account's MMM_Ingress. */
+async function ingressFrames(store: ServiceStore, address: string): Promise<Uint8Array[]> {
+  const frames: Uint8Array[] = [];
+  for (;;) {
+    const page = await store.read(address, CATALOG.ingress, frames.length, READ_PAGE);
+    frames.push(...page.frames);
+    if (!page.partial || page.frames.length === 0) return frames;
+  }
+}
+
+/**
+ * An upload to MMM_Ingress must leave rules this service can read (frame 0 encrypted also to its
+ * AccessEncrypt key, a catalog of CatalogedIngress): a block the service cannot read would not
+ * hold. Throws the decoding error otherwise (Transact refuses the upload).
+ */
+export async function checkIngressUpload(store: ServiceStore, accessKey: DarePrivateKey, address: string, frames: readonly Uint8Array[]): Promise<void> {
+  await decodeIngressCatalog([...(await ingressFrames(store, address)), ...frames], accessKey);
 }
 
 /** The nonce claim that remembers a message delivered to `recipient` for as long as its age admits it. */

@@ -13,6 +13,7 @@ import { activeKeyids, type AccountView } from './access.js';
 import { authorize, type ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
 import { deliveryCompletion } from './delivery-state.js';
+import { checkIngressUpload } from './ingress.js';
 import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
 import { checkLabel } from './stores.js';
 import { verifyFrames, type StoreState } from './store-states.js';
@@ -28,7 +29,8 @@ import { verifyFrames, type StoreState } from './store-states.js';
  *    verifies as the store's next frame (store-states.ts: index, TreePosition, digests, Merkle
  *    head, encryption policy). MMM_Access must stay readable by the service: the catalog with
  *    the upload appended is decoded with the host key (a device that made it unreadable, or
- *    broke its lifecycle, would lock every device out).
+ *    broke its lifecycle, would lock every device out); so must MMM_Ingress (ingress.ts: a
+ *    block the service cannot read would not hold).
  * 2. Messages (messages.ts) become spool frames built by the service on the states the updates
  *    leave, for the sender's own spools and each local recipient's MMM_Inbound; when every
  *    recipient is local, the sender's MMM_Outbound also records them `Received` (delivery-state.ts).
@@ -166,6 +168,13 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
         throw refusalOf(e);
       }
       if (u.label === CATALOG.access) revoked = await checkAccessUpload(sc, who.view, u.frames);
+      if (u.label === CATALOG.ingress) {
+        try {
+          await checkIngressUpload(sc.store, sc.identity.accessKey, account, u.frames);
+        } catch (e) {
+          throw invalid(`${CATALOG.ingress} must stay readable by this service (encrypted also to its AccessEncrypt key, a catalog of ingress rules): ${(e as Error).message}`);
+        }
+      }
       checked.push({ update: u, after });
     }
     if (conflicts.size > 0) return conflictResponse(updates, conflicts);
