@@ -462,6 +462,8 @@ describe('attacks on Post (service to service)', () => {
       await server.close();
     }
     expect((await alice.messages.lookup('carol@b.test')).udf).toBe(carol.account.udf);
+    const unknown = await refusal(alice.messages.lookup('nobody@b.test'));
+    expect([unknown.status, unknown.errorName]).toEqual([404, 'MeshUnknownAccount']);
   });
 
   it('a replayed message is refused', async () => {
@@ -508,6 +510,9 @@ describe('a service that is down', () => {
       const peer = await alice.messages.lookup('zed@f.test');
       const port = f.port;
       await f.stop();
+      // A lookup now: the service of f.test does not answer (503), which is not "no such account".
+      const down = await refusal(alice.messages.lookup('zed@f.test'));
+      expect([down.status, down.errorName]).toEqual([503, 'MeshOperationFailed']);
       const contacts = await alice.account.catalog('contact');
       const selfContact = contacts.list().find((e) => e.Self === true)!.Contact!.Sources![0]!.EnvelopedSource!;
       await contacts.close();

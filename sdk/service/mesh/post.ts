@@ -9,6 +9,7 @@ import { SPOOL } from '../../mesh/stores.js';
 import { MESSAGE_LIMIT } from '../../protocol/transactions.js';
 import { MeshHttpClient, serviceCredential, type FetchFunction } from '../../protocol/client.js';
 import { discoverService } from '../../protocol/discovery.js';
+import { ProtocolError } from '../../protocol/errors.js';
 import type { RequestContext } from '../../protocol/service.js';
 import type { SrvLookup } from '../../protocol/srv.js';
 import { MeshProtocolError, refuse } from '../../protocol/status.js';
@@ -136,6 +137,7 @@ export class ServiceMessaging {
     if (sender.profile.ServiceUdf !== from) {
       throw refuse('Forbidden', { extended: 'NotAuthorized', name: 'MeshServiceBlockedService', detail: `${sender.address} is an account of service ${String(sender.profile.ServiceUdf)}, not of the service that posted (${from})` });
     }
+    if (sc.domains === undefined) throw refuse('Forbidden', { extended: 'Refused', name: 'MeshServiceBlockedService', detail: 'this service holds accounts of every domain: it takes no Post' });
     if (sc.routing.isLocal?.(sender.address) === true || (await sc.store.getAccount(sender.address)) !== undefined) {
       throw refuse('Forbidden', { extended: 'NotAuthorized', name: 'MeshServiceBlockedService', detail: `${sender.address} is an account of this service` });
     }
@@ -180,8 +182,17 @@ export class ServiceMessaging {
     const view = await sc.access.account(target);
     if (view !== undefined) return { $class: 'LookupResponse', EnvelopedProfileAccount: view.envelope };
     if (auth.mode !== 'Connection' || sc.routing.isLocal?.(target) !== false) throw unknownAccount(`no account ${target.slice(0, 100)} on this service`);
-    const client = await this.#client(target);
-    const answer = await client.request('Lookup', { $class: 'LookupRequest', Target: target }, this.#credential());
+    let client: MeshHttpClient;
+    let answer: LookupResponse;
+    try {
+      client = await this.#client(target);
+      answer = await client.request('Lookup', { $class: 'LookupRequest', Target: target }, this.#credential());
+    } catch (e) {
+      // The other service's answer is not ours to pass on as such (its 401 is not the device's).
+      if (e instanceof MeshProtocolError) throw unknownAccount(`${target.slice(0, 100)}: its service answered ${e.errorName ?? e.status}${e.detail ? `: ${e.detail.slice(0, 200)}` : ''}`);
+      if (e instanceof ProtocolError) throw refuse('ServerOverload', { name: 'MeshOperationFailed', detail: `the service of ${target.slice(0, 100)} cannot be reached: ${e.message.slice(0, 200)}` });
+      throw e;
+    }
     if (answer.EnvelopedProfileAccount === undefined) throw unknownAccount(`${target.slice(0, 100)}: its service gave no profile`);
     // The profile must be that address's, and name the service that gave it (the one its domain resolves to).
     let peer: Peer;
