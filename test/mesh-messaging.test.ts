@@ -16,6 +16,7 @@ import { MeshHttpService } from '../sdk/protocol/service.js';
 import { listenHttp } from '../adapters/http/node-server.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
 import type { IngressLogEntry } from '../sdk/service/mesh/ingress.js';
+import { pendingDeliveries } from '../sdk/service/mesh/outbox.js';
 import { boundAccount, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
 
 /**
@@ -33,13 +34,17 @@ let c: Service;
 let resolve = '';
 let resolveMore = '';
 let bData = '';
+let aData = '';
+let aOptions: Parameters<typeof testService>[0];
 let bOptions: Parameters<typeof testService>[0];
 const logB: IngressLogEntry[] = [];
 const RATE = 8;
 
 beforeAll(async () => {
   const messaging = (log?: (e: IngressLogEntry) => void) => ({ resolve: () => resolve + resolveMore, rate: { messages: RATE, windowMs: 60_000 }, ...(log ? { log } : {}) });
-  a = await testService({ serviceName: 'a.test', service: { messaging: { ...messaging(), retryDelaysMs: [200, 400, 800, 1600, 3200] } } });
+  aData = mkdtempSync(join(tmpdir(), 'mathmesh-a-'));
+  aOptions = { serviceName: 'a.test', data: aData, service: { messaging: { ...messaging(), retryDelaysMs: [200, 400, 800, 1600, 3200] } } };
+  a = await testService(aOptions);
   bData = mkdtempSync(join(tmpdir(), 'mathmesh-b-'));
   bOptions = { serviceName: 'b.test', data: bData, service: { messaging: messaging((e) => logB.push(e)) } };
   b = await testService(bOptions);
@@ -51,6 +56,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await a?.stop();
+  if (aData) rmSync(aData, { recursive: true, force: true });
   await b?.stop();
   if (bData) rmSync(bData, { recursive: true, force: true });
   await c?.stop();
@@ -501,7 +507,7 @@ describe('attacks on Post (service to service)', () => {
 });
 
 describe('a service that is down', () => {
-  it('a message to it waits at the sender\'s service and is delivered when it is back', async () => {
+  it('a message to it waits in the sender\'s service\'s outbox — through a restart of that service — and is delivered when it is back', async () => {
     const fData = mkdtempSync(join(tmpdir(), 'mathmesh-f-'));
     let f = await testService({ serviceName: 'f.test', data: fData });
     try {
@@ -521,10 +527,15 @@ describe('a service that is down', () => {
       }, { signer: alice.account.activation.accountKeys.Signature!, recipients: [peer.encryption] });
       await alice.client.http.request('Transact', { $class: 'TransactRequest', Account: 'alice@a.test', Outbound: [request], Accounts: ['zed@f.test'] }, alice.client.deviceCredential());
       const id = (await import('../sdk/mesh/messaging/envelope.js')).sealedMessageInfo(request).messageId;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 300));
       expect(await outboundState(alice, id)).toBeUndefined(); // neither Received nor Refused: waiting
+      // The sending service restarts meanwhile: the delivery is in its store's outbox, not in its memory.
+      const aPort = a.port;
+      await a.stop();
+      a = await testService({ ...aOptions, port: aPort });
       f = await testService({ serviceName: 'f.test', data: fData, port });
       expect(await eventually(() => outboundState(alice, id), 'the delivery after the restart', 15_000)).toBe('Received');
+      expect(await pendingDeliveries(a.store)).toEqual([]); // answered: out of the outbox
       expect((await zed.messages.pending()).map((m) => m.messageId)).toEqual([id]);
     } finally {
       resolveMore = '';

@@ -20,6 +20,7 @@ import type { AccountView } from './access.js';
 import type { ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
 import { deliveryCompletion, type DeliveryOutcome } from './delivery-state.js';
+import { deliveryAttempt, dropDelivery, leaseAttempt, pendingDeliveries, saveDelivery } from './outbox.js';
 import { IngressControl, replayClaim, replayed, type IngressOptions } from './ingress.js';
 import { checkMessages, spoolFrames, type CheckedMessage, type Delivery } from './messages.js';
 
@@ -27,7 +28,8 @@ import { checkMessages, spoolFrames, type CheckedMessage, type Delivery } from '
  * Messages between services (protocol.md T9 Post, the four-corner model; features.md row 52),
  * and the account lookup a first message needs:
  *
- * - **Sending** ({@link ServiceMessaging.deliverRemote}, after the sender's Transact committed):
+ * - **Sending** ({@link ServiceMessaging.deliverRemote}, after the sender's Transact committed;
+ *   kept in the store's outbox until answered, outbox.ts):
  *   the sender's service checks each outbound message is signed by its own account
  *   ({@link ServiceMessaging.checkOutbound}, before the commit), finds the recipient's service
  *   (`MESH_RESOLVE`, SRV, `.well-known`: protocol/discovery.ts), pins it by Hello, and posts one
@@ -59,7 +61,12 @@ export interface ServiceMessagingOptions extends IngressOptions {
   readonly timeoutMs?: number;
   /** Waits before each new attempt at an unreachable service (default 5 s, 30 s, 2 min, 10 min, 30 min). */
   readonly retryDelaysMs?: readonly number[];
+  /** Wait before the deliveries a previous run left are taken up (default: the first retry delay). */
+  readonly resumeDelayMs?: number;
 }
+
+/** How long one host holds an attempt at a delivery before another may make it. */
+const LEASE_MS = 120_000;
 
 /** Default waits between attempts at an unreachable service. */
 export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [5_000, 30_000, 120_000, 600_000, 1_800_000];
@@ -209,53 +216,91 @@ export class ServiceMessaging {
 
   /**
    * Delivers to accounts of other services (MessageRouting.deliverRemote), one Post per message
-   * and recipient, and records each outcome in the sender's MMM_Outbound. A failure that is not
-   * a refusal (the other service unreachable) is reported and tried again after each of
-   * `retryDelaysMs`; the message stays `Initial` until an answer comes. Retries live in this
-   * process: a restart drops them (the device sees the message was never `Received`).
+   * and recipient, and records each outcome in the sender's MMM_Outbound. Each delivery is in the
+   * store's outbox (outbox.ts) until the other service answered: a failure that is not a refusal
+   * (the other service unreachable) is reported and tried again after each of `retryDelaysMs`,
+   * also after a restart ({@link resume}); the message stays `Initial` meanwhile.
    */
   readonly deliverRemote = async (sender: string, recipients: readonly string[], messages: readonly DareEnvelope[]): Promise<void> => {
     const { view } = await this.#localPeer(sender);
-    const outcomes: Outcome[] = [];
     for (const recipient of recipients) {
       for (const envelope of messages) {
-        const outcome = await this.#attempt(view, recipient, envelope, 0);
-        if (outcome !== undefined) outcomes.push(outcome);
+        const [checked] = checkMessages([envelope], 'Outbound');
+        const name = await saveDelivery(this.sc().store, checked!.messageId, { sender: view.address, recipient, envelope, attempt: 0 });
+        await this.#attempt(view, name, recipient, envelope, 0);
       }
     }
-    await this.#record(view, outcomes);
   };
 
-  /** Stops the pending retries (the service is closing). */
+  /**
+   * Takes up the deliveries a previous run left in the outbox (each after `resumeDelayMs`,
+   * default the first retry delay). MeshService calls it when it opens.
+   */
+  async resume(): Promise<number> {
+    const sc = this.sc();
+    const pending = await pendingDeliveries(sc.store);
+    for (const { name, delivery } of pending) {
+      const view = await sc.access.account(delivery.sender);
+      if (view === undefined) {
+        await dropDelivery(sc.store, name);
+        continue;
+      }
+      this.#schedule(view, name, delivery.recipient, delivery.envelope, delivery.attempt, this.options.resumeDelayMs ?? (this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS)[0] ?? 0);
+    }
+    return pending.length;
+  }
+
+  /** Stops the pending retries (the service is closing; the outbox keeps them for the next run). */
   close(): void {
     this.#closed = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
   }
 
-  async #attempt(view: AccountView, recipient: string, envelope: DareEnvelope, attempt: number): Promise<Outcome | undefined> {
+  async #attempt(view: AccountView, name: string, recipient: string, envelope: DareEnvelope, attempt: number): Promise<void> {
+    const sc = this.sc();
+    // Still ours to make: in the outbox, this attempt next (else another host answered or moved on).
+    if (this.#closed || (await deliveryAttempt(sc.store, name)) !== attempt) return;
+    if (!(await leaseAttempt(sc.store, name, attempt, LEASE_MS))) {
+      // Another host is at it; look again once its lease ran out, in case it died holding it.
+      this.#schedule(view, name, recipient, envelope, attempt, LEASE_MS);
+      return;
+    }
     const [checked] = checkMessages([envelope], 'Outbound');
+    let outcome: Outcome;
     try {
       const client = await this.#client(recipient);
       await client.request('Post', postRequest(view, recipient, envelope), this.#credential());
-      return { messageId: checked!.messageId, relationship: 'Received' };
+      outcome = { messageId: checked!.messageId, relationship: 'Received' };
     } catch (e) {
-      // A refusal is the other service's decision (it logs it), recorded for the sender; not a failure here.
-      if (e instanceof MeshProtocolError) return { messageId: checked!.messageId, relationship: 'Refused' };
-      this.sc().onError(e);
-      const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-      if (attempt < delays.length && !this.#closed) {
-        const timer = setTimeout(() => {
-          this.#timers.delete(timer);
-          void this.#attempt(view, recipient, envelope, attempt + 1)
-            .then((o) => this.#record(view, o === undefined ? [] : [o]))
-            .catch((err: unknown) => this.sc().onError(err));
-        }, delays[attempt]);
-        (timer as { unref?: () => void }).unref?.();
-        this.#timers.add(timer);
+      if (!(e instanceof MeshProtocolError)) {
+        sc.onError(e);
+        const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+        if (attempt < delays.length) {
+          await saveDelivery(sc.store, checked!.messageId, { sender: view.address, recipient, envelope, attempt: attempt + 1 });
+          this.#schedule(view, name, recipient, envelope, attempt + 1, delays[attempt]!);
+        } else {
+          await dropDelivery(sc.store, name); // given up: the message stays Initial in MMM_Outbound
+        }
+        return;
       }
-      return undefined;
+      // A refusal is the other service's decision (it logs it), recorded for the sender; not a failure here.
+      outcome = { messageId: checked!.messageId, relationship: 'Refused' };
     }
+    // Recorded, then out of the outbox: a crash in between posts again, and the other service's
+    // replay refusal cannot undo Received (spool/states.ts: delivery states never go back).
+    await this.#record(view, [outcome]);
+    await dropDelivery(sc.store, name);
+  }
+
+  #schedule(view: AccountView, name: string, recipient: string, envelope: DareEnvelope, attempt: number, delay: number): void {
+    if (this.#closed) return;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#attempt(view, name, recipient, envelope, attempt).catch((err: unknown) => this.sc().onError(err));
+    }, delay);
+    (timer as { unref?: () => void }).unref?.();
+    this.#timers.add(timer);
   }
 
   /** Appends the delivery outcomes to the sender's MMM_Outbound (one MessageComplete). */

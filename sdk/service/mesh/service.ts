@@ -82,7 +82,10 @@ export class MeshService {
   /** Loads (or, on first start, makes) the identity from the store, then builds the service. */
   static async open(store: ServiceStore, options: IdentityOptions & Omit<MeshServiceOptions, 'store' | 'identity'>): Promise<MeshService> {
     const identity = await loadServiceIdentity(store, options);
-    return new MeshService({ ...options, store, identity });
+    const service = new MeshService({ ...options, store, identity });
+    // Deliveries to other services a previous run left under way (post.ts, outbox.ts).
+    await service.messaging.resume().catch((e: unknown) => (options.onError ?? (() => undefined))(e));
+    return service;
   }
 
   constructor(options: MeshServiceOptions) {
