@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dareKeyFromKeyPair } from '../sdk/dare/keys.js';
 import { MeshClient, pushTicketSource } from '../sdk/client/index.js';
 import {
-  deriveAccountKeys, newMeshSeed, publicKeyOf, sealMeshObject, type AccessCapability, type RequestConfirmation, type CatalogedAccess, type CatalogedCredential,
+  deriveAccountKeys, newMeshSeed, publicKeyOf, sealMeshObject, type AccessCapability, type MessageContact, type CatalogedAccess, type CatalogedCredential,
 } from '../sdk/mesh/index.js';
 import { nonce } from '../sdk/udf/fixed.js';
 import { envelopeId } from '../sdk/udf/message-id.js';
@@ -174,7 +174,8 @@ describe('Mesh service: who may do what', () => {
     const bob = await boundAccount(service.endpoint, 'ivy@example.com');
     const bobKeys = bob.account.profile.CommonEncryption!;
     const messageId = nonce();
-    const message = sealMeshObject<RequestConfirmation>({ $class: 'RequestConfirmation', MessageId: messageId, Sender: 'hal@example.com', Recipient: 'ivy@example.com', Text: 'start?' }, {
+    // A contact request: ingress control admits it from anyone (a confirmation only from a contact, mesh-messaging.test.ts).
+    const message = sealMeshObject<MessageContact>({ $class: 'MessageContact', MessageId: messageId, Sender: 'hal@example.com', Recipient: 'ivy@example.com', Subject: 'start?' }, {
       recipients: [publicKeyOf(bobKeys)], envelopeId: envelopeId(messageId), uniqueId: messageId,
       signers: [alice.account.activation.accountKeys.Signature!],
     });
@@ -185,10 +186,10 @@ describe('Mesh service: who may do what', () => {
     await bob.client.sync();
     await alice.client.sync();
     const inbound = await bob.account.spool('inbound');
-    expect(inbound.get(messageId)?.messageType).toBe('RequestConfirmation');
+    expect(inbound.get(messageId)?.messageType).toBe('MessageContact');
     await inbound.close();
     const outbound = await alice.account.spool('outbound');
-    expect(outbound.get(messageId)?.messageType).toBe('RequestConfirmation');
+    expect(outbound.get(messageId)?.messageType).toBe('MessageContact');
     await outbound.close();
     const unknown = await refusal(alice.client.http.request('Transact', {
       $class: 'TransactRequest', Account: 'hal@example.com', Outbound: [message], Accounts: ['nobody@example.com'],
