@@ -166,6 +166,25 @@ describe('contact exchange and confirmation across two services', () => {
     expect(await alice.messages.processAutomatic()).toEqual([]);
   });
 
+  it('row 46: reject closes a contact request without effect — no contact, no rule, no answer', async () => {
+    const mia = await person(a, 'mia@a.test');
+    const sent = await mia.messages.contactRequest('bob@b.test');
+    await eventually(async () => ((await bob.messages.pending()).some((m) => m.messageId === sent.messageId) ? true : undefined), 'mia\'s request');
+    const before = await contactAddresses(bob);
+    expect(await bob.messages.reject(sent.messageId)).toEqual({ type: 'MessageContact', sender: 'mia@a.test' });
+    expect((await bob.messages.pending()).map((m) => m.messageId)).not.toContain(sent.messageId);
+    expect(await contactAddresses(bob)).toEqual(before);
+    const rules = await bob.account.catalog('ingress');
+    try {
+      expect(rules.get('mia@a.test')).toBeUndefined();
+    } finally {
+      await rules.close();
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await mia.messages.processAutomatic()).toEqual([]);
+    expect(await contactAddresses(mia)).toEqual([]);
+  });
+
   it('row 48: bob asks alice to confirm; she accepts — status Accept; a second request she rejects — status Reject; before an answer, Pending', async () => {
     const first = await bob.messages.confirm('alice@a.test', 'start the job?');
     expect(await bob.messages.status(first.responseId)).toBe('Pending');
