@@ -38,7 +38,7 @@
  */
 export * from './push/index.js';
 export {
-  MeshClient, type MeshClientOptions, type BindReport, type SyncReport, type AccountStatus, type WatchEvent, type ClientWatch, type UploadReport, type ConflictWarning,
+  MeshClient, type MeshClientOptions, type BindReport, type SyncReport, type AccountStatus, type WatchEvent, type ClientWatch, type UploadReport, type ConflictWarning, type TransactMessages,
 } from './mesh-client.js';
 export { MeshClientError, type MeshClientErrorCode } from './errors.js';
 export {

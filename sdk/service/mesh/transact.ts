@@ -13,6 +13,7 @@ import { activeKeyids, type AccountView } from './access.js';
 import { authorize, type ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
 import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
+import { fileResponses } from './connect.js';
 import { checkLabel } from './stores.js';
 import { verifyFrames, type StoreState } from './store-states.js';
 
@@ -197,6 +198,7 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     // 4. After the commit.
     for (const p of plan.values()) sc.states.set(p.record, p.store, p.after);
     if (revoked.length > 0) sc.notify.revoked(account, revoked);
+    await fileResponses(sc, account, who.grant?.roles, own[1]![1]);
     if (remote.length > 0 && outbound.length > 0) {
       sc.routing.deliverRemote!(account, remote, outbound.map((m) => m.envelope)).catch((err: unknown) => sc.onError(err));
     }

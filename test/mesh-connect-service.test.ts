@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryHome } from '../adapters/home/memory.js';
+import { NodeWebSocket } from '../adapters/http/node-push.js';
+import { completeConnection, requestConnection } from '../sdk/client/connect.js';
+import { acceptByPin, answerRequest, issueDevicePin, listDevices, pendingRequests } from '../sdk/client/devices.js';
+import { MeshClient } from '../sdk/client/index.js';
+import { MeshHost, pendingConnections, type CatalogedCredential } from '../sdk/mesh/index.js';
+import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
+
+/**
+ * Connecting a device through the service (protocol.md T4, T5, F2, F3) with the SDK: two homes,
+ * one service. The CLI runs the same flows (cli-connect.test.ts).
+ */
+
+let service: Awaited<ReturnType<typeof testService>>;
+beforeAll(async () => {
+  service = await testService();
+});
+afterAll(async () => {
+  await service?.stop();
+});
+
+async function newHome(): Promise<MeshHost> {
+  return MeshHost.open(new MemoryHome());
+}
+
+async function putPassword(d: { account: TestDevice['account'] }, site: string, password: string): Promise<void> {
+  const c = await d.account.catalog('credential');
+  try {
+    await c.put({ $class: 'CatalogedCredential', Service: site, Username: 'alice', Password: password });
+  } finally {
+    await c.close();
+  }
+}
+
+describe('direct connection with witness (F2)', () => {
+  it('request → pending (same witness) → accept → complete → sync → the new device reads the password', async () => {
+    const admin = await boundAccount(service.endpoint, 'alice@example.com');
+    await putPassword(admin, 'ftp.example.com', 's3cret');
+    await admin.client.sync();
+    const home = await newHome();
+    const req = await requestConnection(home, { address: 'alice@example.com', endpoint: service.endpoint });
+    expect(req.accountUdf).toBe(admin.account.udf);
+    // Before the answer: pending.
+    expect((await completeConnection(home)).state).toBe('pending');
+    await admin.client.sync();
+    const { requests } = await pendingRequests(admin.client);
+    expect(requests.map((r) => [r.witness, r.deviceUdf])).toEqual([[req.witness, req.deviceUdf]]);
+    await answerRequest(admin.client, req.witness, { result: 'Accept', roles: ['web'] });
+    const done = await completeConnection(home);
+    expect(done.state).toBe('accepted');
+    if (done.state !== 'accepted') return;
+    expect(done.account.roles).toEqual(['web']);
+    expect(await pendingConnections(home)).toEqual([]);
+    const client = new MeshClient(done.account, { WebSocket: NodeWebSocket });
+    expect((await client.sync()).downloaded).toBeGreaterThan(0);
+    const c = await done.account.catalog('credential');
+    try {
+      expect((c.get(':ftp.example.com') as CatalogedCredential | undefined)?.Password).toBe('s3cret');
+    } finally {
+      await c.close();
+    }
+    // The request is closed on the admin: no longer pending.
+    await admin.client.sync();
+    expect((await pendingRequests(admin.client)).requests).toEqual([]);
+    expect((await listDevices(admin.client)).map((d) => [d.deviceUdf, d.roles, d.active])).toContainEqual([req.deviceUdf, ['web'], true]);
+  });
+
+  it('reject: the device is told so and keeps nothing', async () => {
+    const admin = await boundAccount(service.endpoint, 'carol@example.com');
+    const home = await newHome();
+    const req = await requestConnection(home, { address: 'carol@example.com', endpoint: service.endpoint });
+    await admin.client.sync();
+    await answerRequest(admin.client, req.witness, { result: 'Reject' });
+    expect((await completeConnection(home)).state).toBe('rejected');
+    expect(await pendingConnections(home)).toEqual([]);
+    expect(await home.accounts()).toEqual([]);
+  });
+});
+
+describe('PIN (F3)', () => {
+  it('account pin → request with the PIN → sync --auto accepts with the PIN roles; the PIN is then used; a wrong PIN is rejected', async () => {
+    const admin = await boundAccount(service.endpoint, 'dave@example.com');
+    const pin = await issueDevicePin(admin.client, { roles: ['message'] });
+    expect(pin.uri).toBe(`mcu://dave@example.com/${pin.pin}`);
+    const home = await newHome();
+    await requestConnection(home, { address: 'dave@example.com', endpoint: service.endpoint, pin: pin.pin });
+    const reuse = await newHome();
+    await requestConnection(reuse, { address: 'dave@example.com', endpoint: service.endpoint, pin: pin.pin });
+    const wrong = await newHome();
+    await requestConnection(wrong, { address: 'dave@example.com', endpoint: service.endpoint, pin: (await issueDevicePin(admin.client)).pin.replace(/^A(.)/, 'AB') });
+    await admin.client.sync();
+    const outcomes = await acceptByPin(admin.client);
+    expect(outcomes.map((o) => [o.result, o.reason ?? null])).toEqual(
+      expect.arrayContaining([['Accept', null], ['Reject', 'MESH_PIN_USED'], ['Reject', 'MESH_PIN_INVALID']]),
+    );
+    const results = await Promise.all([home, reuse, wrong].map(async (h) => (await completeConnection(h)).state));
+    expect(results.filter((s) => s === 'accepted')).toHaveLength(1);
+    expect(results.filter((s) => s === 'rejected')).toHaveLength(2);
+  });
+});
