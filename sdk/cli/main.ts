@@ -15,6 +15,7 @@ import { SequenceError } from '../dare/sequence/errors.js';
 import { addBackendOption, addSequenceCommands } from './sequence.js';
 import { MESH_VERSION } from './version.js';
 import { addServiceCommands } from './mesh-service.js';
+import { addDeviceCommands } from './mesh-device.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { MeshClientError } from '../client/errors.js';
 import { MeshServiceError } from '../service/mesh/errors.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): Command {
   addAccountCommands(program, io);
   addCatalogCommands(program, io);
   addServiceCommands(program, io);
+  addDeviceCommands(program, io);
   addBackendOption(program);
   return program;
 }

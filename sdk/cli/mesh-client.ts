@@ -9,6 +9,7 @@ import { escapeText } from './escape.js';
 import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, openHost, output, type HostOptions } from './mesh-home.js';
 import { parseInteger } from './options.js';
+import { autoAccept } from './mesh-device.js';
 import { warn } from './output.js';
 
 /**
@@ -103,11 +104,13 @@ export function addClientCommands(account: Command, io: CliIo): void {
 
   hostCommand(account.command('sync'))
     .description('synchronise the account\'s catalogs and spools with its service (download, conflict rule, upload)')
-    .action(async (o: HostOptions) => {
+    .option('--auto', 'then accept every device request whose PIN validates (account pin), with the PIN\'s roles')
+    .action(async (o: HostOptions & { auto?: boolean }) => {
       const { account: a } = await openAccount(io, o);
       const report = await clientOf(a).sync();
       warnConflicts(io, report);
-      output(io, o, { account: a.address, ...report }, syncLines(report));
+      const accepted = o.auto ? await autoAccept(io, o, a) : undefined;
+      output(io, o, { account: a.address, ...report, ...(accepted ? { connections: accepted } : {}) }, syncLines(report));
     });
 
   hostCommand(account.command('status'))
