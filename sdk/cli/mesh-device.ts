@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import encodeQR from 'qr';
 import { NodeWebSocket } from '../../adapters/http/node-push.js';
 import { completeConnection, requestConnection } from '../client/connect.js';
-import { acceptByPin, answerRequest, issueDevicePin, listDevices, pendingRequests, type PinOutcome } from '../client/devices.js';
+import { acceptByPin, answerRequest, issueDevicePin, listDevices, pendingRequests, revokeDevice, type PinOutcome } from '../client/devices.js';
 import { MeshClient } from '../client/mesh-client.js';
 import { parseConnectUri } from '../mesh/connect/uri.js';
 import type { MeshAccount } from '../mesh/index.js';
@@ -111,7 +111,7 @@ export function addAccountDeviceCommands(account: Command, io: CliIo): void {
 
 /** Adds `mesh device …`. */
 export function addDeviceCommands(program: Command, io: CliIo): void {
-  const device = program.command('device').description('connect this device to an account (request, complete) and manage an account\'s devices (pending, accept, reject, list)');
+  const device = program.command('device').description('connect this device to an account (request, complete) and manage an account\'s devices (pending, accept, reject, list, delete)');
 
   hostCommand(device.command('request'), false)
     .description('ask to join an account: prints this device\'s UDF and the witness to compare with the administrator\'s screen')
@@ -208,5 +208,14 @@ export function addDeviceCommands(program: Command, io: CliIo): void {
       const devices = await listDevices(client);
       output(io, o, { account: a.address, devices }, devices.map((d) =>
         `${d.deviceUdf} roles=${d.roles.join(',') || '-'}${d.active ? '' : ' (revoked)'}${d.self ? ' (this device)' : ''}${d.description ? ` ${d.description}` : ''}`));
+    });
+
+  hostCommand(device.command('delete'))
+    .description('revoke a device: the service refuses it at once (its connection is withdrawn)')
+    .argument('<udf>', 'the device UDF (device list)')
+    .action(async (udf: string, o: HostOptions) => {
+      const { account: a } = await openAccount(io, o);
+      const r = await revokeDevice(clientOf(a), udf);
+      output(io, o, { device: r.deviceUdf, keyids: r.keyids }, [`Revoked ${r.deviceUdf}`]);
     });
 }

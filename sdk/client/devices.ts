@@ -266,3 +266,45 @@ export async function listDevices(client: MeshClient): Promise<DeviceInfo[]> {
     return { deviceUdf: d.DeviceUdf!, description, roles: [...(cap?.Rights ?? [])], active: cap?.Active === true, self: d.DeviceUdf === account.deviceUdf };
   });
 }
+
+/** What {@link revokeDevice} did. */
+export interface RevokedDevice {
+  readonly deviceUdf: string;
+  /** The AccessCapability ids (combined Authentication keys) made inactive. */
+  readonly keyids: readonly string[];
+}
+
+/**
+ * Revokes a device (protocol.md F10; `device delete UDF`): in one Transact, its AccessCapability
+ * is made inactive and its CatalogedDevice deleted from MMM_Device. The service refuses the
+ * device from the moment that Transact commits — Status, Download, Transact, PushTicket — and
+ * closes its push sockets. Keys and frames the device already copied cannot be recalled.
+ * `MESH_NOT_FOUND` for a device the account does not have; `MESH_BAD_ARGUMENT` for this device.
+ */
+export async function revokeDevice(client: MeshClient, deviceUdf: string): Promise<RevokedDevice> {
+  const account = client.account;
+  const udf = deviceUdf.toUpperCase();
+  if (udf === account.deviceUdf) throw new MeshError('MESH_BAD_ARGUMENT', 'a device cannot revoke itself: revoke it from another administrator device');
+  await client.sync();
+  const stores: SyncedStore[] = [];
+  const keyids: string[] = [];
+  try {
+    const devices = await account.catalog('device');
+    stores.push(devices);
+    const access = await account.catalog('access');
+    stores.push(access);
+    const known = devices.get(udf) !== undefined;
+    for (const entry of access.list() as CatalogedAccess[]) {
+      const cap = entry.Capability as { $class?: string; Udf?: string; Active?: boolean; Id?: string } | undefined;
+      if (cap?.$class !== 'AccessCapability' || cap.Udf !== udf || cap.Active !== true) continue;
+      await access.put({ ...entry, Capability: { ...entry.Capability!, Active: false } } as CatalogedAccess);
+      keyids.push(cap.Id!);
+    }
+    if (!known && keyids.length === 0) throw new MeshError('MESH_NOT_FOUND', `the account has no device ${deviceUdf.slice(0, 80)}`);
+    if (known) await devices.delete(udf);
+    await uploadWith(client, stores, {});
+  } finally {
+    for (const s of stores) await s.close().catch(() => undefined);
+  }
+  return { deviceUdf: udf, keyids };
+}
