@@ -4,7 +4,13 @@ import { NodeWebSocket } from '../adapters/http/node-push.js';
 import { completeConnection, requestConnection } from '../sdk/client/connect.js';
 import { acceptByPin, answerRequest, issueDevicePin, listDevices, pendingRequests } from '../sdk/client/devices.js';
 import { MeshClient } from '../sdk/client/index.js';
-import { MeshHost, pendingConnections, type CatalogedCredential } from '../sdk/mesh/index.js';
+import { dareKeyFromKeyPair } from '../sdk/dare/keys.js';
+import {
+  buildAcknowledgeConnection, buildProfileDevice, buildRequestConnection, deriveDeviceKeys, MeshHost, newMeshSeed, pendingConnections, sealProfile,
+  type CatalogedCredential,
+} from '../sdk/mesh/index.js';
+import { deviceCredential, MeshHttpClient } from '../sdk/protocol/client.js';
+import { responseId } from '../sdk/udf/message-id.js';
 import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
 
 /**
@@ -97,5 +103,58 @@ describe('PIN (F3)', () => {
     const results = await Promise.all([home, reuse, wrong].map(async (h) => (await completeConnection(h)).state));
     expect(results.filter((s) => s === 'accepted')).toHaveLength(1);
     expect(results.filter((s) => s === 'rejected')).toHaveLength(2);
+  });
+});
+
+describe('attacks on the connection messages', () => {
+  it('an AcknowledgeConnection not signed by the service (sent by another account) is never offered for accept', async () => {
+    const admin = await boundAccount(service.endpoint, 'gina@example.com');
+    const mallory = await boundAccount(service.endpoint, 'mallory@example.com');
+    // Mallory forges the service's acknowledgement of her own device's request, signed with her key, and mails it to Gina.
+    const keys = deriveDeviceKeys(newMeshSeed('MeshProfileDevice'));
+    const profile = sealProfile(buildProfileDevice(keys), keys.profileSignature);
+    const request = buildRequestConnection({ deviceKeys: keys, deviceProfile: profile, accountAddress: 'gina@example.com' });
+    const forged = buildAcknowledgeConnection({ request: request.envelope, accountProfile: admin.account.state.profile, serviceSignature: mallory.account.accountKeys().commonSignature });
+    await mallory.client.upload([], { outbound: [forged.envelope], accounts: ['gina@example.com'] });
+    await admin.client.sync();
+    const { requests, invalid } = await pendingRequests(admin.client);
+    expect(requests).toEqual([]);
+    expect(invalid).toEqual([expect.objectContaining({ messageId: forged.witness })]);
+    await expect(answerRequest(admin.client, forged.witness, { result: 'Accept', roles: ['super'] })).rejects.toMatchObject({ code: 'MESH_NOT_FOUND' });
+  });
+
+  it('Complete hands the answer only to the device that asked: another device key gets "no answer"', async () => {
+    const admin = await boundAccount(service.endpoint, 'hana@example.com');
+    const home = await newHome();
+    const req = await requestConnection(home, { address: 'hana@example.com', endpoint: service.endpoint });
+    await admin.client.sync();
+    await answerRequest(admin.client, req.witness, { result: 'Accept', roles: ['web'] });
+    const keys = deriveDeviceKeys(newMeshSeed('MeshProfileDevice'));
+    const profile = sealProfile(buildProfileDevice(keys), keys.profileSignature);
+    const http = new MeshHttpClient({ endpoint: service.endpoint });
+    await http.hello();
+    await expect(http.request('Complete', { $class: 'CompleteRequest', AccountAddress: 'hana@example.com', ResponseID: responseId(req.witness) },
+      deviceCredential(profile, dareKeyFromKeyPair(keys.authentication)))).rejects.toMatchObject({ errorName: 'MeshResponseNotFound' });
+    expect((await completeConnection(home)).state).toBe('accepted');
+  });
+});
+
+describe('push (protocol.md §2)', () => {
+  it('a pending connection request reaches an administrator device that watches', async () => {
+    const admin = await boundAccount(service.endpoint, 'ivan@example.com');
+    const watch = admin.client.watch();
+    try {
+      const first = watch.next();
+      await new Promise((r) => setTimeout(r, 200));
+      const started = Date.now();
+      const home = await newHome();
+      const req = await requestConnection(home, { address: 'ivan@example.com', endpoint: service.endpoint });
+      const change = await first;
+      expect(change.value).toMatchObject({ store: 'MMM_Inbound' });
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect((await pendingRequests(admin.client)).requests.map((r) => r.witness)).toEqual([req.witness]);
+    } finally {
+      watch.close();
+    }
   });
 });
