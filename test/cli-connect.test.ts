@@ -135,3 +135,43 @@ describe('mesh device: PIN and QR (F3)', () => {
     expect(auto).toMatch(/^Rejected \S+: PinExpired$/m);
   });
 });
+
+describe('mesh device: list, auth, delete (features.md §C; protocol.md F10)', () => {
+  it('auth changes the roles at the next sync; delete revokes: the phone\'s sync is refused, the laptop goes on with re-keyed stores', async () => {
+    const A = home('erik-admin');
+    const P = home('erik-phone');
+    const L = home('erik-laptop');
+    await ok('account', 'create', 'erik@example.com', '--service', service.endpoint, ...A);
+    await ok('password', 'add', 'ftp.example.com', 'erik', 'one', ...A);
+    await ok('account', 'sync', ...A);
+    const join = async (H: string[], roles: string): Promise<string> => {
+      const req = await json('device', 'request', 'erik@example.com', '--service', service.endpoint, ...H);
+      await ok('device', 'accept', req.witness, '--roles', roles, ...A);
+      await ok('device', 'complete', ...H);
+      return req.device as string;
+    };
+    const phone = await join(P, 'message');
+    const laptop = await join(L, 'web');
+    const denied = await mesh('password', 'get', 'ftp.example.com', ...P);
+    expect(denied.status).toBe(2);
+    expect(denied.err).toMatch(/MESH_NOT_AUTHORIZED/);
+    expect(await ok('device', 'auth', phone, '--roles', 'web', ...A)).toBe(`${phone} roles=web\n`);
+    await ok('account', 'sync', ...P);
+    expect(await ok('password', 'get', 'ftp.example.com', ...P)).toContain('one');
+
+    const deleted = await json('device', 'delete', phone, ...A);
+    expect(deleted.rekeyed).toMatchObject({ MMM_Credential: 1 });
+    expect(deleted.reissued).toContain(laptop);
+    const refused = await mesh('account', 'sync', ...P);
+    expect(refused.status).toBe(2);
+    expect(refused.err).toMatch(/^mesh: PROTOCOL_REFUSED: .*403 .*DeviceRevoked/);
+    await ok('password', 'add', 'new.example.com', 'erik', 'two', ...A);
+    await ok('account', 'sync', ...A);
+    await ok('account', 'sync', ...L);
+    expect(await ok('password', 'get', 'new.example.com', ...L)).toContain('two');
+    const list = await json('device', 'list', ...A);
+    expect(list.devices.map((d: any) => d.deviceUdf)).not.toContain(phone);
+    expect(list.devices).toEqual(expect.arrayContaining([expect.objectContaining({ deviceUdf: laptop, active: true })]));
+  });
+});
+

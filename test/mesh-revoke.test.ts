@@ -5,7 +5,7 @@ import { dareKeyFromKeyPair, type DarePrivateKey } from '../sdk/dare/keys.js';
 import { bytesStore } from '../sdk/dare/sequence/bytes-store.js';
 import { SequenceReader } from '../sdk/dare/sequence/reader.js';
 import { completeConnection, requestConnection } from '../sdk/client/connect.js';
-import { answerRequest, revokeDevice } from '../sdk/client/devices.js';
+import { answerRequest, authorizeDevice, revokeDevice } from '../sdk/client/devices.js';
 import { MeshClient } from '../sdk/client/index.js';
 import { dareKeyFromCombined, deriveDeviceKeys, MeshHost, storeSequenceName, type MeshAccount } from '../sdk/mesh/index.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
@@ -49,6 +49,7 @@ async function everyKeyOf(host: MeshHost, account: MeshAccount): Promise<DarePri
     ...[a.keys.encryption, a.keys.authentication].map(dareKeyFromCombined),
     ...Object.values(a.accountKeys).filter((k): k is DarePrivateKey => k !== undefined && k.algorithm === 'X448'),
     ...a.storeKeys.values(),
+    ...[...a.rekeyed.values()].flat(),
   ];
 }
 
@@ -151,5 +152,82 @@ describe('revocation (protocol.md F10)', () => {
     // The laptop is unaffected; the admin no longer lists the phone as active.
     expect((await laptop.client.sync()).downloaded).toBeGreaterThanOrEqual(0);
     expect(await refusal(laptop.client.status())).toBeUndefined();
+  });
+
+  it('re-keying: frames written after the revocation open with nothing the revoked home holds; the remaining devices read them', async () => {
+    const admin = await boundAccount(service.endpoint, 'gail@example.com');
+    const put = async (d: { account: MeshAccount }, site: string, password: string): Promise<void> => {
+      const c = await d.account.catalog('credential');
+      try {
+        await c.put({ $class: 'CatalogedCredential', Service: site, Username: 'gail', Password: password });
+      } finally {
+        await c.close();
+      }
+    };
+    const get = async (d: { account: MeshAccount }, site: string): Promise<string | undefined> => {
+      const c = await d.account.catalog('credential');
+      try {
+        return (c.get(`:${site}`) as { Password?: string } | undefined)?.Password;
+      } finally {
+        await c.close();
+      }
+    };
+    await put(admin, 'old.example.com', 'before');
+    await admin.client.sync();
+    const phone = await connectDevice(admin, ['web']);
+    const laptop = await connectDevice(admin, ['web']);
+    expect(await get(phone, 'old.example.com')).toBe('before');
+    const before = (await storeBytes(admin.home, admin.account.udf, 'MMM_Credential')).length;
+
+    const r = await revokeDevice(admin.client, phone.account.deviceUdf);
+    expect(r.rekeyed.get('MMM_Credential')).toBe(1);
+    expect(r.reissued).toEqual(expect.arrayContaining([admin.account.deviceUdf, laptop.account.deviceUdf]));
+    expect(admin.account.storeGenerations.get('MMM_Credential')).toBe(1);
+    // Written after the revocation, by the admin and by the laptop (which takes up its new keys at its sync).
+    await put(admin, 'new.example.com', 'after');
+    await admin.client.sync();
+    await laptop.client.sync();
+    expect(laptop.account.storeGenerations.get('MMM_Credential')).toBe(1);
+    expect(await get(laptop, 'new.example.com')).toBe('after');
+    await put(laptop, 'laptop.example.com', 'after-2');
+    await laptop.client.sync();
+    await admin.client.sync();
+    expect(await get(admin, 'laptop.example.com')).toBe('after-2');
+
+    // The revoked phone, with every key its home holds, against the admin's store file.
+    const bytes = await storeBytes(admin.home, admin.account.udf, 'MMM_Credential');
+    const phoneKeys = await everyKeyOf(phone.host, phone.account);
+    const reader = await SequenceReader.open(bytesStore(bytes), { keys: phoneKeys });
+    const newFrames: number[] = [];
+    for (let i = 1; i < reader.frameCount; i++) if ((await reader.frame(i)).start >= before) newFrames.push(i);
+    expect(newFrames.length).toBeGreaterThanOrEqual(2);
+    for (const i of newFrames) await expect(reader.plaintext(i)).rejects.toThrow();
+    // Documented limit: what the phone could read before, it still can (its copy, its old key).
+    await expect(reader.plaintext(1)).resolves.toBeInstanceOf(Uint8Array);
+    // Control: the laptop's keys open the new frames.
+    const laptopReader = await SequenceReader.open(bytesStore(bytes), { keys: await everyKeyOf(laptop.host, laptop.account) });
+    for (const i of newFrames) await expect(laptopReader.plaintext(i)).resolves.toBeInstanceOf(Uint8Array);
+  });
+
+  it('device auth: a message-only device gets web, and reads the credential catalog after its next sync', async () => {
+    const admin = await boundAccount(service.endpoint, 'hugo@example.com');
+    const c = await admin.account.catalog('credential');
+    try {
+      await c.put({ $class: 'CatalogedCredential', Service: 'x.example.com', Username: 'h', Password: 'granted' });
+    } finally {
+      await c.close();
+    }
+    await admin.client.sync();
+    const phone = await connectDevice(admin, ['message']);
+    await expect(phone.account.catalog('credential')).rejects.toMatchObject({ code: 'MESH_NOT_AUTHORIZED' });
+    await authorizeDevice(admin.client, phone.account.deviceUdf, ['web']);
+    await phone.client.sync();
+    expect(phone.account.roles).toEqual(['web']);
+    const cc = await phone.account.catalog('credential');
+    try {
+      expect((cc.get(':x.example.com') as { Password?: string } | undefined)?.Password).toBe('granted');
+    } finally {
+      await cc.close();
+    }
   });
 });

@@ -3,7 +3,9 @@ import { PNG } from 'pngjs';
 import encodeQR from 'qr';
 import { NodeWebSocket } from '../../adapters/http/node-push.js';
 import { completeConnection, requestConnection } from '../client/connect.js';
-import { acceptByPin, answerRequest, issueDevicePin, listDevices, pendingRequests, revokeDevice, type PinOutcome } from '../client/devices.js';
+import {
+  acceptByPin, answerRequest, authorizeDevice, issueDevicePin, listDevices, pendingRequests, revokeDevice, type PinOutcome,
+} from '../client/devices.js';
 import { MeshClient } from '../client/mesh-client.js';
 import { parseConnectUri } from '../mesh/connect/uri.js';
 import type { MeshAccount } from '../mesh/index.js';
@@ -111,7 +113,7 @@ export function addAccountDeviceCommands(account: Command, io: CliIo): void {
 
 /** Adds `mesh device …`. */
 export function addDeviceCommands(program: Command, io: CliIo): void {
-  const device = program.command('device').description('connect this device to an account (request, complete) and manage an account\'s devices (pending, accept, reject, list, delete)');
+  const device = program.command('device').description('connect this device to an account (request, complete) and manage an account\'s devices (pending, accept, reject, list, auth, delete)');
 
   hostCommand(device.command('request'), false)
     .description('ask to join an account: prints this device\'s UDF and the witness to compare with the administrator\'s screen')
@@ -210,12 +212,24 @@ export function addDeviceCommands(program: Command, io: CliIo): void {
         `${d.deviceUdf} roles=${d.roles.join(',') || '-'}${d.active ? '' : ' (revoked)'}${d.self ? ' (this device)' : ''}${d.description ? ` ${d.description}` : ''}`));
     });
 
+  hostCommand(device.command('auth'))
+    .description('change a device\'s roles: the service applies them at once, the device takes up its keys at its next sync')
+    .argument('<udf>', 'the device UDF (device list)')
+    .requiredOption('--roles <roles>', 'its roles: super, admin, web, message, device', parseRoles)
+    .action(async (udf: string, o: HostOptions & { roles: string[] }) => {
+      const { account: a } = await openAccount(io, o);
+      const r = await authorizeDevice(clientOf(a), udf, o.roles);
+      output(io, o, { device: r.deviceUdf, roles: r.roles }, [`${r.deviceUdf} roles=${r.roles.join(',')}`]);
+    });
+
   hostCommand(device.command('delete'))
-    .description('revoke a device: the service refuses it at once (its connection is withdrawn)')
+    .description('revoke a device: the service refuses it at once, and the stores it could read are re-keyed for the other devices')
     .argument('<udf>', 'the device UDF (device list)')
     .action(async (udf: string, o: HostOptions) => {
       const { account: a } = await openAccount(io, o);
       const r = await revokeDevice(clientOf(a), udf);
-      output(io, o, { device: r.deviceUdf, keyids: r.keyids }, [`Revoked ${r.deviceUdf}`]);
+      output(io, o, { device: r.deviceUdf, keyids: r.keyids, rekeyed: Object.fromEntries(r.rekeyed), reissued: r.reissued }, [
+        `Revoked ${r.deviceUdf}`, `Re-keyed ${r.rekeyed.size} stores for ${r.reissued.length} remaining devices`,
+      ]);
     });
 }

@@ -10,6 +10,7 @@ import { MeshError } from '../mesh/errors.js';
 import { buildDeviceAccess } from '../mesh/host/create.js';
 import { publicKeyOf } from '../mesh/keydata.js';
 import { verifyProfile } from '../mesh/profiles.js';
+import { reissueDevice, reissuedAccess } from '../mesh/reissue.js';
 import { grantsOf } from '../mesh/roles.js';
 import type { AnyProfileAccount, CatalogedAccess, CatalogedDevice, ProfileDevice } from '../mesh/schema/types.js';
 import type { Spool } from '../mesh/spool/spool.js';
@@ -124,7 +125,7 @@ export async function answerRequest(
   try {
     if (answer.result === 'Accept') {
       const keys = account.accountKeys();
-      const activation = activateDevice({ account: keys, accountProfile: account.state.profile, deviceProfile: deviceProfile as never, roles });
+      const activation = activateDevice({ account: keys, accountProfile: account.state.profile, deviceProfile: deviceProfile as never, roles, generations: account.storeGenerations });
       const devices = await account.catalog('device');
       stores.push(devices);
       await devices.put(activation.catalogedDevice);
@@ -272,39 +273,122 @@ export interface RevokedDevice {
   readonly deviceUdf: string;
   /** The AccessCapability ids (combined Authentication keys) made inactive. */
   readonly keyids: readonly string[];
+  /** The stores re-keyed, with their new key generation. */
+  readonly rekeyed: ReadonlyMap<string, number>;
+  /** The remaining devices re-issued with the new keys. */
+  readonly reissued: readonly string[];
+}
+
+/** Stores granted by roles, skipping unknown roles (they grant nothing). */
+function storesOf(roles: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const r of roles) {
+    try {
+      for (const s of grantsOf([r]).stores) out.add(s);
+    } catch (e) {
+      if (!(e instanceof MeshError)) throw e;
+    }
+  }
+  return [...out];
+}
+
+function capabilityOf(entry: CatalogedAccess): { $class?: string; Udf?: string; Active?: boolean; Id?: string; Rights?: string[] } | undefined {
+  return entry.Capability as never;
 }
 
 /**
- * Revokes a device (protocol.md F10; `device delete UDF`): in one Transact, its AccessCapability
- * is made inactive and its CatalogedDevice deleted from MMM_Device. The service refuses the
- * device from the moment that Transact commits — Status, Download, Transact, PushTicket — and
- * closes its push sockets. Keys and frames the device already copied cannot be recalled.
- * `MESH_NOT_FOUND` for a device the account does not have; `MESH_BAD_ARGUMENT` for this device.
+ * Revokes a device (protocol.md F10, with its [decide] taken: the stores are re-keyed;
+ * `device delete UDF`). In one Transact: its AccessCapability is made inactive, its
+ * CatalogedDevice deleted from MMM_Device, and every other device re-issued (mesh/reissue.ts)
+ * with a new key generation for each store the revoked device could read. The service refuses
+ * the device from that commit on — Status, Download, Transact, PushTicket — and closes its push
+ * sockets; the frames written after it are encrypted to the new keys only, which the revoked
+ * device never had. Limits: what it copied before (keys, frames) cannot be recalled — old frames
+ * stay readable to it; messages the *service* spools (deliveries to MMM_Inbound, Local messages)
+ * are still encrypted to a spool's first key, which frame 0 names (the service cannot learn the
+ * new one). Needs the account seed here. `MESH_NOT_FOUND` for a device the account does not
+ * have; `MESH_BAD_ARGUMENT` for this device.
  */
 export async function revokeDevice(client: MeshClient, deviceUdf: string): Promise<RevokedDevice> {
   const account = client.account;
   const udf = deviceUdf.toUpperCase();
   if (udf === account.deviceUdf) throw new MeshError('MESH_BAD_ARGUMENT', 'a device cannot revoke itself: revoke it from another administrator device');
+  const keys = account.accountKeys();
   await client.sync();
+  // What the revoked device holds, and the new generations.
+  const devices = await withStore(account.catalog('device'), async (c: Catalog<'device'>) => c.list() as CatalogedDevice[]);
+  const accessEntries = await withStore(account.catalog('access'), async (c: Catalog<'access'>) => c.list() as CatalogedAccess[]);
+  const revokedEntries = accessEntries.filter((e) => capabilityOf(e)?.$class === 'AccessCapability' && capabilityOf(e)!.Udf === udf && capabilityOf(e)!.Active === true);
+  const known = devices.some((d) => d.DeviceUdf === udf);
+  if (!known && revokedEntries.length === 0) throw new MeshError('MESH_NOT_FOUND', `the account has no device ${deviceUdf.slice(0, 80)}`);
+  const generations = new Map(account.storeGenerations);
+  const rekeyed = new Map<string, number>();
+  for (const store of storesOf(revokedEntries.flatMap((e) => capabilityOf(e)!.Rights ?? []))) {
+    const g = (generations.get(store) ?? 0) + 1;
+    generations.set(store, g);
+    rekeyed.set(store, g);
+  }
+  // Every remaining device, this one included, gets the new keys; this device takes them up first,
+  // so that the frames written below already go to them.
+  const reissued = devices.filter((d) => d.DeviceUdf !== udf).map((d) => ({ udf: d.DeviceUdf!, issued: reissueDevice({ account: keys, device: d, generations }) }));
+  const mine = reissued.find((r) => r.udf === account.deviceUdf);
+  if (mine !== undefined) await account.adoptCatalogedDevice(mine.issued.catalogedDevice);
   const stores: SyncedStore[] = [];
   const keyids: string[] = [];
   try {
-    const devices = await account.catalog('device');
-    stores.push(devices);
+    const deviceCatalog = await account.catalog('device');
+    stores.push(deviceCatalog);
     const access = await account.catalog('access');
     stores.push(access);
-    const known = devices.get(udf) !== undefined;
-    for (const entry of access.list() as CatalogedAccess[]) {
-      const cap = entry.Capability as { $class?: string; Udf?: string; Active?: boolean; Id?: string } | undefined;
-      if (cap?.$class !== 'AccessCapability' || cap.Udf !== udf || cap.Active !== true) continue;
+    for (const entry of revokedEntries) {
       await access.put({ ...entry, Capability: { ...entry.Capability!, Active: false } } as CatalogedAccess);
-      keyids.push(cap.Id!);
+      keyids.push(capabilityOf(entry)!.Id!);
     }
-    if (!known && keyids.length === 0) throw new MeshError('MESH_NOT_FOUND', `the account has no device ${deviceUdf.slice(0, 80)}`);
-    if (known) await devices.delete(udf);
+    if (known) await deviceCatalog.delete(udf);
+    for (const r of reissued) {
+      await deviceCatalog.put(r.issued.catalogedDevice);
+      for (const entry of accessEntries) {
+        const cap = capabilityOf(entry);
+        if (cap?.$class === 'AccessCapability' && cap.Udf === r.udf && cap.Active === true) await access.put(reissuedAccess(keys, entry, r.issued));
+      }
+    }
     await uploadWith(client, stores, {});
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);
   }
-  return { deviceUdf: udf, keyids };
+  return { deviceUdf: udf, keyids, rekeyed, reissued: reissued.map((r) => r.udf) };
+}
+
+/**
+ * Changes a device's roles (`device auth UDF --roles …`; mesh-model.md §7): its CatalogedDevice
+ * is re-issued with the new roles (mesh/reissue.ts) and its AccessCapability carries them as
+ * `Rights`. The service applies them from this Transact on; the device takes up its new keys at
+ * its next sync (Status hands it the new CatalogedDevice). Needs the account seed here.
+ */
+export async function authorizeDevice(client: MeshClient, deviceUdf: string, roles: readonly string[]): Promise<{ deviceUdf: string; roles: readonly string[] }> {
+  const account = client.account;
+  const udf = deviceUdf.toUpperCase();
+  const keys = account.accountKeys();
+  grantsOf(roles);
+  await client.sync();
+  const stores: SyncedStore[] = [];
+  try {
+    const deviceCatalog = await account.catalog('device');
+    stores.push(deviceCatalog);
+    const access = await account.catalog('access');
+    stores.push(access);
+    const device = deviceCatalog.get(udf) as CatalogedDevice | undefined;
+    if (device === undefined) throw new MeshError('MESH_NOT_FOUND', `the account has no device ${deviceUdf.slice(0, 80)}`);
+    const issued = reissueDevice({ account: keys, device, roles, generations: account.storeGenerations });
+    await deviceCatalog.put(issued.catalogedDevice);
+    for (const entry of access.list() as CatalogedAccess[]) {
+      const cap = capabilityOf(entry);
+      if (cap?.$class === 'AccessCapability' && cap.Udf === udf && cap.Active === true) await access.put(reissuedAccess(keys, entry, issued));
+    }
+    await uploadWith(client, stores, {});
+    if (udf === account.deviceUdf) await account.adoptCatalogedDevice(issued.catalogedDevice);
+    return { deviceUdf: udf, roles: issued.roles };
+  } finally {
+    for (const s of stores) await s.close().catch(() => undefined);
+  }
 }

@@ -14,6 +14,7 @@ import {
 } from '../protocol/client.js';
 import { frameEnvelope, frameOfEnvelope } from '../protocol/frames.js';
 import { MeshProtocolError } from '../protocol/status.js';
+import { adoptIssued } from './reissued.js';
 import { MeshClientError } from './errors.js';
 import { headsOfStatus, pushTicketSource } from './push/ticket.js';
 import { watchPush, type PushWatchStatus } from './push/watch.js';
@@ -299,16 +300,19 @@ export class MeshClient {
     const response = await this.http.request('Status', {
       $class: 'StatusRequest', Account: this.account.address, ...(this.#deviceDigest ? { CatalogedDeviceDigest: this.#deviceDigest } : {}),
     }, credential);
+    if (response.EnvelopedCatalogedDevice !== undefined) await adoptIssued(this.account, response.EnvelopedCatalogedDevice);
     if (response.CatalogedDeviceDigest !== undefined) this.#deviceDigest = response.CatalogedDeviceDigest;
     return response;
   }
 
-  async #sync(credential: ClientCredential, labels: readonly string[] = this.account.storeLabels): Promise<SyncReport> {
+  async #sync(credential: ClientCredential, only?: readonly string[]): Promise<SyncReport> {
     const reports = new Map<string, StoreReport>();
     let conflicts = 0;
     const rounds = this.#options.maxRounds ?? 8;
     for (let round = 0; round < rounds; round++) {
       const response = await this.#status(credential);
+      // After the Status: a CatalogedDevice it handed over may grant other stores.
+      const labels = only ?? this.account.storeLabels;
       const heads = new Map<string, ServiceHead>();
       for (const h of headsOfStatus(response)) heads.set(h.store, { count: h.index + 1, digest: h.digest });
       const stores = new Map<string, SyncedStore>();

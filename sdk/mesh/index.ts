@@ -42,6 +42,7 @@ export {
   type ProfileOptions, type AccountProfileOptions, type VerifiedProfile,
 } from './profiles.js';
 export { checkDeviceChain, verifyDeviceChain, type DeviceChainReport } from './devices.js';
+export { reissueDevice, reissuedAccess, type ReissueOptions, type ReissuedDevice } from './reissue.js';
 export { keyFingerprint512, connectionWitness, type WitnessKey } from './witness.js';
 export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, openPublicationData, sealPublicationData, type Publication } from './publication.js';
 export * from './connect/index.js';
