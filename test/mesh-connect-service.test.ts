@@ -4,12 +4,14 @@ import { NodeWebSocket } from '../adapters/http/node-push.js';
 import { completeConnection, requestConnection } from '../sdk/client/connect.js';
 import { acceptByPin, answerRequest, issueDevicePin, listDevices, pendingRequests } from '../sdk/client/devices.js';
 import { MeshClient } from '../sdk/client/index.js';
+import { claimDevice, completePreconfigured, installPreconfigured, preconfigure } from '../sdk/client/preconfig.js';
 import { dareKeyFromKeyPair } from '../sdk/dare/keys.js';
 import {
-  buildAcknowledgeConnection, buildProfileDevice, buildRequestConnection, deriveDeviceKeys, MeshHost, newMeshSeed, pendingConnections, sealProfile,
+  buildAcknowledgeConnection, buildProfileDevice, readInstallation, buildRequestConnection, deriveDeviceKeys, MeshHost, newMeshSeed, pendingConnections, sealProfile,
   type CatalogedCredential,
 } from '../sdk/mesh/index.js';
 import { deviceCredential, MeshHttpClient } from '../sdk/protocol/client.js';
+import { newEncryptionKey } from '../sdk/udf/fixed.js';
 import { responseId } from '../sdk/udf/message-id.js';
 import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
 
@@ -155,6 +157,43 @@ describe('push (protocol.md §2)', () => {
       expect((await pendingRequests(admin.client)).requests.map((r) => r.witness)).toEqual([req.witness]);
     } finally {
       watch.close();
+    }
+  });
+});
+
+describe('preconfigured device (F4; T10 Claim, T11 PollClaim)', () => {
+  it('maker preconfigures → device installs → account claims the URI → device completes and reads the account', async () => {
+    const maker = await boundAccount(service.endpoint, 'maker@example.com');
+    const made = await preconfigure(maker.client, { description: 'thermostat' });
+    expect(made.connectUri).toMatch(/^mcu:\/\/maker@example\.com\/E/);
+    const home = await newHome();
+    await installPreconfigured(home, made.installation, { makerEndpoint: service.endpoint });
+    const endpointOf = async () => service.endpoint;
+    expect((await completePreconfigured(home, { endpointOf })).state).toBe('pending');
+
+    const alice = await boundAccount(service.endpoint, 'kim@example.com');
+    await putPassword(alice, 'iot.example.com', 'p1');
+    await alice.client.sync();
+    // Without the secret there is nothing to claim (a URI of the right form with a guessed secret).
+    const guessed = `mcu://maker@example.com/${newEncryptionKey({ bits: 128 })}`;
+    await expect(claimDevice(alice.client, guessed, { makerEndpoint: service.endpoint, roles: ['web'] })).rejects.toMatchObject({ errorName: 'MeshResponseNotFound' });
+    const claimed = await claimDevice(alice.client, made.connectUri, { makerEndpoint: service.endpoint, roles: ['web'] });
+    expect(claimed.deviceUdf).toBe(readInstallation(made.installation).deviceUdf);
+    // A second account cannot take it over.
+    const mallory = await boundAccount(service.endpoint, 'mal@example.com');
+    await expect(claimDevice(mallory.client, made.connectUri, { makerEndpoint: service.endpoint })).rejects.toMatchObject({ errorName: 'MeshResponseRefused' });
+
+    const done = await completePreconfigured(home, { endpointOf });
+    expect(done.state).toBe('accepted');
+    if (done.state !== 'accepted') return;
+    expect(done.account.udf).toBe(alice.account.udf);
+    const client = new MeshClient(done.account, { WebSocket: NodeWebSocket });
+    await client.sync();
+    const c = await done.account.catalog('credential');
+    try {
+      expect((c.get(':iot.example.com') as CatalogedCredential | undefined)?.Password).toBe('p1');
+    } finally {
+      await c.close();
     }
   });
 });

@@ -93,7 +93,7 @@ export async function pendingRequests(client: MeshClient): Promise<{ requests: C
   });
 }
 
-function adminKey(client: MeshClient): DarePrivateKey {
+export function adminKey(client: MeshClient): DarePrivateKey {
   return client.account.activation.accountKeys.AdministratorSignature ?? dareKeyFromKeyPair(client.account.accountKeys().administratorSignature);
 }
 
@@ -157,7 +157,7 @@ export async function answerRequest(
  * Uploads the stores' new frames with `messages` in one Transact; when another device wrote
  * first, syncs (the conflict rule keeps both devices' entries) and sends the messages after.
  */
-async function uploadWith(client: MeshClient, stores: readonly SyncedStore[], messages: TransactMessages): Promise<void> {
+export async function uploadWith(client: MeshClient, stores: readonly SyncedStore[], messages: TransactMessages): Promise<void> {
   const first = await client.upload(stores, messages);
   if (first.accepted) return;
   for (const s of stores) await s.close();

@@ -4,7 +4,10 @@ import { utf8Decode, utf8Encode } from '../../encoding/utf8.js';
 import { buildAcknowledgeConnection } from '../../mesh/connect/acknowledge.js';
 import { verifyRequestConnection } from '../../mesh/connect/request.js';
 import type { Enveloped } from '../../mesh/schema/object.js';
-import type { CompleteRequest, CompleteResponse, ConnectRequest, ConnectResponse, RespondConnection } from '../../mesh/schema/types.js';
+import { inspectMeshEnvelope } from '../../mesh/envelopes.js';
+import { publicKeyOf } from '../../mesh/keydata.js';
+import type { AnyProfile, CompleteRequest, CompleteResponse, ConnectRequest, ConnectResponse, RespondConnection } from '../../mesh/schema/types.js';
+import { filePublications } from './claims.js';
 import { SPOOL } from '../../mesh/stores.js';
 import { responseId } from '../../udf/message-id.js';
 import type { RequestContext } from '../../protocol/service.js';
@@ -49,9 +52,9 @@ const APPEND_ATTEMPTS = 5;
 
 interface ConnectRecord {
   readonly account: string;
-  readonly deviceUdf: string;
-  /** The base Authentication key of the requesting device (its Device-mode keyid). */
-  readonly keyid: string;
+  /** Connect: the requesting device and its base Authentication key (its Device-mode keyid). */
+  readonly deviceUdf?: string;
+  readonly keyid?: string;
   readonly requestId: string;
   readonly expires: number;
   /** The administrator's RespondConnection (JSON envelope), once answered. */
@@ -67,7 +70,7 @@ function readRecord(bytes: Uint8Array | undefined): ConnectRecord | undefined {
   if (bytes === undefined) return undefined;
   try {
     const o = JSON.parse(utf8Decode(bytes)) as ConnectRecord;
-    return typeof o.account === 'string' && typeof o.keyid === 'string' && typeof o.deviceUdf === 'string' ? o : undefined;
+    return typeof o.account === 'string' && typeof o.requestId === 'string' ? o : undefined;
   } catch {
     return undefined;
   }
@@ -143,9 +146,29 @@ export async function fileResponses(sc: ServiceContext, account: string, roles: 
     } catch {
       continue;
     }
-    if (current === undefined || current.account !== account || current.response !== undefined) continue;
+    if (current === undefined) {
+      // The preconfigured flow (F4 step 3): the answer to a claim, for the device the answer is
+      // encrypted to (its base Encryption key), which Complete checks. The first answer stands.
+      const fresh: ConnectRecord = { account, requestId: m.messageId, expires: Date.now() + CONNECT_LIFETIME_MS, response: envelopeToString(m.envelope) };
+      await sc.store.createRecord(name, utf8Encode(JSON.stringify(fresh))).catch((e: unknown) => sc.onError(e));
+      continue;
+    }
+    if (current.account !== account || current.response !== undefined) continue;
     const next: ConnectRecord = { ...current, response: envelopeToString(m.envelope) };
     await sc.store.putRecord(name, utf8Encode(JSON.stringify(next))).catch((e: unknown) => sc.onError(e));
+  }
+  await filePublications(sc, account, local);
+}
+
+/** True when the record's answer is encrypted to this device profile's base Encryption key (a claim's answer). */
+function answersDevice(record: ConnectRecord, profile: AnyProfile): boolean {
+  if (record.response === undefined || profile.$class !== 'ProfileDevice' || profile.Encryption === undefined) return false;
+  try {
+    const kid = publicKeyOf(profile.Encryption, 'ProfileDevice.Encryption').kid;
+    const recipients = inspectMeshEnvelope(parseEnvelope(record.response)).recipients;
+    return recipients.length > 0 && recipients.every((r) => r === kid);
+  } catch {
+    return false;
   }
 }
 
@@ -164,7 +187,8 @@ export async function complete(sc: ServiceContext, request: CompleteRequest, rc:
   }
   const notFound = () => refuse('BadRequest', { extended: 'NotAuthorized', name: 'MeshResponseNotFound', detail: 'no answer to this request yet' });
   // Another device than the requester learns nothing more than "no answer".
-  if (record === undefined || record.keyid !== auth.keyid || record.deviceUdf !== auth.profile.udf) throw notFound();
+  if (record === undefined) throw notFound();
+  if (record.keyid !== undefined ? record.keyid !== auth.keyid || record.deviceUdf !== auth.profile.udf : !answersDevice(record, auth.profile.profile)) throw notFound();
   if (request.AccountAddress !== undefined && request.AccountAddress.toLowerCase() !== record.account) throw notFound();
   if (record.response === undefined) {
     if (Date.now() > record.expires) throw refuse('BadRequest', { extended: 'Timeout', name: 'MeshResponseExpired', detail: 'the request was not answered in time: request again' });
