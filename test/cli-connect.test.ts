@@ -175,3 +175,23 @@ describe('mesh device: list, auth, delete (features.md §C; protocol.md F10)', (
   });
 });
 
+
+describe('mesh device: preconfigured (F4)', () => {
+  it('device preconfig (maker) → device install → account connect URI → device complete prints the account', async () => {
+    const M = home('maker');
+    const A = home('lena-admin');
+    const D = home('lena-thermostat');
+    await ok('account', 'create', 'maker@example.com', '--service', service.endpoint, ...M);
+    await ok('account', 'create', 'lena@example.com', '--service', service.endpoint, ...A);
+    const lena = (await json('account', 'info', ...A));
+    const file = join(root, 'thermostat.medk');
+    const made = await json('device', 'preconfig', '--out', file, '--description', 'thermostat', ...M);
+    expect(made.uri).toMatch(/^mcu:\/\/maker@example\.com\/E/);
+    const installed = await json('device', 'install', file, '--service', service.endpoint, ...D);
+    expect(installed.device).toBe(made.device);
+    expect((await json('device', 'complete', '--service', service.endpoint, ...D)).state).toBe('pending');
+    expect(await ok('account', 'connect', made.uri, '--roles', 'web', '--service', service.endpoint, ...A)).toBe(`Connected ${made.device} with roles web\n`);
+    const done = await json('device', 'complete', '--service', service.endpoint, ...D);
+    expect(done).toMatchObject({ state: 'accepted', account: 'lena@example.com', udf: lena.udf, device: made.device });
+  });
+});

@@ -7,10 +7,13 @@ import {
   acceptByPin, answerRequest, authorizeDevice, issueDevicePin, listDevices, pendingRequests, revokeDevice, type PinOutcome,
 } from '../client/devices.js';
 import { MeshClient } from '../client/mesh-client.js';
+import { claimDevice, completePreconfigured, installPreconfigured, preconfigure } from '../client/preconfig.js';
+import { pendingConnections } from '../mesh/host/pending.js';
+import { readInstallation } from '../mesh/connect/preconfig.js';
 import { parseConnectUri } from '../mesh/connect/uri.js';
 import type { MeshAccount } from '../mesh/index.js';
 import { escapeText } from './escape.js';
-import { outputTarget } from './files.js';
+import { inputFile, outputTarget, readInput } from './files.js';
 import { CliExit, type CliIo } from './io.js';
 import { serviceOf } from './mesh-client.js';
 import { hostCommand, openAccount, openHost, output, writeOutputFile, type HostOptions } from './mesh-home.js';
@@ -111,9 +114,32 @@ export function addAccountDeviceCommands(account: Command, io: CliIo): void {
     });
 }
 
+/** Reads a whole (small) input file. */
+async function readAll(io: CliIo, path: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const c of readInput(await inputFile(path), io)) chunks.push(c);
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** Adds `account connect` (a preconfigured device's connect URI) to `mesh account`. */
+export function addAccountConnectCommand(account: Command, io: CliIo): void {
+  hostCommand(account.command('connect'))
+    .description('claim a preconfigured device by the connect URI on its label (mcu://maker@…/E…) and connect it with the roles given')
+    .argument('<uri>', 'the connect URI')
+    .option('--roles <roles>', 'roles of the device (default web)', parseRoles)
+    .option('--service <url>', 'the maker\'s service (default: MESH_RESOLVE, DNS SRV, https://DOMAIN/.well-known/mmm/)')
+    .action(async (uri: string, o: HostOptions & { roles?: string[]; service?: string }) => {
+      const parsed = parseConnectUri(uri);
+      const { account: a } = await openAccount(io, o);
+      const makerEndpoint = await serviceOf(io, parsed.account, o.service);
+      const r = await claimDevice(clientOf(a), parsed.uri, { makerEndpoint, ...(o.roles ? { roles: o.roles } : {}) });
+      output(io, o, { device: r.deviceUdf, roles: r.roles }, [`Connected ${r.deviceUdf} with roles ${r.roles.join(',')}`]);
+    });
+}
+
 /** Adds `mesh device …`. */
 export function addDeviceCommands(program: Command, io: CliIo): void {
-  const device = program.command('device').description('connect this device to an account (request, complete) and manage an account\'s devices (pending, accept, reject, list, auth, delete)');
+  const device = program.command('device').description('connect this device to an account (request, complete) and manage an account\'s devices (pending, accept, reject, list, auth, delete, preconfig, install)');
 
   hostCommand(device.command('request'), false)
     .description('ask to join an account: prints this device\'s UDF and the witness to compare with the administrator\'s screen')
@@ -145,12 +171,20 @@ export function addDeviceCommands(program: Command, io: CliIo): void {
   hostCommand(device.command('complete'), false)
     .description('collect the administrator\'s answer to this device\'s request: join the account (and sync it) when accepted')
     .option('--device <udf>', 'the request (device UDF) when several are pending')
+    .option('--service <url>', 'a preconfigured device: the claimant\'s service (default: discovery)')
     .option('--no-sync', 'do not download the account\'s stores after joining')
-    .action(async (o: HostOptions & { device?: string; sync?: boolean }) => {
+    .action(async (o: HostOptions & { device?: string; sync?: boolean; service?: string }) => {
       const host = await openHost(io, o);
-      const r = await completeConnection(host, o.device !== undefined ? { deviceUdf: o.device } : {});
+      const all = await pendingConnections(host);
+      const preconfigured = (o.device === undefined ? all.length === 1 ? all[0] : undefined : all.find((p) => p.deviceUdf === o.device!.toUpperCase()))?.kind === 'preconfigured';
+      const selector = o.device !== undefined ? { deviceUdf: o.device } : {};
+      const r = preconfigured
+        ? await completePreconfigured(host, { ...selector, endpointOf: (address) => serviceOf(io, address, o.service) })
+        : await completeConnection(host, selector);
       if (r.state === 'pending') {
-        output(io, o, { state: 'pending', account: r.pending.address, device: r.pending.deviceUdf }, [`Pending: ${r.pending.address} has not answered yet`]);
+        output(io, o, { state: 'pending', account: r.pending.address || null, device: r.pending.deviceUdf }, [
+          r.pending.kind === 'preconfigured' ? 'Pending: no account has claimed this device yet' : `Pending: ${r.pending.address} has not answered yet`,
+        ]);
         return;
       }
       if (r.state === 'rejected' || r.state === 'expired') {
@@ -210,6 +244,31 @@ export function addDeviceCommands(program: Command, io: CliIo): void {
       const devices = await listDevices(client);
       output(io, o, { account: a.address, devices }, devices.map((d) =>
         `${d.deviceUdf} roles=${d.roles.join(',') || '-'}${d.active ? '' : ' (revoked)'}${d.self ? ' (this device)' : ''}${d.description ? ` ${d.description}` : ''}`));
+    });
+
+  hostCommand(device.command('preconfig'))
+    .description('(maker) make a preconfigured device: writes its installation file (secret) and prints the connect URI for its label')
+    .requiredOption('--out <file>', 'the installation file to write (.medk; it holds the device\'s seed)')
+    .option('--description <text>', 'the device\'s description')
+    .option('--force', 'replace the file if it exists')
+    .action(async (o: HostOptions & { out: string; description?: string; force?: boolean }) => {
+      const target = await outputTarget(o.out, o.force === true);
+      const { account: a } = await openAccount(io, o);
+      const made = await preconfigure(clientOf(a), o.description ? { description: o.description } : {});
+      await writeOutputFile(target, made.installation);
+      output(io, o, { device: made.deviceUdf, uri: made.connectUri, file: o.out }, [`Device UDF=${made.deviceUdf}`, `URI=${made.connectUri}`]);
+    });
+
+  hostCommand(device.command('install'), false)
+    .description('(preconfigured device) install the maker\'s installation file: the device waits to be claimed (device complete)')
+    .argument('<file>', 'the .medk file')
+    .option('--service <url>', 'the maker\'s service (default: discovery)')
+    .action(async (file: string, o: HostOptions & { service?: string }) => {
+      const bytes = await readAll(io, file);
+      const host = await openHost(io, o);
+      const publisher = readInstallation(bytes).publication.publisher;
+      const pending = await installPreconfigured(host, bytes, { makerEndpoint: await serviceOf(io, publisher, o.service) });
+      output(io, o, { device: pending.deviceUdf, maker: pending.publication!.publisher }, [`Device UDF=${pending.deviceUdf}`, `Maker=${pending.publication!.publisher}`]);
     });
 
   hostCommand(device.command('auth'))
