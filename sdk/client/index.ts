@@ -44,3 +44,14 @@ export { MeshClientError, type MeshClientErrorCode } from './errors.js';
 export {
   reconcile, download, updateOf, newReport, type StoreReport, type ServiceHead, type DownloadedPage, type PageFetcher,
 } from './store-sync.js';
+export {
+  requestConnection, completeConnection, serviceSignatureOf, bindingOfAssignment,
+  type ConnectionRequestOptions, type ConnectionRequested, type ConnectionCompletion,
+} from './connect.js';
+export {
+  pendingRequests, answerRequest, issueDevicePin, acceptByPin, listDevices, revokeDevice, authorizeDevice,
+  type ConnectionRequestInfo, type InvalidRequestInfo, type RequestAnswer, type IssuedDevicePin, type PinOutcome, type DeviceInfo, type RevokedDevice,
+} from './devices.js';
+export { preconfigure, installPreconfigured, claimDevice, completePreconfigured, type Preconfigured } from './preconfig.js';
+export { adoptIssued } from './reissued.js';
+

@@ -177,12 +177,11 @@ export async function complete(sc: ServiceContext, request: CompleteRequest, rc:
   const auth = rc.auth;
   if (auth?.mode !== 'Device' || auth.profile === undefined) throw forbidden('Complete is signed with the device\'s base Authentication key (Device mode)');
   const id = request.ResponseID;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 120) throw invalid('CompleteRequest names no ResponseID');
+  if (typeof id !== 'string' || !/^[A-Z2-7-]{8,110}$/.test(id)) throw invalid('CompleteRequest names no ResponseID (a UDF)');
   let record: ConnectRecord | undefined;
   try {
     record = readRecord(await sc.store.getRecord(recordName(id)));
   } catch (e) {
-    if (e instanceof Error && /record name/.test(e.message)) throw invalid('ResponseID is not a response identifier');
     throw refusalOf(e);
   }
   const notFound = () => refuse('BadRequest', { extended: 'NotAuthorized', name: 'MeshResponseNotFound', detail: 'no answer to this request yet' });

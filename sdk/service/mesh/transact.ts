@@ -198,7 +198,8 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     // 4. After the commit.
     for (const p of plan.values()) sc.states.set(p.record, p.store, p.after);
     if (revoked.length > 0) sc.notify.revoked(account, revoked);
-    await fileResponses(sc, account, who.grant?.roles, own[1]![1]);
+    // Connection answers and publications for Complete and Claim (connect.ts, claims.ts); the commit stands whatever happens here.
+    await fileResponses(sc, account, who.grant?.roles, own[1]![1]).catch((e: unknown) => sc.onError(e));
     if (remote.length > 0 && outbound.length > 0) {
       sc.routing.deliverRemote!(account, remote, outbound.map((m) => m.envelope)).catch((err: unknown) => sc.onError(err));
     }
