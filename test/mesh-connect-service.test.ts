@@ -11,6 +11,8 @@ import {
   type CatalogedCredential,
 } from '../sdk/mesh/index.js';
 import { deviceCredential, MeshHttpClient } from '../sdk/protocol/client.js';
+import { MeshHttpService } from '../sdk/protocol/service.js';
+import { listenHttp } from '../adapters/node/index.js';
 import { newEncryptionKey } from '../sdk/udf/fixed.js';
 import { responseId } from '../sdk/udf/message-id.js';
 import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
@@ -194,6 +196,39 @@ describe('preconfigured device (F4; T10 Claim, T11 PollClaim)', () => {
       expect((c.get(':iot.example.com') as CatalogedCredential | undefined)?.Password).toBe('p1');
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe('attack: a service that swaps the device profile (a man in the middle at the service)', () => {
+  it('the device refuses the acknowledgement of the swapped request (MESH_WITNESS) and keeps no pending request', async () => {
+    const admin = await boundAccount(service.endpoint, 'jan@example.com');
+    const identity = service.service.identity;
+    const mallory = deriveDeviceKeys(newMeshSeed('MeshProfileDevice'));
+    const malloryProfile = sealProfile(buildProfileDevice(mallory), mallory.profileSignature);
+    let swappedWitness = '';
+    // The same service identity (its keys stolen), answering Connect with Mallory's request in place of the device's.
+    const evil = new MeshHttpService({
+      serviceKey: identity.authenticationKey, resolveConnection: service.service.resolveConnection,
+      handlers: {
+        ...service.service.handlers,
+        Connect: async () => {
+          const hers = buildRequestConnection({ deviceKeys: mallory, deviceProfile: malloryProfile, accountAddress: 'jan@example.com' });
+          const ack = buildAcknowledgeConnection({ request: hers.envelope, accountProfile: admin.account.state.profile, serviceSignature: identity.keys.signature });
+          swappedWitness = ack.witness;
+          return { $class: 'ConnectResponse', EnvelopedAcknowledgeConnection: ack.envelope, EnvelopedProfileAccount: admin.account.state.profile };
+        },
+      },
+    });
+    const server = await listenHttp(evil, { port: 0 });
+    try {
+      const home = await newHome();
+      await expect(requestConnection(home, { address: 'jan@example.com', endpoint: `http://127.0.0.1:${server.port}/.well-known/mmm/` }))
+        .rejects.toMatchObject({ code: 'MESH_WITNESS' });
+      expect(swappedWitness).not.toBe('');
+      expect(await pendingConnections(home)).toEqual([]);
+    } finally {
+      await server.close();
     }
   });
 });
