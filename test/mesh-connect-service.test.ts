@@ -4,13 +4,13 @@ import { NodeWebSocket } from '../adapters/http/node-push.js';
 import { completeConnection, requestConnection } from '../sdk/client/connect.js';
 import { acceptByPin, answerRequest, issueDevicePin, listDevices, pendingRequests } from '../sdk/client/devices.js';
 import { MeshClient } from '../sdk/client/index.js';
-import { claimDevice, completePreconfigured, installPreconfigured, preconfigure } from '../sdk/client/preconfig.js';
+import { acceptClaimed, claimDevice, completePreconfigured, installPreconfigured, preconfigure } from '../sdk/client/preconfig.js';
 import { dareKeyFromKeyPair } from '../sdk/dare/keys.js';
 import {
-  buildAcknowledgeConnection, buildProfileDevice, readInstallation, buildRequestConnection, deriveDeviceKeys, MeshHost, newMeshSeed, pendingConnections, sealProfile,
+  activateDevice, buildAcknowledgeConnection, buildMessageClaim, buildProfileDevice, buildRespondConnection, openMeshEnvelope, readInstallation, buildRequestConnection, deriveDeviceKeys, MeshHost, newMeshSeed, pendingConnections, sealProfile,
   type CatalogedCredential,
 } from '../sdk/mesh/index.js';
-import { deviceCredential, MeshHttpClient } from '../sdk/protocol/client.js';
+import { deviceCredential, keyCredential, MeshHttpClient } from '../sdk/protocol/client.js';
 import { MeshHttpService } from '../sdk/protocol/service.js';
 import { listenHttp } from '../adapters/node/index.js';
 import { newEncryptionKey } from '../sdk/udf/fixed.js';
@@ -230,5 +230,36 @@ describe('attack: a service that swaps the device profile (a man in the middle a
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('attack: another account answers a claim first', () => {
+  it('an administrator of another account who learnt the claim id files an answer first: the device still gets its claimant\'s answer', async () => {
+    const maker = await boundAccount(service.endpoint, 'maker2@example.com');
+    const made = await preconfigure(maker.client);
+    const inst = readInstallation(made.installation);
+    const home = await newHome();
+    await installPreconfigured(home, made.installation, { makerEndpoint: service.endpoint });
+    const alice = await boundAccount(service.endpoint, 'lia@example.com');
+    const keys = alice.account.accountKeys();
+    const built = buildMessageClaim({ connectUri: made.connectUri, claimant: 'lia@example.com', commonSignature: keys.commonSignature });
+    const http = new MeshHttpClient({ endpoint: service.endpoint });
+    await http.hello();
+    await http.request('Claim', { $class: 'ClaimRequest', EnvelopedMessageClaim: built.envelope }, keyCredential(dareKeyFromKeyPair(keys.commonAuthentication)));
+    // Mallory polls the claim (PollClaim answers any key) and answers it first, for her own account.
+    const mallory = await boundAccount(service.endpoint, 'mallory2@example.com');
+    const polled = await http.request('PollClaim', { $class: 'PollClaimRequest', PublicationId: inst.publication.publicationId },
+      keyCredential(dareKeyFromKeyPair(deriveDeviceKeys(newMeshSeed('MeshProfileDevice')).authentication)));
+    const claimId = (openMeshEnvelope(polled.EnvelopedMessage!, 'MessageClaim').object as { MessageId: string }).MessageId;
+    expect(claimId).toBe(built.claim.MessageId);
+    const mk = mallory.account.accountKeys();
+    const hers = activateDevice({ account: mk, accountProfile: mallory.account.state.profile, deviceProfile: inst.deviceProfile, roles: ['super'] });
+    const squat = buildRespondConnection({ requestId: claimId, result: 'Accept', catalogedDevice: hers.catalogedDevice, deviceProfile: inst.deviceProfile, administratorSignature: mk.administratorSignature });
+    expect((await mallory.client.upload([], { local: [squat] })).accepted).toBe(true);
+    // Then Lia accepts.
+    await acceptClaimed(alice.client, { claimId, deviceProfile: inst.deviceProfile, roles: ['web'] });
+    const done = await completePreconfigured(home, { endpointOf: async () => service.endpoint });
+    expect(done.state).toBe('accepted');
+    if (done.state === 'accepted') expect(done.account.udf).toBe(alice.account.udf);
   });
 });

@@ -52,6 +52,6 @@ export {
   pendingRequests, answerRequest, issueDevicePin, acceptByPin, listDevices, revokeDevice, authorizeDevice,
   type ConnectionRequestInfo, type InvalidRequestInfo, type RequestAnswer, type IssuedDevicePin, type PinOutcome, type DeviceInfo, type RevokedDevice,
 } from './devices.js';
-export { preconfigure, installPreconfigured, claimDevice, completePreconfigured, type Preconfigured } from './preconfig.js';
+export { preconfigure, installPreconfigured, claimDevice, acceptClaimed, completePreconfigured, type Preconfigured } from './preconfig.js';
 export { adoptIssued } from './reissued.js';
 

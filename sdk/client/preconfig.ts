@@ -13,7 +13,7 @@ import { installAcceptedConnection, openPendingConnection, savePendingConnection
 import { verifyProfile } from '../mesh/profiles.js';
 import { grantsOf } from '../mesh/roles.js';
 import type { Enveloped } from '../mesh/schema/object.js';
-import type { AnyProfileAccount, CatalogedDevice, RespondConnection } from '../mesh/schema/types.js';
+import type { AnyProfileAccount, CatalogedDevice, ProfileDevice, RespondConnection } from '../mesh/schema/types.js';
 import { deviceCredential, keyCredential, MeshHttpClient, type FetchFunction } from '../protocol/client.js';
 import { envelopeId, responseId } from '../udf/message-id.js';
 import { bindingOfAssignment, type ConnectionCompletion } from './connect.js';
@@ -101,6 +101,21 @@ export async function claimDevice(
   if (answer.CatalogedPublication === undefined) throw new MeshClientError('CLIENT_BAD_RESPONSE', 'Claim: no CatalogedPublication');
   const deviceProfile = publishedDeviceProfile({ ...answer.CatalogedPublication, $class: 'CatalogedPublication' }, parsed.uri);
   const device = verifyProfile(deviceProfile);
+  await acceptClaimed(client, { claimId: built.claim.MessageId!, deviceProfile, roles });
+  return { deviceUdf: device.udf, roles, claimId: built.claim.MessageId! };
+}
+
+/**
+ * Step 3's second half: activates the claimed device with `roles` (MMM_Device, MMM_Access) and
+ * sends the RespondConnection under ResponseId(claim) to this account's MMM_Local, in one Transact.
+ */
+export async function acceptClaimed(
+  client: MeshClient, claimed: { claimId: string; deviceProfile: Enveloped<ProfileDevice>; roles: readonly string[] },
+): Promise<void> {
+  const { deviceProfile, roles } = claimed;
+  grantsOf(roles);
+  const account = client.account;
+  const keys = account.accountKeys();
   await client.sync();
   const stores: SyncedStore[] = [];
   try {
@@ -112,13 +127,12 @@ export async function claimDevice(
     stores.push(access);
     await access.put(buildDeviceAccess(keys, activation, roles));
     const respond = buildRespondConnection({
-      requestId: built.claim.MessageId!, result: 'Accept', catalogedDevice: activation.catalogedDevice, deviceProfile, administratorSignature: adminKey(client), sender: account.address,
+      requestId: claimed.claimId, result: 'Accept', catalogedDevice: activation.catalogedDevice, deviceProfile, administratorSignature: adminKey(client), sender: account.address,
     });
     await uploadWith(client, stores, { local: [respond] });
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);
   }
-  return { deviceUdf: device.udf, roles, claimId: built.claim.MessageId! };
 }
 
 /**

@@ -30,9 +30,9 @@ import type { CheckedMessage } from './messages.js';
  * - **Claim** (Key or Connection mode): the MessageClaim names the publication; its
  *   ServiceAuthenticate must be the MAC of the claimant under the Authenticator (only a holder of
  *   the secret computes it); a claimant account of this service must sign it with its
- *   CommonSignature and authenticate as itself. The first claim is kept (the device accepts one
- *   account); another account's claim of a claimed publication is refused. The answer is the
- *   CatalogedPublication.
+ *   CommonSignature and authenticate as itself. The first claimant keeps it (the device accepts
+ *   one account; a retry by that claimant replaces its claim); another account's claim of a
+ *   claimed publication is refused. The answer is the CatalogedPublication.
  * - **PollClaim** (Key mode, the device's base key): the claim kept for a publication; the
  *   device checks its DeviceAuthenticate (connect/claim.ts).
  */
@@ -124,8 +124,11 @@ export async function claim(sc: ServiceContext, request: ClaimRequest, rc: Reque
     if (!self) throw forbidden('a claim is sent by the claimant account itself');
   }
   const kept: ClaimRecord = { publisher: record.account, claimant, claim: envelopeToString(envelope) };
-  const stored = parse<ClaimRecord>(await sc.store.createRecord(claimRecord(id), utf8Encode(JSON.stringify(kept))).catch((e: unknown) => { throw refusalOf(e); }));
+  const bytes = utf8Encode(JSON.stringify(kept));
+  const stored = parse<ClaimRecord>(await sc.store.createRecord(claimRecord(id), bytes).catch((e: unknown) => { throw refusalOf(e); }));
   if (stored?.claimant !== claimant) throw refuse('Forbidden', { extended: 'Refused', name: 'MeshResponseRefused', detail: 'this publication was claimed by another account' });
+  // The same claimant again (a retry): its newest claim is the one the device answers to.
+  if (stored.claim !== kept.claim) await sc.store.putRecord(claimRecord(id), bytes).catch((e: unknown) => { throw refusalOf(e); });
   return { $class: 'ClaimResponse', CatalogedPublication: publication };
 }
 

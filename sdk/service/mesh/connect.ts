@@ -1,6 +1,9 @@
 import { envelopeToString, parseEnvelope } from '../../dare/envelope.js';
 import { dareKeyFromKeyPair } from '../../dare/keys.js';
+import { sha256 } from '../../crypto/hashes.js';
+import { hexEncode } from '../../encoding/hex.js';
 import { utf8Decode, utf8Encode } from '../../encoding/utf8.js';
+import { canonicalAddress } from '../store-rules.js';
 import { buildAcknowledgeConnection } from '../../mesh/connect/acknowledge.js';
 import { verifyRequestConnection } from '../../mesh/connect/request.js';
 import type { Enveloped } from '../../mesh/schema/object.js';
@@ -33,7 +36,10 @@ import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
  *   RespondConnection in `Local[]`: after the commit the service files the message (encrypted to
  *   the device's base key, signed by the administrator) in that record ({@link fileResponses}):
  *   the service cannot read MMM_Local frames (they are encrypted to the account's key), so this
- *   copy is what Complete hands out. The first answer stands.
+ *   copy is what Complete hands out. The first answer stands. An answer to a claim (preconfigured
+ *   flow: no Connect record) is filed under the answering account and the ResponseId, so another
+ *   account's administrator cannot file one first; Complete then names the account and hands it
+ *   only to the device it is encrypted to.
  * - **Complete** (Device mode): the record of `ResponseID`, for the device that made the request
  *   (the protocol's [decide]: REF hands it to any device key), answers with the
  *   RespondConnection and the AccountHostAssignment; before any answer, 400 NotAuthorized
@@ -64,6 +70,14 @@ interface ConnectRecord {
 /** The record name of a connection request, by the ResponseId its answer will carry. */
 function recordName(id: string): string {
   return `mmm.connect.${id}`;
+}
+
+/**
+ * The record name of an answer to a claim (no Connect record): per account and ResponseId, so an
+ * administrator of another account who learnt the claim's id cannot file an answer first.
+ */
+function answerName(account: string, id: string): string {
+  return `mmm.answer.${hexEncode(sha256(utf8Encode(`${account}\n${id}`))).slice(0, 48)}`;
 }
 
 function readRecord(bytes: Uint8Array | undefined): ConnectRecord | undefined {
@@ -147,10 +161,11 @@ export async function fileResponses(sc: ServiceContext, account: string, roles: 
       continue;
     }
     if (current === undefined) {
-      // The preconfigured flow (F4 step 3): the answer to a claim, for the device the answer is
-      // encrypted to (its base Encryption key), which Complete checks. The first answer stands.
+      // The preconfigured flow (F4 step 3): the answer to a claim, filed under this account, for
+      // the device the answer is encrypted to (its base Encryption key), which Complete checks.
+      // The first answer stands.
       const fresh: ConnectRecord = { account, requestId: m.messageId, expires: Date.now() + CONNECT_LIFETIME_MS, response: envelopeToString(m.envelope) };
-      await sc.store.createRecord(name, utf8Encode(JSON.stringify(fresh))).catch((e: unknown) => sc.onError(e));
+      await sc.store.createRecord(answerName(account, m.messageId), utf8Encode(JSON.stringify(fresh))).catch((e: unknown) => sc.onError(e));
       continue;
     }
     if (current.account !== account || current.response !== undefined) continue;
@@ -181,6 +196,9 @@ export async function complete(sc: ServiceContext, request: CompleteRequest, rc:
   let record: ConnectRecord | undefined;
   try {
     record = readRecord(await sc.store.getRecord(recordName(id)));
+    if (record === undefined && typeof request.AccountAddress === 'string') {
+      record = readRecord(await sc.store.getRecord(answerName(canonicalAddress(request.AccountAddress), id)));
+    }
   } catch (e) {
     throw refusalOf(e);
   }
