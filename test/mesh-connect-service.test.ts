@@ -12,6 +12,7 @@ import {
 } from '../sdk/mesh/index.js';
 import { deviceCredential, keyCredential, MeshHttpClient } from '../sdk/protocol/client.js';
 import { MeshHttpService } from '../sdk/protocol/service.js';
+import { CONNECT_RATE } from '../sdk/service/mesh/connect.js';
 import { listenHttp } from '../adapters/node/index.js';
 import { newEncryptionKey } from '../sdk/udf/fixed.js';
 import { responseId } from '../sdk/udf/message-id.js';
@@ -261,5 +262,21 @@ describe('attack: another account answers a claim first', () => {
     const done = await completePreconfigured(home, { endpointOf: async () => service.endpoint });
     expect(done.state).toBe('accepted');
     if (done.state === 'accepted') expect(done.account.udf).toBe(alice.account.udf);
+  });
+});
+
+describe('attack: flooding an account with connection requests', () => {
+  it(`a stranger gets ${CONNECT_RATE} requests into the account's Inbound, then 429`, async () => {
+    await boundAccount(service.endpoint, 'flood@example.com');
+    const http = new MeshHttpClient({ endpoint: service.endpoint });
+    await http.hello();
+    const connect = async (): Promise<void> => {
+      const keys = deriveDeviceKeys(newMeshSeed('MeshProfileDevice'));
+      const profile = sealProfile(buildProfileDevice(keys), keys.profileSignature);
+      const request = buildRequestConnection({ deviceKeys: keys, deviceProfile: profile, accountAddress: 'flood@example.com' });
+      await http.request('Connect', { $class: 'ConnectRequest', EnvelopedRequestConnection: request.envelope }, deviceCredential(profile, dareKeyFromKeyPair(keys.authentication)));
+    };
+    for (let i = 0; i < CONNECT_RATE; i++) await connect();
+    await expect(connect()).rejects.toMatchObject({ status: 429 });
   });
 });

@@ -45,6 +45,9 @@ import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
  *   RespondConnection and the AccountHostAssignment; before any answer, 400 NotAuthorized
  *   MeshResponseNotFound (the device asks again later).
  *
+ * An account takes {@link CONNECT_RATE} requests per {@link CONNECT_WINDOW_MS} (429 beyond): a
+ * stranger may ask, but not flood the account's Inbound.
+ *
  * A request is answerable for {@link CONNECT_LIFETIME_MS}; after that Complete says
  * MeshResponseExpired. The PIN is never seen here: PINs live encrypted in MMM_Local and the
  * administrator's device validates them (connect/pin.ts).
@@ -52,6 +55,32 @@ import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
 
 /** How long a connection request may be answered and collected (one week). */
 export const CONNECT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Connection requests an account takes per {@link CONNECT_WINDOW_MS} (anyone may make a device
+ * key and ask: without a bound, a stranger could flood the account's Inbound and its
+ * administrators' `device pending`). Beyond it, 429 until the window moves.
+ */
+export const CONNECT_RATE = 32;
+export const CONNECT_WINDOW_MS = 10 * 60 * 1000;
+
+/** Takes one request of the account's allowance, or refuses (see {@link CONNECT_RATE}). */
+async function takeAllowance(sc: ServiceContext, account: string): Promise<void> {
+  const name = `mmm.connect-rate.${hexEncode(sha256(utf8Encode(account))).slice(0, 48)}`;
+  const now = Date.now();
+  let recent: number[] = [];
+  try {
+    const o = JSON.parse(utf8Decode((await sc.store.getRecord(name)) ?? utf8Encode('[]'))) as unknown;
+    if (Array.isArray(o)) recent = o.filter((t): t is number => typeof t === 'number' && now - t < CONNECT_WINDOW_MS);
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw refusalOf(e);
+  }
+  if (recent.length >= CONNECT_RATE) {
+    throw refuse('TooManyRequests', { extended: 'Refused', name: 'MeshOperationFailed', detail: 'too many connection requests for this account: try again later' });
+  }
+  recent.push(now);
+  await sc.store.putRecord(name, utf8Encode(JSON.stringify(recent))).catch((e: unknown) => { throw refusalOf(e); });
+}
 
 /** Attempts when MMM_Inbound moved under the acknowledgement. */
 const APPEND_ATTEMPTS = 5;
@@ -111,6 +140,7 @@ export async function connect(sc: ServiceContext, request: ConnectRequest, rc: R
     throw refusalOf(e);
   }
   if (built.verified.device.udf !== auth.profile.udf) throw forbidden('the request carries another device profile than the credential');
+  await takeAllowance(sc, view.address);
   const id = responseId(built.witness);
   const record: ConnectRecord = {
     account: view.address, deviceUdf: built.verified.device.udf, keyid: auth.keyid, requestId: built.witness, expires: Date.now() + CONNECT_LIFETIME_MS,
