@@ -230,4 +230,40 @@ describe('revocation (protocol.md F10)', () => {
       await cc.close();
     }
   });
+
+  it('revoking an administrator device re-keys MMM_Access and MMM_Local too; a device connected afterwards reads frames of both key generations; a super device can still join', async () => {
+    const admin = await boundAccount(service.endpoint, 'iris@example.com');
+    const put = async (site: string, password: string): Promise<void> => {
+      const c = await admin.account.catalog('credential');
+      try {
+        await c.put({ $class: 'CatalogedCredential', Service: site, Username: 'iris', Password: password });
+      } finally {
+        await c.close();
+      }
+    };
+    await put('before.example.com', 'gen0');
+    await admin.client.sync();
+    const second = await connectDevice(admin, ['admin']);
+    const r = await revokeDevice(admin.client, second.account.deviceUdf);
+    expect(r.rekeyed.get('MMM_Access')).toBe(1);
+    expect(r.rekeyed.get('MMM_Local')).toBe(1);
+    expect(r.rekeyed.get('MMM_Device')).toBeUndefined(); // admin grants Local, Access and the user stores, not MMM_Device
+    await put('after.example.com', 'gen1');
+    await admin.client.sync();
+    // The service still reads MMM_Access (its frames now go to the new key and its AccessEncrypt key): devices keep working.
+    const late = await connectDevice(admin, ['web']);
+    expect(late.account.storeGenerations.get('MMM_Credential')).toBe(1);
+    const c = await late.account.catalog('credential');
+    try {
+      expect((c.get(':before.example.com') as { Password?: string } | undefined)?.Password).toBe('gen0');
+      expect((c.get(':after.example.com') as { Password?: string } | undefined)?.Password).toBe('gen1');
+    } finally {
+      await c.close();
+    }
+    expect(await refusal(second.client.status())).toBe('403 DeviceRevoked');
+    // The largest activation (super: every key, every store, two generations) still travels in one RespondConnection.
+    const root = await connectDevice(admin, ['super']);
+    expect(root.account.isAdministrator).toBe(true);
+  });
 });
+

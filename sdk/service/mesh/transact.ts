@@ -100,7 +100,7 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
   const updates = parseUpdates(request, who.stores);
   const own: [string, CheckedMessage[]][] = [
     [SPOOL.inbound, checkMessages(request.Inbound, 'Inbound')],
-    [SPOOL.local, checkMessages(request.Local, 'Local')],
+    [SPOOL.local, checkMessages(request.Local, 'Local', sc.limits.uploadBytes)],
     [SPOOL.outbound, checkMessages(request.Outbound, 'Outbound')],
   ];
   for (const [label, list] of own) if (list.length > 0 && !who.stores.has(label)) throw forbidden(`this device may not write ${label}`);
