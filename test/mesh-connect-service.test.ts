@@ -7,7 +7,7 @@ import { MeshClient } from '../sdk/client/index.js';
 import { acceptClaimed, claimDevice, completePreconfigured, installPreconfigured, preconfigure } from '../sdk/client/preconfig.js';
 import { dareKeyFromKeyPair } from '../sdk/dare/keys.js';
 import {
-  activateDevice, buildAcknowledgeConnection, buildMessageClaim, buildProfileDevice, buildRespondConnection, openMeshEnvelope, readInstallation, buildRequestConnection, deriveDeviceKeys, MeshHost, newMeshSeed, pendingConnections, sealProfile,
+  activateDevice, issuePin, buildAcknowledgeConnection, buildMessageClaim, buildProfileDevice, buildRespondConnection, openMeshEnvelope, readInstallation, buildRequestConnection, deriveDeviceKeys, MeshHost, newMeshSeed, pendingConnections, sealProfile,
   type CatalogedCredential,
 } from '../sdk/mesh/index.js';
 import { deviceCredential, keyCredential, MeshHttpClient } from '../sdk/protocol/client.js';
@@ -99,7 +99,8 @@ describe('PIN (F3)', () => {
     const reuse = await newHome();
     await requestConnection(reuse, { address: 'dave@example.com', endpoint: service.endpoint, pin: pin.pin });
     const wrong = await newHome();
-    await requestConnection(wrong, { address: 'dave@example.com', endpoint: service.endpoint, pin: (await issueDevicePin(admin.client)).pin.replace(/^A(.)/, 'AB') });
+    // A PIN of the right form that the account never issued.
+    await requestConnection(wrong, { address: 'dave@example.com', endpoint: service.endpoint, pin: issuePin({ account: 'dave@example.com', action: 'Device' }).pin });
     await admin.client.sync();
     const outcomes = await acceptByPin(admin.client);
     expect(outcomes.map((o) => [o.result, o.reason ?? null])).toEqual(
