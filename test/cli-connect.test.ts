@@ -195,3 +195,17 @@ describe('mesh device: preconfigured (F4)', () => {
     expect(done).toMatchObject({ state: 'accepted', account: 'lena@example.com', udf: lena.udf, device: made.device });
   });
 });
+
+describe('mesh account watch (push, protocol.md §2)', () => {
+  it('an administrator watching is told of a connection request as it comes, with its witness', async () => {
+    const A = home('mona-admin');
+    await ok('account', 'create', 'mona@example.com', '--service', service.endpoint, ...A);
+    const watching = mesh('account', 'watch', '--count', '1', ...A);
+    await new Promise((r) => setTimeout(r, 500));
+    const req = await json('device', 'request', 'mona@example.com', '--service', service.endpoint, ...home('mona-phone'));
+    const w = await watching;
+    expect(w.status).toBe(0);
+    expect(w.out).toMatch(/^MMM_Inbound: index \d+, 1 downloaded$/m);
+    expect(w.out).toContain(`Connection request: Device=${req.device} Witness=${req.witness}`);
+  });
+});

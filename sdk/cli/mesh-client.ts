@@ -9,7 +9,7 @@ import { escapeText } from './escape.js';
 import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, openHost, output, type HostOptions } from './mesh-home.js';
 import { parseInteger } from './options.js';
-import { autoAccept } from './mesh-device.js';
+import { announceRequests, autoAccept } from './mesh-device.js';
 import { warn } from './output.js';
 
 /**
@@ -133,7 +133,9 @@ export function addClientCommands(account: Command, io: CliIo): void {
       const stop = (): void => abort.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const watch = clientOf(a).watch({ signal: abort.signal });
+      const client = clientOf(a);
+      const watch = client.watch({ signal: abort.signal });
+      const announced = new Set<string>();
       let seen = 0;
       try {
         for await (const change of watch) {
@@ -141,6 +143,8 @@ export function addClientCommands(account: Command, io: CliIo): void {
           output(io, o, { store: change.store, index: change.index, downloaded: change.downloaded, acknowledged: change.acknowledged, rebuilt: change.rebuilt }, [
             `${change.store}: index ${change.index}, ${change.downloaded} downloaded`,
           ]);
+          // An administrator device is told of connection requests as they come (protocol.md F2 step 4).
+          if (change.store === 'MMM_Inbound' && change.downloaded > 0 && a.isAdministrator) await announceRequests(io, o, client, announced);
           if (o.count !== undefined && ++seen >= o.count) break;
         }
       } finally {

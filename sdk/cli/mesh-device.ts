@@ -90,6 +90,20 @@ export async function autoAccept(io: CliIo, o: { json?: boolean }, account: Mesh
   return outcomes;
 }
 
+/**
+ * `account watch` on an administrator device: one line (or JSON object) per connection request
+ * not announced yet — what `device pending` would list, with the witness to compare.
+ */
+export async function announceRequests(io: CliIo, o: { json?: boolean }, client: MeshClient, announced: Set<string>): Promise<void> {
+  for (const r of (await pendingRequests(client)).requests) {
+    if (announced.has(r.witness)) continue;
+    announced.add(r.witness);
+    output(io, o, { request: { witness: r.witness, device: r.deviceUdf, pin: r.pinId !== undefined } }, [
+      `Connection request: Device=${r.deviceUdf} Witness=${r.witness}${r.pinId ? ' (PIN: account sync --auto)' : ''}`,
+    ]);
+  }
+}
+
 /** Adds `account pin` to `mesh account`. */
 export function addAccountDeviceCommands(account: Command, io: CliIo): void {
   hostCommand(account.command('pin'))
