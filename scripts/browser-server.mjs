@@ -14,8 +14,8 @@ export const PAGES = {
   '/csp': { backend: 'pure', csp: "default-src 'self'; script-src 'self'" },
 };
 
-function page(backend, push) {
-  return `<!doctype html><html data-backend="${backend}"${push ? ` data-push="${push}"` : ''}><head><meta charset="utf-8"><title>mathmesh portable suite</title></head>` +
+function page(backend, push, connect) {
+  return `<!doctype html><html data-backend="${backend}"${push ? ` data-push="${push}"` : ''}${connect?.length ? ` data-connect="${connect[0]}"` : ''}><head><meta charset="utf-8"><title>mathmesh portable suite</title></head>` +
     `<body><pre id="log"></pre><script type="module" src="/build/browser.js"></script></body></html>`;
 }
 
@@ -38,10 +38,11 @@ function under(root, rel) {
 
 /**
  * `push`: the URL of the push suite's Mesh service (another origin): the pages name it and their
- * CSP lets them connect to it (`connect-src`, http and ws), nowhere else.
+ * CSP lets them connect to it (`connect-src`, http and ws), nowhere else. `connect`: the connect
+ * suite's origins (its PIN helper first, then its Mesh service), also allowed.
  */
-export async function startServer({ bundleDir, vectorsDir, push }) {
-  const connect = push ? `; connect-src 'self' ${push} ${push.replace(/^http/, 'ws')}` : '';
+export async function startServer({ bundleDir, vectorsDir, push, connect: connectOrigins = [] }) {
+  const connect = push ? `; connect-src 'self' ${push} ${push.replace(/^http/, 'ws')}${connectOrigins.map((o) => ` ${o}`).join('')}` : '';
   const server = createServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
     if (path === STREAM_PAGE.path) {
@@ -52,7 +53,7 @@ export async function startServer({ bundleDir, vectorsDir, push }) {
     const p = PAGES[path];
     if (p) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': p.csp + connect, 'cache-control': 'no-store' });
-      res.end(page(p.backend, push));
+      res.end(page(p.backend, push, connectOrigins));
       return;
     }
     const file = path.startsWith('/build/') ? under(bundleDir, path.slice(7))

@@ -180,9 +180,11 @@ function startPushServer() {
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (!line) return;
       child.stdout.off('data', onData);
-      const { url } = JSON.parse(line);
-      console.log(`runtimes: push service at ${url} (pid ${child.pid})`);
-      ok({ url, port: new URL(url).port, stop: () => new Promise((done) => { child.once('exit', done); child.stdin.end(); }) });
+      const { url, connect, connectService } = JSON.parse(line);
+      console.log(`runtimes: push service at ${url}, connect helper at ${connect}, its Mesh service at ${connectService} (pid ${child.pid})`);
+      ok({
+        url, port: new URL(url).port, connect, connectService,
+        net: [url, connect, connectService].map((u) => new URL(u).host).join(','), stop: () => new Promise((done) => { child.once('exit', done); child.stdin.end(); }) });
     };
     child.stdout.on('data', onData);
     child.once('error', fail);
@@ -192,7 +194,7 @@ function startPushServer() {
 
 async function runBrowser() {
   const { chromium } = await import('playwright-core');
-  const server = await startServer({ bundleDir, vectorsDir, push: push.url });
+  const server = await startServer({ bundleDir, vectorsDir, push: push.url, connect: [push.connect, new URL(push.connectService).origin] });
   const profile = await mkdtemp(join(tmpdir(), 'mathmesh-chromium-'));
   const summaries = [];
   let context;
@@ -265,7 +267,7 @@ const attempt = async (name, f) => {
 
 const useReference = true;
 if (useReference || wanted.includes('node')) {
-  await attempt('node', () => runProcess('node', process.execPath, [join(bundleDir, 'node.js'), vectorsDir, push.url]));
+  await attempt('node', () => runProcess('node', process.execPath, [join(bundleDir, 'node.js'), vectorsDir, push.url, push.connect]));
 }
 if (wanted.includes('deno')) {
   await attempt('deno', async () => {
@@ -275,7 +277,7 @@ if (wanted.includes('deno')) {
     const scratch = await mkdtemp(join(tmpdir(), 'mathmesh-deno-seq-'));
     try {
       return await runProcess('deno', file, ['run', '--no-config', '--no-lock', '--no-prompt', `--allow-read=${vectorsDir},${scratch}`,
-        `--allow-write=${scratch}`, `--allow-net=127.0.0.1:${push.port}`, join(bundleDir, 'deno.js'), vectorsDir, scratch, push.url],
+        `--allow-write=${scratch}`, `--allow-net=${push.net}`, join(bundleDir, 'deno.js'), vectorsDir, scratch, push.url, push.connect],
       { DENO_DIR: join(bundleDir, '.deno'), DENO_NO_UPDATE_CHECK: '1' });
     } finally {
       await rm(scratch, { recursive: true, force: true });
@@ -286,7 +288,7 @@ if (wanted.includes('bun')) {
   await attempt('bun', () => {
     const { file, version } = bunBinary();
     console.log(`[bun] ${version} at ${file}`);
-    return runProcess('bun', file, ['run', '--no-install', join(bundleDir, 'bun.js'), vectorsDir, push.url], { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' });
+    return runProcess('bun', file, ['run', '--no-install', join(bundleDir, 'bun.js'), vectorsDir, push.url, push.connect], { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0' });
   });
 }
 if (wanted.includes('browser')) await attempt('browser', runBrowser);

@@ -19,6 +19,7 @@ import { memoryHomeFactory } from './portable/host.js';
 import { loadVectors } from './portable/vectors.js';
 import { vectorsDir } from './support/paths.js';
 import { startPushTestServer } from './support/push-server.js';
+import { startConnectTestServer } from './support/connect-server.js';
 import type { WebSocketConstructor } from '../sdk/client/index.js';
 
 // Homes of the host suite, removed when the suites are done.
@@ -30,13 +31,16 @@ const backend = await init();
 // The push suite's service, in this process; the runtime's WebSocket where it has one (Node ≥ 22), else ws.
 const pushServer = await startPushTestServer();
 afterAll(() => pushServer.close());
+// The connect suite's service and administrator (test/support/connect-server.ts), in this process.
+const connectServer = await startConnectTestServer();
+afterAll(() => connectServer.close());
 const pushWebSocket = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket ?? NodeWebSocket;
 
 registerAll({ describe, it, expect } as unknown as TestApi, {
   runtime: 'node', backend: 'wasm', native: true, nativeCurves: true,
   // Node 22 added Ed448 contexts to node:crypto; the native provider refuses them before that.
   nativeContexts: Number(process.versions.node.split('.')[0]) >= 22, vectors,
-  push: { url: pushServer.url, WebSocket: pushWebSocket },
+  push: { url: pushServer.url, WebSocket: pushWebSocket }, connect: connectServer.url,
 }, [memoryFactory(), nodeFsFactory(mkdtempSync(join(tmpdir(), 'mathmesh-portable-')))], [
   memoryHomeFactory(), { label: 'node folder', make: async () => NodeHome.open(mkdtempSync(join(homesDir, 'home-'))) },
 ]);

@@ -16,6 +16,7 @@ import { addBackendOption, addSequenceCommands } from './sequence.js';
 import { MESH_VERSION } from './version.js';
 import { addServiceCommands } from './mesh-service.js';
 import { addMessageCommands } from './mesh-message.js';
+import { addDeviceCommands } from './mesh-device.js';
 import { ProtocolError } from '../protocol/errors.js';
 import { MeshClientError } from '../client/errors.js';
 import { MeshServiceError } from '../service/mesh/errors.js';
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIo): Command {
   addCatalogCommands(program, io);
   addMessageCommands(program, io);
   addServiceCommands(program, io);
+  addDeviceCommands(program, io);
   addBackendOption(program);
   return program;
 }

@@ -9,6 +9,7 @@ import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, openHost, output, writeOutputFile, type HostOptions } from './mesh-home.js';
 import { parseInteger } from './options.js';
 import { addClientCommands, bindAccount } from './mesh-client.js';
+import { addAccountConnectCommand, addAccountDeviceCommands } from './mesh-device.js';
 
 /**
  * `mesh account …` (features.md §B rows 11, 12, 16, 18–21), thin over `mathmesh/mesh`'s MeshHost:
@@ -32,7 +33,7 @@ async function readInput(path: string): Promise<Uint8Array> {
 
 /** Adds `mesh account …`. */
 export function addAccountCommands(program: Command, io: CliIo): void {
-  const account = program.command('account').description('accounts on this device and at their service: create, bind, hello, sync, status, watch, delete, list, info, escrow, purge, recover, export, import');
+  const account = program.command('account').description('accounts on this device and at their service: create, bind, hello, sync, status, watch, delete, pin, connect, list, info, escrow, purge, recover, export, import');
 
   hostCommand(account.command('create'), false)
     .description('create an account with this device as its administrator, and bind it to its service (--offline: no service yet)')
@@ -59,6 +60,8 @@ export function addAccountCommands(program: Command, io: CliIo): void {
     });
 
   addClientCommands(account, io);
+  addAccountDeviceCommands(account, io);
+  addAccountConnectCommand(account, io);
 
   hostCommand(account.command('list'), false)
     .description('the accounts this device holds')

@@ -10,6 +10,7 @@ import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, openHost, output, type HostOptions } from './mesh-home.js';
 import { autoProcess } from './mesh-message.js';
 import { parseInteger } from './options.js';
+import { announceRequests, autoAccept } from './mesh-device.js';
 import { warn } from './output.js';
 
 /**
@@ -104,13 +105,16 @@ export function addClientCommands(account: Command, io: CliIo): void {
 
   hostCommand(account.command('sync'))
     .description('synchronise the account\'s catalogs and spools with its service (download, conflict rule, upload)')
-    .option('--auto', 'then act on what needs no question: file the contacts that answered your contact requests')
+    .option('--auto', 'then act on what needs no question: accept every device request whose PIN validates (account pin), with the PIN\'s roles, and file the contacts that answered your contact requests')
     .action(async (o: HostOptions & { auto?: boolean }) => {
       const { account: a } = await openAccount(io, o);
       const report = await clientOf(a).sync();
       warnConflicts(io, report);
+      const accepted = o.auto ? await autoAccept(io, o, a) : undefined;
       const auto = o.auto ? await autoProcess(a) : undefined;
-      output(io, o, { account: a.address, ...report, ...(auto ? { contactsAdded: auto.contacts } : {}) }, [...syncLines(report), ...(auto?.lines ?? [])]);
+      output(io, o, {
+        account: a.address, ...report, ...(accepted ? { connections: accepted } : {}), ...(auto ? { contactsAdded: auto.contacts } : {}),
+      }, [...syncLines(report), ...(auto?.lines ?? [])]);
     });
 
   hostCommand(account.command('status'))
@@ -133,7 +137,9 @@ export function addClientCommands(account: Command, io: CliIo): void {
       const stop = (): void => abort.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const watch = clientOf(a).watch({ signal: abort.signal });
+      const client = clientOf(a);
+      const watch = client.watch({ signal: abort.signal });
+      const announced = new Set<string>();
       let seen = 0;
       try {
         for await (const change of watch) {
@@ -141,6 +147,8 @@ export function addClientCommands(account: Command, io: CliIo): void {
           output(io, o, { store: change.store, index: change.index, downloaded: change.downloaded, acknowledged: change.acknowledged, rebuilt: change.rebuilt }, [
             `${change.store}: index ${change.index}, ${change.downloaded} downloaded`,
           ]);
+          // An administrator device is told of connection requests as they come (protocol.md F2 step 4).
+          if (change.store === 'MMM_Inbound' && change.downloaded > 0 && a.isAdministrator) await announceRequests(io, o, client, announced);
           if (o.count !== undefined && ++seen >= o.count) break;
         }
       } finally {

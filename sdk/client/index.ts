@@ -38,10 +38,21 @@
  */
 export * from './push/index.js';
 export {
-  MeshClient, type MeshClientOptions, type BindReport, type SyncReport, type AccountStatus, type WatchEvent, type ClientWatch, type UploadReport, type ConflictWarning,
+  MeshClient, type MeshClientOptions, type BindReport, type SyncReport, type AccountStatus, type WatchEvent, type ClientWatch, type UploadReport, type ConflictWarning, type TransactMessages,
 } from './mesh-client.js';
 export { MeshClientError, type MeshClientErrorCode } from './errors.js';
 export { MeshMessages, type SentMessage, type PendingMessage, type ConfirmationStatus } from './messages.js';
 export {
   reconcile, download, updateOf, newReport, type StoreReport, type ServiceHead, type DownloadedPage, type PageFetcher,
 } from './store-sync.js';
+export {
+  requestConnection, completeConnection, serviceSignatureOf, bindingOfAssignment,
+  type ConnectionRequestOptions, type ConnectionRequested, type ConnectionCompletion,
+} from './connect.js';
+export {
+  pendingRequests, answerRequest, issueDevicePin, acceptByPin, listDevices, revokeDevice, authorizeDevice,
+  type ConnectionRequestInfo, type InvalidRequestInfo, type RequestAnswer, type IssuedDevicePin, type PinOutcome, type DeviceInfo, type RevokedDevice,
+} from './devices.js';
+export { preconfigure, installPreconfigured, claimDevice, acceptClaimed, completePreconfigured, type Preconfigured } from './preconfig.js';
+export { adoptIssued } from './reissued.js';
+

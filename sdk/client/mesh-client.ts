@@ -1,3 +1,4 @@
+import type { DareEnvelope } from '../dare/envelope.js';
 import { dareKeyFromKeyPair, type DarePrivateKey, type DarePublicKey } from '../dare/keys.js';
 import { SequenceError } from '../dare/sequence/errors.js';
 import { dareKeyFromCombined } from '../mesh/activations.js';
@@ -13,6 +14,7 @@ import {
 } from '../protocol/client.js';
 import { frameEnvelope, frameOfEnvelope } from '../protocol/frames.js';
 import { MeshProtocolError } from '../protocol/status.js';
+import { adoptIssued } from './reissued.js';
 import { MeshClientError } from './errors.js';
 import { headsOfStatus, pushTicketSource } from './push/ticket.js';
 import { watchPush, type PushWatchStatus } from './push/watch.js';
@@ -89,6 +91,16 @@ export interface UploadReport {
   readonly uploaded: number;
   /** Stores another device wrote to first (nothing was applied). */
   readonly conflicts: readonly string[];
+}
+
+/** Messages a Transact carries besides the store updates (protocol.md T8): the service spools them. */
+export interface TransactMessages {
+  /** To the account's MMM_Local (a RespondConnection, which the service also files for Complete). */
+  readonly local?: readonly DareEnvelope[];
+  readonly inbound?: readonly DareEnvelope[];
+  readonly outbound?: readonly DareEnvelope[];
+  /** Recipients of `outbound`. */
+  readonly accounts?: readonly string[];
 }
 
 /** A change {@link MeshClient.watch} took. */
@@ -236,9 +248,10 @@ export class MeshClient {
    * without reading the service first: the fast path of a device that writes, and the second
    * half of a sync. `stores` are labels (opened and closed here) or stores the caller holds open
    * (left open). All accepted, or none: a store another device wrote to first is in `conflicts`
-   * (`sync` then downloads, applies the conflict rule and uploads again).
+   * (`sync` then downloads, applies the conflict rule and uploads again). `messages` travel in
+   * the same Transact (applied with the updates, or not at all).
    */
-  async upload(stores: readonly (string | SyncedStore)[] = this.account.storeLabels): Promise<UploadReport> {
+  async upload(stores: readonly (string | SyncedStore)[] = this.account.storeLabels, messages: TransactMessages = {}): Promise<UploadReport> {
     const opened: SyncedStore[] = [];
     try {
       const held: SyncedStore[] = [];
@@ -259,8 +272,14 @@ export class MeshClient {
         });
         order.push({ store, frames: out.frames.length });
       }
-      if (updates.length === 0) return { accepted: true, uploaded: 0, conflicts: [] };
-      const answer = await this.http.request('Transact', { $class: 'TransactRequest', Account: this.account.address, Updates: updates }, this.deviceCredential());
+      const carried = {
+        ...(messages.local?.length ? { Local: [...messages.local] } : {}), ...(messages.inbound?.length ? { Inbound: [...messages.inbound] } : {}),
+        ...(messages.outbound?.length ? { Outbound: [...messages.outbound], Accounts: [...(messages.accounts ?? [])] } : {}),
+      };
+      if (updates.length === 0 && Object.keys(carried).length === 0) return { accepted: true, uploaded: 0, conflicts: [] };
+      const answer = await this.http.request('Transact', {
+        $class: 'TransactRequest', Account: this.account.address, ...(updates.length > 0 ? { Updates: updates } : {}), ...carried,
+      }, this.deviceCredential());
       const entries = answer.Entries ?? [];
       if (entries.length === updates.length && entries.every((e) => e.Result === 'Accept')) {
         for (const [i, { store }] of order.entries()) {
@@ -281,16 +300,19 @@ export class MeshClient {
     const response = await this.http.request('Status', {
       $class: 'StatusRequest', Account: this.account.address, ...(this.#deviceDigest ? { CatalogedDeviceDigest: this.#deviceDigest } : {}),
     }, credential);
+    if (response.EnvelopedCatalogedDevice !== undefined) await adoptIssued(this.account, response.EnvelopedCatalogedDevice);
     if (response.CatalogedDeviceDigest !== undefined) this.#deviceDigest = response.CatalogedDeviceDigest;
     return response;
   }
 
-  async #sync(credential: ClientCredential, labels: readonly string[] = this.account.storeLabels): Promise<SyncReport> {
+  async #sync(credential: ClientCredential, only?: readonly string[]): Promise<SyncReport> {
     const reports = new Map<string, StoreReport>();
     let conflicts = 0;
     const rounds = this.#options.maxRounds ?? 8;
     for (let round = 0; round < rounds; round++) {
       const response = await this.#status(credential);
+      // After the Status: a CatalogedDevice it handed over may grant other stores.
+      const labels = only ?? this.account.storeLabels;
       const heads = new Map<string, ServiceHead>();
       for (const h of headsOfStatus(response)) heads.set(h.store, { count: h.index + 1, digest: h.digest });
       const stores = new Map<string, SyncedStore>();

@@ -56,13 +56,19 @@ const GRANTED_KEY: Readonly<Record<AccountKeyGrant, keyof AccountKeys>> = {
  * one entry per granted store with that store's key (mesh-model.md §7; byte-for-byte REF's for
  * Alice's device 2 with roles `message`, `web`).
  */
-export function buildActivationCommon(account: AccountKeys, roles: readonly string[]): ActivationCommon {
+export function buildActivationCommon(account: AccountKeys, roles: readonly string[], generations?: ReadonlyMap<string, number>): ActivationCommon {
   const grants = grantsOf(roles);
   const out: ActivationCommon = { $class: 'ActivationCommon' };
   if (grants.stores.length > 0) {
     out.Entries = grants.stores.map((store): ActivationEntry => ({
       $class: 'ActivationEntry', Resource: store, Key: keyDataOf(deriveStoreKey(account.seed, store), { includePrivate: true }),
     }));
+    // Re-keyed stores: every later generation too (frames of each era stay readable), as `<Store>#<g>`.
+    for (const store of grants.stores) {
+      for (let g = 1; g <= (generations?.get(store) ?? 0); g++) {
+        out.Entries.push({ $class: 'ActivationEntry', Resource: `${store}#${g}`, Key: keyDataOf(deriveStoreKey(account.seed, store, g), { includePrivate: true }) });
+      }
+    }
   }
   for (const k of grants.keys) out[k] = keyDataOf(account[GRANTED_KEY[k]] as KeyPair, { includePrivate: true });
   return out;
@@ -101,6 +107,8 @@ export interface ActivateDeviceOptions {
   readonly deviceProfile: Enveloped<ProfileDevice>;
   /** Roles (mesh-model.md §7), e.g. `['message', 'web']`. */
   readonly roles: readonly string[];
+  /** The current key generation of each re-keyed store (absent: none was). */
+  readonly generations?: ReadonlyMap<string, number>;
   /** A given activation seed (default: a fresh `MeshActivationAccount` seed). */
   readonly activationSeed?: string;
   readonly created?: Date;
@@ -122,7 +130,7 @@ export function activateDevice(options: ActivateDeviceOptions): DeviceActivation
   const connectionDevice = buildConnectionDevice({ profileUdf: account.udf, keys, roles: options.roles });
   const activationAccount = sealActivation(buildActivationAccount({ activationSeed, deviceUdf: device.udf }), admin,
     publicKeyOf(deviceProfile.Encryption!, 'ProfileDevice.Encryption'), common);
-  const activationCommon = sealActivation(buildActivationCommon(options.account, options.roles), admin, publicKeyOf(keys.encryption, 'ConnectionDevice.Encryption'), common);
+  const activationCommon = sealActivation(buildActivationCommon(options.account, options.roles, options.generations), admin, publicKeyOf(keys.encryption, 'ConnectionDevice.Encryption'), common);
   const catalogedDevice: CatalogedDevice = {
     $class: 'CatalogedDevice',
     DeviceUdf: device.udf,
@@ -152,6 +160,8 @@ export interface AcceptedActivation {
   readonly accountKeys: Partial<Record<AccountKeyGrant, DarePrivateKey>>;
   /** One decryption key per granted store (ActivationCommon entries). */
   readonly storeKeys: ReadonlyMap<string, DarePrivateKey>;
+  /** Re-keyed stores: their later key generations, oldest first (entries `<Store>#<g>`). */
+  readonly rekeyed: ReadonlyMap<string, readonly DarePrivateKey[]>;
 }
 
 /** The combined DARE key of a co-generated key (for signing or decrypting as the device). */
@@ -202,9 +212,20 @@ export function acceptActivation(
     if (kd !== undefined) accountKeys[k] = privateKeyOf(kd, `ActivationCommon.${k}`);
   }
   const storeKeys = new Map<string, DarePrivateKey>();
+  const later = new Map<string, Map<number, DarePrivateKey>>();
   for (const entry of common.Entries ?? []) {
-    if (entry.Resource !== undefined && entry.Key !== undefined) storeKeys.set(entry.Resource, privateKeyOf(entry.Key, `ActivationCommon.Entries[${entry.Resource}]`));
+    if (entry.Resource === undefined || entry.Key === undefined) continue;
+    const key = privateKeyOf(entry.Key, `ActivationCommon.Entries[${entry.Resource}]`);
+    const m = /^([A-Za-z0-9_]+)#([1-9][0-9]{0,5})$/.exec(entry.Resource);
+    if (m === null) storeKeys.set(entry.Resource, key);
+    else later.set(m[1]!, (later.get(m[1]!) ?? new Map<number, DarePrivateKey>()).set(Number(m[2]), key));
   }
-  return { accountUdf: chain.accountUdf!, roles: connection.Roles ?? [], keys, accountKeys, storeKeys };
+  const rekeyed = new Map<string, DarePrivateKey[]>();
+  for (const [store, byGeneration] of later) {
+    const list = [...byGeneration.keys()].sort((a, b) => a - b);
+    if (!storeKeys.has(store) || list.some((g, i) => g !== i + 1)) throw new MeshError('MESH_INVALID', `ActivationCommon: the key generations of ${store} are not 1…${list.length}`);
+    rekeyed.set(store, list.map((g) => byGeneration.get(g)!));
+  }
+  return { accountUdf: chain.accountUdf!, roles: connection.Roles ?? [], keys, accountKeys, storeKeys, rekeyed };
 }
 

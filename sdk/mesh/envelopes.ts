@@ -114,6 +114,29 @@ export function sealMeshObject<T extends MeshObjectBase>(obj: T, options: SealOp
   }
 }
 
+/**
+ * Seals payload bytes that are not a Mesh object (a publication's data is a tagged DARE envelope,
+ * mesh-model.md §11), with the envelope options of {@link sealMeshObject}; ContentMeta is the
+ * caller's (none by default).
+ */
+export function sealPayload(payload: Uint8Array, options: Omit<SealOptions, 'uniqueId' | 'encoding'> & { contentMeta?: ContentMeta } = {}): DareEnvelope {
+  try {
+    return encodeEnvelope(payload, {
+      ...(options.signers ? { signers: options.signers } : {}),
+      ...(options.recipients ? { recipients: options.recipients } : {}),
+      ...(options.keyExchange ? { keyExchange: options.keyExchange } : {}),
+      ...(options.salt ? { salt: options.salt } : {}),
+      ...(options.envelopeId === undefined ? {} : { envelopeId: options.envelopeId }),
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.provider ? { provider: options.provider } : {}),
+      ...(options.referenceForm ? { referenceForm: true } : {}),
+      ...(options.contentMeta ? { contentMeta: options.contentMeta } : {}),
+    });
+  } catch (e) {
+    return wrapDare(e, 'sealing a payload');
+  }
+}
+
 /** Options of {@link openMeshEnvelope}. */
 export interface OpenOptions {
   /** Decryption keys (recipient entries naming them by `kid` are tried first). */

@@ -29,7 +29,13 @@ export type MeshErrorCode =
   | 'MESH_LIFECYCLE' // a catalog frame that breaks (New Update* Delete)* or names the wrong First/Previous (mesh-model.md §8)
   | 'MESH_WRONG_STORE' // a frame or sequence of another store (label, class, or policy recipients)
   | 'MESH_STALE' // prepared frames built against a state the store has left
-  | 'MESH_DIVERGED'; // downloaded frames contradict frames the service already acknowledged
+  | 'MESH_DIVERGED' // downloaded frames contradict frames the service already acknowledged
+  // Connections and PINs (mesh-model.md §9.2, §10, §11; protocol.md F2–F4):
+  | 'MESH_PIN_INVALID' // no PIN of that id, or a witness that does not verify (which of the two is never said)
+  | 'MESH_PIN_USED' // the PIN was used already (its MessagePin is Closed)
+  | 'MESH_PIN_EXPIRED' // the PIN's Expires has passed
+  | 'MESH_WITNESS' // a connection message whose witness, nonces or device profile do not agree
+  | 'MESH_REFUSED'; // an administrator refused the connection (RespondConnection Result Reject)
 
 /** Error thrown by every `mathmesh/mesh` function. */
 export class MeshError extends Error {

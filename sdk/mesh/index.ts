@@ -29,7 +29,7 @@ export {
   detectEncoding, parseMeshValue, readMeshObject, readMeshMembers, meshObjectToValue, meshObjectToString, writeMeshObject, type MeshEncoding,
 } from './schema/codec.js';
 export {
-  MESH_OBJECT_CTY, sealMeshObject, openEnvelopePayload, openMeshEnvelope, inspectMeshEnvelope, headerOf,
+  MESH_OBJECT_CTY, sealMeshObject, sealPayload, openEnvelopePayload, openMeshEnvelope, inspectMeshEnvelope, headerOf,
   type SealOptions, type OpenOptions, type OpenedPayload, type OpenedMeshObject, type EnvelopeInspection, type MeshHeaderData,
 } from './envelopes.js';
 export {
@@ -42,8 +42,10 @@ export {
   type ProfileOptions, type AccountProfileOptions, type VerifiedProfile,
 } from './profiles.js';
 export { checkDeviceChain, verifyDeviceChain, type DeviceChainReport } from './devices.js';
+export { reissueDevice, reissuedAccess, type ReissueOptions, type ReissuedDevice } from './reissue.js';
 export { keyFingerprint512, connectionWitness, type WitnessKey } from './witness.js';
-export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, openPublicationData, type Publication } from './publication.js';
+export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, openPublicationData, sealPublicationData, type Publication } from './publication.js';
+export * from './connect/index.js';
 export { CATALOG, SPOOL, isStoreLabel, type StoreLabel } from './stores.js';
 export * from './host/index.js';
 export {

@@ -69,11 +69,17 @@ export function deriveAccountKeys(seed: string): AccountKeys {
   };
 }
 
-/** The encryption key of one catalog or spool (`CompleteAccountEncrypt<Store>`, e.g. `…MMM_Contact`). */
-export function deriveStoreKey(seed: string, store: string): KeyPair {
+/**
+ * The encryption key of one catalog or spool (`CompleteAccountEncrypt<Store>`, e.g. `…MMM_Contact`).
+ * `generation` > 0: the key that replaces it after the store was re-keyed that many times (a
+ * device revoked, mesh-model.md §7; ours, REF never rotates): key name `…<Store>_G<generation>`,
+ * so a seed holder (recovery) derives every generation again.
+ */
+export function deriveStoreKey(seed: string, store: string, generation = 0): KeyPair {
   checkSeed(seed, ['MeshProfileAccount'], 'account seed');
   if (typeof store !== 'string' || !/^[A-Za-z0-9_]+$/.test(store)) throw new MeshError('MESH_BAD_ARGUMENT', 'a store name is letters, digits and _');
-  return derive(seed, 'Complete', 'Account', 'Encrypt', 'X448', store);
+  if (!Number.isSafeInteger(generation) || generation < 0 || generation > 1_000_000) throw new MeshError('MESH_BAD_ARGUMENT', 'a key generation is a small non-negative integer');
+  return derive(seed, 'Complete', 'Account', 'Encrypt', 'X448', generation === 0 ? store : `${store}_G${generation}`);
 }
 
 /** The base keys of a device seed (`MeshProfileDevice`): `BaseDevice{Profile,Encrypt,Sign,Authenticate}`. */

@@ -1,6 +1,7 @@
 import { hkdfSha512 } from '../crypto/hashes.js';
-import { envelopeFromValue, type DareEnvelope } from '../dare/envelope.js';
+import { envelopeFromValue, envelopeToString, type DareEnvelope } from '../dare/envelope.js';
 import { DareError } from '../dare/errors.js';
+import { wrapBaseSeedSymmetric } from '../dare/recipient.js';
 import { dareSymmetricKey, symmetricKeyId } from '../dare/symmetric-key-id.js';
 import { isJsonObject } from '../encoding/json-value.js';
 import { utf8Encode } from '../encoding/utf8.js';
@@ -9,7 +10,8 @@ import { udfMac } from '../udf/mac.js';
 import { envelopeId } from '../udf/message-id.js';
 import { UDF_TYPE } from '../udf/types.js';
 import { parseConnectionUri } from '../udf/uri.js';
-import { openEnvelopePayload } from './envelopes.js';
+import { defaultRandom, type RandomSource } from '../udf/random.js';
+import { openEnvelopePayload, sealPayload } from './envelopes.js';
 import { MeshError } from './errors.js';
 import { parseMeshValue } from './schema/codec.js';
 
@@ -92,5 +94,24 @@ export function openPublicationData(envelopedData: DareEnvelope | Uint8Array | s
   } catch (e) {
     if (e instanceof DareError) throw new MeshError('MESH_BAD_ENVELOPE', `publication data: ${e.message}`, { cause: e });
     throw e;
+  }
+}
+
+/**
+ * Seals data for a publication's `EnvelopedData` (mesh-model.md §11): the payload is the tagged
+ * envelope `{"DareEnvelope": [...]}` (a preconfigured device's signed ProfileDevice, a contact),
+ * encrypted to the connect-URI secret as a symmetric recipient whose `kid` is the PublicationId.
+ * Unlike REF's, ours carries PayloadMac, so {@link openPublicationData} reads it without
+ * `allowUnauthenticated`.
+ */
+export function sealPublicationData(data: DareEnvelope, connectUri: string, options: { random?: RandomSource } = {}): DareEnvelope {
+  const publication = publicationOf(connectUri);
+  const random = options.random ?? defaultRandom;
+  const baseSeed = random(32);
+  try {
+    const entry = wrapBaseSeedSymmetric(dareSymmetricKey(publication.secret), baseSeed);
+    return sealPayload(utf8Encode(envelopeToString(data, 'tagged')), { keyExchange: { baseSeed, recipients: [entry] }, random });
+  } finally {
+    baseSeed.fill(0);
   }
 }

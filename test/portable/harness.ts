@@ -41,6 +41,8 @@ export interface Env {
   vectors: Record<string, unknown>;
   /** The push service of this run and the runtime's WebSocket (push.ts); absent: its tests fail. */
   push?: PushEnv;
+  /** The connect helper of this run (test/support/connect-server.ts: `GET /pin`); absent: its test fails. */
+  connect?: string;
 }
 
 /** A portable suite: registers its describe/it blocks against the given API. */

@@ -12,6 +12,7 @@ import push from './push.js';
 import { memoryFactory, sequenceSuite, type StoreFactory } from './sequence.js';
 import udf from './udf.js';
 import { hostSuite, memoryHomeFactory, type HomeFactory } from './host.js';
+import { connectSuite } from './connect.js';
 
 export const SUITES: readonly Suite[] = [encoding, crypto, aesBuilds, udf, dare, dareStream, protocol, push];
 
@@ -29,4 +30,5 @@ export function registerAll(
   for (const suite of SUITES) suite(api, env);
   sequenceSuite(stores)(api, env);
   hostSuite(homes)(api, env);
+  connectSuite(homes)(api, env);
 }

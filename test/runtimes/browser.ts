@@ -25,6 +25,8 @@ const expected = document.documentElement.dataset['backend'] === 'pure' ? 'pure'
 const out = document.getElementById('log')!;
 // The push service (another origin: the page's CSP lets it connect there, the service answers CORS).
 const pushUrl = document.documentElement.dataset['push'];
+// The connect suite's PIN helper (test/support/connect-server.ts; another origin, as is its Mesh service).
+const connectUrl = document.documentElement.dataset['connect'];
 // Both pages share one origin (one OPFS, one IndexedDB): a directory / database per page load.
 const scratch = `mathmesh-test-${expected}-${Date.now().toString(36)}`;
 
@@ -131,6 +133,7 @@ try {
     {
       runtime: 'browser', backend: expected, native: false, nativeCurves: false, nativeContexts: false,
       ...(pushUrl ? { push: { url: pushUrl, WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor } } : {}),
+      ...(connectUrl ? { connect: connectUrl } : {}),
     },
     async (f) => {
       const r = await fetch(`/vectors/${f}`);

@@ -18,6 +18,7 @@ declare const Bun: {
 
 const dir = Bun.argv[2];
 const pushUrl = Bun.argv[3];
+const connectUrl = Bun.argv[4];
 if (!dir) throw new Error('usage: bun run bun.js <vectors dir> <push service URL>');
 const files = mkdtempSync(join(tmpdir(), 'mathmesh-bun-seq-'));
 const bunFs = nodeFsFactory(files, 'node-fs under Bun', BunFileStore);
@@ -28,6 +29,7 @@ try {
     {
       runtime: 'bun', backend: 'wasm', native: true, nativeCurves: false, nativeContexts: false,
       ...(pushUrl ? { push: { url: pushUrl, WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor } } : {}),
+      ...(connectUrl ? { connect: connectUrl } : {}),
     },
     (f) => Bun.file(`${dir}/${f}`).text(),
     undefined,

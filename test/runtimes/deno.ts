@@ -21,6 +21,7 @@ declare const Deno: {
 const dir = Deno.args[0];
 const files = Deno.args[1];
 const pushUrl = Deno.args[2];
+const connectUrl = Deno.args[3];
 if (!dir || !files) throw new Error('usage: deno run --allow-read --allow-write --allow-net=<push host> deno.js <vectors dir> <scratch dir> <push service URL>');
 const denoFs: StoreFactory = {
   label: 'deno-fs',
@@ -39,6 +40,7 @@ const summary = await runPortable(
   {
     runtime: 'deno', backend: 'wasm', native: true, nativeCurves: true, nativeContexts: false,
     ...(pushUrl ? { push: { url: pushUrl, WebSocket: globalThis.WebSocket as unknown as WebSocketConstructor } } : {}),
+    ...(connectUrl ? { connect: connectUrl } : {}),
   },
   (f) => Deno.readTextFile(`${dir}/${f}`),
   undefined,

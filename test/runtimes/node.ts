@@ -15,6 +15,7 @@ import { RESULT_MARKER, runPortable } from './run.js';
 
 const dir = process.argv[2];
 const pushUrl = process.argv[3];
+const connectUrl = process.argv[4];
 if (!dir) throw new Error('usage: node node.js <vectors dir> <push service URL>');
 // Node 20 has no global WebSocket: ws's client (left external by the bundler) stands in, as
 // NodeWebSocket in mathmesh/adapters/node does.
@@ -27,7 +28,7 @@ try {
     {
       runtime: 'node', backend: 'wasm', native: true, nativeCurves: true,
       nativeContexts: Number(process.versions.node.split('.')[0]) >= 22,
-      ...(pushUrl ? { push: { url: pushUrl, WebSocket } } : {}),
+      ...(pushUrl ? { push: { url: pushUrl, WebSocket } } : {}), ...(connectUrl ? { connect: connectUrl } : {}),
     },
     (f) => readFile(`${dir}/${f}`, 'utf8'),
     undefined,

@@ -4,15 +4,19 @@
  * Prints one JSON line `{"url": …}` once listening on loopback, and serves until its standard
  * input closes (so it never outlives the script that started it).
  */
+import { startConnectTestServer } from '../support/connect-server.js';
 import { startPushTestServer } from '../support/push-server.js';
 
 const server = await startPushTestServer();
-console.log(JSON.stringify({ url: server.url }));
+// The connect suite's service, administrator and PIN helper (test/support/connect-server.ts).
+const connect = await startConnectTestServer();
+console.log(JSON.stringify({ url: server.url, connect: connect.url, connectService: connect.endpoint }));
 let closing = false;
 const stop = async (): Promise<void> => {
   if (closing) return;
   closing = true;
   await server.close();
+  await connect.close();
   process.exit(0);
 };
 process.stdin.on('end', () => void stop());

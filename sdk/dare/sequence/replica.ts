@@ -64,6 +64,12 @@ export interface ReplicaOptions {
    * device: its keys come from the account, and a frame 0 naming other keys must be refused.
    */
   readonly adoptPolicy?: boolean;
+  /**
+   * The keys frames written after frame 0 are encrypted to, when they are no longer frame 0's (a
+   * store whose key was rotated, mesh-model.md §7 re-keying: frame 0's policy keeps naming the
+   * first key; every later session carries its own key exchange to these). Default `recipients`.
+   */
+  readonly writeRecipients?: readonly DarePublicKey[];
   /** Private keys that open the frames: then MACs are checked and payloads decrypted. Without: structure only. */
   readonly keys?: readonly DarePrivateKey[];
   /** Authorship key (secret): frames written carry AuthorMac, frames taken are checked. */
@@ -305,8 +311,10 @@ export class SequenceReplica {
     const before = after ? after.after : this.current;
     let session = after ? after.session : this.session;
     if (this.recipients.length > 0 && session === undefined) {
+      // Frame 0 names the policy's keys; later sessions go to the current keys.
+      const to = before.frameCount > 0 && this.options.writeRecipients?.length ? this.options.writeRecipients : this.recipients;
       session = {
-        encryptor: new FrameEncryptor({ recipients: this.recipients, mode: 'Session', ...(this.options.random ? { random: this.options.random } : {}) }),
+        encryptor: new FrameEncryptor({ recipients: to, mode: 'Session', ...(this.options.random ? { random: this.options.random } : {}) }),
         exchange: undefined,
       };
     }

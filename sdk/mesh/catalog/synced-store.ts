@@ -55,6 +55,12 @@ export interface StoreOptions {
   readonly key: DarePrivateKey;
   /** Further recipients of every frame (MMM_Access: the host's `AccessEncrypt` key, mesh-model.md §8). */
   readonly extraRecipients?: readonly DarePublicKey[];
+  /**
+   * After the store was re-keyed (a device revoked, mesh-model.md §7): the later generations of
+   * its key, oldest first. Frames are read with `key` and these; new frames are encrypted to the
+   * last one (and `extraRecipients`), not to `key`, which frame 0 still names.
+   */
+  readonly rekeyed?: readonly DarePrivateKey[];
   /** Sealed snapshot of the acknowledged state: opens without replaying. Owned (closed) by the store. */
   readonly snapshot?: SideFile;
   /** Rebase journal: makes a rebase after a conflict crash-safe. Owned (closed) by the store. */
@@ -258,7 +264,8 @@ export abstract class SyncedStore {
     const frame0 = this.frameZeroMeta();
     this.replica = await SequenceReplica.open(o.store, {
       recipients: [publicPart(o.key), ...(o.extraRecipients ?? [])],
-      keys: [o.key],
+      keys: [o.key, ...(o.rekeyed ?? [])],
+      ...(o.rekeyed?.length ? { writeRecipients: [publicPart(o.rekeyed[o.rekeyed.length - 1]!), ...(o.extraRecipients ?? [])] } : {}),
       author: this.secrets.author,
       requireAuthor: this.requireAuthor,
       ...(o.create === false ? {} : { create: { contentMeta: frame0 } }),

@@ -11,6 +11,7 @@ import { acceptActivation, type AcceptedActivation } from '../activations.js';
 import { MeshError } from '../errors.js';
 import { deriveAccountKeys, deriveDeviceKeys, type AccountKeys } from '../keys.js';
 import { verifyProfile } from '../profiles.js';
+import { meshObjectToString } from '../schema/codec.js';
 import type { AnyProfileAccount, CatalogedDevice, KeyData } from '../schema/types.js';
 import { CATALOG, SPOOL } from '../stores.js';
 import type { Catalog } from '../catalog/catalog.js';
@@ -66,7 +67,7 @@ export class MeshAccount {
     private record: AccountRecord,
     private secrets: AccountSecrets,
     /** What the device took up from its CatalogedDevice. Secret. */
-    readonly activation: AcceptedActivation,
+    private taken: AcceptedActivation,
     private readonly random: RandomSource | undefined,
   ) {}
 
@@ -84,6 +85,16 @@ export class MeshAccount {
     }
     const activation = acceptActivation(record.catalogedDevice, deviceKeys, { expectedAccountUdf: record.accountUdf });
     return new MeshAccount(storage, vault, record, s, activation, random);
+  }
+
+  /** What the device took up from its CatalogedDevice (co-generated keys, granted account and store keys). Secret. */
+  get activation(): AcceptedActivation {
+    return this.taken;
+  }
+
+  /** The current key generation of each re-keyed store this device holds (mesh-model.md §7 re-keying). */
+  get storeGenerations(): ReadonlyMap<string, number> {
+    return new Map([...this.taken.rekeyed].map(([label, keys]) => [label, keys.length]));
   }
 
   /** The account (profile) UDF. */
@@ -192,9 +203,10 @@ export class MeshAccount {
    */
   private storeOptions(label: string): Omit<OpenStoreOptions, 'key'> {
     const access = SERVICE_READABLE.has(label) ? this.accessEncryptKey : undefined;
+    const rekeyed = this.taken.rekeyed.get(label);
     return {
       ...(this.random ? { random: this.random } : {}), ...(this.record.service ? { synced: true } : {}),
-      ...(access ? { extraRecipients: [access] } : {}),
+      ...(access ? { extraRecipients: [access] } : {}), ...(rekeyed?.length ? { rekeyed } : {}),
     };
   }
 
@@ -343,6 +355,30 @@ export class MeshAccount {
     } finally {
       await seq.close();
     }
+  }
+
+  /**
+   * Takes up a new CatalogedDevice of this device, as an administrator re-issued it (roles
+   * changed, stores re-keyed after a revocation; protocol.md T6 hands it over when its digest
+   * changed): checked as at open (the whole chain, for this account and this device, the
+   * co-generated keys), then recorded with its roles, and used from the next store opened.
+   * Returns false when it is the one held already, or older than it (fewer key generations).
+   */
+  async adoptCatalogedDevice(device: CatalogedDevice): Promise<boolean> {
+    if (meshObjectToString(device) === meshObjectToString(this.record.catalogedDevice)) return false;
+    const activation = acceptActivation(device, deriveDeviceKeys(this.secrets.deviceSeed), { expectedAccountUdf: this.udf });
+    if (activation.keys.authentication.udf !== this.taken.keys.authentication.udf) {
+      throw new MeshError('MESH_INVALID', 'the re-issued CatalogedDevice carries another activation (other co-generated keys) than this device holds');
+    }
+    // An older issue (a stale Status, a re-key that did not reach the service) never takes keys away.
+    for (const [label, keys] of this.taken.rekeyed) {
+      if (activation.storeKeys.has(label) && (activation.rekeyed.get(label)?.length ?? 0) < keys.length) return false;
+    }
+    const next: AccountRecord = { ...this.record, catalogedDevice: device, roles: [...activation.roles] };
+    await this.storage.writeRecord(accountRecordName(this.udf), writeAccountRecord(next));
+    this.record = next;
+    this.taken = activation;
+    return true;
   }
 
   /** Replaces this device's CatalogedDevice in the account record (after an application was activated for it). */

@@ -18,3 +18,7 @@ export {
 export { EXPORT_FORMAT, exportAccount, importAccount, type ExportProtection, type ImportKey } from './export.js';
 export { newSshKey, sshPublicKeyLine, sshPrivateKeyOpenSsh, sshPrivateKeyPkcs8 } from './ssh.js';
 export { createSshApplication, listSshApplications, sshClientKey, mailApplication, type SshCreateOptions, type MailOptions } from './applications.js';
+export {
+  savePendingConnection, pendingConnections, openPendingConnection, dropPendingConnection, installAcceptedConnection,
+  type PendingConnection, type PendingKind,
+} from './pending.js';

@@ -42,6 +42,8 @@ export interface OpenStoreOptions {
   readonly synced?: boolean;
   /** Further recipients of every frame (MMM_Access: the service's `AccessEncrypt` key, mesh-model.md §8). */
   readonly extraRecipients?: readonly DarePublicKey[];
+  /** Later generations of the store key after re-keying, oldest first (catalog/synced-store.ts). */
+  readonly rekeyed?: readonly DarePrivateKey[];
   readonly random?: RandomSource;
 }
 
@@ -58,6 +60,7 @@ async function storeOptions(storage: HomeStorage, accountUdf: string, label: str
   return {
     store, key: o.key, snapshot: sides[0]!, journal: sides[1]!, ...(o.create === false ? { create: false } : {}), ...(o.synced ? { synced: true } : {}),
     ...(o.extraRecipients && o.extraRecipients.length > 0 ? { extraRecipients: o.extraRecipients } : {}), ...(o.random ? { random: o.random } : {}),
+    ...(o.rekeyed && o.rekeyed.length > 0 ? { rekeyed: o.rekeyed } : {}),
   };
 }
 

@@ -69,12 +69,17 @@ export interface CheckedMessage {
   readonly messageType: string;
 }
 
-/** Checks the messages of one list of a TransactRequest (size, MessageId, type). */
-export function checkMessages(list: readonly DareEnvelope[] | undefined, what: string): CheckedMessage[] {
+/**
+ * Checks the messages of one list of a TransactRequest (size, MessageId, type). `limit`: the
+ * largest message (default MESSAGE_LIMIT, what one account may send another; a device's own
+ * MMM_Local takes larger ones — a RespondConnection carrying an administrator's activation —
+ * bounded by the upload limit).
+ */
+export function checkMessages(list: readonly DareEnvelope[] | undefined, what: string, limit = MESSAGE_LIMIT): CheckedMessage[] {
   return (list ?? []).map((envelope, i) => {
     const size = serializeEnvelope(envelope, 'json').length;
-    if (size > MESSAGE_LIMIT) {
-      throw refuse('BadRequest', { extended: 'TooLarge', name: 'MeshRequestSize', detail: `${what}[${i}]: a ${size}-byte message exceeds ${MESSAGE_LIMIT} bytes` });
+    if (size > limit) {
+      throw refuse('BadRequest', { extended: 'TooLarge', name: 'MeshRequestSize', detail: `${what}[${i}]: a ${size}-byte message exceeds ${limit} bytes` });
     }
     try {
       const { messageId, messageType } = spoolFrameOf(envelope);

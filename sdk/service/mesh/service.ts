@@ -3,7 +3,7 @@ import type { ReplayCache } from '../../protocol/replay.js';
 import { MeshHttpService, type ConnectionResolver, type MeshHandlers, type MeshHttpServiceOptions, type RequestContext } from '../../protocol/service.js';
 import { DEFAULT_UPLOAD_LIMIT } from '../../protocol/transactions.js';
 import type {
-  BindRequest, DownloadRequest, StatusRequest, TransactRequest, UnbindRequest,
+  BindRequest, ClaimRequest, CompleteRequest, ConnectRequest, DownloadRequest, PollClaimRequest, StatusRequest, TransactRequest, UnbindRequest,
 } from '../../mesh/schema/types.js';
 import { MeshPushService, type MeshPushServiceOptions, type ReadableStores } from '../push/service.js';
 import { storeReplayCache } from '../replay.js';
@@ -11,6 +11,8 @@ import { canonicalAddress } from '../store-rules.js';
 import type { ServiceStore } from '../store.js';
 import { AccessControl } from './access.js';
 import { bindAccount, hello, unbindAccount } from './accounts.js';
+import { claim, pollClaim } from './claims.js';
+import { complete, connect } from './connect.js';
 import type { ServiceContext, ServiceLimits } from './context.js';
 import { MeshServiceError } from './errors.js';
 import { loadServiceIdentity, type IdentityOptions, type ServiceIdentity } from './identity.js';
@@ -38,7 +40,7 @@ import { transact } from './transact.js';
  * What each part promises is in its module: who may do what (access.ts), how uploads are checked
  * (store-states.ts, transact.ts), messages and their extension point for other services
  * (messages.ts), the identity that survives restarts (identity.ts), the statuses (errors.ts).
- * Post and Lookup: post.ts. Connect, Complete, Claim, PollClaim and Operate are not served yet (404).
+ * Post and Lookup: post.ts. Connect and Complete are in connect.ts, Claim and PollClaim in claims.ts; Operate is not served yet (404).
  */
 
 /** Options of {@link MeshService}. */
@@ -149,6 +151,10 @@ export class MeshService {
       Transact: (r: TransactRequest, c: RequestContext) => transact(sc(), r, c),
       Post: this.messaging.post,
       Lookup: this.messaging.lookup,
+      Connect: (r: ConnectRequest, c: RequestContext) => connect(sc(), r, c),
+      Complete: (r: CompleteRequest, c: RequestContext) => complete(sc(), r, c),
+      Claim: (r: ClaimRequest, c: RequestContext) => claim(sc(), r, c),
+      PollClaim: (r: PollClaimRequest, c: RequestContext) => pollClaim(sc(), r, c),
       ...(this.push ? this.push.handlers : {}),
     };
   }

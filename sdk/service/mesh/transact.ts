@@ -15,6 +15,7 @@ import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
 import { deliveryCompletion } from './delivery-state.js';
 import { checkIngressUpload } from './ingress.js';
 import { checkMessages, spoolFrames, type CheckedMessage } from './messages.js';
+import { fileResponses } from './connect.js';
 import { checkLabel } from './stores.js';
 import { verifyFrames, type StoreState } from './store-states.js';
 
@@ -103,7 +104,7 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
   const updates = parseUpdates(request, who.stores);
   const own: [string, CheckedMessage[]][] = [
     [SPOOL.inbound, checkMessages(request.Inbound, 'Inbound')],
-    [SPOOL.local, checkMessages(request.Local, 'Local')],
+    [SPOOL.local, checkMessages(request.Local, 'Local', sc.limits.uploadBytes)],
     [SPOOL.outbound, checkMessages(request.Outbound, 'Outbound')],
   ];
   for (const [label, list] of own) if (list.length > 0 && !who.stores.has(label)) throw forbidden(`this device may not write ${label}`);
@@ -219,6 +220,8 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     // 4. After the commit.
     for (const p of plan.values()) sc.states.set(p.record, p.store, p.after);
     if (revoked.length > 0) sc.notify.revoked(account, revoked);
+    // Connection answers and publications for Complete and Claim (connect.ts, claims.ts); the commit stands whatever happens here.
+    await fileResponses(sc, account, who.grant?.roles, own[1]![1]).catch((e: unknown) => sc.onError(e));
     if (remote.length > 0 && outbound.length > 0) {
       sc.routing.deliverRemote!(account, remote, outbound.map((m) => m.envelope)).catch((err: unknown) => sc.onError(err));
     }
