@@ -1,0 +1,290 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { NodeWebSocket } from '../adapters/http/node-push.js';
+import { PostgresServiceStore } from '../adapters/service-store/postgres.js';
+import { MeshClient, type WatchEvent } from '../sdk/client/index.js';
+import type { CatalogedCredential } from '../sdk/mesh/index.js';
+import { boundAccount, secondDevice, type TestDevice } from './support/mesh-service.js';
+import { failoverBalancer, spawnHost, type ChildHost } from './support/mesh-service-hosts.js';
+import { POSTGRES_REQUIRED, describePostgres, dropSchemas, freshSchema, startPrivateServer } from './support/postgres.js';
+
+/**
+ * One Mesh service as two hosts (two `mesh service start` processes on loopback) in front of one
+ * PostgreSQL database (protocol.md §2, §5): a device watching host B hears a change committed
+ * through host A; Transacts racing through both hosts on one store — exactly one wins each
+ * expected index, the other gets Conflict and its sync applies the conflict rule, nothing is
+ * lost; a host killed with SIGKILL under load (clients go on through the other host, behind a
+ * balancer); PostgreSQL restarted under load (hosts and clients recover). In every fault run,
+ * every edit a client had acknowledged is on the service afterwards.
+ */
+
+const SECRET = Buffer.alloc(32, 0x5a).toString('base64url');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function locationOf(url: string, schema: string): string {
+  const u = new URL(url);
+  u.searchParams.set('schema', schema);
+  return u.toString();
+}
+
+async function putPassword(d: { account: TestDevice['account'] }, site: string, password: string): Promise<void> {
+  const c = await d.account.catalog('credential');
+  try {
+    await c.put({ $class: 'CatalogedCredential', Service: site, Username: 'alice', Password: password });
+  } finally {
+    await c.close();
+  }
+}
+
+async function sites(d: { account: TestDevice['account'] }): Promise<Map<string, string>> {
+  const c = await d.account.catalog('credential');
+  try {
+    return new Map((c.list() as CatalogedCredential[]).map((e) => [e.Service!, e.Password!]));
+  } finally {
+    await c.close();
+  }
+}
+
+/** Follows a watch in the background: its events, and whether its socket is open. */
+function follow(client: MeshClient): { events: WatchEvent[]; open: () => boolean; opened: number; ended: unknown; close(): Promise<void> } {
+  let open = false;
+  const state = { events: [] as WatchEvent[], open: () => open, opened: 0, ended: undefined as unknown, close: async () => undefined as void };
+  const watch = client.watch({
+    onStatus: (s) => {
+      if (s.socket === 'open' && !open) state.opened++;
+      open = s.socket === 'open';
+    },
+  });
+  const loop = (async () => {
+    for await (const e of watch) state.events.push(e);
+  })().catch((e: unknown) => void (state.ended = e ?? 'ended'));
+  state.close = async () => {
+    watch.close();
+    await loop;
+  };
+  return state;
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting until ${what}`);
+    await sleep(25);
+  }
+}
+
+/**
+ * A device editing one password after another, each acknowledged once a sync returned (the
+ * service accepted it); a sync that fails (a host gone, the database restarting) is retried.
+ */
+async function writer(d: { account: TestDevice['account']; client: MeshClient }, name: string, acks: string[], stop: () => boolean, failures: string[]): Promise<void> {
+  for (let i = 0; !stop(); i++) {
+    const site = `${name}-${i}.example.com`;
+    await putPassword(d, site, site);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await d.client.sync();
+        break;
+      } catch (e) {
+        failures.push(`${name}: ${(e as { code?: string }).code ?? ''} ${(e as Error).message}`.slice(0, 200));
+        if (Date.now() > deadline) throw e;
+        await sleep(100);
+      }
+    }
+    acks.push(site);
+  }
+}
+
+describePostgres('Mesh service on PostgreSQL: two hosts', (url) => {
+  const dirs: string[] = [];
+  const tmp = (): string => {
+    const d = mkdtempSync(join(tmpdir(), 'mathmesh-pghosts-'));
+    dirs.push(d);
+    return d;
+  };
+  const hosts: ChildHost[] = [];
+  let schema: string;
+  let a: ChildHost;
+  let b: ChildHost;
+
+  beforeAll(async () => {
+    schema = freshSchema();
+    // Both at once on an empty schema: one identity.
+    [a, b] = await Promise.all([0, 1].map(() => spawnHost({ store: locationOf(url, schema), secret: SECRET, data: tmp() })));
+    hosts.push(a!, b!);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(hosts.map((h) => h.stop()));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    await dropSchemas(url);
+  });
+
+  it('two host processes started at once on an empty database are one service (one ProfileService UDF)', () => {
+    expect(a.udf).toMatch(/^M[A-Z0-9-]+$/);
+    expect(b.udf).toBe(a.udf);
+    expect(b.port).not.toBe(a.port);
+  });
+
+  it('a device watching host B receives a change committed through host A', async () => {
+    const admin = await boundAccount(a.endpoint, 'alice@example.com', { WebSocket: NodeWebSocket });
+    const phone = await secondDevice(admin, ['web'], { endpoint: b.endpoint });
+    await phone.client.sync();
+    const watch = follow(phone.client);
+    try {
+      await until('the phone\'s socket on host B is open', () => watch.open());
+      await putPassword(admin, 'ftp.example.com', 'through-a');
+      const t0 = performance.now();
+      expect((await admin.client.sync()).uploaded).toBe(1);
+      const committed = performance.now();
+      await until('the phone took the change', () => watch.events.some((e) => e.store === 'MMM_Credential'));
+      const arrived = performance.now();
+      expect(watch.events.find((e) => e.store === 'MMM_Credential')!.downloaded).toBeGreaterThanOrEqual(1);
+      expect((await sites(phone)).get('ftp.example.com')).toBe('through-a');
+      console.log(`push across hosts: sync through A ${(committed - t0).toFixed(0)} ms, then taken on B's device ${(arrived - committed).toFixed(0)} ms later (download included)`);
+    } finally {
+      await watch.close();
+    }
+  }, 60_000);
+
+  it('Transacts racing through both hosts on one store: exactly one wins each expected index, the other gets Conflict, its sync applies the rule; nothing is lost', async () => {
+    const one = await boundAccount(a.endpoint, 'bob@example.com', { WebSocket: NodeWebSocket });
+    const two = await secondDevice(one, ['web'], { endpoint: b.endpoint });
+    await two.client.sync();
+    const db = await PostgresServiceStore.open(url, { schema, listen: false, poolSize: 2 });
+    try {
+      const rounds = 4;
+      const start = (await db.head('bob@example.com', 'MMM_Credential')).nextIndex;
+      for (let r = 0; r < rounds; r++) {
+        await one.client.sync();
+        await two.client.sync();
+        const expected = (await db.head('bob@example.com', 'MMM_Credential')).nextIndex;
+        await putPassword(one, `one-${r}.example.com`, 'x');
+        await putPassword(two, `two-${r}.example.com`, 'y');
+        const [u1, u2] = await Promise.all([one.client.upload(['MMM_Credential']), two.client.upload(['MMM_Credential'])]);
+        expect([u1.accepted, u2.accepted].filter(Boolean), `round ${r}: exactly one accepted`).toHaveLength(1);
+        const loser = u1.accepted ? u2 : u1;
+        expect(loser).toEqual({ accepted: false, uploaded: 0, conflicts: ['MMM_Credential'] });
+        expect((await db.head('bob@example.com', 'MMM_Credential')).nextIndex).toBe(expected + 1);
+        const report = (await (u1.accepted ? two : one).client.sync()).stores.find((s) => s.store === 'MMM_Credential')!;
+        expect(report).toMatchObject({ downloaded: 1, uploaded: 1 });
+        expect((await db.head('bob@example.com', 'MMM_Credential')).nextIndex).toBe(expected + 2);
+      }
+      await one.client.sync();
+      await two.client.sync();
+      expect((await db.head('bob@example.com', 'MMM_Credential')).nextIndex).toBe(start + 2 * rounds);
+      for (const d of [one, two]) {
+        const s = await sites(d);
+        for (let r = 0; r < rounds; r++) for (const n of ['one', 'two']) expect(s.has(`${n}-${r}.example.com`), `${n}-${r} on every device`).toBe(true);
+      }
+    } finally {
+      await db.close();
+    }
+  }, 120_000);
+
+  it('kill -9 of host A under load: clients go on through host B (a balancer in front), the watcher reconnects, nothing acknowledged is lost', async () => {
+    let alive = [a.port, b.port];
+    const lb = await failoverBalancer(() => alive);
+    const admin = await boundAccount(lb.endpoint, 'carol@example.com', { WebSocket: NodeWebSocket });
+    const phone = await secondDevice(admin, ['web'], { endpoint: lb.endpoint });
+    const tablet = await secondDevice(admin, ['web'], { endpoint: lb.endpoint });
+    await phone.client.sync();
+    await tablet.client.sync();
+    const watch = follow(tablet.client);
+    const acks: string[] = [];
+    const failures: string[] = [];
+    let stop = false;
+    try {
+      await until('the tablet watches', () => watch.open());
+      expect(lb.sent.get(b.port) ?? 0).toBe(0);
+      const writers = Promise.all([writer(admin, 'admin', acks, () => stop, failures), writer(phone, 'phone', acks, () => stop, failures)]);
+      await until('3 acknowledged edits', () => acks.length >= 3 || stop, 60_000);
+      await a.kill();
+      const killedAt = acks.length;
+      const opened = watch.opened;
+      alive = [a.port, b.port]; // still tried first: refused now, so the balancer moves on to B
+      await until('4 more acknowledged edits through host B', () => acks.length >= killedAt + 4, 60_000);
+      stop = true;
+      await writers;
+      expect((await a.exited).signal).toBe('SIGKILL');
+      expect(lb.sent.get(b.port) ?? 0).toBeGreaterThan(0);
+      await until('the tablet\'s watch reconnected (to B)', () => watch.opened > opened && watch.open());
+      // Every acknowledged edit is on the service: each device gets the other's, and the
+      // watching tablet takes them all over its new socket.
+      await admin.client.sync();
+      await phone.client.sync();
+      for (const d of [admin, phone]) {
+        const s = await sites(d);
+        expect(acks.filter((x) => !s.has(x)), 'acknowledged edits missing').toEqual([]);
+      }
+      await until('the tablet took every acknowledged edit by push', async () => {
+        const s = await sites(tablet);
+        return acks.every((x) => s.has(x));
+      }, 30_000);
+      expect(watch.ended, 'the watch went on through the kill').toBeUndefined();
+      console.log(`kill -9 of host A: ${acks.length} edits acknowledged (${acks.length - killedAt} after the kill), failed syncs retried: ${failures.length}; `
+        + `connections to A ${lb.sent.get(a.port) ?? 0}, to B ${lb.sent.get(b.port) ?? 0}`);
+    } finally {
+      stop = true;
+      await watch.close();
+      await lb.close();
+    }
+  }, 180_000);
+
+  // On a server of its own: a restart of the shared one would disturb the suites running beside it.
+  it('PostgreSQL restarted under load (fast, then immediate): both hosts and their clients recover, the watcher takes every edit, nothing acknowledged is lost', async (ctx) => {
+    const server = await startPrivateServer();
+    if (typeof server === 'string') {
+      if (POSTGRES_REQUIRED) throw new Error(server);
+      ctx.skip(server);
+      return;
+    }
+    const own = freshSchema();
+    const pair: ChildHost[] = [];
+    const acks: string[] = [];
+    const failures: string[] = [];
+    let stop = false;
+    let watch: ReturnType<typeof follow> | undefined;
+    try {
+      pair.push(...await Promise.all([0, 1].map(() => spawnHost({ store: locationOf(server.url, own), secret: SECRET, data: tmp() }))));
+      const [ha, hb] = pair as [ChildHost, ChildHost];
+      const admin = await boundAccount(ha.endpoint, 'dave@example.com', { WebSocket: NodeWebSocket });
+      const phone = await secondDevice(admin, ['web'], { endpoint: hb.endpoint });
+      const tablet = await secondDevice(admin, ['web'], { endpoint: hb.endpoint });
+      await phone.client.sync();
+      await tablet.client.sync();
+      watch = follow(tablet.client);
+      await until('the tablet watches host B', () => watch!.open());
+      const writers = Promise.all([writer(admin, 'admin', acks, () => stop, failures), writer(phone, 'phone', acks, () => stop, failures)]);
+      for (const mode of ['fast', 'immediate'] as const) {
+        const before = acks.length;
+        await until('2 acknowledged edits', () => acks.length >= before + 2, 60_000);
+        await server.restart(mode);
+        const after = acks.length;
+        await until(`2 acknowledged edits after the ${mode} restart`, () => acks.length >= after + 2, 60_000);
+      }
+      stop = true;
+      await writers;
+      for (const h of pair) expect(h.stderr()).not.toMatch(/internal error|Error: .*\n\s+at /);
+      await admin.client.sync();
+      await phone.client.sync();
+      for (const d of [admin, phone]) {
+        const s = await sites(d);
+        expect(acks.filter((x) => !s.has(x)), 'acknowledged edits missing').toEqual([]);
+      }
+      await until('the tablet took every acknowledged edit by push', async () => {
+        const s = await sites(tablet);
+        return acks.every((x) => s.has(x));
+      }, 30_000);
+      expect(watch.ended, 'the watch went on through the restarts').toBeUndefined();
+      console.log(`PostgreSQL restarts under load: 2 (fast, immediate); ${acks.length} edits acknowledged, failed syncs retried: ${failures.length}`);
+    } finally {
+      stop = true;
+      await watch?.close();
+      await Promise.all(pair.map((h) => h.stop()));
+      await server.stop();
+    }
+  }, 300_000);
+});
