@@ -98,6 +98,62 @@ async function writer(d: { account: TestDevice['account']; client: MeshClient },
   }
 }
 
+/** An account's devices: an administrator and a phone that write, a tablet that only watches. */
+interface Family {
+  readonly admin: TestDevice;
+  readonly phone: TestDevice;
+  readonly tablet: TestDevice;
+  readonly watch: ReturnType<typeof follow>;
+  /** Edits acknowledged on this account. */
+  readonly acks: string[];
+}
+
+async function family(address: string, adminAt: string, phoneAt: string, tabletAt: string): Promise<Family> {
+  const admin = await boundAccount(adminAt, address, { WebSocket: NodeWebSocket });
+  const phone = await secondDevice(admin, ['web'], { endpoint: phoneAt });
+  const tablet = await secondDevice(admin, ['web'], { endpoint: tabletAt });
+  await phone.client.sync();
+  await tablet.client.sync();
+  return { admin, phone, tablet, watch: follow(tablet.client), acks: [] };
+}
+
+/** Every family's admin and phone writing until stopped. */
+function startLoad(families: readonly Family[]): { acks(): number; failures: string[]; stop(): Promise<void> } {
+  let stop = false;
+  const failures: string[] = [];
+  const running = Promise.all(families.flatMap((f, i) => [
+    writer(f.admin, `admin${i}`, f.acks, () => stop, failures), writer(f.phone, `phone${i}`, f.acks, () => stop, failures),
+  ]));
+  return {
+    acks: () => families.reduce((n, f) => n + f.acks.length, 0),
+    failures,
+    stop: async () => {
+      stop = true;
+      await running;
+    },
+  };
+}
+
+/**
+ * Every acknowledged edit is on the service: each writer gets the other's by a sync, and the
+ * watching tablet takes them all by push; no watch ended.
+ */
+async function checkFamilies(families: readonly Family[]): Promise<void> {
+  for (const f of families) {
+    await f.admin.client.sync();
+    await f.phone.client.sync();
+    for (const d of [f.admin, f.phone]) {
+      const s = await sites(d);
+      expect(f.acks.filter((x) => !s.has(x)), 'acknowledged edits missing').toEqual([]);
+    }
+    await until('the tablet took every acknowledged edit by push', async () => {
+      const s = await sites(f.tablet);
+      return f.acks.every((x) => s.has(x));
+    }, 30_000);
+    expect(f.watch.ended, 'the watch went on').toBeUndefined();
+  }
+}
+
 describePostgres('Mesh service on PostgreSQL: two hosts', (url) => {
   const dirs: string[] = [];
   const tmp = (): string => {
@@ -184,51 +240,28 @@ describePostgres('Mesh service on PostgreSQL: two hosts', (url) => {
     }
   }, 120_000);
 
-  it('kill -9 of host A under load: clients go on through host B (a balancer in front), the watcher reconnects, nothing acknowledged is lost', async () => {
-    let alive = [a.port, b.port];
-    const lb = await failoverBalancer(() => alive);
-    const admin = await boundAccount(lb.endpoint, 'carol@example.com', { WebSocket: NodeWebSocket });
-    const phone = await secondDevice(admin, ['web'], { endpoint: lb.endpoint });
-    const tablet = await secondDevice(admin, ['web'], { endpoint: lb.endpoint });
-    await phone.client.sync();
-    await tablet.client.sync();
-    const watch = follow(tablet.client);
-    const acks: string[] = [];
-    const failures: string[] = [];
-    let stop = false;
+  it('kill -9 of host A under load: clients go on through host B (a balancer in front), the watchers reconnect, nothing acknowledged is lost', async () => {
+    const lb = await failoverBalancer(() => [a.port, b.port]); // A first while it lives, then B
+    const families = await Promise.all(['carol@example.com', 'erin@example.com'].map((address) => family(address, lb.endpoint, lb.endpoint, lb.endpoint)));
+    const load = startLoad(families);
     try {
-      await until('the tablet watches', () => watch.open());
+      await until('the tablets watch', () => families.every((f) => f.watch.open()));
       expect(lb.sent.get(b.port) ?? 0).toBe(0);
-      const writers = Promise.all([writer(admin, 'admin', acks, () => stop, failures), writer(phone, 'phone', acks, () => stop, failures)]);
-      await until('3 acknowledged edits', () => acks.length >= 3 || stop, 60_000);
+      await until('4 acknowledged edits', () => load.acks() >= 4, 60_000);
       await a.kill();
-      const killedAt = acks.length;
-      const opened = watch.opened;
-      alive = [a.port, b.port]; // still tried first: refused now, so the balancer moves on to B
-      await until('4 more acknowledged edits through host B', () => acks.length >= killedAt + 4, 60_000);
-      stop = true;
-      await writers;
+      const killedAt = load.acks();
+      const opened = families.map((f) => f.watch.opened);
+      await until('6 more acknowledged edits through host B', () => load.acks() >= killedAt + 6, 60_000);
+      await load.stop();
       expect((await a.exited).signal).toBe('SIGKILL');
       expect(lb.sent.get(b.port) ?? 0).toBeGreaterThan(0);
-      await until('the tablet\'s watch reconnected (to B)', () => watch.opened > opened && watch.open());
-      // Every acknowledged edit is on the service: each device gets the other's, and the
-      // watching tablet takes them all over its new socket.
-      await admin.client.sync();
-      await phone.client.sync();
-      for (const d of [admin, phone]) {
-        const s = await sites(d);
-        expect(acks.filter((x) => !s.has(x)), 'acknowledged edits missing').toEqual([]);
-      }
-      await until('the tablet took every acknowledged edit by push', async () => {
-        const s = await sites(tablet);
-        return acks.every((x) => s.has(x));
-      }, 30_000);
-      expect(watch.ended, 'the watch went on through the kill').toBeUndefined();
-      console.log(`kill -9 of host A: ${acks.length} edits acknowledged (${acks.length - killedAt} after the kill), failed syncs retried: ${failures.length}; `
+      await until('the tablets\' watches reconnected (to B)', () => families.every((f, i) => f.watch.opened > opened[i]! && f.watch.open()));
+      await checkFamilies(families);
+      console.log(`kill -9 of host A: ${load.acks()} edits acknowledged by 4 writers (${load.acks() - killedAt} after the kill), failed syncs retried: ${load.failures.length}; `
         + `connections to A ${lb.sent.get(a.port) ?? 0}, to B ${lb.sent.get(b.port) ?? 0}`);
     } finally {
-      stop = true;
-      await watch.close();
+      await load.stop();
+      for (const f of families) await f.watch.close();
       await lb.close();
     }
   }, 180_000);
@@ -243,46 +276,32 @@ describePostgres('Mesh service on PostgreSQL: two hosts', (url) => {
     }
     const own = freshSchema();
     const pair: ChildHost[] = [];
-    const acks: string[] = [];
-    const failures: string[] = [];
-    let stop = false;
-    let watch: ReturnType<typeof follow> | undefined;
+    let families: Family[] = [];
+    let load: ReturnType<typeof startLoad> | undefined;
     try {
       pair.push(...await Promise.all([0, 1].map(() => spawnHost({ store: locationOf(server.url, own), secret: SECRET, data: tmp() }))));
       const [ha, hb] = pair as [ChildHost, ChildHost];
-      const admin = await boundAccount(ha.endpoint, 'dave@example.com', { WebSocket: NodeWebSocket });
-      const phone = await secondDevice(admin, ['web'], { endpoint: hb.endpoint });
-      const tablet = await secondDevice(admin, ['web'], { endpoint: hb.endpoint });
-      await phone.client.sync();
-      await tablet.client.sync();
-      watch = follow(tablet.client);
-      await until('the tablet watches host B', () => watch!.open());
-      const writers = Promise.all([writer(admin, 'admin', acks, () => stop, failures), writer(phone, 'phone', acks, () => stop, failures)]);
+      // Admins write through A, phones through B, tablets watch B: every edit crosses hosts.
+      families = await Promise.all(['dave@example.com', 'fay@example.com'].map((address) => family(address, ha.endpoint, hb.endpoint, hb.endpoint)));
+      await until('the tablets watch host B', () => families.every((f) => f.watch.open()));
+      load = startLoad(families);
       for (const mode of ['fast', 'immediate'] as const) {
-        const before = acks.length;
-        await until('2 acknowledged edits', () => acks.length >= before + 2, 60_000);
+        const before = load.acks();
+        await until('3 acknowledged edits', () => load!.acks() >= before + 3, 60_000);
         await server.restart(mode);
-        const after = acks.length;
-        await until(`2 acknowledged edits after the ${mode} restart`, () => acks.length >= after + 2, 60_000);
+        const after = load.acks();
+        await until(`3 acknowledged edits after the ${mode} restart`, () => load!.acks() >= after + 3, 60_000);
       }
-      stop = true;
-      await writers;
-      for (const h of pair) expect(h.stderr()).not.toMatch(/internal error|Error: .*\n\s+at /);
-      await admin.client.sync();
-      await phone.client.sync();
-      for (const d of [admin, phone]) {
-        const s = await sites(d);
-        expect(acks.filter((x) => !s.has(x)), 'acknowledged edits missing').toEqual([]);
+      await load.stop();
+      for (const h of pair) {
+        expect(h.stderr()).not.toMatch(/internal error|\n\s+at /);
+        expect(await Promise.race([h.exited.then(() => 'ended'), sleep(10).then(() => 'serving')])).toBe('serving');
       }
-      await until('the tablet took every acknowledged edit by push', async () => {
-        const s = await sites(tablet);
-        return acks.every((x) => s.has(x));
-      }, 30_000);
-      expect(watch.ended, 'the watch went on through the restarts').toBeUndefined();
-      console.log(`PostgreSQL restarts under load: 2 (fast, immediate); ${acks.length} edits acknowledged, failed syncs retried: ${failures.length}`);
+      await checkFamilies(families);
+      console.log(`PostgreSQL restarts under load: 2 (fast, immediate); ${load.acks()} edits acknowledged by 4 writers, failed syncs retried: ${load.failures.length}`);
     } finally {
-      stop = true;
-      await watch?.close();
+      await load?.stop();
+      for (const f of families) await f.watch.close();
       await Promise.all(pair.map((h) => h.stop()));
       await server.stop();
     }
