@@ -139,11 +139,19 @@ describePostgres('Mesh service on PostgreSQL: one identity, one secret, export a
     const alice = await boundAccount(embedded.endpoint, 'alice@example.com', { WebSocket: NodeWebSocket });
     await putPassword(alice, 'ftp.example.com', 'before');
     expect((await alice.client.sync()).uploaded).toBe(1);
+    // While the service runs, its store is not copied (the embedded store's directory lock).
+    const running = await mesh({}, 'service', 'export', '--data', data, '--to', locationOf(url, freshSchema()));
+    expect(running.status).toBe(2);
+    expect(running.err).toMatch(/^mesh: SERVICE_LOCKED: /);
     await embedded.close();
 
     const schema = freshSchema();
     const pg = locationOf(url, schema);
-    // While the embedded service runs nothing may copy it; now it is stopped.
+    // A source that holds no service (a mistyped location) is refused, not "copied".
+    const empty = await mesh({}, 'service', 'import', '--from', `file:${tmp()}`, '--store', pg);
+    expect(empty.status).toBe(2);
+    expect(empty.err).toContain('holds no Mesh service');
+    // The embedded service is stopped (its directory lock keeps a copy from reading it while it runs).
     const out = await mesh({}, 'service', 'export', '--data', data, '--to', pg, '--json');
     expect(out.err).toBe('');
     expect(out.status).toBe(0);

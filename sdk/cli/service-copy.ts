@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { copyServiceStore, type CopyReport } from '../service/copy.js';
 import { MeshServiceError } from '../service/mesh/errors.js';
+import { IDENTITY_RECORD } from '../service/mesh/identity.js';
 import { parseStoreLocation, type StoreLocation } from '../service/store-location.js';
 import type { ServiceStore } from '../service/store.js';
 import type { CliIo } from './io.js';
@@ -43,6 +44,10 @@ export async function copyService(from: StoreLocation, to: StoreLocation): Promi
   const source = await openServiceStore(from, { listen: false, poolSize: 4 });
   let target: ServiceStore | undefined;
   try {
+    // A mistyped source (another schema, an empty directory) holds nothing: say so, never "copied 0".
+    if ((await source.getRecord(IDENTITY_RECORD)) === undefined && (await source.listAccounts({ limit: 1 })).length === 0) {
+      throw new MeshServiceError('SERVICE_BAD_CONFIG', `${fromName} holds no Mesh service (no identity, no account): nothing to copy`);
+    }
     target = await openServiceStore(to, { listen: false, poolSize: 4 });
     let report: CopyReport;
     let started = false;

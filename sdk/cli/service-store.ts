@@ -29,7 +29,8 @@ export function storeLocation(options: { store?: string; env?: Readonly<Record<s
 
 /** A readable name of a location (passwords redacted). */
 export function describeLocation(location: StoreLocation): string {
-  return location.kind === 'embedded' ? location.dir : location.kind === 'memory' ? 'memory:' : location.display;
+  if (location.kind === 'postgres') return location.schema === undefined ? location.display : `${location.display} (schema ${location.schema})`;
+  return location.kind === 'embedded' ? location.dir : 'memory:';
 }
 
 /** Whether several hosts may serve one store at this location (a database shared over the network). */
