@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -239,6 +240,40 @@ describePostgres('Mesh service on PostgreSQL: two hosts', (url) => {
       await db.close();
     }
   }, 120_000);
+
+  it('a signed request is used once across hosts: delivered through host B, the same bytes replayed to host A are refused (shared nonce claims)', async () => {
+    const admin = await boundAccount(a.endpoint, 'gus@example.com', { WebSocket: NodeWebSocket });
+    let held: { url: string; headers: Headers; body: Uint8Array } | undefined;
+    const client = new MeshClient(admin.account, {
+      endpoint: a.endpoint,
+      fetch: async (input, init) => {
+        const headers = new Headers(init.headers);
+        if (held === undefined && headers.has('signature')) {
+          held = { url: input, headers, body: init.body as Uint8Array };
+          throw new TypeError('held back by the test');
+        }
+        return fetch(input, init);
+      },
+    });
+    await expect(client.status()).rejects.toMatchObject({ code: 'PROTOCOL_UNREACHABLE' });
+    expect(held).toBeDefined();
+    const target = new URL(held!.url);
+    // Behind a balancer every host sees the address clients use (here: host A's), so the
+    // signature verifies on either host; what stops the replay is the nonce claim they share.
+    const send = (port: number): Promise<number> => new Promise((done, fail) => {
+      const headers: Record<string, string> = {};
+      held!.headers.forEach((v, k) => void (headers[k] = v));
+      const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: target.pathname, headers: { ...headers, host: target.host, 'content-length': String(held!.body.length) } }, (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0));
+      });
+      req.on('error', fail);
+      req.end(held!.body);
+    });
+    expect(await send(b.port)).toBe(201); // Success (protocol.md §4)
+    expect(await send(a.port)).toBe(401);
+    expect(await send(b.port)).toBe(401);
+  }, 60_000);
 
   it('kill -9 of host A under load: clients go on through host B (a balancer in front), the watchers reconnect, nothing acknowledged is lost', async () => {
     const lb = await failoverBalancer(() => [a.port, b.port]); // A first while it lives, then B
