@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { NodeWebSocket } from '../adapters/http/node-push.js';
 import { PostgresServiceStore } from '../adapters/service-store/postgres.js';
-import { MeshClient, type WatchEvent } from '../sdk/client/index.js';
-import type { CatalogedCredential } from '../sdk/mesh/index.js';
+import { MeshClient, pushTicketSource, type WatchEvent } from '../sdk/client/index.js';
+import type { AccessCapability, CatalogedAccess, CatalogedCredential } from '../sdk/mesh/index.js';
+import { MeshHttpClient, MeshProtocolError, UnauthenticatedResponseError } from '../sdk/protocol/index.js';
 import { boundAccount, secondDevice, type TestDevice } from './support/mesh-service.js';
 import { failoverBalancer, spawnHost, type ChildHost } from './support/mesh-service-hosts.js';
 import { POSTGRES_REQUIRED, describePostgres, dropSchemas, freshSchema, startPrivateServer } from './support/postgres.js';
@@ -97,6 +98,16 @@ async function writer(d: { account: TestDevice['account']; client: MeshClient },
     }
     acks.push(site);
   }
+}
+
+/**
+ * The status a refusal names: 403 DeviceRevoked signed by the service, or a 401/403 the service
+ * could not sign for a key it no longer admits (an unsigned refusal names it as `claimed`).
+ * 0 when `e` is no refusal (a success, or another failure).
+ */
+function refusedStatus(e: unknown): number {
+  const claimed = e instanceof UnauthenticatedResponseError ? e.claimed : e;
+  return claimed instanceof MeshProtocolError && (claimed.status === 401 || claimed.status === 403) ? claimed.status : 0;
 }
 
 /** An account's devices: an administrator and a phone that write, a tablet that only watches. */
@@ -240,6 +251,47 @@ describePostgres('Mesh service on PostgreSQL: two hosts', (url) => {
       await db.close();
     }
   }, 120_000);
+
+  it('a device revoked through host A is refused by host B at once: its socket on B closes, B refuses it a ticket and every request', async () => {
+    const admin = await boundAccount(a.endpoint, 'hal@example.com', { WebSocket: NodeWebSocket });
+    const laptop = await secondDevice(admin, ['web'], { endpoint: b.endpoint });
+    await laptop.client.sync();
+    const keyid = laptop.account.activation.keys.authentication.udf;
+    let open = false;
+    let closedAfterOpen = false;
+    const watch = laptop.client.watch({
+      onStatus: (st) => {
+        if (open && st.socket !== 'open') closedAfterOpen = true;
+        open = st.socket === 'open';
+      },
+    });
+    try {
+      const first = watch.next();
+      await putPassword(admin, 'a.example.com', '1');
+      await admin.client.sync();
+      expect((await first).value).toMatchObject({ store: 'MMM_Credential', downloaded: 1 });
+      expect(open).toBe(true);
+      // The administrator revokes the laptop through host A.
+      const access = await admin.account.catalog('access');
+      try {
+        const entry = access.get(keyid) as CatalogedAccess;
+        await access.put({ ...entry, Capability: { ...(entry.Capability as AccessCapability), Active: false } });
+      } finally {
+        await access.close();
+      }
+      await admin.client.sync();
+      // Host B heard it (NOTIFY → its push service re-reads the access catalog) and closed the
+      // laptop's socket; B refuses the laptop a new ticket and every request.
+      await until('host B closed the laptop\'s socket', () => closedAfterOpen, 10_000);
+      const ticket = await pushTicketSource(new MeshHttpClient({ endpoint: b.endpoint }), 'hal@example.com', laptop.client.deviceCredential())().then(() => undefined, (e: unknown) => e);
+      expect(refusedStatus(ticket)).toBeGreaterThanOrEqual(401);
+      expect(refusedStatus(await laptop.client.sync().then(() => undefined, (e: unknown) => e))).toBeGreaterThanOrEqual(401);
+      // Host A too, of course.
+      expect(refusedStatus(await new MeshClient(laptop.account, { endpoint: a.endpoint }).sync().then(() => undefined, (e: unknown) => e))).toBeGreaterThanOrEqual(401);
+    } finally {
+      watch.close();
+    }
+  }, 60_000);
 
   it('a signed request is used once across hosts: delivered through host B, the same bytes replayed to host A are refused (shared nonce claims)', async () => {
     const admin = await boundAccount(a.endpoint, 'gus@example.com', { WebSocket: NodeWebSocket });
