@@ -151,6 +151,10 @@ describePostgres('Mesh service on PostgreSQL: one identity, one secret, export a
     const empty = await mesh({}, 'service', 'import', '--from', `file:${tmp()}`, '--store', pg);
     expect(empty.status).toBe(2);
     expect(empty.err).toContain('holds no Mesh service');
+    const missing = join(tmp(), 'nowhere');
+    const none = await mesh({}, 'service', 'import', '--from', missing, '--store', pg);
+    expect(none.err).toContain('does not exist');
+    expect(existsSync(missing)).toBe(false);
     // The embedded service is stopped (its directory lock keeps a copy from reading it while it runs).
     const out = await mesh({}, 'service', 'export', '--data', data, '--to', pg, '--json');
     expect(out.err).toBe('');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { copyServiceStore, type CopyReport } from '../service/copy.js';
 import { MeshServiceError } from '../service/mesh/errors.js';
@@ -41,6 +42,8 @@ export async function copyService(from: StoreLocation, to: StoreLocation): Promi
   const fromName = describeLocation(from);
   const toName = describeLocation(to);
   if (sameLocation(from, to)) throw new MeshServiceError('SERVICE_BAD_CONFIG', `the source and the target are the same store (${toName})`);
+  // Opening a directory that is not there would make an empty store in it: a mistyped source.
+  if (from.kind === 'embedded' && !existsSync(from.dir)) throw new MeshServiceError('SERVICE_BAD_CONFIG', `${fromName} does not exist: no service to copy`);
   const source = await openServiceStore(from, { listen: false, poolSize: 4 });
   let target: ServiceStore | undefined;
   try {
