@@ -17,9 +17,11 @@ import { POSTGRES_REQUIRED, describePostgres, dropSchemas, freshSchema, startPri
  * PostgreSQL database (protocol.md §2, §5): a device watching host B hears a change committed
  * through host A; Transacts racing through both hosts on one store — exactly one wins each
  * expected index, the other gets Conflict and its sync applies the conflict rule, nothing is
- * lost; a host killed with SIGKILL under load (clients go on through the other host, behind a
- * balancer); PostgreSQL restarted under load (hosts and clients recover). In every fault run,
- * every edit a client had acknowledged is on the service afterwards.
+ * lost; a device revoked through one host is refused by the other at once; a signed request is
+ * used once whichever host it reaches; a host killed with SIGKILL under load (clients go on
+ * through the other host, behind a balancer); PostgreSQL restarted under load (hosts and clients
+ * recover). In every fault run, every edit a client had acknowledged is on the service
+ * afterwards, and reaches a device that only watches.
  */
 
 const SECRET = Buffer.alloc(32, 0x5a).toString('base64url');
@@ -59,10 +61,13 @@ function follow(client: MeshClient): { events: WatchEvent[]; open: () => boolean
       open = s.socket === 'open';
     },
   });
+  let closing = false;
   const loop = (async () => {
     for await (const e of watch) state.events.push(e);
-  })().catch((e: unknown) => void (state.ended = e ?? 'ended'));
+    if (!closing) state.ended = 'ended by itself';
+  })().catch((e: unknown) => void (state.ended = e ?? 'failed'));
   state.close = async () => {
+    closing = true;
     watch.close();
     await loop;
   };
