@@ -122,6 +122,14 @@ describePostgres('Mesh service on PostgreSQL: one identity, one secret, export a
     expect(r.status).toBe(2);
     expect(r.err).toMatch(/^mesh: SERVICE_BAD_CONFIG: no service secret: .*\n$/);
     expect(r.err).not.toContain(new URL(url).password);
+    // A wrong password: one line at once, naming the failure, never either password.
+    const wrong = new URL(store);
+    wrong.password = 'not-the-password-42';
+    const w = await mesh({ MESH_STORE: wrong.toString(), MESH_SERVICE_SECRET: secretA }, 'service', 'start', '--port', '0', '--data', bare);
+    expect(w.status).toBe(2);
+    expect(w.err).toMatch(/^mesh: SERVICE_IO: PostgreSQL: .*28P01 password authentication failed.*\n$/);
+    expect(w.err).not.toContain('not-the-password-42');
+    expect(w.err).not.toContain(new URL(url).password);
     // The secret command makes one (0600) that hosts can share, and never replaces it.
     const file = join(bare, 'shared.secret');
     expect((await mesh({}, 'service', 'secret', '--to', file)).status).toBe(0);
