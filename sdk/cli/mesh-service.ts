@@ -23,7 +23,8 @@ import { describeLocation, isSharedLocation, openServiceStore, storeLocation } f
  * `mesh service start` (protocol.md §1, §2, §5): the Mesh service on Node — the store from one
  * factory (service-store.ts: the embedded store in `DATA/store` by default), the identity sealed
  * under the service secret (`DATA/service.secret`, made on first start, 0600; or
- * `MESH_SERVICE_SECRET`), the RFC 9421 binding on node:http and the push socket on the same
+ * `MESH_SERVICE_SECRET`; on a store several hosts share, PostgreSQL, never made here: every host
+ * must hold the same one, service-secret.ts), the RFC 9421 binding on node:http and the push socket on the same
  * port. Prints the endpoint and the ProfileService UDF, serves until SIGINT or SIGTERM, then
  * closes the sockets, the server and the store in that order.
  */
