@@ -1,6 +1,7 @@
 import { ProtocolError } from '../protocol/errors.js';
 import { MeshProtocolError } from '../protocol/status.js';
 import { Backoff } from './push/backoff.js';
+import { isFinalPushFailure } from './push/watch.js';
 
 /**
  * Taking a change a watch announced (downloading it) can meet a service that is gone for a
@@ -13,12 +14,10 @@ import { Backoff } from './push/backoff.js';
  * ends it.
  */
 
-/** Statuses a retry may cure (as the push watcher's: protocol.md §4). */
-const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 503]);
-
 /** Whether `error` is the network or the service failing for a moment (see the module notes). */
 export function isTransientFailure(error: unknown): boolean {
-  if (error instanceof MeshProtocolError) return RETRYABLE_STATUSES.has(error.status);
+  // The statuses a retry may cure are the push watcher's (protocol.md §4).
+  if (error instanceof MeshProtocolError) return !isFinalPushFailure(error);
   return error instanceof ProtocolError && error.code === 'PROTOCOL_UNREACHABLE';
 }
 
