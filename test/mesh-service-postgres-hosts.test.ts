@@ -257,6 +257,48 @@ describePostgres('Mesh service on PostgreSQL: two hosts', (url) => {
     }
   }, 120_000);
 
+  it('a Transact committed through host A whose answer never came back: the device syncs on through host B, the edit is there once, nothing duplicated', async () => {
+    const admin = await boundAccount(a.endpoint, 'ivy@example.com', { WebSocket: NodeWebSocket });
+    const phone = await secondDevice(admin, ['web'], { endpoint: b.endpoint });
+    await phone.client.sync();
+    const db = await PostgresServiceStore.open(url, { schema, listen: false, poolSize: 2 });
+    try {
+      const before = (await db.head('ivy@example.com', 'MMM_Credential')).nextIndex;
+      let cut = 0;
+      // Host A applies the Transact; its answer is lost on the way (the host died as it answered).
+      const lossy = new MeshClient(admin.account, {
+        endpoint: a.endpoint,
+        fetch: async (input, init) => {
+          const response = await fetch(input, init);
+          if (input.endsWith('/Transact') && cut++ === 0) {
+            await response.arrayBuffer();
+            throw new TypeError('the connection closed before the answer');
+          }
+          return response;
+        },
+      });
+      await putPassword(admin, 'bank.example.com', 'once');
+      await expect(lossy.sync()).rejects.toMatchObject({ code: 'PROTOCOL_UNREACHABLE' });
+      expect(cut).toBe(1);
+      expect((await db.head('ivy@example.com', 'MMM_Credential')).nextIndex).toBe(before + 1);
+      // The device goes on through host B: the service has the frame already, nothing is sent twice.
+      const onB = new MeshClient(admin.account, { endpoint: b.endpoint });
+      const report = await onB.sync();
+      expect(report.uploaded).toBe(0);
+      expect((await db.head('ivy@example.com', 'MMM_Credential')).nextIndex).toBe(before + 1);
+      const status = await onB.status();
+      for (const st of status.stores) expect([st.store, st.index + 1]).toEqual([st.store, st.local]);
+      await phone.client.sync();
+      expect((await sites(phone)).get('bank.example.com')).toBe('once');
+      // And the next edit goes on from there.
+      await putPassword(admin, 'bank.example.com', 'twice');
+      expect((await onB.sync()).uploaded).toBe(1);
+      expect((await db.head('ivy@example.com', 'MMM_Credential')).nextIndex).toBe(before + 2);
+    } finally {
+      await db.close();
+    }
+  }, 60_000);
+
   it('a device revoked through host A is refused by host B at once: its socket on B closes, B refuses it a ticket and every request', async () => {
     const admin = await boundAccount(a.endpoint, 'hal@example.com', { WebSocket: NodeWebSocket });
     const laptop = await secondDevice(admin, ['web'], { endpoint: b.endpoint });
