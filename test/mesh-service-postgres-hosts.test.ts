@@ -17,7 +17,8 @@ import { POSTGRES_REQUIRED, describePostgres, dropSchemas, freshSchema, startPri
  * PostgreSQL database (protocol.md §2, §5): a device watching host B hears a change committed
  * through host A; Transacts racing through both hosts on one store — exactly one wins each
  * expected index, the other gets Conflict and its sync applies the conflict rule, nothing is
- * lost; a device revoked through one host is refused by the other at once; a signed request is
+ * lost; a Transact applied through one host whose answer was lost completes through the other
+ * without a duplicate; a device revoked through one host is refused by the other at once; a signed request is
  * used once whichever host it reaches; a host killed with SIGKILL under load (clients go on
  * through the other host, behind a balancer); PostgreSQL restarted under load (hosts and clients
  * recover). In every fault run, every edit a client had acknowledged is on the service
