@@ -17,13 +17,16 @@ import { escapeText } from './escape.js';
 import type { CliIo } from './io.js';
 import { output } from './mesh-home.js';
 import { parseInteger } from './options.js';
-import { describeLocation, openServiceStore, storeLocation } from './service-store.js';
+import { addServiceCopyCommands } from './service-copy.js';
+import { missingSharedSecret } from './service-secret.js';
+import { describeLocation, isSharedLocation, openServiceStore, storeLocation } from './service-store.js';
 
 /**
  * `mesh service start` (protocol.md §1, §2, §5): the Mesh service on Node — the store from one
  * factory (service-store.ts: the embedded store in `DATA/store` by default), the identity sealed
  * under the service secret (`DATA/service.secret`, made on first start, 0600; or
- * `MESH_SERVICE_SECRET`), the RFC 9421 binding on node:http and the push socket on the same
+ * `MESH_SERVICE_SECRET`; on a store several hosts share, PostgreSQL, never made here: every host
+ * must hold the same one, service-secret.ts), the RFC 9421 binding on node:http and the push socket on the same
  * port. Prints the endpoint and the ProfileService UDF, serves until SIGINT or SIGTERM, then
  * closes the sockets, the server and the store in that order.
  */
@@ -44,6 +47,8 @@ export interface StartServiceOptions {
   readonly store?: string;
   /** `--secret-file` (else `MESH_SERVICE_SECRET`, else `DATA/service.secret`). */
   readonly secretFile?: string;
+  /** PostgreSQL: most pooled connections of this host (default 16). */
+  readonly poolSize?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly random?: RandomSource;
   /** A store decorator (benchmarks and fault tests observe commits through it). */
@@ -73,9 +78,11 @@ export interface RunningService {
 
 /**
  * The service secret: `MESH_SERVICE_SECRET` (base64url), else the secret file, made (0600,
- * exclusively: two starts agree) with 32 random bytes when absent.
+ * exclusively: two starts agree) with 32 random bytes when absent — unless `create` is false
+ * (a store shared by several hosts: every host must hold the same secret, so none may invent
+ * one; see service-secret.ts), where a missing file is `SERVICE_BAD_CONFIG` saying how to make one.
  */
-export async function serviceSecret(file: string, env: Readonly<Record<string, string | undefined>>, random: RandomSource = defaultRandom): Promise<Uint8Array> {
+export async function serviceSecret(file: string, env: Readonly<Record<string, string | undefined>>, random: RandomSource = defaultRandom, create = true): Promise<Uint8Array> {
   const decode = (text: string, where: string): Uint8Array => {
     let bytes: Uint8Array;
     try {
@@ -96,6 +103,7 @@ export async function serviceSecret(file: string, env: Readonly<Record<string, s
       throw new MeshServiceError('SERVICE_BAD_CONFIG', `cannot read the service secret ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
     }
   }
+  if (!create) throw new MeshServiceError('SERVICE_BAD_CONFIG', missingSharedSecret(file));
   try {
     await writeFile(file, base64urlEncode(random(32)) + '\n', { mode: 0o600, flag: 'wx' });
   } catch (e) {
@@ -113,8 +121,8 @@ export async function startService(options: StartServiceOptions = {}): Promise<R
   const data = options.data ?? './mesh-data';
   const location = storeLocation({ ...(options.store !== undefined ? { store: options.store } : {}), env, data });
   await mkdir(data, { recursive: true, mode: 0o700 });
-  const secret = await serviceSecret(options.secretFile ?? join(data, 'service.secret'), env, options.random);
-  const opened = await openServiceStore(location);
+  const secret = await serviceSecret(options.secretFile ?? join(data, 'service.secret'), env, options.random, !isSharedLocation(location));
+  const opened = await openServiceStore(location, options.poolSize !== undefined ? { poolSize: options.poolSize } : {});
   const store = options.wrapStore ? options.wrapStore(opened) : opened;
   let service: MeshService | undefined;
   let server: RunningHttpServer | undefined;
@@ -171,14 +179,16 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .option('--host <address>', 'address to listen on (default 127.0.0.1)')
     .option('--data <dir>', 'data directory: embedded store and service secret (default ./mesh-data)')
     .option('--service-name <domain>', 'domain(s) whose accounts this service holds, comma-separated (default: any)')
-    .option('--store <location>', 'the store: a directory, file:DIR, memory:, or postgres://… (default $MESH_STORE, else DATA/store)')
+    .option('--store <location>', 'the store: a directory, file:DIR, memory:, or postgres://USER:PASS@HOST:PORT/DB shared by every host (default $MESH_STORE, else DATA/store)')
     .option('--secret-file <file>', 'the service secret sealing its keys (default $MESH_SERVICE_SECRET, else DATA/service.secret)')
     .option('--max-upload <bytes>', `largest upload body (Transact), refused unread above it (default ${DEFAULT_SERVICE_LIMITS.uploadBytes})`, parseInteger)
+    .option('--pool <connections>', 'PostgreSQL: most pooled connections of this host (default 16)', parseInteger)
     .option('--json', 'print JSON')
-    .action(async (o: { port?: number; host?: string; data?: string; serviceName?: string; store?: string; secretFile?: string; maxUpload?: number; json?: boolean }) => {
+    .action(async (o: { port?: number; host?: string; data?: string; serviceName?: string; store?: string; secretFile?: string; maxUpload?: number; pool?: number; json?: boolean }) => {
       if (o.maxUpload !== undefined && o.maxUpload < MESSAGE_LIMIT) throw new MeshServiceError('SERVICE_BAD_CONFIG', `--max-upload is at least ${MESSAGE_LIMIT} bytes (a message must fit)`);
       const running = await startService({
         ...(o.maxUpload !== undefined ? { service: { limits: { uploadBytes: o.maxUpload } } } : {}),
+        ...(o.pool !== undefined ? { poolSize: o.pool } : {}),
         ...(o.port !== undefined ? { port: o.port } : {}), ...(o.host ? { host: o.host } : {}), ...(o.data ? { data: o.data } : {}),
         ...(o.serviceName ? { serviceName: o.serviceName } : {}), ...(o.store ? { store: o.store } : {}), ...(o.secretFile ? { secretFile: o.secretFile } : {}),
         env: io.env ?? {}, random: io.random,
@@ -194,4 +204,5 @@ export function addServiceCommands(program: Command, io: CliIo): void {
       });
       await running.close();
     });
+  addServiceCopyCommands(service, io);
 }

@@ -18,6 +18,7 @@ import { adoptIssued } from './reissued.js';
 import { MeshClientError } from './errors.js';
 import { headsOfStatus, pushTicketSource } from './push/ticket.js';
 import { watchPush, type PushWatchStatus } from './push/watch.js';
+import { retryTransient } from './watch-retry.js';
 import type { WebSocketConstructor } from './push/websocket.js';
 import { download, newReport, reconcile, updateOf, type DownloadedPage, type ServiceHead, type StoreReport } from './store-sync.js';
 
@@ -411,6 +412,7 @@ export class MeshClient {
    * Follows the account over the push channel (protocol.md §2): each change the service
    * announces for a store this device holds keys for is downloaded by cursor and taken (as
    * `sync` takes it) and yielded with what happened. Reconnects, falls back to polling (Status);
+   * a download the network or the service fails for a moment is tried again (watch-retry.ts);
    * an authentic refusal (a revoked device) ends the watch with that error.
    */
   watch(options: { signal?: AbortSignal; onStatus?: (status: PushWatchStatus) => void } = {}): ClientWatch {
@@ -457,7 +459,9 @@ export class MeshClient {
           const r = await p.next();
           if (r.done) return { done: true, value: undefined };
           if (!labels.has(r.value.store)) continue;
-          return { done: false, value: await take(r.value.store, r.value.index, r.value.digest) };
+          // A host gone between the note and the download must not end the watch (watch-retry.ts).
+          const taken = await retryTransient(() => take(r.value.store, r.value.index, r.value.digest), () => closed);
+          return taken === undefined ? { done: true, value: undefined } : { done: false, value: taken };
         }
       },
       async return(): Promise<IteratorResult<WatchEvent>> {
