@@ -13,6 +13,9 @@ import {
 import { deviceCredential, keyCredential, MeshHttpClient } from '../sdk/protocol/client.js';
 import { MeshHttpService } from '../sdk/protocol/service.js';
 import { CONNECT_RATE } from '../sdk/service/mesh/connect.js';
+import { checkMessages, spoolFrames } from '../sdk/service/mesh/messages.js';
+import { StoreStates } from '../sdk/service/mesh/store-states.js';
+import { SPOOL } from '../sdk/mesh/stores.js';
 import { listenHttp } from '../adapters/node/index.js';
 import { newEncryptionKey } from '../sdk/udf/fixed.js';
 import { responseId } from '../sdk/udf/message-id.js';
@@ -113,7 +116,7 @@ describe('PIN (F3)', () => {
 });
 
 describe('attacks on the connection messages', () => {
-  it('an AcknowledgeConnection not signed by the service (sent by another account) is never offered for accept', async () => {
+  it('an AcknowledgeConnection not signed by the service is refused by the service when another account mails it, and never offered for accept when a compromised service files it', async () => {
     const admin = await boundAccount(service.endpoint, 'gina@example.com');
     const mallory = await boundAccount(service.endpoint, 'mallory@example.com');
     // Mallory forges the service's acknowledgement of her own device's request, signed with her key, and mails it to Gina.
@@ -121,7 +124,15 @@ describe('attacks on the connection messages', () => {
     const profile = sealProfile(buildProfileDevice(keys), keys.profileSignature);
     const request = buildRequestConnection({ deviceKeys: keys, deviceProfile: profile, accountAddress: 'gina@example.com' });
     const forged = buildAcknowledgeConnection({ request: request.envelope, accountProfile: admin.account.state.profile, serviceSignature: mallory.account.accountKeys().commonSignature });
-    await mallory.client.upload([], { outbound: [forged.envelope], accounts: ['gina@example.com'] });
+    // First line: the sending service takes only sealed messages (signed by the sender, encrypted to the recipient).
+    await expect(mallory.client.upload([], { outbound: [forged.envelope], accounts: ['gina@example.com'] })).rejects.toMatchObject({ errorName: 'MeshMessageInvalid' });
+    await admin.client.sync();
+    expect((await pendingRequests(admin.client)).invalid).toEqual([]);
+    // Second line: a service whose store an attacker writes (it files the forgery in Gina's Inbound itself).
+    const record = (await service.store.getAccount('gina@example.com'))!;
+    const base = await new StoreStates(service.store).current(record, SPOOL.inbound);
+    const built = spoolFrames(base, SPOOL.inbound, checkMessages([forged.envelope], 'AcknowledgeConnection'));
+    await service.store.transact([{ account: 'gina@example.com', store: SPOOL.inbound, expectedNextIndex: base.state.frameCount, frames: built.frames, digest: built.after.state.head! }]);
     await admin.client.sync();
     const { requests, invalid } = await pendingRequests(admin.client);
     expect(requests).toEqual([]);
