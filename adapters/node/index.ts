@@ -19,7 +19,7 @@ export { attachPush, NodeWebSocket, type NodePushOptions, type AttachedPush } fr
 export type { PushEndpoint, PushConnection, PushSocketEvents, PushGrant, PushAdmission } from '../../sdk/service/push/connection.js';
 export type { WebSocketConstructor, WebSocketLike } from '../../sdk/client/push/websocket.js';
 export type { HttpService, HttpRequest, HttpRequestHead, HttpResponse } from '../../sdk/protocol/http.js';
-// SrvLookup / SrvRecord are mathmesh/protocol's: re-exported here, the type bundler made other
+// SrvLookup / SrvRecord are mathmesh/protocol's. When this entry re-exported them, the type bundler made other
 // entries (mathmesh/service) import them from this Node-only entry, which needs @types/node.
 /** The home folder of a Node (or Bun) Mesh host (mathmesh/mesh `MeshHost.open`). */
 export { NodeHome, defaultHomePath, HOME_DIR_MODE, HOME_FILE_MODE } from '../home/node.js';
