@@ -7,10 +7,12 @@ import { escapeText } from './escape.js';
 import type { CliIo } from './io.js';
 import { hostCommand, openAccount, output, type HostOptions } from './mesh-home.js';
 import { parseInteger } from './options.js';
+import { serviceOf } from './mesh-client.js';
+import { parseConnectUri } from '../mesh/connect/uri.js';
 
 /**
- * Messages between people on the command line (features.md rows 44–49, 51; protocol.md F6, F7):
- * `contact request ADDRESS`, `contact dynamic`, `contact exchange URI`, `message pending|accept|reject|block|confirm|status`, and the
+ * Messages between people on the command line (features.md rows 44–51; protocol.md F6, F7):
+ * `contact request ADDRESS`, `contact dynamic`, `contact exchange URI`, `contact static`, `contact fetch URI`, `message pending|accept|reject|block|confirm|status`, and the
  * automatic part of `account sync --auto` ({@link autoProcess}) — thin over
  * `mathmesh/client`'s MeshMessages, on a bound account.
  */
@@ -61,6 +63,27 @@ export function addMessageCommands(program: Command, io: CliIo): void {
       const { account } = await openAccount(io, o);
       const sent = await messagesOf(account).exchangeContact(uri);
       output(io, o, sentView(sent), sentLines(sent));
+    });
+
+  hostCommand(contact.command('static'))
+    .description('publish your contact under a new URI (mcu://ADDRESS/E…, for a business card\'s QR code): whoever holds it can fetch your contact while your devices are off')
+    .option('--expire <minutes>', 'how long the URI works (default: until your service forgets it)', parseInteger)
+    .action(async (o: HostOptions & { expire?: number }) => {
+      const { account } = await openAccount(io, o);
+      const expires = o.expire !== undefined ? new Date(Date.now() + o.expire * 60_000) : undefined;
+      const r = await messagesOf(account).staticContact(expires ? { expires } : {});
+      output(io, o, { uri: r.uri, publicationId: r.publicationId, ...(expires ? { expires: expires.toISOString() } : {}) }, [r.uri]);
+    });
+  hostCommand(contact.command('fetch'))
+    .description('add the contact published at a URI from contact static, after checking it is signed by the account it names')
+    .argument('<uri>', 'mcu://ADDRESS/E…')
+    .option('--service <url>', 'the service of ADDRESS (default: MESH_RESOLVE, DNS SRV, https://DOMAIN/.well-known/mmm/)')
+    .action(async (uri: string, o: HostOptions & { service?: string }) => {
+      const { account } = await openAccount(io, o);
+      const parsed = parseConnectUri(uri);
+      const endpoint = await serviceOf(io, parsed.account, o.service);
+      const r = await messagesOf(account).fetchContact(parsed.uri, { endpoint });
+      output(io, o, { address: r.address, udf: r.udf }, [`Added contact ${escapeText(r.address)} (${r.udf})`]);
     });
 
   const message = program.command('message').description('messages from other accounts: contact requests, confirmations (MMM_Inbound)');

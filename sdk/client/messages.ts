@@ -19,6 +19,11 @@ import { UDF_TYPE } from '../udf/types.js';
 import { connectionUri, parseConnectionUri } from '../udf/uri.js';
 import { SPOOL } from '../mesh/stores.js';
 import { MeshClientError } from './errors.js';
+import { claimPublication, publish } from './publications.js';
+import { newContactCard, publishedContact } from '../mesh/messaging/contact-card.js';
+import { parseConnectUri } from '../mesh/connect/uri.js';
+import type { FetchFunction } from '../protocol/client.js';
+import { MeshProtocolError } from '../protocol/status.js';
 import type { MeshClient } from './mesh-client.js';
 
 /**
@@ -50,6 +55,13 @@ import type { MeshClient } from './mesh-client.js';
  *   self contact; the publisher's `processAutomatic` takes it without a question when the PIN is
  *   known, open, unexpired, automatic, for contacts, and the witness matches — once: the PIN is
  *   closed with the same sync — and answers with its own contact, which ours files in turn.
+
+ * - **Static contact URI** (row 50; protocol.md F6 "Static QR"): `staticContact` publishes our
+ *   signed self contact as a contact card (publications.ts, mesh/messaging/contact-card.ts) and
+ *   gives `mcu://ADDRESS/E…`; `fetchContact(URI)` claims it at ADDRESS's service — no device of
+ *   ADDRESS need be running — verifies it against the profile that service gives for ADDRESS, and
+ *   files the contact. REF's MessagePin beside the card (so that `contact exchange` works with the
+ *   static URI too) is not made: that exchange takes a dynamic URI here.
  *
  * State (mesh-model.md §9.3): a handled request is `Closed` in MMM_Inbound (with the ResponseId
  * sent), so it leaves `pending` on every device once synced; nothing is edited in place.
@@ -365,6 +377,70 @@ export class MeshMessages {
       PinWitness: pinWitness(salted, peer.address, clientNonce, sha512(selfContact.payload)),
     };
     return this.#send(peer, message);
+  }
+
+  /**
+   * `contact static` (row 50): publishes our signed self contact under a fresh secret
+   * (mesh/messaging/contact-card.ts) — in MMM_Publication and, signed by our CommonSignature (a
+   * contact card, which anyone holding the URI may fetch), to our service — and returns the
+   * `mcu://ADDRESS/E…` URI to print. The URI is the only key to it: it is not kept. Needs a
+   * device that writes MMM_Local (the admin role) and holds the CommonSignature key.
+   */
+  async staticContact(options: { expires?: Date } = {}): Promise<{ uri: string; publicationId: string }> {
+    if (!this.#account.storeLabels.includes(SPOOL.local)) {
+      throw new MeshClientError('CLIENT_NOT_AUTHORIZED', 'publishing a contact takes a device that writes MMM_Local (the admin role)');
+    }
+    const signer = this.#key('Signature');
+    await this.client.sync();
+    const card = newContactCard(this.#account.address, await this.#selfContact(), options.expires ? { notOnOrAfter: options.expires } : {});
+    await publish(this.client, card.catalogedPublication, signer);
+    return { uri: card.connectUri, publicationId: card.publication.publicationId };
+  }
+
+  /**
+   * `contact fetch URI` (row 50): claims the contact card of `mcu://ADDRESS/E…` at `endpoint`
+   * (ADDRESS's service; its owner need not be online), opens it under the URI's secret, checks it
+   * is ADDRESS's self contact, signed by the CommonSignature of the profile ADDRESS's service
+   * gives for it (Lookup) — a card that names a profile of its own making is refused — and files
+   * the contact (MMM_Contact, and an `Allow` rule at our service).
+   *
+   * Errors: `CLIENT_BAD_ARGUMENT` for a URI that is not a contact URI; `CLIENT_NOT_FOUND` when
+   * nothing is published at it (a wrong or guessed secret, another account's URI); the service's
+   * refusal as it is otherwise (an expired card: NotAuthorized); `CLIENT_BAD_RESPONSE` when what came back does not open or verify (a tampered card,
+   * another account's contact, a profile that is not ADDRESS's).
+   */
+  async fetchContact(uri: string, options: { endpoint: string; fetch?: FetchFunction }): Promise<{ readonly address: string; readonly udf: string }> {
+    let parsed;
+    try {
+      parsed = parseConnectUri(uri);
+    } catch (e) {
+      if (e instanceof MeshError) throw new MeshClientError('CLIENT_BAD_ARGUMENT', `not a contact URI (mcu://ADDRESS/E…): ${e.message}`, { cause: e });
+      throw e;
+    }
+    if (parsed.kind !== 'publication') throw new MeshClientError('CLIENT_BAD_ARGUMENT', 'this URI carries a PIN: it is for contact exchange, not contact fetch');
+    let claimed;
+    try {
+      claimed = await claimPublication(this.client, parsed.uri, options);
+    } catch (e) {
+      if (e instanceof MeshProtocolError && e.errorName === 'MeshResponseNotFound') {
+        throw new MeshClientError('CLIENT_NOT_FOUND', `no contact is published at this URI (${parsed.account})`, { cause: e });
+      }
+      throw e;
+    }
+    let card;
+    try {
+      card = publishedContact(claimed.publication, parsed.uri);
+    } catch (e) {
+      if (e instanceof MeshError) throw new MeshClientError('CLIENT_BAD_RESPONSE', `the contact published at this URI does not verify: ${e.message}`, { cause: e });
+      throw e;
+    }
+    const registered = await this.lookup(parsed.account);
+    if (registered.udf !== card.peer.udf) {
+      throw new MeshClientError('CLIENT_BAD_RESPONSE', `the contact published at this URI is signed under the profile ${card.peer.udf}, not under ${parsed.account}'s (${registered.udf})`);
+    }
+    await this.#addContact(card.peer, card.signed, card.contact);
+    await this.client.sync();
+    return { address: card.peer.address, udf: card.peer.udf };
   }
 
   /**

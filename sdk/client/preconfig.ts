@@ -1,11 +1,11 @@
 import { dareKeyFromKeyPair } from '../dare/keys.js';
 import { activateDevice } from '../mesh/activations.js';
 import type { SyncedStore } from '../mesh/catalog/synced-store.js';
-import { buildMessageClaim, checkClaimForDevice } from '../mesh/connect/claim.js';
+import { checkClaimForDevice } from '../mesh/connect/claim.js';
 import { preconfigureDevice, publishedDeviceProfile, readInstallation, writeInstallation } from '../mesh/connect/preconfig.js';
 import { buildRespondConnection, openRespondConnection } from '../mesh/connect/respond.js';
 import { parseConnectUri } from '../mesh/connect/uri.js';
-import { openMeshEnvelope, sealMeshObject } from '../mesh/envelopes.js';
+import { openMeshEnvelope } from '../mesh/envelopes.js';
 import { MeshError } from '../mesh/errors.js';
 import { buildDeviceAccess } from '../mesh/host/create.js';
 import type { MeshHost } from '../mesh/host/host.js';
@@ -15,9 +15,10 @@ import { grantsOf } from '../mesh/roles.js';
 import type { Enveloped } from '../mesh/schema/object.js';
 import type { AnyProfileAccount, CatalogedDevice, ProfileDevice, RespondConnection } from '../mesh/schema/types.js';
 import { deviceCredential, keyCredential, MeshHttpClient, type FetchFunction } from '../protocol/client.js';
-import { envelopeId, responseId } from '../udf/message-id.js';
+import { responseId } from '../udf/message-id.js';
 import { bindingOfAssignment, type ConnectionCompletion } from './connect.js';
 import { adminKey, uploadWith } from './devices.js';
+import { claimPublication, publish } from './publications.js';
 import { MeshClientError } from './errors.js';
 import type { MeshClient } from './mesh-client.js';
 
@@ -55,15 +56,8 @@ export async function preconfigure(client: MeshClient, options: { description?: 
     maker: account.address, makerUdf: account.udf, administratorSignature: keys.administratorSignature,
     ...(options.description ? { description: options.description } : {}), ...(options.notOnOrAfter ? { notOnOrAfter: options.notOnOrAfter } : {}),
   });
-  const id = made.publication.publicationId;
-  const announced = sealMeshObject(made.catalogedPublication, { uniqueId: id, envelopeId: envelopeId(id), signers: [dareKeyFromKeyPair(keys.administratorSignature)] });
-  const catalog = await account.catalog('publication');
-  try {
-    await catalog.put(made.catalogedPublication);
-    await uploadWith(client, [catalog], { local: [announced] });
-  } finally {
-    await catalog.close();
-  }
+  // Signed by the AdministratorSignature: a device label, claimed once (publications.ts).
+  await publish(client, made.catalogedPublication, dareKeyFromKeyPair(keys.administratorSignature));
   return { deviceUdf: made.deviceUdf, connectUri: made.connectUri, installation: writeInstallation(made.installation) };
 }
 
@@ -92,17 +86,11 @@ export async function claimDevice(
   if (parsed.kind !== 'publication') throw new MeshError('MESH_BAD_ARGUMENT', 'this connect URI carries a PIN: the device makes the request (device request mcu://…)');
   const roles = [...(options.roles ?? ['web'])];
   grantsOf(roles);
-  const account = client.account;
-  const keys = account.accountKeys();
-  const built = buildMessageClaim({ connectUri: parsed.uri, claimant: account.address, commonSignature: account.activation.accountKeys.Signature ?? keys.commonSignature });
-  const http = new MeshHttpClient({ endpoint: options.makerEndpoint, ...(options.fetch ? { fetch: options.fetch } : {}) });
-  await http.hello();
-  const answer = await http.request('Claim', { $class: 'ClaimRequest', EnvelopedMessageClaim: built.envelope }, keyCredential(dareKeyFromKeyPair(keys.commonAuthentication)));
-  if (answer.CatalogedPublication === undefined) throw new MeshClientError('CLIENT_BAD_RESPONSE', 'Claim: no CatalogedPublication');
-  const deviceProfile = publishedDeviceProfile({ ...answer.CatalogedPublication, $class: 'CatalogedPublication' }, parsed.uri);
+  const claimed = await claimPublication(client, parsed.uri, { endpoint: options.makerEndpoint, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const deviceProfile = publishedDeviceProfile(claimed.publication, parsed.uri);
   const device = verifyProfile(deviceProfile);
-  await acceptClaimed(client, { claimId: built.claim.MessageId!, deviceProfile, roles });
-  return { deviceUdf: device.udf, roles, claimId: built.claim.MessageId! };
+  await acceptClaimed(client, { claimId: claimed.claimId, deviceProfile, roles });
+  return { deviceUdf: device.udf, roles, claimId: claimed.claimId };
 }
 
 /**

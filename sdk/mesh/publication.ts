@@ -5,15 +5,18 @@ import { wrapBaseSeedSymmetric } from '../dare/recipient.js';
 import { dareSymmetricKey, symmetricKeyId } from '../dare/symmetric-key-id.js';
 import { isJsonObject } from '../encoding/json-value.js';
 import { utf8Encode } from '../encoding/utf8.js';
-import { fixedUdf } from '../udf/fixed.js';
+import { fixedUdf, newEncryptionKey } from '../udf/fixed.js';
 import { udfMac } from '../udf/mac.js';
 import { envelopeId } from '../udf/message-id.js';
 import { UDF_TYPE } from '../udf/types.js';
-import { parseConnectionUri } from '../udf/uri.js';
+import { connectionUri, parseConnectionUri } from '../udf/uri.js';
 import { defaultRandom, type RandomSource } from '../udf/random.js';
-import { openEnvelopePayload, sealPayload } from './envelopes.js';
+import type { DarePrivateKey } from '../dare/keys.js';
+import { openEnvelopePayload, sealMeshObject, sealPayload } from './envelopes.js';
 import { MeshError } from './errors.js';
 import { parseMeshValue } from './schema/codec.js';
+import type { Enveloped } from './schema/object.js';
+import type { CatalogedPublication } from './schema/types.js';
 
 /**
  * Publications and claims (mesh-model.md §11, protocol.md T10–T11): a publisher puts data
@@ -114,4 +117,45 @@ export function sealPublicationData(data: DareEnvelope, connectUri: string, opti
   } finally {
     baseSeed.fill(0);
   }
+}
+
+/** A new publication: its secret connect URI and the MMM_Publication entry that holds the data. */
+export interface NewPublication {
+  /** `mcu://<publisher>/<E-secret>` — secret: whoever holds it reads the data. */
+  readonly connectUri: string;
+  readonly publication: Publication;
+  readonly catalogedPublication: CatalogedPublication;
+}
+
+/**
+ * Publishes `data` (mesh-model.md §11) under a fresh 128-bit secret: the connect URI, and the
+ * CatalogedPublication the publisher's service answers Claim with — Id = PublicationId,
+ * Authenticator = the service authenticator, EnvelopedData = `data` sealed under the secret
+ * ({@link sealPublicationData}). The service learns neither the secret nor the data.
+ */
+export function newPublication(publisher: string, data: DareEnvelope, options: { notOnOrAfter?: Date; random?: RandomSource } = {}): NewPublication {
+  const random = options.random;
+  const secret = newEncryptionKey(random ? { random, bits: 128 } : { bits: 128 });
+  const connectUri = connectionUri(publisher.toLowerCase(), secret);
+  const publication = publicationOf(connectUri);
+  const catalogedPublication: CatalogedPublication = {
+    $class: 'CatalogedPublication', Id: publication.publicationId, Authenticator: publication.serviceAuthenticator,
+    EnvelopedData: sealPublicationData(data, connectUri, random ? { random } : {}),
+    ...(options.notOnOrAfter ? { NotOnOrAfter: options.notOnOrAfter } : {}),
+  };
+  return { connectUri, publication, catalogedPublication };
+}
+
+/**
+ * The signed copy of a CatalogedPublication its publisher sends its service in a Transact's
+ * `Local[]` (the service cannot read MMM_Publication, service/mesh/claims.ts): EnvelopeId =
+ * EnvelopeId(PublicationId). The signer says what the publication is, and so how the service
+ * answers claims of it: the account's AdministratorSignature for a device label (the first
+ * claimant keeps it), its CommonSignature — the key that signs its self contact — for a contact
+ * card (anyone holding the URI may fetch it, any number of times).
+ */
+export function announcePublication(publication: CatalogedPublication, signer: DarePrivateKey): Enveloped<CatalogedPublication> {
+  const id = publication.Id;
+  if (typeof id !== 'string') throw new MeshError('MESH_INVALID', 'a publication has an Id');
+  return sealMeshObject(publication, { uniqueId: id, envelopeId: envelopeId(id), signers: [signer] });
 }

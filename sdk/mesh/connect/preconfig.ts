@@ -1,15 +1,13 @@
 import { type DareEnvelope } from '../../dare/envelope.js';
 import { utf8Decode, utf8Encode } from '../../encoding/utf8.js';
 import type { KeyPair } from '../../udf/keys.js';
-import { newEncryptionKey } from '../../udf/fixed.js';
-import { connectionUri } from '../../udf/uri.js';
 import type { RandomSource } from '../../udf/random.js';
 import { sealConnection } from '../connections.js';
 import { MeshError } from '../errors.js';
 import { deriveDeviceKeys, newMeshSeed, type DeviceKeys } from '../keys.js';
 import { keyDataOf } from '../keydata.js';
 import { buildProfileDevice, sealProfile, verifyProfile } from '../profiles.js';
-import { openPublicationData, publicationOf, sealPublicationData, type Publication } from '../publication.js';
+import { newPublication, openPublicationData, publicationOf, type Publication } from '../publication.js';
 import { meshObjectToString, readMeshObject } from '../schema/codec.js';
 import type { Enveloped } from '../schema/object.js';
 import type {
@@ -65,9 +63,8 @@ export function preconfigureDevice(options: PreconfigureOptions): PreconfiguredD
   const keys = deriveDeviceKeys(seed);
   const created = options.created ? { created: options.created } : {};
   const profile = sealProfile(buildProfileDevice(keys, options.description ? { description: options.description } : {}), keys.profileSignature, created);
-  const secret = newEncryptionKey(random ? { random, bits: 128 } : { bits: 128 });
-  const uri = connectionUri(options.maker.toLowerCase(), secret);
-  const publication = publicationOf(uri);
+  const published = newPublication(options.maker, profile, { ...(random ? { random } : {}), ...(options.notOnOrAfter ? { notOnOrAfter: options.notOnOrAfter } : {}) });
+  const { connectUri: uri, publication, catalogedPublication } = published;
   const authentication = keyDataOf(keys.authentication);
   const service: ConnectionService = { $class: 'ConnectionService', Authentication: authentication, ProfileUdf: options.makerUdf };
   const device: ConnectionDevice = {
@@ -79,11 +76,6 @@ export function preconfigureDevice(options: PreconfigureOptions): PreconfiguredD
     EnvelopedConnectionDevice: sealConnection(device, options.administratorSignature, created),
     EnvelopedConnectionService: sealConnection(service, options.administratorSignature, created),
     PrivateKey: privateKey, ConnectUri: uri,
-  };
-  const catalogedPublication: CatalogedPublication = {
-    $class: 'CatalogedPublication', Id: publication.publicationId, Authenticator: publication.serviceAuthenticator,
-    EnvelopedData: sealPublicationData(profile, uri, random ? { random } : {}),
-    ...(options.notOnOrAfter ? { NotOnOrAfter: options.notOnOrAfter } : {}),
   };
   return { deviceUdf: keys.profileSignature.udf, connectUri: uri, publication, installation, catalogedPublication };
 }

@@ -5,6 +5,7 @@ import { checkClaimForService, readMessageClaim } from '../../mesh/connect/claim
 import { openMeshEnvelope } from '../../mesh/envelopes.js';
 import { MeshError } from '../../mesh/errors.js';
 import { publicKeyOf } from '../../mesh/keydata.js';
+import type { DarePublicKey } from '../../dare/keys.js';
 import { meshObjectToString, readMeshObject } from '../../mesh/schema/codec.js';
 import type { Enveloped } from '../../mesh/schema/object.js';
 import type {
@@ -21,18 +22,24 @@ import type { CheckedMessage } from './messages.js';
  * Publications and claims at the service (protocol.md T10 Claim, T11 PollClaim, F4; mesh-model.md
  * §11): how a preconfigured device is claimed by the account that scanned its label.
  *
- * - **Publishing**: the maker's administrator device sends the CatalogedPublication — signed by
- *   the account's AdministratorSignature, its data encrypted under the connect-URI secret — in
- *   `Local[]` of a Transact (it also keeps it in its MMM_Publication). The service cannot read
- *   the account's catalogs (they are encrypted to the account's keys), so it files this copy
- *   ({@link filePublications}): only the Authenticator (a MAC key derived from the secret) and
- *   ciphertext are in it.
- * - **Claim** (Key or Connection mode): the MessageClaim names the publication; its
+ * - **Publishing**: an administrator device of the publisher sends the CatalogedPublication —
+ *   signed, its data encrypted under the connect-URI secret — in `Local[]` of a Transact (it also
+ *   keeps it in its MMM_Publication). The service cannot read the account's catalogs (they are
+ *   encrypted to the account's keys), so it files this copy ({@link filePublications}): only the
+ *   Authenticator (a MAC key derived from the secret) and ciphertext are in it. The signer says
+ *   what the publication is (mesh/publication.ts `announcePublication`): the account's
+ *   AdministratorSignature — a **device** label (F4); its CommonSignature — a **contact** card
+ *   (F6 static QR, the key that signs the account's self contact). Anything else is not filed.
+ * - **Claim** (Key or Connection mode): the MessageClaim names the publication and its publisher
+ *   (`Recipient`: a claim for another account's publication finds nothing); its
  *   ServiceAuthenticate must be the MAC of the claimant under the Authenticator (only a holder of
  *   the secret computes it); a claimant account of this service must sign it with its
- *   CommonSignature and authenticate as itself. The first claimant keeps it (the device accepts
- *   one account; a retry by that claimant replaces its claim); another account's claim of a
- *   claimed publication is refused. The answer is the CatalogedPublication.
+ *   CommonSignature and authenticate as itself. A device label: the first claimant keeps it (the
+ *   device accepts one account; a retry by that claimant replaces its claim); another account's
+ *   claim of a claimed publication is refused. A contact card: every holder of the URI gets it,
+ *   as often as asked, and no claim is kept (no device polls for one; the publisher need not be
+ *   online). The answer is the CatalogedPublication — ciphertext to all but holders of the secret,
+ *   who check what it holds themselves (a contact is verified against the publisher's profile).
  * - **PollClaim** (Key mode, the device's base key): the claim kept for a publication; the
  *   device checks its DeviceAuthenticate (connect/claim.ts).
  */
@@ -40,9 +47,14 @@ import type { CheckedMessage } from './messages.js';
 const publicationRecord = (id: string): string => `mmm.publication.${id}`;
 const claimRecord = (id: string): string => `mmm.claim.${id}`;
 
+/** What a publication is, by the key that signed its announcement (see the module notes). */
+export type PublicationKind = 'device' | 'contact';
+
 interface PublicationRecord {
   readonly account: string;
   readonly publication: string;
+  /** Absent in records filed before contact cards: a device label. */
+  readonly kind?: PublicationKind;
 }
 
 interface ClaimRecord {
@@ -71,16 +83,33 @@ export async function filePublications(sc: ServiceContext, account: string, loca
   if (publications.length === 0) return;
   const view = await sc.access.account(account);
   if (view === undefined) return;
+  const common = (view.profile as { CommonSignature?: Parameters<typeof publicKeyOf>[0] }).CommonSignature;
+  const signers: [PublicationKind, DarePublicKey][] = [['device', view.administrator]];
+  if (common !== undefined) signers.push(['contact', publicKeyOf(common, 'CommonSignature')]);
   for (const m of publications) {
     try {
-      const p = openMeshEnvelope(m.envelope, 'CatalogedPublication', { signers: [view.administrator], requireSignature: true }).object as CatalogedPublication;
+      const opened = signedBy(m, signers);
+      if (opened === undefined) continue;
+      const [kind, p] = opened;
       if (typeof p.Id !== 'string' || typeof p.Authenticator !== 'string' || p.EnvelopedData === undefined) continue;
-      const record: PublicationRecord = { account, publication: meshObjectToString(p) };
+      const record: PublicationRecord = { account, publication: meshObjectToString(p), kind };
       await sc.store.createRecord(publicationRecord(checkId(p.Id, 'Id')), utf8Encode(JSON.stringify(record)));
     } catch (e) {
       if (!(e instanceof MeshError)) sc.onError(e);
     }
   }
+}
+
+/** The announcement opened under the first of `signers` that signed it, with that signer's kind. */
+function signedBy(m: CheckedMessage, signers: readonly [PublicationKind, DarePublicKey][]): [PublicationKind, CatalogedPublication] | undefined {
+  for (const [kind, key] of signers) {
+    try {
+      return [kind, openMeshEnvelope(m.envelope, 'CatalogedPublication', { signers: [key], requireSignature: true }).object as CatalogedPublication];
+    } catch (e) {
+      if (!(e instanceof MeshError)) throw e;
+    }
+  }
+  return undefined;
 }
 
 /** T10 Claim (see the module notes). */
@@ -99,6 +128,14 @@ export async function claim(sc: ServiceContext, request: ClaimRequest, rc: Reque
   const record = parse<PublicationRecord>(await sc.store.getRecord(publicationRecord(id)).catch((e: unknown) => { throw refusalOf(e); }));
   const notFound = () => refuse('NotFound', { extended: 'NotFound', name: 'MeshResponseNotFound', detail: 'no such publication' });
   if (record === undefined) throw notFound();
+  // The URI names the publisher: another account's publication is not there for it.
+  let publisher: string | undefined;
+  try {
+    publisher = canonicalAddress(unverified.Recipient ?? '');
+  } catch {
+    publisher = undefined;
+  }
+  if (publisher !== record.account) throw notFound();
   const publication = readMeshObject(record.publication, 'CatalogedPublication') as CatalogedPublication;
   // A claimant of this service: its own signature and its own credential.
   let claimant: string;
@@ -123,6 +160,7 @@ export async function claim(sc: ServiceContext, request: ClaimRequest, rc: Reque
       : local.commonAuthentication.kid === auth.keyid && bytesEqual(local.commonAuthentication.publicKey, auth.key.publicKey);
     if (!self) throw forbidden('a claim is sent by the claimant account itself');
   }
+  if (record.kind === 'contact') return { $class: 'ClaimResponse', CatalogedPublication: publication };
   const kept: ClaimRecord = { publisher: record.account, claimant, claim: envelopeToString(envelope) };
   const bytes = utf8Encode(JSON.stringify(kept));
   const stored = parse<ClaimRecord>(await sc.store.createRecord(claimRecord(id), bytes).catch((e: unknown) => { throw refusalOf(e); }));
