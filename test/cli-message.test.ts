@@ -7,7 +7,7 @@ import { main } from '../sdk/cli/main.js';
 import { testService } from './support/mesh-service.js';
 
 /**
- * features.md rows 44–48 through the `mesh` CLI, in-process, with two services on loopback
+ * features.md rows 44–51 through the `mesh` CLI, in-process, with two services on loopback
  * (alice@a.test, bob@b.test) found through MESH_RESOLVE — the transcript of protocol.md F6, F7.
  */
 
@@ -118,5 +118,34 @@ describe('mesh contact request|dynamic|exchange / message … across two service
     const bad = await mesh('contact', 'exchange', 'mcu://carol@a.test/not-a-pin', ...HD);
     expect(bad.status).not.toBe(0);
     expect(bad.err).toMatch(/^mesh: /);
+  });
+
+  it('row 50: contact static prints a URI; contact fetch URI adds the contact while its owner runs nothing — through MESH_RESOLVE to the owner\'s service', async () => {
+    const HE = ['--home', join(root, 'erin')];
+    const HF = ['--home', join(root, 'fred')];
+    await ok('account', 'create', 'erin@a.test', ...HE);
+    await ok('account', 'create', 'fred@b.test', ...HF);
+    const uri = (await ok('contact', 'static', ...HE)).trim();
+    expect(uri).toMatch(/^mcu:\/\/erin@a\.test\/E[A-Z0-9-]+$/);
+    const json = JSON.parse(await ok('contact', 'static', '--json', ...HE)) as { uri: string; publicationId: string };
+    expect(json.uri).toMatch(/^mcu:\/\/erin@a\.test\/E/);
+    expect(json.uri).not.toBe(uri);
+    // Erin runs no command from here on (each CLI call ends with its process).
+    const fetched = await ok('contact', 'fetch', uri, ...HF);
+    expect(fetched).toMatch(/^Added contact erin@a\.test \(M\S+\)\n$/);
+    expect(await ok('contact', 'list', ...HF)).toContain('erin@a.test');
+    const again = JSON.parse(await ok('contact', 'fetch', json.uri, '--json', ...HF)) as { address: string };
+    expect(again.address).toBe('erin@a.test');
+
+    // A URI with a secret erin never published, and one re-addressed to fred: one line each, no stack.
+    for (const wrong of ['mcu://erin@a.test/EBQF-ORQO-N4KH-XBRC-C7M5-SJWW-XSBH', `mcu://fred@b.test/${uri.slice(uri.lastIndexOf('/') + 1)}`]) {
+      const bad = await mesh('contact', 'fetch', wrong, ...HF);
+      expect(bad.status).not.toBe(0);
+      expect(bad.err).toMatch(/^mesh: .*no contact is published at this URI/);
+      expect(bad.err.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    }
+    const pin = await mesh('contact', 'fetch', 'mcu://erin@a.test/not-a-secret', ...HF);
+    expect(pin.status).not.toBe(0);
+    expect(pin.err).toMatch(/^mesh: /);
   });
 });

@@ -54,5 +54,6 @@ export {
   type ConnectionRequestInfo, type InvalidRequestInfo, type RequestAnswer, type IssuedDevicePin, type PinOutcome, type DeviceInfo, type RevokedDevice,
 } from './devices.js';
 export { preconfigure, installPreconfigured, claimDevice, acceptClaimed, completePreconfigured, type Preconfigured } from './preconfig.js';
+export { publish, claimPublication, type ClaimedPublication } from './publications.js';
 export { adoptIssued } from './reissued.js';
 

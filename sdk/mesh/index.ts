@@ -44,7 +44,10 @@ export {
 export { checkDeviceChain, verifyDeviceChain, type DeviceChainReport } from './devices.js';
 export { reissueDevice, reissuedAccess, type ReissueOptions, type ReissuedDevice } from './reissue.js';
 export { keyFingerprint512, connectionWitness, type WitnessKey } from './witness.js';
-export { PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, openPublicationData, sealPublicationData, type Publication } from './publication.js';
+export {
+  PUBLICATION_AUTHENTICATOR_INFO, publicationOf, claimAuthenticate, openPublicationData, sealPublicationData, newPublication, announcePublication,
+  type Publication, type NewPublication,
+} from './publication.js';
 export * from './connect/index.js';
 export { CATALOG, SPOOL, isStoreLabel, type StoreLabel } from './stores.js';
 export * from './host/index.js';
@@ -62,5 +65,6 @@ export {
   type SealMessageOptions, type SealedMessageInfo, type CheckSealedOptions, type OpenMessageOptions, type OpenedMessage,
 } from './messaging/envelope.js';
 export { peerOf, peerOfSignedContact, peerOfContact, contactEntryOf, canonicalAccount, type Peer } from './messaging/peer.js';
+export { newContactCard, publishedContact, type PublishedContact } from './messaging/contact-card.js';
 export * from './catalog/index.js';
 export * from './spool/index.js';
