@@ -7,7 +7,7 @@ import { main } from '../sdk/cli/main.js';
 import { testService } from './support/mesh-service.js';
 
 /**
- * features.md rows 44–51 through the `mesh` CLI, in-process, with two services on loopback
+ * features.md rows 44–51 (row 45 with --read / --unread / --raw) through the `mesh` CLI, in-process, with two services on loopback
  * (alice@a.test, bob@b.test) found through MESH_RESOLVE — the transcript of protocol.md F6, F7.
  */
 
@@ -72,6 +72,14 @@ describe('mesh contact request|dynamic|exchange / message … across two service
       return p.length > 0 ? p : undefined;
     }, 'the request at bob');
     expect(pending).toEqual([expect.objectContaining({ messageId: id, messageType: 'MessageContact', sender: 'alice@a.test', text: 'hi Bob' })]);
+    // Listed once, it is read: --unread shows nothing more, --read shows it, --raw adds what alice signed.
+    expect(await ok('message', 'pending', '--unread', ...HB)).toBe('');
+    const read = (await ok('message', 'pending', '--read', '--raw', ...HB)).split('\n');
+    expect(read[0]).toBe(`${id} MessageContact from alice@a.test (not a contact): hi Bob`);
+    expect(JSON.parse(read[1]!)).toMatchObject({ MessageContact: { MessageId: id, Sender: 'alice@a.test', Subject: 'hi Bob' } });
+    const both = await mesh('message', 'pending', '--read', '--unread', ...HB);
+    expect(both.status).toBe(2);
+    expect(both.err).toMatch(/^mesh: .*exclude each other\n$/);
     expect(await ok('message', 'accept', id, ...HB)).toContain('Accepted MessageContact from alice@a.test');
     expect(await ok('message', 'pending', ...HB)).toBe('');
 

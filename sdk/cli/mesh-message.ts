@@ -4,7 +4,7 @@ import { MeshClient } from '../client/mesh-client.js';
 import { MeshMessages, type SentMessage } from '../client/messages.js';
 import type { MeshAccount } from '../mesh/index.js';
 import { escapeText } from './escape.js';
-import type { CliIo } from './io.js';
+import { CliExit, type CliIo } from './io.js';
 import { hostCommand, openAccount, output, type HostOptions } from './mesh-home.js';
 import { parseInteger } from './options.js';
 import { serviceOf } from './mesh-client.js';
@@ -88,11 +88,18 @@ export function addMessageCommands(program: Command, io: CliIo): void {
 
   const message = program.command('message').description('messages from other accounts: contact requests, confirmations (MMM_Inbound)');
   hostCommand(message.command('pending'))
-    .description('requests not handled yet (contact requests, confirmation requests)')
-    .action(async (o: HostOptions) => {
+    .description('requests not handled yet (contact requests, confirmation requests); those listed are marked read on every device')
+    .option('--read', 'only requests listed before')
+    .option('--unread', 'only requests not listed before')
+    .option('--raw', 'also print each message as its sender signed it (JSON)')
+    .action(async (o: HostOptions & { read?: boolean; unread?: boolean; raw?: boolean }) => {
+      if (o.read && o.unread) throw new CliExit(2, 'message pending: --read and --unread exclude each other');
       const { account } = await openAccount(io, o);
-      const pending = await messagesOf(account).pending();
-      output(io, o, { pending }, pending.map((m) => `${m.messageId} ${m.messageType} from ${escapeText(m.sender)}${m.fromContact ? '' : ' (not a contact)'}${m.text ? `: ${escapeText(m.text)}` : ''}`));
+      const pending = await messagesOf(account).pending({ ...(o.read ? { only: 'read' as const } : o.unread ? { only: 'unread' as const } : {}), ...(o.raw ? { raw: true } : {}) });
+      output(io, o, { pending }, pending.flatMap((m) => [
+        `${m.messageId} ${m.messageType} from ${escapeText(m.sender)}${m.fromContact ? '' : ' (not a contact)'}${m.text ? `: ${escapeText(m.text)}` : ''}${m.read ? '' : ' [new]'}`,
+        ...(m.raw !== undefined ? [escapeText(m.raw)] : []),
+      ]));
     });
 
   for (const verb of ['accept', 'reject'] as const) {

@@ -41,7 +41,7 @@ export {
   MeshClient, type MeshClientOptions, type BindReport, type SyncReport, type AccountStatus, type WatchEvent, type ClientWatch, type UploadReport, type ConflictWarning, type TransactMessages,
 } from './mesh-client.js';
 export { MeshClientError, type MeshClientErrorCode } from './errors.js';
-export { MeshMessages, type SentMessage, type PendingMessage, type ConfirmationStatus } from './messages.js';
+export { MeshMessages, type SentMessage, type PendingMessage, type PendingOptions, type ConfirmationStatus } from './messages.js';
 export {
   reconcile, download, updateOf, newReport, type StoreReport, type ServiceHead, type DownloadedPage, type PageFetcher,
 } from './store-sync.js';

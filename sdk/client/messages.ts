@@ -7,6 +7,7 @@ import { openMeshEnvelope, sealMeshObject } from '../mesh/envelopes.js';
 import { newMessageId, openMessage, sealMessage, type OpenedMessage } from '../mesh/messaging/envelope.js';
 import { canonicalAccount, contactEntryOf, peerOf, peerOfContact, type Peer } from '../mesh/messaging/peer.js';
 import { isKindOf } from '../mesh/schema/model.js';
+import { meshObjectToString } from '../mesh/schema/codec.js';
 import type { Enveloped } from '../mesh/schema/object.js';
 import type {
   AnyMessage, CatalogedContact, CatalogedIngress, ContactPerson, MessageContact, MessagePin, RequestConfirmation, ResponseConfirmation,
@@ -85,6 +86,18 @@ export interface PendingMessage {
   readonly text?: string;
   /** True when the sender is one of our contacts. */
   readonly fromContact: boolean;
+  /** True when an earlier listing on any device of the account showed it (its state was `Read`). */
+  readonly read: boolean;
+  /** With `raw`: the verified message as its sender signed it (tagged JSON). */
+  readonly raw?: string;
+}
+
+/** Options of {@link MeshMessages.pending} (`message pending --read | --unread, --raw`). */
+export interface PendingOptions {
+  /** Only the requests listed before (`read`) or only the new ones (`unread`); default both. */
+  readonly only?: 'read' | 'unread';
+  /** Add each message's verified content (tagged JSON). */
+  readonly raw?: boolean;
 }
 
 /** The answer to a confirmation request (`message status`). */
@@ -194,13 +207,18 @@ export class MeshMessages {
   /**
    * `message pending` (row 45): requests in MMM_Inbound not yet handled — every open message
    * except answers (ResponseConfirmation) and completions — that open and verify; after a sync.
+   * A request listed is marked `Read` (mesh-model.md §9.3, synced to every device), so that
+   * `only: 'unread'` lists just what came since, and `only: 'read'` what was seen and is still
+   * open; `raw` adds each message's verified content.
    */
-  async pending(): Promise<PendingMessage[]> {
+  async pending(options: PendingOptions = {}): Promise<PendingMessage[]> {
     await this.client.sync();
     const contacts = await this.contacts();
-    return this.#inbound(async (spool) => {
+    const states: ('Initial' | 'Read')[] = options.only === 'read' ? ['Read'] : options.only === 'unread' ? ['Initial'] : ['Initial', 'Read'];
+    let marked = 0;
+    const listed = await this.#inbound(async (spool) => {
       const out: PendingMessage[] = [];
-      for (const m of spool.list({ state: ['Initial', 'Read'] })) {
+      for (const m of spool.list({ state: states })) {
         if (isKindOf(m.messageType, 'ResponseConfirmation')) continue;
         let opened: OpenedMessage;
         try {
@@ -212,11 +230,17 @@ export class MeshMessages {
         const text = opened.message.$class === 'RequestConfirmation' ? (opened.message as RequestConfirmation).Text : (opened.message as MessageContact).Subject;
         out.push({
           messageId: m.messageId, messageType: m.messageType, sender: opened.sender.address, created: m.created, fromContact: opened.fromContact,
-          ...(typeof text === 'string' ? { text } : {}),
+          read: m.state === 'Read', ...(typeof text === 'string' ? { text } : {}), ...(options.raw ? { raw: meshObjectToString(opened.message) } : {}),
         });
+        if (m.state === 'Initial') {
+          await spool.mark(m.messageId, 'Read');
+          marked++;
+        }
       }
       return out;
     });
+    if (marked > 0) await this.client.sync();
+    return listed;
   }
 
   /** Files `peer` as a contact from its signed self contact, and admits it. */
