@@ -9,7 +9,7 @@ import { buildMessageClaim } from '../sdk/mesh/connect/claim.js';
 import { sealMeshObject } from '../sdk/mesh/envelopes.js';
 import { MeshHost, type MeshAccount } from '../sdk/mesh/index.js';
 import { newContactCard, publishedContact } from '../sdk/mesh/messaging/contact-card.js';
-import { openPublicationData } from '../sdk/mesh/publication.js';
+import { announcePublication, openPublicationData } from '../sdk/mesh/publication.js';
 import { meshObjectToString, readMeshObject } from '../sdk/mesh/schema/codec.js';
 import type { CatalogedPublication } from '../sdk/mesh/schema/types.js';
 import { keyCredential, MeshHttpClient } from '../sdk/protocol/client.js';
@@ -23,7 +23,7 @@ import { boundAccount, testService, type TestDevice } from './support/mesh-servi
  * service, verified against the profile a.test gives for alice. Attacked: a tampered card, a card
  * naming a profile of someone else's making, another account's contact under alice's URI, the
  * URI re-addressed to another account, a guessed secret, a captured claim replayed or
- * re-addressed.
+ * re-addressed, a card announced under another account's key; and an expired card.
  */
 
 type Service = Awaited<ReturnType<typeof testService>>;
@@ -203,6 +203,29 @@ describe('contact static + contact fetch (row 50)', () => {
     const refused = await rejection(http.request('Claim', { $class: 'ClaimRequest', EnvelopedMessageClaim: envelope }, eveKey));
     expect(refused).toBeInstanceOf(MeshProtocolError);
     expect((refused as MeshProtocolError).status).toBe(403);
+  });
+
+  it('attack: a card announced under a key that is not the account\'s (another account\'s CommonSignature) is not filed', async () => {
+    const lee = await person(a, 'lee@a.test');
+    const stranger = await person(b, 'stranger@b.test');
+    const card = newContactCard('lee@a.test', await selfContactOf(lee.account));
+    const announced = announcePublication(card.catalogedPublication, dareKeyFromKeyPair(stranger.account.accountKeys().commonSignature));
+    await lee.client.upload([], { local: [announced] });
+    expect(await a.store.getRecord(`mmm.publication.${card.publication.publicationId}`)).toBeUndefined();
+    expect(await rejection(stranger.messages.fetchContact(card.connectUri, { endpoint: a.endpoint }))).toMatchObject({ code: 'CLIENT_NOT_FOUND' });
+    // The same card under lee's own CommonSignature is filed.
+    await lee.client.upload([], { local: [announcePublication(card.catalogedPublication, lee.account.activation.accountKeys.Signature!)] });
+    await expect(stranger.messages.fetchContact(card.connectUri, { endpoint: a.endpoint })).resolves.toMatchObject({ address: 'lee@a.test' });
+  });
+
+  it('an expired card is refused by the service (NotOnOrAfter), and nothing is filed', async () => {
+    const kay = await person(a, 'kay@a.test');
+    const card = await kay.messages.staticContact({ expires: new Date(Date.now() - 1000) });
+    const bob = await person(b, 'bob6@b.test');
+    const refused = await rejection(bob.messages.fetchContact(card.uri, { endpoint: a.endpoint }));
+    expect(refused).toBeInstanceOf(MeshProtocolError);
+    expect((refused as MeshProtocolError).detail).toContain('expired');
+    expect(await contactAddresses(bob)).toEqual([]);
   });
 
   it('the CommonSignature announces a contact card, the AdministratorSignature a device label: a device label is still claimed once', async () => {
