@@ -304,26 +304,28 @@ describe('message states (mesh-model.md §9.3) on every device', () => {
   });
 
   it('row 45 flags: a listed request is Read on every device — unread lists only what came since, read what was seen; raw is what the sender signed', async () => {
+    // A sender of its own: alice's messages count against the per-sender rate of later tests.
+    const ora = await person(a, 'ora@a.test');
     const pat = await person(b, 'pat@b.test');
     const tablet = new MeshMessages((await secondDevice(pat, ['message'])).client);
-    const first = await alice.messages.contactRequest('pat@b.test', { subject: 'first' });
+    const first = await ora.messages.contactRequest('pat@b.test', { subject: 'first' });
     const seen = await eventually(async () => {
       const got = await pat.messages.pending({ only: 'unread', raw: true });
       return got.length > 0 ? got : undefined;
     }, 'the first request at pat');
     expect(seen).toEqual([expect.objectContaining({ messageId: first.messageId, read: false, text: 'first' })]);
     const raw = JSON.parse(seen[0]!.raw!) as { MessageContact: { Subject: string; Sender: string; MessageId: string } };
-    expect(raw.MessageContact).toMatchObject({ Subject: 'first', Sender: 'alice@a.test', MessageId: first.messageId });
+    expect(raw.MessageContact).toMatchObject({ Subject: 'first', Sender: 'ora@a.test', MessageId: first.messageId });
     // Listed once: no longer unread — here and on the other device.
     expect(await pat.messages.pending({ only: 'unread' })).toEqual([]);
     expect(await tablet.pending({ only: 'unread' })).toEqual([]);
     expect((await tablet.pending({ only: 'read' })).map((m) => [m.messageId, m.read])).toEqual([[first.messageId, true]]);
     expect((await pat.messages.pending()).every((m) => m.raw === undefined)).toBe(true);
 
-    const second = await alice.messages.confirm('pat@b.test', 'second?');
+    const second = await ora.messages.confirm('pat@b.test', 'second?');
     // Not a contact yet: the confirmation is refused at pat's service; a second contact request is admitted.
-    await eventually(async () => ((await outboundState(alice, second.messageId)) === 'Refused' ? true : undefined), 'the refusal');
-    const third = await alice.messages.contactRequest('pat@b.test', { subject: 'third' });
+    await eventually(async () => ((await outboundState(ora, second.messageId)) === 'Refused' ? true : undefined), 'the refusal');
+    const third = await ora.messages.contactRequest('pat@b.test', { subject: 'third' });
     const fresh = await eventually(async () => {
       const got = await tablet.pending({ only: 'unread' });
       return got.length > 0 ? got : undefined;
