@@ -56,7 +56,6 @@ import type { MeshClient } from './mesh-client.js';
  *   self contact; the publisher's `processAutomatic` takes it without a question when the PIN is
  *   known, open, unexpired, automatic, for contacts, and the witness matches — once: the PIN is
  *   closed with the same sync — and answers with its own contact, which ours files in turn.
-
  * - **Static contact URI** (row 50; protocol.md F6 "Static QR"): `staticContact` publishes our
  *   signed self contact as a contact card (publications.ts, mesh/messaging/contact-card.ts) and
  *   gives `mcu://ADDRESS/E…`; `fetchContact(URI)` claims it at ADDRESS's service — no device of
@@ -430,8 +429,9 @@ export class MeshMessages {
    *
    * Errors: `CLIENT_BAD_ARGUMENT` for a URI that is not a contact URI; `CLIENT_NOT_FOUND` when
    * nothing is published at it (a wrong or guessed secret, another account's URI); the service's
-   * refusal as it is otherwise (an expired card: NotAuthorized); `CLIENT_BAD_RESPONSE` when what came back does not open or verify (a tampered card,
-   * another account's contact, a profile that is not ADDRESS's).
+   * refusal as it is otherwise (an expired card: NotAuthorized); `CLIENT_BAD_RESPONSE` when what
+   * came back does not open or verify (a tampered card, another account's contact, a profile
+   * that is not ADDRESS's).
    */
   async fetchContact(uri: string, options: { endpoint: string; fetch?: FetchFunction }): Promise<{ readonly address: string; readonly udf: string }> {
     let parsed;

@@ -20,7 +20,8 @@ import type { CheckedMessage } from './messages.js';
 
 /**
  * Publications and claims at the service (protocol.md T10 Claim, T11 PollClaim, F4; mesh-model.md
- * §11): how a preconfigured device is claimed by the account that scanned its label.
+ * §11): how a preconfigured device is claimed by the account that scanned its label, and how a
+ * contact card is fetched by whoever holds its URI (protocol.md F6 static QR).
  *
  * - **Publishing**: an administrator device of the publisher sends the CatalogedPublication —
  *   signed, its data encrypted under the connect-URI secret — in `Local[]` of a Transact (it also
@@ -83,9 +84,14 @@ export async function filePublications(sc: ServiceContext, account: string, loca
   if (publications.length === 0) return;
   const view = await sc.access.account(account);
   if (view === undefined) return;
-  const common = (view.profile as { CommonSignature?: Parameters<typeof publicKeyOf>[0] }).CommonSignature;
   const signers: [PublicationKind, DarePublicKey][] = [['device', view.administrator]];
-  if (common !== undefined) signers.push(['contact', publicKeyOf(common, 'CommonSignature')]);
+  const common = (view.profile as { CommonSignature?: Parameters<typeof publicKeyOf>[0] }).CommonSignature;
+  // An account without a usable CommonSignature (a group) publishes no contact card.
+  try {
+    if (common !== undefined) signers.push(['contact', publicKeyOf(common, 'CommonSignature')]);
+  } catch (e) {
+    if (!(e instanceof MeshError)) throw e;
+  }
   for (const m of publications) {
     try {
       const opened = signedBy(m, signers);
