@@ -15,7 +15,7 @@ import type { CatalogedPublication } from '../sdk/mesh/schema/types.js';
 import { keyCredential, MeshHttpClient } from '../sdk/protocol/client.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
 import { newEncryptionKey } from '../sdk/udf/fixed.js';
-import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
+import { boundAccount, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
 
 /**
  * Static contact URIs (features.md row 50; protocol.md F6 "Static QR", T10 Claim; mesh-model.md
@@ -216,6 +216,18 @@ describe('contact static + contact fetch (row 50)', () => {
     // The same card under lee's own CommonSignature is filed.
     await lee.client.upload([], { local: [announcePublication(card.catalogedPublication, lee.account.activation.accountKeys.Signature!)] });
     await expect(stranger.messages.fetchContact(card.connectUri, { endpoint: a.endpoint })).resolves.toMatchObject({ address: 'lee@a.test' });
+  });
+
+  it('roles: a device with the message role fetches a card; publishing one takes a device that writes MMM_Local (admin)', async () => {
+    const max = await person(a, 'max@a.test');
+    const card = await max.messages.staticContact();
+    const nia = await person(b, 'nia@b.test');
+    const phone = new MeshMessages((await secondDevice(nia, ['message'])).client);
+    await expect(phone.staticContact()).rejects.toMatchObject({ code: 'CLIENT_NOT_AUTHORIZED' });
+    await expect(phone.fetchContact(card.uri, { endpoint: a.endpoint })).resolves.toMatchObject({ address: 'max@a.test' });
+    // Filed for the account: nia's first device has it after a sync.
+    await nia.client.sync();
+    expect(await contactAddresses(nia)).toEqual(['max@a.test']);
   });
 
   it('an expired card is refused by the service (NotOnOrAfter), and nothing is filed', async () => {
