@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryHome } from '../adapters/home/memory.js';
 import { MeshMessages } from '../sdk/client/messages.js';
@@ -31,14 +34,20 @@ let a: Service;
 let b: Service;
 let resolve = '';
 
+let aData = '';
+let aOptions: Parameters<typeof testService>[0];
+
 beforeAll(async () => {
   const messaging = { resolve: () => resolve };
-  a = await testService({ serviceName: 'a.test', service: { messaging } });
+  aData = mkdtempSync(join(tmpdir(), 'mathmesh-a-'));
+  aOptions = { serviceName: 'a.test', data: aData, service: { messaging } };
+  a = await testService(aOptions);
   b = await testService({ serviceName: 'b.test', service: { messaging } });
   resolve = `a.test=${a.endpoint},b.test=${b.endpoint}`;
 });
 afterAll(async () => {
   await a?.stop();
+  if (aData) rmSync(aData, { recursive: true, force: true });
   await b?.stop();
 });
 
@@ -93,7 +102,10 @@ describe('contact static + contact fetch (row 50)', () => {
     expect(catalog.list().map((p) => p.Id)).toContain(published.publicationId);
     await catalog.close();
     // From here on no device of alice's does anything (her only device is never called again):
-    // what bob gets, a.test's service gives him alone.
+    // what bob gets, a.test's service gives him alone — after a restart, from its store.
+    const port = a.port;
+    await a.stop();
+    a = await testService({ ...aOptions, port });
 
     const bob = await person(b, 'bob@b.test');
     const got = await bob.messages.fetchContact(uri, { endpoint: a.endpoint });
