@@ -7,7 +7,12 @@ import { SequenceReader } from '../sdk/dare/sequence/reader.js';
 import { completeConnection, requestConnection } from '../sdk/client/connect.js';
 import { answerRequest, authorizeDevice, revokeDevice } from '../sdk/client/devices.js';
 import { MeshClient } from '../sdk/client/index.js';
-import { dareKeyFromCombined, deriveDeviceKeys, MeshHost, storeSequenceName, type MeshAccount } from '../sdk/mesh/index.js';
+import { MeshMessages } from '../sdk/client/messages.js';
+import {
+  dareKeyFromCombined, deriveDeviceKeys, keyDataOf, MeshHost, newMeshSeed, openMeshEnvelope, sealMeshObject, storeKeyEntry, storeSequenceName,
+  type Catalog, type CatalogedAccess, type ContainerUpdate, type KeyData, type MeshAccount, type StoreKeyCapability,
+} from '../sdk/mesh/index.js';
+import { frameEnvelope } from '../sdk/protocol/frames.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
 import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
 
@@ -267,3 +272,120 @@ describe('revocation (protocol.md F10)', () => {
   });
 });
 
+
+describe('after re-keying, what the service writes into the spools (mesh-model.md §7 re-keying, §9)', () => {
+  /** The frames of `label` in `home` that start at or after byte `from`, and how many of them `keys` open. */
+  async function newFrames(home: MemoryHome, accountUdf: string, label: string, from: number, keys: readonly DarePrivateKey[]): Promise<{ total: number; readable: number }> {
+    const reader = await SequenceReader.open(bytesStore(await storeBytes(home, accountUdf, label)), { keys });
+    let total = 0;
+    let readable = 0;
+    for (let i = 1; i < reader.frameCount; i++) {
+      if ((await reader.frame(i)).start < from) continue;
+      total++;
+      try {
+        await reader.plaintext(i);
+        readable++;
+      } catch {
+        // not with these keys
+      }
+    }
+    return { total, readable };
+  }
+
+  it('attack: a delivery from another account, a Connect acknowledgement and a Local answer written after the revocation open with nothing the revoked home holds; the remaining devices read them', async () => {
+    const admin = await boundAccount(service.endpoint, 'jack@example.com');
+    const mallory = await boundAccount(service.endpoint, 'kate@example.com');
+    const revoked = await connectDevice(admin, ['admin']);
+    const laptop = await connectDevice(admin, ['web']);
+    await admin.client.sync();
+    const size = async (label: string): Promise<number> => (await storeBytes(admin.home, admin.account.udf, label)).length;
+    const before = { inbound: await size('MMM_Inbound'), local: await size('MMM_Local') };
+
+    const r = await revokeDevice(admin.client, revoked.account.deviceUdf);
+    expect(r.rekeyed.get('MMM_Inbound')).toBe(1);
+    expect(r.rekeyed.get('MMM_Local')).toBe(1);
+    // Written by the service after the revocation: another account's contact request (a delivery),
+    // a new device's Connect (AcknowledgeConnection), the admin's answer to it (Local[] message).
+    await new MeshMessages(mallory.client).contactRequest('jack@example.com', { subject: 'hello' });
+    const home = new MemoryHome();
+    const host = await MeshHost.open(home);
+    const req = await requestConnection(host, { address: 'jack@example.com', endpoint: service.endpoint });
+    await admin.client.sync();
+    await answerRequest(admin.client, req.witness, { result: 'Accept', roles: ['web'] });
+    await admin.client.sync();
+    expect((await completeConnection(host)).state).toBe('accepted');
+
+    const revokedKeys = await everyKeyOf(revoked.host, revoked.account);
+    const inbound = await newFrames(admin.home, admin.account.udf, 'MMM_Inbound', before.inbound, revokedKeys);
+    const local = await newFrames(admin.home, admin.account.udf, 'MMM_Local', before.local, revokedKeys);
+    expect(inbound.total).toBeGreaterThanOrEqual(2); // the contact request, the acknowledgement (and the admin's completion)
+    expect(local.total).toBeGreaterThanOrEqual(1); // the RespondConnection
+    expect(inbound.readable).toBe(0);
+    expect(local.readable).toBe(0);
+    // Control: the administrator's keys (the remaining device, new generation) open every one of them …
+    const adminKeys = await everyKeyOf(admin.host, admin.account);
+    expect((await newFrames(admin.home, admin.account.udf, 'MMM_Inbound', before.inbound, adminKeys)).readable).toBe(inbound.total);
+    expect((await newFrames(admin.home, admin.account.udf, 'MMM_Local', before.local, adminKeys)).readable).toBe(local.total);
+    // … and the web laptop reads the delivered request after its sync (it takes up its new keys there).
+    await laptop.client.sync();
+    const spool = await laptop.account.spool('inbound');
+    try {
+      expect(spool.list({ messageType: 'MessageContact' })).toHaveLength(1);
+    } finally {
+      await spool.close();
+    }
+    expect((await newFrames(laptop.home, laptop.account.udf, 'MMM_Inbound', before.inbound, await everyKeyOf(laptop.host, laptop.account))).readable).toBe(inbound.total);
+  });
+
+  it('attack: only the administrator key announces a spool key, and only forward; a refused announcement changes nothing', async () => {
+    const admin = await boundAccount(service.endpoint, 'liam@example.com');
+    const phone = await connectDevice(admin, ['web']);
+    const other = await connectDevice(admin, ['web']);
+    await revokeDevice(admin.client, other.account.deviceUdf);
+    await admin.client.sync();
+    const accessIndex = async (): Promise<number | undefined> => (await admin.client.status()).stores.find((s) => s.store === 'MMM_Access')?.index;
+    /** An announcement of MMM_Inbound's key `generation`, signed by `signer`, naming `key` (default: the true one). */
+    const forged = (signer: DarePrivateKey, generation: number, key?: KeyData): CatalogedAccess => {
+      const good = storeKeyEntry(admin.account.accountKeys(), 'MMM_Inbound', generation);
+      const announced = openMeshEnvelope((good.Capability as StoreKeyCapability).EnvelopedStoreKey!, 'StoreKey').object;
+      const changed = key === undefined ? announced : { ...announced, Key: key };
+      return { $class: 'CatalogedAccess', Capability: { $class: 'StoreKeyCapability', Id: 'MMM_Inbound', EnvelopedStoreKey: sealMeshObject(changed, { signers: [signer] }) } };
+    };
+    const administrator = dareKeyFromKeyPair(admin.account.accountKeys().administratorSignature);
+    /**
+     * Sends, with `sender`'s credential, the MMM_Access frames an administrator device's home
+     * (connected for the purpose, current) builds for `edit`; returns the refusal, and checks
+     * that a refusal left MMM_Access as it was.
+     */
+    const attempt = async (sender: 'self' | { client: MeshClient }, edit: (c: Catalog<'access'>) => Promise<unknown>): Promise<string | undefined> => {
+      const builder = await connectDevice(admin, ['admin']);
+      const c = await builder.account.catalog('access');
+      let update: ContainerUpdate;
+      try {
+        await edit(c);
+        const out = await c.outgoing();
+        update = { $class: 'ContainerUpdate', Container: out.container, Index: out.index, ...(out.digest ? { Digest: out.digest } : {}), Envelopes: out.frames.map(frameEnvelope) };
+      } finally {
+        await c.close();
+      }
+      const at = await accessIndex();
+      const client = sender === 'self' ? builder.client : sender.client;
+      const refused = await refusal(client.http.request('Transact', { $class: 'TransactRequest', Account: 'liam@example.com', Updates: [update] }, client.deviceCredential()));
+      if (refused !== undefined) expect(await accessIndex()).toBe(at);
+      else expect(await accessIndex()).toBeGreaterThan(at!);
+      return refused;
+    };
+
+    // A non-administrator device (web) announcing a key — even with well-formed frames signed by the administrator: 403.
+    expect(await attempt(phone, (c) => c.put(storeKeyEntry(admin.account.accountKeys(), 'MMM_Inbound', 2)))).toBe('403 NotAuthorized');
+    // An administrator device announcing a key signed by another key (a device's): 400.
+    const stranger = deriveDeviceKeys(newMeshSeed('MeshProfileDevice'));
+    expect(await attempt('self', (c) => c.put(forged(dareKeyFromKeyPair(stranger.profileSignature), 2)))).toMatch(/^400/);
+    // Withdrawing the announced key (the service would fall back to frame 0's, which the revoked device holds): 400.
+    expect(await attempt('self', (c) => c.delete('MMM_Inbound'))).toMatch(/^400/);
+    // Another key under the current generation, even signed by the administrator: 400 (only forward).
+    expect(await attempt('self', (c) => c.put(forged(administrator, 1, keyDataOf(stranger.encryption))))).toMatch(/^400/);
+    // Control: the administrator's announcement of the next generation is taken (last: no device holds that key yet).
+    expect(await attempt('self', (c) => c.put(storeKeyEntry(admin.account.accountKeys(), 'MMM_Inbound', 2)))).toBeUndefined();
+  });
+});

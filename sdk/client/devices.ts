@@ -12,6 +12,7 @@ import { publicKeyOf } from '../mesh/keydata.js';
 import { verifyProfile } from '../mesh/profiles.js';
 import { reissueDevice, reissuedAccess } from '../mesh/reissue.js';
 import { grantsOf } from '../mesh/roles.js';
+import { SERVICE_WRITTEN_SPOOLS, storeKeyEntry } from '../mesh/store-keys.js';
 import type { AnyProfileAccount, CatalogedAccess, CatalogedDevice, ProfileDevice } from '../mesh/schema/types.js';
 import type { Spool } from '../mesh/spool/spool.js';
 import type { SyncedStore } from '../mesh/catalog/synced-store.js';
@@ -303,10 +304,11 @@ function capabilityOf(entry: CatalogedAccess): { $class?: string; Udf?: string; 
  * with a new key generation for each store the revoked device could read. The service refuses
  * the device from that commit on — Status, Download, Transact, PushTicket — and closes its push
  * sockets; the frames written after it are encrypted to the new keys only, which the revoked
- * device never had. Limits: what it copied before (keys, frames) cannot be recalled — old frames
- * stay readable to it; messages the *service* spools (deliveries to MMM_Inbound, Local messages)
- * are still encrypted to a spool's first key, which frame 0 names (the service cannot learn the
- * new one). Needs the account seed here. `MESH_NOT_FOUND` for a device the account does not
+ * device never had — also the frames the *service* writes into the spools (deliveries to
+ * MMM_Inbound, AcknowledgeConnections, Local messages): the same Transact announces each re-keyed
+ * spool's new public key in MMM_Access, signed by the AdministratorSignature
+ * (mesh/store-keys.ts). Limits: what it copied before (keys, frames) cannot be recalled — old
+ * frames stay readable to it. Needs the account seed here. `MESH_NOT_FOUND` for a device the account does not
  * have; `MESH_BAD_ARGUMENT` for this device.
  */
 export async function revokeDevice(client: MeshClient, deviceUdf: string): Promise<RevokedDevice> {
@@ -345,6 +347,8 @@ export async function revokeDevice(client: MeshClient, deviceUdf: string): Promi
       keyids.push(capabilityOf(entry)!.Id!);
     }
     if (known) await deviceCatalog.delete(udf);
+    // The service writes into the spools too: it learns their new keys from MMM_Access, signed by the administrator key.
+    for (const [store, g] of rekeyed) if (SERVICE_WRITTEN_SPOOLS.has(store)) await access.put(storeKeyEntry(keys, store, g));
     for (const r of reissued) {
       await deviceCatalog.put(r.issued.catalogedDevice);
       for (const entry of accessEntries) {

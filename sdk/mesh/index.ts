@@ -50,6 +50,7 @@ export {
 } from './publication.js';
 export * from './connect/index.js';
 export { CATALOG, SPOOL, isStoreLabel, type StoreLabel } from './stores.js';
+export { SERVICE_WRITTEN_SPOOLS, storeKeyEntry, announcedStoreKey, type AnnouncedStoreKey } from './store-keys.js';
 export * from './host/index.js';
 export {
   deviceAccountKeyData, buildConnectionService, buildConnectionDevice, sealConnection, verifyConnection, type DeviceAccountKeyData,

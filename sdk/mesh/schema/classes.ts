@@ -638,4 +638,13 @@ export const MESH_CLASSES = {
     inherits: 'MeshResponse',
     members: { EnvelopedProfileAccount: 'Enveloped<ProfileAccount>' },
   },
+  StoreKeyCapability: {
+    doc: 'The current key of a re-keyed spool, so the service encrypts what it writes there to it (mesh-model.md §7, re-keying): an MMM_Access entry, `Id` = the spool\'s label, its StoreKey signed by the AdministratorSignature.',
+    inherits: 'Capability',
+    members: { EnvelopedStoreKey: 'Enveloped<StoreKey>' },
+  },
+  StoreKey: {
+    doc: 'A store\'s key generation as an administrator announces it (the public key only; see StoreKeyCapability).',
+    members: { AccountUdf: 'String', Store: 'String', Generation: 'Integer', Key: 'KeyData' },
+  },
 } as const satisfies Readonly<Record<string, ClassDefinition>>;

@@ -1067,7 +1067,8 @@ export type AnyCapability =
   | CapabilityDecryptServiced
   | CapabilitySign
   | CapabilityKeyGenerate
-  | CapabilityFairExchange;
+  | CapabilityFairExchange
+  | StoreKeyCapability;
 
 /** Members of {@link NullCapability}. */
 export interface NullCapabilityMembers extends CapabilityMembers {
@@ -2169,6 +2170,28 @@ export interface LookupResponseMembers extends MeshResponseMembers {
 /** The profile of the account a LookupRequest named (this binding). */
 export interface LookupResponse extends LookupResponseMembers, MeshObjectBase<'LookupResponse'> {}
 
+/** Members of {@link StoreKeyCapability}. */
+export interface StoreKeyCapabilityMembers extends CapabilityMembers {
+  /** Enveloped<StoreKey> */
+  EnvelopedStoreKey?: Enveloped<StoreKey>;
+}
+/** The current key of a re-keyed spool, so the service encrypts what it writes there to it (mesh-model.md §7, re-keying): an MMM_Access entry, `Id` = the spool's label, its StoreKey signed by the AdministratorSignature. */
+export interface StoreKeyCapability extends StoreKeyCapabilityMembers, MeshObjectBase<'StoreKeyCapability'> {}
+
+/** Members of {@link StoreKey}. */
+export interface StoreKeyMembers {
+  /** String */
+  AccountUdf?: string;
+  /** String */
+  Store?: string;
+  /** Integer */
+  Generation?: number;
+  /** KeyData */
+  Key?: Untagged<KeyData>;
+}
+/** A store's key generation as an administrator announces it (the public key only; see StoreKeyCapability). */
+export interface StoreKey extends StoreKeyMembers, MeshObjectBase<'StoreKey'> {}
+
 /** Class name → its interface. */
 export interface MeshClassMap {
   KeyCore: KeyCore;
@@ -2337,6 +2360,8 @@ export interface MeshClassMap {
   PushTicketResponse: PushTicketResponse;
   LookupRequest: LookupRequest;
   LookupResponse: LookupResponse;
+  StoreKeyCapability: StoreKeyCapability;
+  StoreKey: StoreKey;
 }
 
 /** Class name → the class or any class inheriting from it. */
@@ -2507,6 +2532,8 @@ export interface MeshFamilyMap {
   PushTicketResponse: PushTicketResponse;
   LookupRequest: LookupRequest;
   LookupResponse: LookupResponse;
+  StoreKeyCapability: StoreKeyCapability;
+  StoreKey: StoreKey;
 }
 
 /** The name of a Mesh class. */

@@ -12,6 +12,7 @@ import { publicKeyOf } from '../../mesh/keydata.js';
 import { verifyProfile } from '../../mesh/profiles.js';
 import { storesOf } from '../../mesh/roles.js';
 import { readMeshObject } from '../../mesh/schema/codec.js';
+import { announcedStoreKey, type AnnouncedStoreKey } from '../../mesh/store-keys.js';
 import type { Enveloped } from '../../mesh/schema/object.js';
 import type { AccessCapability, AnyProfileAccount, CatalogedAccess, CatalogedDevice } from '../../mesh/schema/types.js';
 import { CATALOG, SPOOL } from '../../mesh/stores.js';
@@ -35,6 +36,10 @@ import type { AccountRecord, ServiceStore } from '../store.js';
  * 3. the capability's `Rights` (roles) decide the stores, as the roles decide the store keys an
  *    activation carries (`storesOf`): a device may read and write exactly the stores its roles
  *    grant. Unknown roles grant nothing.
+ *
+ * The catalog also carries the current key of each re-keyed spool (mesh/store-keys.ts), announced
+ * by an administrator: {@link AccessControl.storeKey} is what the service encrypts its own spool
+ * frames to.
  *
  * The account's CommonAuthentication key (Key mode: binding, the first upload, recovery) may do
  * everything. The catalog is read again whenever its head moved, through this host or another;
@@ -86,6 +91,8 @@ interface Snapshot {
   readonly created: number;
   readonly frameCount: number;
   readonly entries: AccessEntries;
+  /** The announced spool keys, or undefined when the catalog did not decode (fail closed). */
+  readonly storeKeys: ReadonlyMap<string, AnnouncedStoreKey> | undefined;
   readonly checked: Map<string, Checked | null>;
 }
 
@@ -150,6 +157,19 @@ export function activeKeyids(entries: AccessEntries): Set<string> {
   for (const [id, e] of entries) {
     const c = e.Capability;
     if (c?.$class === 'AccessCapability' && c.Active === true) out.add(id);
+  }
+  return out;
+}
+
+/**
+ * The spool keys the catalog announces (mesh/store-keys.ts), each checked against the account's
+ * AdministratorSignature; throws the `MeshError` of the first entry that announces one badly.
+ */
+export function announcedStoreKeys(entries: AccessEntries, view: AccountView): Map<string, AnnouncedStoreKey> {
+  const out = new Map<string, AnnouncedStoreKey>();
+  for (const entry of entries.values()) {
+    const announced = announcedStoreKey(entry, { administrator: view.administrator, accountUdf: view.udf });
+    if (announced !== undefined) out.set(announced.store, announced);
   }
   return out;
 }
@@ -221,6 +241,23 @@ export class AccessControl {
   }
 
   /**
+   * The key the service encrypts its own frames of spool `label` to: the one an administrator
+   * announced after re-keying it, or undefined — frame 0's key then. A catalog that does not
+   * decode fails closed (`MESH_INVALID`): nothing is written to a key that may be withdrawn.
+   */
+  async storeKey(view: AccountView, label: string): Promise<DarePublicKey | undefined> {
+    const keys = (await this.#snapshot(view)).storeKeys;
+    if (keys === undefined) throw new MeshError('MESH_INVALID', `the ${CATALOG.access} of ${view.address.slice(0, 100)} does not decode: the service writes nothing to its spools`);
+    return keys.get(label)?.key;
+  }
+
+  /** {@link storeKey} of the account at `address` (undefined when there is none). */
+  async spoolKey(address: string, label: string): Promise<DarePublicKey | undefined> {
+    const view = await this.account(address);
+    return view === undefined ? undefined : this.storeKey(view, label);
+  }
+
+  /**
    * The key of a device the Access catalog names under an administrator-signed connection,
    * active or not (rules 1–2 without "active"): a revoked device's requests still verify, so the
    * service can sign its refusal (403 DeviceRevoked) and the device knows it is final. Grants
@@ -266,14 +303,17 @@ export class AccessControl {
     if (cached !== undefined && cached.created === view.record.created && cached.frameCount === head.nextIndex) return cached;
     const frames = await this.frames(view);
     let entries: AccessEntries;
+    let storeKeys: ReadonlyMap<string, AnnouncedStoreKey> | undefined;
     try {
       entries = await this.decode(frames);
+      storeKeys = announcedStoreKeys(entries, view);
     } catch {
       // Uploads are checked before they are taken, so this is a catalog damaged or written past
-      // the checks: fail closed — no device of the account gets anything.
+      // the checks: fail closed — no device of the account gets anything, no spool frame is written.
       entries = new Map();
+      storeKeys = undefined;
     }
-    const snap: Snapshot = { created: view.record.created, frameCount: frames.length, entries, checked: new Map() };
+    const snap: Snapshot = { created: view.record.created, frameCount: frames.length, entries, storeKeys, checked: new Map() };
     this.#bound(this.#snapshots);
     this.#snapshots.set(view.address, snap);
     return snap;

@@ -160,7 +160,7 @@ async function appendToInbound(sc: ServiceContext, address: string, messages: re
   if (record === undefined) throw unknownAccount(`no account ${address.slice(0, 100)}`);
   for (let attempt = 0; attempt < APPEND_ATTEMPTS; attempt++) {
     const base = await sc.states.current(record, SPOOL.inbound);
-    const built = spoolFrames(base, SPOOL.inbound, messages);
+    const built = spoolFrames(base, SPOOL.inbound, messages, await sc.access.spoolKey(address, SPOOL.inbound));
     try {
       await sc.store.transact([{ account: address, store: SPOOL.inbound, expectedNextIndex: base.state.frameCount, frames: built.frames, digest: built.after.state.head! }]);
       sc.states.set(record, SPOOL.inbound, built.after);

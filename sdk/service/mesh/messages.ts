@@ -1,5 +1,6 @@
 import type { DareEnvelope } from '../../dare/envelope.js';
 import { serializeEnvelope } from '../../dare/envelope.js';
+import type { DarePublicKey } from '../../dare/keys.js';
 import { SequenceReplica } from '../../dare/sequence/replica.js';
 import { spoolFrameOf } from '../../mesh/spool/spool.js';
 import { MESSAGE_LIMIT } from '../../protocol/transactions.js';
@@ -11,8 +12,9 @@ import type { StoreState } from './store-states.js';
  * Messages of a Transact (protocol.md T8: `Inbound[]`, `Local[]`, `Outbound[]` with
  * `Accounts[]`): the service appends each to a spool as a frame it builds itself — payload = the
  * message's DARE envelope exactly as its sender sealed it, ContentMeta its MessageId and type,
- * encrypted to the spool's key from the spool's frame 0 (mesh-model.md §9; spools take the
- * service's unauthored deliveries) — in the same atomic store transaction as the device's
+ * encrypted to the spool's key — from the spool's frame 0, or the one an administrator announced
+ * after re-keying it (mesh/store-keys.ts) — (mesh-model.md §9; spools take the service's
+ * unauthored deliveries) — in the same atomic store transaction as the device's
  * frames:
  *
  * - `Inbound[]` → the sender account's MMM_Inbound, `Local[]` → its MMM_Local (completions,
@@ -92,11 +94,13 @@ export function checkMessages(list: readonly DareEnvelope[] | undefined, what: s
 
 /**
  * Builds the spool frames that append `messages` to a store in state `at` (frame 0 must be
- * there: its policy names the spool's key) and returns them with the state after them.
+ * there: its policy names the spool's first key) and returns them with the state after them.
+ * `current`: the spool's key since it was re-keyed (AccessControl.storeKey, mesh/store-keys.ts),
+ * which the frames are then encrypted to instead of the first.
  */
-export function spoolFrames(at: StoreState, label: string, messages: readonly CheckedMessage[]): { frames: Uint8Array[]; after: StoreState } {
+export function spoolFrames(at: StoreState, label: string, messages: readonly CheckedMessage[], current?: DarePublicKey): { frames: Uint8Array[]; after: StoreState } {
   if (at.state.frameCount === 0) throw refuse('NotFound', { extended: 'NotFound', name: 'MeshUnknownAccount', detail: `${label} has no frame 0 yet: the account has not uploaded its spools` });
-  const replica = SequenceReplica.detached(at.state, { recipients: at.recipients });
+  const replica = SequenceReplica.detached(at.state, { recipients: at.recipients, ...(current ? { writeRecipients: [current] } : {}) });
   const prepared = replica.prepare(messages.map((m) => spoolFrameOf(m.envelope)));
   return { frames: [...prepared.frames], after: { state: prepared.after, recipients: at.recipients } };
 }

@@ -349,7 +349,7 @@ const ATTEMPTS = 5;
 async function appendMessages(sc: ServiceContext, record: AccountRecord, label: string, messages: readonly CheckedMessage[], claim?: SealedMessageInfo): Promise<void> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const base = await sc.states.current(record, label);
-    const built = spoolFrames(base, label, messages);
+    const built = spoolFrames(base, label, messages, await sc.access.spoolKey(record.address, label));
     try {
       await sc.store.transact(
         [{ account: record.address, store: label, expectedNextIndex: base.state.frameCount, frames: built.frames, digest: built.after.state.head! }],

@@ -1,6 +1,7 @@
 import { SequenceError } from '../../dare/sequence/errors.js';
 import { bytesEqual } from '../../encoding/bytes.js';
 import { MeshError } from '../../mesh/errors.js';
+import type { AnnouncedStoreKey } from '../../mesh/store-keys.js';
 import { CATALOG, SPOOL } from '../../mesh/stores.js';
 import type { EntryResponse, TransactRequest, TransactResponse } from '../../mesh/schema/types.js';
 import { frameOfEnvelope } from '../../protocol/frames.js';
@@ -9,7 +10,7 @@ import { refuse } from '../../protocol/status.js';
 import { ServiceConflictError } from '../store-errors.js';
 import { canonicalAddress } from '../store-rules.js';
 import type { AccountRecord, StoreUpdate } from '../store.js';
-import { activeKeyids, type AccountView } from './access.js';
+import { activeKeyids, announcedStoreKeys, type AccountView } from './access.js';
 import { authorize, type ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
 import { deliveryCompletion } from './delivery-state.js';
@@ -153,6 +154,8 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     const conflicts = new Map<number, number>();
     const checked: { update: ClientUpdate; after: StoreState }[] = [];
     let revoked: string[] = [];
+    // The sender's spool keys as its MMM_Access upload leaves them (a re-key and messages in one Transact).
+    let ownKeys: ReadonlyMap<string, AnnouncedStoreKey> | undefined;
     for (const u of updates) {
       const current = await sc.states.current(view.record, u.label);
       const s = current.state;
@@ -168,7 +171,7 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
         if (e instanceof SequenceError || e instanceof MeshError) throw invalid(`${u.label}: ${e.code}: ${e.message}`);
         throw refusalOf(e);
       }
-      if (u.label === CATALOG.access) revoked = await checkAccessUpload(sc, who.view, u.frames);
+      if (u.label === CATALOG.access) ({ revoked, storeKeys: ownKeys } = await checkAccessUpload(sc, who.view, u.frames));
       if (u.label === CATALOG.ingress) {
         try {
           await checkIngressUpload(sc.store, sc.identity.accessKey, account, u.frames);
@@ -194,7 +197,9 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
       const key = keyOf(record.address, label);
       const prior = plan.get(key);
       const base = prior?.after ?? await sc.states.current(record, label);
-      const built = spoolFrames(base, label, messages);
+      const current = record.address === account && ownKeys !== undefined ? ownKeys.get(label)?.key
+        : await sc.access.spoolKey(record.address, label).catch((e: unknown) => { throw refusalOf(e); });
+      const built = spoolFrames(base, label, messages, current);
       plan.set(key, {
         account: record.address, store: label, expectedNextIndex: prior?.expectedNextIndex ?? base.state.frameCount,
         frames: [...(prior?.frames ?? []), ...built.frames], digest: built.after.state.head!, record, after: built.after, clientFrames: prior?.clientFrames ?? 0,
@@ -234,17 +239,29 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
 }
 
 /**
- * An upload to MMM_Access must leave a catalog the service can read (see the module notes);
- * returns the keys whose active AccessCapability it ends (revoked devices).
+ * An upload to MMM_Access must leave a catalog the service can read (see the module notes) and
+ * spool keys that only move forward: each announced key signed by the AdministratorSignature
+ * (mesh/store-keys.ts), never withdrawn, never replaced by an older or equal generation — else
+ * the service would write to a key a revoked device holds. Returns the keys whose active
+ * AccessCapability it ends (revoked devices) and the spool keys after it.
  */
-async function checkAccessUpload(sc: ServiceContext, view: AccountView, frames: readonly Uint8Array[]): Promise<string[]> {
+async function checkAccessUpload(sc: ServiceContext, view: AccountView, frames: readonly Uint8Array[]): Promise<{ revoked: string[]; storeKeys: ReadonlyMap<string, AnnouncedStoreKey> }> {
   const before = await sc.access.entries(view);
   let after;
+  let storeKeys;
   try {
     after = await sc.access.decode([...(await sc.access.frames(view)), ...frames]);
+    storeKeys = announcedStoreKeys(after, view);
   } catch (e) {
-    throw invalid(`${CATALOG.access} must stay readable by this service (encrypted also to its AccessEncrypt key, a valid catalog): ${(e as Error).message}`);
+    throw invalid(`${CATALOG.access} must stay readable by this service (encrypted also to its AccessEncrypt key, a valid catalog, spool keys signed by the administrator): ${(e as Error).message}`);
+  }
+  for (const [store, was] of announcedStoreKeys(before, view)) {
+    const now = storeKeys.get(store);
+    if (now === undefined) throw invalid(`${CATALOG.access}: the announced key of ${store} cannot be withdrawn`);
+    if (now.generation < was.generation || (now.generation === was.generation && !bytesEqual(now.key.publicKey, was.key.publicKey))) {
+      throw invalid(`${CATALOG.access}: the key of ${store} goes from generation ${was.generation} to ${now.generation}: it only moves forward`);
+    }
   }
   const still = activeKeyids(after);
-  return [...activeKeyids(before)].filter((k) => !still.has(k));
+  return { revoked: [...activeKeyids(before)].filter((k) => !still.has(k)), storeKeys };
 }
