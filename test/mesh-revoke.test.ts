@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryHome } from '../adapters/home/memory.js';
 import { NodeWebSocket } from '../adapters/http/node-push.js';
-import { dareKeyFromKeyPair, type DarePrivateKey } from '../sdk/dare/keys.js';
+import { dareKeyFromKeyPair, publicPart, type DarePrivateKey } from '../sdk/dare/keys.js';
 import { bytesStore } from '../sdk/dare/sequence/bytes-store.js';
 import { SequenceReader } from '../sdk/dare/sequence/reader.js';
 import { completeConnection, requestConnection } from '../sdk/client/connect.js';
@@ -304,6 +304,20 @@ describe('after re-keying, what the service writes into the spools (mesh-model.m
     const r = await revokeDevice(admin.client, revoked.account.deviceUdf);
     expect(r.rekeyed.get('MMM_Inbound')).toBe(1);
     expect(r.rekeyed.get('MMM_Local')).toBe(1);
+    // The revocation's commit moved each re-keyed spool with its key (a delivery built on the spool as
+    // it was, for the old key, conflicts and is built again): the service spooled the announcement there.
+    await admin.client.sync();
+    for (const kind of ['inbound', 'outbound', 'local'] as const) {
+      const spool = await admin.account.spool(kind);
+      try {
+        const [announced, ...more] = spool.list({ messageType: 'StoreKey' });
+        expect(more).toEqual([]);
+        const key = openMeshEnvelope(await spool.read(announced!.messageId), 'StoreKey', { signers: [publicPart(dareKeyFromKeyPair(admin.account.accountKeys().administratorSignature))] });
+        expect([key.object.Store, key.object.Generation]).toEqual([spool.label, 1]);
+      } finally {
+        await spool.close();
+      }
+    }
     // Written by the service after the revocation: another account's contact request (a delivery),
     // a new device's Connect (AcknowledgeConnection), the admin's answer to it (Local[] message).
     await new MeshMessages(mallory.client).contactRequest('jack@example.com', { subject: 'hello' });

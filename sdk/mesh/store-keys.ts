@@ -1,4 +1,7 @@
+import type { DareEnvelope } from '../dare/envelope.js';
 import { dareKeyFromKeyPair, publicPart, type DarePublicKey } from '../dare/keys.js';
+import { nonce } from '../udf/fixed.js';
+import { envelopeId as envelopeIdOf } from '../udf/message-id.js';
 import type { RandomSource } from '../udf/random.js';
 import { openMeshEnvelope, sealMeshObject } from './envelopes.js';
 import { MeshError } from './errors.js';
@@ -18,6 +21,12 @@ import { SPOOL } from './stores.js';
  * AdministratorSignature. The service takes the key only with that signature (a device without
  * the administrator key cannot announce one, whatever it writes) and only moving forward: a
  * generation never goes back and an announced key is never withdrawn (service/mesh/access.ts).
+ *
+ * The StoreKey is also a message (MessageId, EnvelopeId): when a Transact moves a spool's key, the
+ * service spools the announcement into that spool, encrypted to the new key, in the same commit.
+ * So the spool's head moves with its key: a delivery the service built on the spool as it was
+ * before — hence possibly for the old key — conflicts at its commit and is built again, for the
+ * new key (service/mesh/transact.ts).
  */
 
 /** The spools the service writes to, hence the only stores whose key is announced. */
@@ -33,8 +42,10 @@ export function storeKeyEntry(
   const announced: StoreKey = {
     $class: 'StoreKey', AccountUdf: account.profileSignature.udf, Store: store, Generation: generation, Key: publicKeyDataOf('X448', key.publicKey),
   };
+  // A message too (MessageId, EnvelopeId): the service spools it into the re-keyed spool itself.
+  const id = nonce(options.random ? { random: options.random } : {});
   const envelope = sealMeshObject(announced, {
-    signers: [dareKeyFromKeyPair(account.administratorSignature)],
+    signers: [dareKeyFromKeyPair(account.administratorSignature)], uniqueId: id, envelopeId: envelopeIdOf(id),
     ...(options.created ? { created: options.created } : {}), ...(options.random ? { random: options.random } : {}),
   });
   const capability: StoreKeyCapability = { $class: 'StoreKeyCapability', Id: store, EnvelopedStoreKey: envelope };
@@ -46,6 +57,8 @@ export interface AnnouncedStoreKey {
   readonly store: string;
   readonly generation: number;
   readonly key: DarePublicKey;
+  /** The signed StoreKey as announced. */
+  readonly envelope: DareEnvelope;
 }
 
 /**
@@ -69,5 +82,5 @@ export function announcedStoreKey(entry: CatalogedAccess, trust: { administrator
   if (announced.Key === undefined) throw new MeshError('MESH_INVALID', `the StoreKey of ${store} has no key`);
   const key = publicKeyOf(announced.Key, `StoreKey ${store}`);
   if (key.algorithm !== 'X448') throw new MeshError('MESH_INVALID', `the StoreKey of ${store} is not an X448 key`);
-  return { store, generation, key };
+  return { store, generation, key, envelope: capability.EnvelopedStoreKey };
 }

@@ -36,6 +36,9 @@ import { verifyFrames, type StoreState } from './store-states.js';
  * 2. Messages (messages.ts) become spool frames built by the service on the states the updates
  *    leave, for the sender's own spools and each local recipient's MMM_Inbound; when every
  *    recipient is local, the sender's MMM_Outbound also records them `Received` (delivery-state.ts).
+ *    Each is encrypted to its spool's current key (AccessControl.storeKey). An upload to
+ *    MMM_Access that moves a spool's key (mesh/store-keys.ts: signed by the administrator, only
+ *    forward) also spools the announcement there, so the spool's head moves with its key.
  * 3. One store transaction carries everything, with the expected next index of every store: all
  *    of it is durable, or none. A concurrent writer on one of the device's stores is a
  *    `Conflict` for the device; on a store only the service wrote to (a recipient's inbound), the
@@ -156,6 +159,7 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     let revoked: string[] = [];
     // The sender's spool keys as its MMM_Access upload leaves them (a re-key and messages in one Transact).
     let ownKeys: ReadonlyMap<string, AnnouncedStoreKey> | undefined;
+    let moved: readonly { store: string; message: CheckedMessage }[] = [];
     for (const u of updates) {
       const current = await sc.states.current(view.record, u.label);
       const s = current.state;
@@ -171,7 +175,7 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
         if (e instanceof SequenceError || e instanceof MeshError) throw invalid(`${u.label}: ${e.code}: ${e.message}`);
         throw refusalOf(e);
       }
-      if (u.label === CATALOG.access) ({ revoked, storeKeys: ownKeys } = await checkAccessUpload(sc, who.view, u.frames));
+      if (u.label === CATALOG.access) ({ revoked, storeKeys: ownKeys, moved } = await checkAccessUpload(sc, who.view, u.frames));
       if (u.label === CATALOG.ingress) {
         try {
           await checkIngressUpload(sc.store, sc.identity.accessKey, account, u.frames);
@@ -205,6 +209,10 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
         frames: [...(prior?.frames ?? []), ...built.frames], digest: built.after.state.head!, record, after: built.after, clientFrames: prior?.clientFrames ?? 0,
       });
     };
+    // A spool whose key moved takes the announcement (mesh/store-keys.ts): its head moves with its key.
+    for (const m of moved) {
+      if (plan.has(keyOf(account, m.store)) || (await sc.states.current(view.record, m.store)).state.frameCount > 0) await append(view.record, m.store, [m.message]);
+    }
     for (const [label, list] of own) await append(view.record, label, list);
     for (const record of local) await append(record, SPOOL.inbound, outbound);
     // All recipients here: the messages are in their inboxes with this commit (delivery-state.ts).
@@ -245,7 +253,9 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
  * the service would write to a key a revoked device holds. Returns the keys whose active
  * AccessCapability it ends (revoked devices) and the spool keys after it.
  */
-async function checkAccessUpload(sc: ServiceContext, view: AccountView, frames: readonly Uint8Array[]): Promise<{ revoked: string[]; storeKeys: ReadonlyMap<string, AnnouncedStoreKey> }> {
+async function checkAccessUpload(sc: ServiceContext, view: AccountView, frames: readonly Uint8Array[]): Promise<{
+  revoked: string[]; storeKeys: ReadonlyMap<string, AnnouncedStoreKey>; moved: { store: string; message: CheckedMessage }[];
+}> {
   const before = await sc.access.entries(view);
   let after;
   let storeKeys;
@@ -255,13 +265,16 @@ async function checkAccessUpload(sc: ServiceContext, view: AccountView, frames: 
   } catch (e) {
     throw invalid(`${CATALOG.access} must stay readable by this service (encrypted also to its AccessEncrypt key, a valid catalog, spool keys signed by the administrator): ${(e as Error).message}`);
   }
-  for (const [store, was] of announcedStoreKeys(before, view)) {
+  const was = announcedStoreKeys(before, view);
+  for (const [store, old] of was) {
     const now = storeKeys.get(store);
     if (now === undefined) throw invalid(`${CATALOG.access}: the announced key of ${store} cannot be withdrawn`);
-    if (now.generation < was.generation || (now.generation === was.generation && !bytesEqual(now.key.publicKey, was.key.publicKey))) {
-      throw invalid(`${CATALOG.access}: the key of ${store} goes from generation ${was.generation} to ${now.generation}: it only moves forward`);
+    if (now.generation < old.generation || (now.generation === old.generation && !bytesEqual(now.key.publicKey, old.key.publicKey))) {
+      throw invalid(`${CATALOG.access}: the key of ${store} goes from generation ${old.generation} to ${now.generation}: it only moves forward`);
     }
   }
+  const moved = [...storeKeys.values()].filter((k) => k.generation !== was.get(k.store)?.generation)
+    .map((k) => ({ store: k.store, message: checkMessages([k.envelope], `${CATALOG.access} StoreKey of ${k.store}`)[0]! }));
   const still = activeKeyids(after);
-  return { revoked: [...activeKeyids(before)].filter((k) => !still.has(k)), storeKeys };
+  return { revoked: [...activeKeyids(before)].filter((k) => !still.has(k)), storeKeys, moved };
 }
