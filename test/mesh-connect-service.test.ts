@@ -12,7 +12,7 @@ import {
 } from '../sdk/mesh/index.js';
 import { deviceCredential, keyCredential, MeshHttpClient } from '../sdk/protocol/client.js';
 import { MeshHttpService } from '../sdk/protocol/service.js';
-import { CONNECT_RATE } from '../sdk/service/mesh/connect.js';
+import { CONNECT_RATE, connectRateName } from '../sdk/service/mesh/connect.js';
 import { checkMessages, spoolFrames } from '../sdk/service/mesh/messages.js';
 import { StoreStates } from '../sdk/service/mesh/store-states.js';
 import { SPOOL } from '../sdk/mesh/stores.js';
@@ -290,5 +290,58 @@ describe('attack: flooding an account with connection requests', () => {
     };
     for (let i = 0; i < CONNECT_RATE; i++) await connect();
     await expect(connect()).rejects.toMatchObject({ status: 429 });
+  });
+});
+
+describe('unbind forgets the service\'s records about the account (protocol.md F11)', () => {
+  /** The names of the service's records that name `address` (as account, publisher or claimant), and its connection allowance. */
+  async function recordsOf(address: string): Promise<string[]> {
+    const out: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const names = await service.store.listRecords({ ...(after ? { after } : {}), limit: 1000 });
+      for (const name of names) {
+        if (name === connectRateName(address)) {
+          out.push(name);
+          continue;
+        }
+        try {
+          const o = JSON.parse(new TextDecoder().decode((await service.store.getRecord(name))!)) as Record<string, unknown>;
+          if ([o['account'], o['publisher'], o['claimant']].includes(address)) out.push(name);
+        } catch {
+          // not a JSON record (service identity, …)
+        }
+      }
+      if (names.length < 1000) return out;
+      after = names[names.length - 1];
+    }
+  }
+
+  it('connection requests, the allowance, publications, claims and answers of an unbound account go; another account\'s stay', async () => {
+    const maker = await boundAccount(service.endpoint, 'olga@example.com');
+    const buyer = await boundAccount(service.endpoint, 'pete@example.com');
+    const other = await boundAccount(service.endpoint, 'quin@example.com');
+    await requestConnection(await newHome(), { address: 'olga@example.com', endpoint: service.endpoint });
+    await requestConnection(await newHome(), { address: 'quin@example.com', endpoint: service.endpoint });
+    const made = await preconfigure(maker.client);
+    await claimDevice(buyer.client, made.connectUri, { makerEndpoint: service.endpoint, roles: ['web'] });
+    const makers = await recordsOf('olga@example.com');
+    const names = (prefix: string) => makers.filter((n) => n.startsWith(prefix)).length;
+    // The test can fail: each kind is there before.
+    expect([names('mmm.connect.'), names('mmm.connect-rate.'), names('mmm.publication.'), names('mmm.claim.')]).toEqual([1, 1, 1, 1]);
+    const buyers = await recordsOf('pete@example.com');
+    expect(buyers.some((n) => n.startsWith('mmm.answer.'))).toBe(true);
+    const others = await recordsOf('quin@example.com');
+    expect(others.length).toBe(2);
+
+    await maker.client.unbind();
+    expect(await recordsOf('olga@example.com')).toEqual([]);
+    // The claim (publisher olga, claimant pete) went with olga; pete's own answer stays until pete goes.
+    expect(await recordsOf('pete@example.com')).toEqual(buyers.filter((n) => !makers.includes(n)));
+    await buyer.client.unbind();
+    expect(await recordsOf('pete@example.com')).toEqual([]);
+    expect(await recordsOf('quin@example.com')).toEqual(others);
+    await other.client.unbind();
+    expect(await recordsOf('quin@example.com')).toEqual([]);
   });
 });

@@ -13,6 +13,7 @@ import { canonicalAddress } from '../store-rules.js';
 import { authorize, type ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf } from './errors.js';
 import { hostAssignment } from './identity.js';
+import { forgetAccountRecords } from './account-records.js';
 
 /**
  * The account transactions of the Mesh service: T1 Hello, T2 BindAccount, T3 UnbindAccount
@@ -111,8 +112,9 @@ export async function bindAccount(sc: ServiceContext, request: BindRequest, rc: 
  * T3 UnbindAccount (protocol.md F11): by a connected administrator device (roles `super` or
  * `admin`), or by the account's CommonAuthentication key before the account's first upload
  * (context.ts says why not after). Deletes the account with every
- * store (the decision protocol.md leaves open: nothing is kept after an unbind), closes its push
- * sockets, and forgets it; another profile may then bind the address.
+ * store (the decision protocol.md leaves open: nothing is kept after an unbind) and the service's
+ * records about it (account-records.ts), closes its push sockets, and forgets it; another profile
+ * may then bind the address.
  */
 export async function unbindAccount(sc: ServiceContext, request: UnbindRequest, rc: RequestContext): Promise<UnbindResponse> {
   const who = await authorize(sc, request.Account, rc);
@@ -128,5 +130,7 @@ export async function unbindAccount(sc: ServiceContext, request: UnbindRequest, 
   sc.access.forget(address);
   sc.states.forget(address);
   sc.notify.accountClosed(address);
+  // The account is gone with this commit; its records beside the stores follow (a failure here is the service's to report).
+  await forgetAccountRecords(sc.store, address).catch((e: unknown) => sc.onError(e));
   return { $class: 'UnbindResponse' };
 }

@@ -64,9 +64,14 @@ export const CONNECT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 export const CONNECT_RATE = 32;
 export const CONNECT_WINDOW_MS = 10 * 60 * 1000;
 
+/** The record of an account's recent connection requests (their times). */
+export function connectRateName(account: string): string {
+  return `mmm.connect-rate.${hexEncode(sha256(utf8Encode(account))).slice(0, 48)}`;
+}
+
 /** Takes one request of the account's allowance, or refuses (see {@link CONNECT_RATE}). */
 async function takeAllowance(sc: ServiceContext, account: string): Promise<void> {
-  const name = `mmm.connect-rate.${hexEncode(sha256(utf8Encode(account))).slice(0, 48)}`;
+  const name = connectRateName(account);
   const now = Date.now();
   let recent: number[] = [];
   try {
