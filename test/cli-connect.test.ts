@@ -67,9 +67,10 @@ describe('mesh device: direct connection with witness (F2)', () => {
     // Both devices are listed with their roles; the request is no longer pending.
     const list = await json('device', 'list', ...A);
     expect(list.devices).toEqual(expect.arrayContaining([
-      expect.objectContaining({ deviceUdf: req.device, roles: ['web'], active: true, self: false }),
+      expect.objectContaining({ deviceUdf: req.device, roles: ['web'], active: true, self: false, lastSync: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }),
       expect.objectContaining({ self: true, roles: ['super', 'admin', 'web'] }),
     ]));
+    expect(await ok('device', 'list', ...A)).toMatch(new RegExp(`^${req.device} roles=web last-sync=\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ`, 'm'));
     expect((await json('device', 'pending', ...A)).requests).toEqual([]);
   });
 

@@ -5,7 +5,7 @@ import { dareKeyFromKeyPair, publicPart, type DarePrivateKey } from '../sdk/dare
 import { bytesStore } from '../sdk/dare/sequence/bytes-store.js';
 import { SequenceReader } from '../sdk/dare/sequence/reader.js';
 import { completeConnection, requestConnection } from '../sdk/client/connect.js';
-import { answerRequest, authorizeDevice, revokeDevice } from '../sdk/client/devices.js';
+import { answerRequest, authorizeDevice, listDevices, revokeDevice } from '../sdk/client/devices.js';
 import { MeshClient } from '../sdk/client/index.js';
 import { MeshMessages } from '../sdk/client/messages.js';
 import {
@@ -272,6 +272,23 @@ describe('revocation (protocol.md F10)', () => {
   });
 });
 
+
+describe('device list: last sync (as the service tells an administrator device)', () => {
+  it('the service notes each device\'s last Status or Download and tells an administrator device, not another one', async () => {
+    const admin = await boundAccount(service.endpoint, 'mona@example.com');
+    const phone = await connectDevice(admin, ['web']);
+    const before = Date.now() - 1000;
+    await phone.client.sync();
+    const listed = await listDevices(admin.client, { lastSync: true });
+    const seen = listed.find((d) => d.deviceUdf === phone.account.deviceUdf)?.lastSync;
+    expect(seen).toBeInstanceOf(Date);
+    expect(seen!.getTime()).toBeGreaterThanOrEqual(before - 60_000);
+    expect(seen!.getTime()).toBeLessThanOrEqual(Date.now());
+    // A web device asking gets no times.
+    const asked = await phone.client.http.request('Status', { $class: 'StatusRequest', Account: 'mona@example.com', Seen: true }, phone.client.deviceCredential());
+    expect(asked.DevicesSeen).toBeUndefined();
+  });
+});
 
 describe('after re-keying, what the service writes into the spools (mesh-model.md §7 re-keying, §9)', () => {
   /** The frames of `label` in `home` that start at or after byte `from`, and how many of them `keys` open. */

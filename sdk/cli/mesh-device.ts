@@ -255,9 +255,10 @@ export function addDeviceCommands(program: Command, io: CliIo): void {
       const { account: a } = await openAccount(io, o);
       const client = clientOf(a);
       await client.sync();
-      const devices = await listDevices(client);
+      const devices = await listDevices(client, { lastSync: a.isAdministrator });
       output(io, o, { account: a.address, devices }, devices.map((d) =>
-        `${d.deviceUdf} roles=${d.roles.join(',') || '-'}${d.active ? '' : ' (revoked)'}${d.self ? ' (this device)' : ''}${d.description ? ` ${d.description}` : ''}`));
+        `${d.deviceUdf} roles=${d.roles.join(',') || '-'}${d.active ? '' : ' (revoked)'}${d.self ? ' (this device)' : ''}`
+        + ` last-sync=${d.lastSync ? d.lastSync.toISOString().replace(/\.000Z$/, 'Z') : '-'}${d.description ? ` ${d.description}` : ''}`));
     });
 
   hostCommand(device.command('preconfig'))

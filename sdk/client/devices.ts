@@ -249,23 +249,37 @@ export interface DeviceInfo {
   readonly active: boolean;
   /** This device. */
   readonly self: boolean;
+  /** When it last synchronised (its last Status or Download, to within a minute), as the service told an administrator device. */
+  readonly lastSync?: Date;
 }
 
-/** The devices of the account, from MMM_Device and MMM_Access (run `sync` first). */
-export async function listDevices(client: MeshClient): Promise<DeviceInfo[]> {
+/**
+ * The devices of the account, from MMM_Device and MMM_Access (run `sync` first). `lastSync`: ask
+ * the service when each last synchronised (an administrator device; one Status with `Seen`).
+ */
+export async function listDevices(client: MeshClient, options: { lastSync?: boolean } = {}): Promise<DeviceInfo[]> {
   const account = client.account;
   const devices = await withStore(account.catalog('device'), async (c: Catalog<'device'>) => c.list() as CatalogedDevice[]);
   const access = await withStore(account.catalog('access'), async (c: Catalog<'access'>) => c.list() as CatalogedAccess[]);
+  const seen = new Map<string, Date>();
+  if (options.lastSync === true) {
+    const status = await client.http.request('Status', { $class: 'StatusRequest', Account: account.address, Seen: true }, client.deviceCredential());
+    for (const d of status.DevicesSeen ?? []) if (d.Id !== undefined && d.Seen instanceof Date) seen.set(d.Id, d.Seen);
+  }
   return devices.map((d) => {
     const cap = access.find((a) => a.Capability?.$class === 'AccessCapability' && (a.Capability as { Udf?: string }).Udf === d.DeviceUdf)?.Capability as
-      { Active?: boolean; Rights?: string[] } | undefined;
+      { Active?: boolean; Rights?: string[]; Id?: string } | undefined;
+    const lastSync = cap?.Id === undefined ? undefined : seen.get(cap.Id);
     let description: string | undefined;
     try {
       description = d.EnvelopedProfileDevice ? (verifyProfile(d.EnvelopedProfileDevice).profile as ProfileDevice).Description : undefined;
     } catch {
       description = undefined;
     }
-    return { deviceUdf: d.DeviceUdf!, description, roles: [...(cap?.Rights ?? [])], active: cap?.Active === true, self: d.DeviceUdf === account.deviceUdf };
+    return {
+      deviceUdf: d.DeviceUdf!, description, roles: [...(cap?.Rights ?? [])], active: cap?.Active === true, self: d.DeviceUdf === account.deviceUdf,
+      ...(lastSync ? { lastSync } : {}),
+    };
   });
 }
 

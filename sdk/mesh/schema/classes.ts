@@ -540,7 +540,8 @@ export const MESH_CLASSES = {
   StatusRequest: {
     doc: 'Store status (protocol.md T6).',
     inherits: 'MeshRequestUser',
-    members: { DeviceUDF: 'String', CatalogedDeviceDigest: 'String', Catalogs: 'String[]', Spools: 'String[]' },
+    // `Seen`: this binding (an administrator device asks for each device's last sync); not in the reference.
+    members: { DeviceUDF: 'String', CatalogedDeviceDigest: 'String', Catalogs: 'String[]', Spools: 'String[]', Seen: 'Boolean' },
   },
   StatusResponse: {
     doc: 'Store status (protocol.md T6).',
@@ -548,6 +549,8 @@ export const MESH_CLASSES = {
     members: {
       EnvelopedProfileAccount: 'Enveloped<ProfileAccount>', EnvelopedCatalogedDevice: 'Enveloped<CatalogedDevice>', CatalogedDeviceDigest: 'String',
       ContainerStatus: 'ContainerStatus[]', EnvelopedAccountHostAssignment: 'Enveloped<AccountHostAssignment>',
+      // This binding: each connected device's last Status or Download, for an administrator device that asked (`Seen`).
+      DevicesSeen: 'DeviceSeen[]',
     },
   },
   CompleteRequest: { doc: 'Collect the answer to a connection request (protocol.md T5).', inherits: 'StatusRequest', members: { AccountAddress: 'String', ResponseID: 'String' } },
@@ -637,6 +640,10 @@ export const MESH_CLASSES = {
     doc: 'The profile of the account a LookupRequest named (this binding).',
     inherits: 'MeshResponse',
     members: { EnvelopedProfileAccount: 'Enveloped<ProfileAccount>' },
+  },
+  DeviceSeen: {
+    doc: 'When a connected device last synchronised — its last Status or Download, to within a minute (this binding: StatusResponse.DevicesSeen).',
+    members: { Id: 'String', DeviceUdf: 'String', Seen: 'DateTime' },
   },
   StoreKeyCapability: {
     doc: 'The current key of a re-keyed spool, so the service encrypts what it writes there to it (mesh-model.md §7, re-keying): an MMM_Access entry, `Id` = the spool\'s label, its StoreKey signed by the AdministratorSignature.',

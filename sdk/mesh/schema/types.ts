@@ -1882,6 +1882,8 @@ export interface StatusRequestMembers extends MeshRequestUserMembers {
   Catalogs?: string[];
   /** list of String */
   Spools?: string[];
+  /** Boolean */
+  Seen?: boolean;
 }
 /** Store status (protocol.md T6). */
 export interface StatusRequest extends StatusRequestMembers, MeshObjectBase<'StatusRequest'> {}
@@ -1902,6 +1904,8 @@ export interface StatusResponseMembers extends MeshResponseMembers {
   ContainerStatus?: Untagged<ContainerStatus>[];
   /** Enveloped<AccountHostAssignment> */
   EnvelopedAccountHostAssignment?: Enveloped<AccountHostAssignment>;
+  /** list of DeviceSeen */
+  DevicesSeen?: Untagged<DeviceSeen>[];
 }
 /** Store status (protocol.md T6). */
 export interface StatusResponse extends StatusResponseMembers, MeshObjectBase<'StatusResponse'> {}
@@ -2170,6 +2174,18 @@ export interface LookupResponseMembers extends MeshResponseMembers {
 /** The profile of the account a LookupRequest named (this binding). */
 export interface LookupResponse extends LookupResponseMembers, MeshObjectBase<'LookupResponse'> {}
 
+/** Members of {@link DeviceSeen}. */
+export interface DeviceSeenMembers {
+  /** String */
+  Id?: string;
+  /** String */
+  DeviceUdf?: string;
+  /** DateTime */
+  Seen?: Date;
+}
+/** When a connected device last synchronised — its last Status or Download, to within a minute (this binding: StatusResponse.DevicesSeen). */
+export interface DeviceSeen extends DeviceSeenMembers, MeshObjectBase<'DeviceSeen'> {}
+
 /** Members of {@link StoreKeyCapability}. */
 export interface StoreKeyCapabilityMembers extends CapabilityMembers {
   /** Enveloped<StoreKey> */
@@ -2360,6 +2376,7 @@ export interface MeshClassMap {
   PushTicketResponse: PushTicketResponse;
   LookupRequest: LookupRequest;
   LookupResponse: LookupResponse;
+  DeviceSeen: DeviceSeen;
   StoreKeyCapability: StoreKeyCapability;
   StoreKey: StoreKey;
 }
@@ -2532,6 +2549,7 @@ export interface MeshFamilyMap {
   PushTicketResponse: PushTicketResponse;
   LookupRequest: LookupRequest;
   LookupResponse: LookupResponse;
+  DeviceSeen: DeviceSeen;
   StoreKeyCapability: StoreKeyCapability;
   StoreKey: StoreKey;
 }

@@ -1,20 +1,21 @@
 import { utf8Decode } from '../../encoding/utf8.js';
 import type { ServiceStore } from '../store.js';
 import { connectRateName } from './connect.js';
+import { SEEN_PREFIX } from './device-seen.js';
 
 /**
  * The service's own records about an account, beside its stores (protocol.md F11 "nothing is
  * kept after an unbind", the decision accounts.ts takes): connection requests and their answers
  * (`mmm.connect.*`, `mmm.answer.*`, connect.ts), the account's connection allowance
  * (`mmm.connect-rate.*`), publications it filed and claims of or by it (`mmm.publication.*`,
- * `mmm.claim.*`, claims.ts). Their names are keyed by request or publication, not by account
+ * `mmm.claim.*`, claims.ts), when its devices last synchronised (`mmm.seen.*`, device-seen.ts). Their names are keyed by request or publication, not by account
  * (a device knows only the id), so {@link forgetAccountRecords} reads the records under those
  * prefixes and deletes the ones naming the account: work in proportion to the records in flight,
  * done only when an account is unbound.
  */
 
 /** Prefixes of records that name their account inside (`account`, `publisher` or `claimant`). */
-const PREFIXES = ['mmm.answer.', 'mmm.claim.', 'mmm.connect.', 'mmm.publication.'] as const;
+const PREFIXES = ['mmm.answer.', 'mmm.claim.', 'mmm.connect.', 'mmm.publication.', SEEN_PREFIX] as const;
 
 /** Record names read per page. */
 const PAGE = 500;

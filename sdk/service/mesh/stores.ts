@@ -6,6 +6,7 @@ import { frameEnvelope } from '../../protocol/frames.js';
 import type { RequestContext } from '../../protocol/service.js';
 import { authorize, type ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf } from './errors.js';
+import { devicesSeen, noteSeen } from './device-seen.js';
 import { hostAssignment } from './identity.js';
 
 /**
@@ -28,10 +29,12 @@ function isIndex(v: unknown, min: number): v is number {
  * T6 Status: for each store the key may read that has frames, its last index and apex digest
  * (ContainerStatus; `Catalogs` / `Spools` narrow the list); the account profile; the
  * AccountHostAssignment; and — when the device's CatalogedDevice digest differs from the one
- * sent — its current CatalogedDevice (the administrator-signed one of its AccessCapability).
+ * sent — its current CatalogedDevice (the administrator-signed one of its AccessCapability); for
+ * an administrator device that sets `Seen`, each device's last sync (device-seen.ts).
  */
 export async function status(sc: ServiceContext, request: StatusRequest, rc: RequestContext): Promise<StatusResponse> {
   const who = await authorize(sc, request.Account, rc);
+  await noteSeen(sc, who);
   const wanted = [...(request.Catalogs ?? []), ...(request.Spools ?? [])].map((l, i) => checkLabel(l, `Catalogs/Spools[${i}]`));
   const only = wanted.length > 0 ? new Set(wanted) : undefined;
   let heads;
@@ -49,9 +52,11 @@ export async function status(sc: ServiceContext, request: StatusRequest, rc: Req
   const device = grant !== undefined && request.CatalogedDeviceDigest !== grant.digest
     ? { EnvelopedCatalogedDevice: grant.catalogedDevice, ...(grant.digest ? { CatalogedDeviceDigest: grant.digest } : {}) }
     : {};
+  const administrator = who.grant !== undefined && who.grant.roles.some((r) => r === 'super' || r === 'admin');
+  const seen = request.Seen === true && administrator ? { DevicesSeen: await devicesSeen(sc, who) } : {};
   return {
     $class: 'StatusResponse', ContainerStatus: containers, EnvelopedProfileAccount: who.view.envelope,
-    EnvelopedAccountHostAssignment: hostAssignment(sc.identity, who.view.address), ...device,
+    EnvelopedAccountHostAssignment: hostAssignment(sc.identity, who.view.address), ...device, ...seen,
   };
 }
 
@@ -65,6 +70,7 @@ export async function status(sc: ServiceContext, request: StatusRequest, rc: Req
  */
 export async function download(sc: ServiceContext, request: DownloadRequest, rc: RequestContext): Promise<DownloadResponse> {
   const who = await authorize(sc, request.Account, rc);
+  await noteSeen(sc, who);
   const selects = request.Select ?? [];
   if (selects.length === 0) throw invalid('Download selects no store (Select[])');
   if (selects.length > 64) throw invalid('Download selects more than 64 stores');
