@@ -14,6 +14,11 @@ import {
 } from '../sdk/mesh/index.js';
 import { frameEnvelope } from '../sdk/protocol/frames.js';
 import { MeshProtocolError } from '../sdk/protocol/status.js';
+import { checkMessages, spoolFrames } from '../sdk/service/mesh/messages.js';
+import { StoreStates } from '../sdk/service/mesh/store-states.js';
+import { ServiceConflictError } from '../sdk/service/store-errors.js';
+import { nonce } from '../sdk/udf/fixed.js';
+import { envelopeId } from '../sdk/udf/message-id.js';
 import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
 
 /**
@@ -366,6 +371,20 @@ describe('after re-keying, what the service writes into the spools (mesh-model.m
       await spool.close();
     }
     expect((await newFrames(laptop.home, laptop.account.udf, 'MMM_Inbound', before.inbound, await everyKeyOf(laptop.host, laptop.account))).readable).toBe(inbound.total);
+  });
+
+  it('a delivery the service built on a spool before the revocation (for the old key) cannot commit after it: the spool moved with its key', async () => {
+    const admin = await boundAccount(service.endpoint, 'nora@example.com');
+    const phone = await connectDevice(admin, ['web']);
+    const record = (await service.store.getAccount('nora@example.com'))!;
+    const base = await new StoreStates(service.store).current(record, 'MMM_Inbound');
+    const id = nonce();
+    const message = sealMeshObject({ $class: 'MessageComplete', MessageId: id, References: [] }, { uniqueId: id, envelopeId: envelopeId(id) });
+    const late = spoolFrames(base, 'MMM_Inbound', checkMessages([message], 'Inbound'));
+    await revokeDevice(admin.client, phone.account.deviceUdf);
+    await expect(service.store.transact([{
+      account: 'nora@example.com', store: 'MMM_Inbound', expectedNextIndex: base.state.frameCount, frames: late.frames, digest: late.after.state.head!,
+    }])).rejects.toBeInstanceOf(ServiceConflictError);
   });
 
   it('attack: only the administrator key announces a spool key, and only forward; a refused announcement changes nothing', async () => {
