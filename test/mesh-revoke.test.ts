@@ -241,6 +241,48 @@ describe('revocation (protocol.md F10)', () => {
     }
   });
 
+  it('attack: device auth taking rights away re-keys them: a web device made message-only opens no credential frame written afterwards, with any key its home held; the others do', async () => {
+    const admin = await boundAccount(service.endpoint, 'owen@example.com');
+    const put = async (d: { account: MeshAccount }, site: string): Promise<void> => {
+      const c = await d.account.catalog('credential');
+      try {
+        await c.put({ $class: 'CatalogedCredential', Service: site, Username: 'owen', Password: `pw-${site}` });
+      } finally {
+        await c.close();
+      }
+    };
+    await put(admin, 'before.example.com');
+    await admin.client.sync();
+    const phone = await connectDevice(admin, ['web']);
+    const laptop = await connectDevice(admin, ['web']);
+    const heldBefore = await everyKeyOf(phone.host, phone.account);
+    const before = (await storeBytes(admin.home, admin.account.udf, 'MMM_Credential')).length;
+
+    const r = await authorizeDevice(admin.client, phone.account.deviceUdf, ['message']);
+    expect(r.rekeyed.get('MMM_Credential')).toBe(1);
+    expect(r.rekeyed.has('MMM_Inbound')).toBe(false); // still granted: not re-keyed
+    await put(admin, 'after.example.com');
+    await admin.client.sync();
+    await phone.client.sync();
+    expect(phone.account.roles).toEqual(['message']);
+    await laptop.client.sync();
+    await put(laptop, 'laptop.example.com');
+    await laptop.client.sync();
+    await admin.client.sync();
+
+    const bytes = await storeBytes(admin.home, admin.account.udf, 'MMM_Credential');
+    const phoneKeys = [...heldBefore, ...await everyKeyOf(phone.host, phone.account)];
+    const reader = await SequenceReader.open(bytesStore(bytes), { keys: phoneKeys });
+    const newFrames: number[] = [];
+    for (let i = 1; i < reader.frameCount; i++) if ((await reader.frame(i)).start >= before) newFrames.push(i);
+    expect(newFrames.length).toBeGreaterThanOrEqual(2);
+    for (const i of newFrames) await expect(reader.plaintext(i)).rejects.toThrow();
+    const laptopReader = await SequenceReader.open(bytesStore(bytes), { keys: await everyKeyOf(laptop.host, laptop.account) });
+    for (const i of newFrames) await expect(laptopReader.plaintext(i)).resolves.toBeInstanceOf(Uint8Array);
+    // A device does not give up its own rights (it could not re-key itself out of them).
+    await expect(authorizeDevice(admin.client, admin.account.deviceUdf, ['web'])).rejects.toMatchObject({ code: 'MESH_BAD_ARGUMENT' });
+  });
+
   it('revoking an administrator device re-keys MMM_Access and MMM_Local too; a device connected afterwards reads frames of both key generations; a super device can still join', async () => {
     const admin = await boundAccount(service.endpoint, 'iris@example.com');
     const put = async (site: string, password: string): Promise<void> => {

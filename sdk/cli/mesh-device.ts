@@ -293,7 +293,9 @@ export function addDeviceCommands(program: Command, io: CliIo): void {
     .action(async (udf: string, o: HostOptions & { roles: string[] }) => {
       const { account: a } = await openAccount(io, o);
       const r = await authorizeDevice(clientOf(a), udf, o.roles);
-      output(io, o, { device: r.deviceUdf, roles: r.roles }, [`${r.deviceUdf} roles=${r.roles.join(',')}`]);
+      output(io, o, { device: r.deviceUdf, roles: r.roles, rekeyed: Object.fromEntries(r.rekeyed) }, [
+        `${r.deviceUdf} roles=${r.roles.join(',')}`, ...(r.rekeyed.size > 0 ? [`Re-keyed ${r.rekeyed.size} stores it no longer reads`] : []),
+      ]);
     });
 
   hostCommand(device.command('delete'))

@@ -8,6 +8,7 @@ import { buildRespondConnection, type ConnectionResult } from '../mesh/connect/r
 import { connectUriOf } from '../mesh/connect/uri.js';
 import { MeshError } from '../mesh/errors.js';
 import { buildDeviceAccess } from '../mesh/host/create.js';
+import type { AccountKeys } from '../mesh/keys.js';
 import { publicKeyOf } from '../mesh/keydata.js';
 import { verifyProfile } from '../mesh/profiles.js';
 import { reissueDevice, reissuedAccess } from '../mesh/reissue.js';
@@ -331,24 +332,50 @@ export async function revokeDevice(client: MeshClient, deviceUdf: string): Promi
   if (udf === account.deviceUdf) throw new MeshError('MESH_BAD_ARGUMENT', 'a device cannot revoke itself: revoke it from another administrator device');
   const keys = account.accountKeys();
   await client.sync();
-  // What the revoked device holds, and the new generations.
-  const devices = await withStore(account.catalog('device'), async (c: Catalog<'device'>) => c.list() as CatalogedDevice[]);
-  const accessEntries = await withStore(account.catalog('access'), async (c: Catalog<'access'>) => c.list() as CatalogedAccess[]);
+  const { devices, accessEntries } = await devicesAndAccess(client);
   const revokedEntries = accessEntries.filter((e) => capabilityOf(e)?.$class === 'AccessCapability' && capabilityOf(e)!.Udf === udf && capabilityOf(e)!.Active === true);
   const known = devices.some((d) => d.DeviceUdf === udf);
   if (!known && revokedEntries.length === 0) throw new MeshError('MESH_NOT_FOUND', `the account has no device ${deviceUdf.slice(0, 80)}`);
-  const generations = new Map(account.storeGenerations);
-  const rekeyed = new Map<string, number>();
-  for (const store of storesOf(revokedEntries.flatMap((e) => capabilityOf(e)!.Rights ?? []))) {
-    const g = (generations.get(store) ?? 0) + 1;
-    generations.set(store, g);
-    rekeyed.set(store, g);
-  }
-  // Every remaining device, this one included, gets the new keys; this device takes them up first,
-  // so that the frames written below already go to them.
-  const reissued = devices.filter((d) => d.DeviceUdf !== udf).map((d) => ({ udf: d.DeviceUdf!, issued: reissueDevice({ account: keys, device: d, generations }) }));
+  const rekeyed = nextGenerations(account.storeGenerations, storesOf(revokedEntries.flatMap((e) => capabilityOf(e)!.Rights ?? [])));
+  const done = await reissueDevices(client, keys, { devices, accessEntries, rekeyed, revoke: { udf, entries: revokedEntries, known } });
+  return { deviceUdf: udf, keyids: done.keyids, rekeyed, reissued: done.reissued };
+}
+
+/** The devices and access entries of the account (after a sync). */
+async function devicesAndAccess(client: MeshClient): Promise<{ devices: CatalogedDevice[]; accessEntries: CatalogedAccess[] }> {
+  const account = client.account;
+  const devices = await withStore(account.catalog('device'), async (c: Catalog<'device'>) => c.list() as CatalogedDevice[]);
+  const accessEntries = await withStore(account.catalog('access'), async (c: Catalog<'access'>) => c.list() as CatalogedAccess[]);
+  return { devices, accessEntries };
+}
+
+/** The next key generation of each of `stores`. */
+function nextGenerations(current: ReadonlyMap<string, number>, stores: readonly string[]): Map<string, number> {
+  return new Map(stores.map((s) => [s, (current.get(s) ?? 0) + 1]));
+}
+
+/**
+ * One Transact that re-issues devices (mesh/reissue.ts): with `rekeyed` stores, every device but
+ * the revoked one gets the new key generations (this device takes them up first, so that the
+ * frames written here already go to them) and each re-keyed spool's new key is announced to the
+ * service (mesh/store-keys.ts); without, only the device whose `roles` change is re-issued.
+ * `revoke`: that device's capabilities are made inactive and its CatalogedDevice deleted.
+ */
+async function reissueDevices(client: MeshClient, keys: AccountKeys, o: {
+  devices: readonly CatalogedDevice[];
+  accessEntries: readonly CatalogedAccess[];
+  rekeyed: ReadonlyMap<string, number>;
+  revoke?: { udf: string; entries: readonly CatalogedAccess[]; known: boolean };
+  roles?: { udf: string; roles: readonly string[] };
+}): Promise<{ reissued: string[]; keyids: string[]; roles: readonly string[] | undefined }> {
+  const account = client.account;
+  const generations = new Map([...account.storeGenerations, ...o.rekeyed]);
+  const chosen = o.rekeyed.size > 0 ? o.devices.filter((d) => d.DeviceUdf !== o.revoke?.udf) : o.devices.filter((d) => d.DeviceUdf === o.roles?.udf);
+  const reissued = chosen.map((d) => ({
+    udf: d.DeviceUdf!, issued: reissueDevice({ account: keys, device: d, generations, ...(o.roles !== undefined && d.DeviceUdf === o.roles.udf ? { roles: o.roles.roles } : {}) }),
+  }));
   const mine = reissued.find((r) => r.udf === account.deviceUdf);
-  if (mine !== undefined) await account.adoptCatalogedDevice(mine.issued.catalogedDevice);
+  if (mine !== undefined && o.rekeyed.size > 0) await account.adoptCatalogedDevice(mine.issued.catalogedDevice);
   const stores: SyncedStore[] = [];
   const keyids: string[] = [];
   try {
@@ -356,16 +383,16 @@ export async function revokeDevice(client: MeshClient, deviceUdf: string): Promi
     stores.push(deviceCatalog);
     const access = await account.catalog('access');
     stores.push(access);
-    for (const entry of revokedEntries) {
+    for (const entry of o.revoke?.entries ?? []) {
       await access.put({ ...entry, Capability: { ...entry.Capability!, Active: false } } as CatalogedAccess);
       keyids.push(capabilityOf(entry)!.Id!);
     }
-    if (known) await deviceCatalog.delete(udf);
+    if (o.revoke?.known === true) await deviceCatalog.delete(o.revoke.udf);
     // The service writes into the spools too: it learns their new keys from MMM_Access, signed by the administrator key.
-    for (const [store, g] of rekeyed) if (SERVICE_WRITTEN_SPOOLS.has(store)) await access.put(storeKeyEntry(keys, store, g));
+    for (const [store, g] of o.rekeyed) if (SERVICE_WRITTEN_SPOOLS.has(store)) await access.put(storeKeyEntry(keys, store, g));
     for (const r of reissued) {
       await deviceCatalog.put(r.issued.catalogedDevice);
-      for (const entry of accessEntries) {
+      for (const entry of o.accessEntries) {
         const cap = capabilityOf(entry);
         if (cap?.$class === 'AccessCapability' && cap.Udf === r.udf && cap.Active === true) await access.put(reissuedAccess(keys, entry, r.issued));
       }
@@ -374,39 +401,37 @@ export async function revokeDevice(client: MeshClient, deviceUdf: string): Promi
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);
   }
-  return { deviceUdf: udf, keyids, rekeyed, reissued: reissued.map((r) => r.udf) };
+  if (mine !== undefined && o.rekeyed.size === 0) await account.adoptCatalogedDevice(mine.issued.catalogedDevice);
+  return { reissued: reissued.map((r) => r.udf), keyids, roles: reissued.find((r) => r.udf === o.roles?.udf)?.issued.roles };
 }
 
 /**
  * Changes a device's roles (`device auth UDF --roles …`; mesh-model.md §7): its CatalogedDevice
  * is re-issued with the new roles (mesh/reissue.ts) and its AccessCapability carries them as
  * `Rights`. The service applies them from this Transact on; the device takes up its new keys at
- * its next sync (Status hands it the new CatalogedDevice). Needs the account seed here.
+ * its next sync (Status hands it the new CatalogedDevice). A store the device no longer may read
+ * is re-keyed as on a revocation (every other device gets the new generation; spool keys are
+ * announced): it keeps what it had, but opens nothing written afterwards — so this device cannot
+ * give up rights itself (`MESH_BAD_ARGUMENT`): another administrator device does it. Needs the
+ * account seed here. `rekeyed`: those stores, with their new generation.
  */
-export async function authorizeDevice(client: MeshClient, deviceUdf: string, roles: readonly string[]): Promise<{ deviceUdf: string; roles: readonly string[] }> {
+export async function authorizeDevice(
+  client: MeshClient, deviceUdf: string, roles: readonly string[],
+): Promise<{ deviceUdf: string; roles: readonly string[]; rekeyed: ReadonlyMap<string, number> }> {
   const account = client.account;
   const udf = deviceUdf.toUpperCase();
   const keys = account.accountKeys();
   grantsOf(roles);
   await client.sync();
-  const stores: SyncedStore[] = [];
-  try {
-    const deviceCatalog = await account.catalog('device');
-    stores.push(deviceCatalog);
-    const access = await account.catalog('access');
-    stores.push(access);
-    const device = deviceCatalog.get(udf) as CatalogedDevice | undefined;
-    if (device === undefined) throw new MeshError('MESH_NOT_FOUND', `the account has no device ${deviceUdf.slice(0, 80)}`);
-    const issued = reissueDevice({ account: keys, device, roles, generations: account.storeGenerations });
-    await deviceCatalog.put(issued.catalogedDevice);
-    for (const entry of access.list() as CatalogedAccess[]) {
-      const cap = capabilityOf(entry);
-      if (cap?.$class === 'AccessCapability' && cap.Udf === udf && cap.Active === true) await access.put(reissuedAccess(keys, entry, issued));
-    }
-    await uploadWith(client, stores, {});
-    if (udf === account.deviceUdf) await account.adoptCatalogedDevice(issued.catalogedDevice);
-    return { deviceUdf: udf, roles: issued.roles };
-  } finally {
-    for (const s of stores) await s.close().catch(() => undefined);
+  const { devices, accessEntries } = await devicesAndAccess(client);
+  if (!devices.some((d) => d.DeviceUdf === udf)) throw new MeshError('MESH_NOT_FOUND', `the account has no device ${deviceUdf.slice(0, 80)}`);
+  const held = storesOf(accessEntries.filter((e) => capabilityOf(e)?.$class === 'AccessCapability' && capabilityOf(e)!.Udf === udf && capabilityOf(e)!.Active === true)
+    .flatMap((e) => capabilityOf(e)!.Rights ?? []));
+  const kept = new Set(storesOf(roles));
+  const rekeyed = nextGenerations(account.storeGenerations, held.filter((s) => !kept.has(s)));
+  if (rekeyed.size > 0 && udf === account.deviceUdf) {
+    throw new MeshError('MESH_BAD_ARGUMENT', 'a device that gives up rights is re-keyed out of them by another administrator device: run device auth there');
   }
+  const done = await reissueDevices(client, keys, { devices, accessEntries, rekeyed, roles: { udf, roles } });
+  return { deviceUdf: udf, roles: done.roles ?? roles, rekeyed };
 }
