@@ -323,8 +323,8 @@ function capabilityOf(entry: CatalogedAccess): { $class?: string; Udf?: string; 
  * MMM_Inbound, AcknowledgeConnections, Local messages): the same Transact announces each re-keyed
  * spool's new public key in MMM_Access, signed by the AdministratorSignature
  * (mesh/store-keys.ts). Limits: what it copied before (keys, frames) cannot be recalled — old
- * frames stay readable to it. Needs the account seed here. `MESH_NOT_FOUND` for a device the account does not
- * have; `MESH_BAD_ARGUMENT` for this device.
+ * frames stay readable to it. Needs the account seed here. `MESH_NOT_FOUND` for a device the
+ * account does not have; `MESH_BAD_ARGUMENT` for this device.
  */
 export async function revokeDevice(client: MeshClient, deviceUdf: string): Promise<RevokedDevice> {
   const account = client.account;
