@@ -356,14 +356,14 @@ describe('after re-keying, what the service writes into the spools (mesh-model.m
     return { total, readable };
   }
 
-  it('attack: a delivery from another account, a Connect acknowledgement and a Local answer written after the revocation open with nothing the revoked home holds; the remaining devices read them', async () => {
+  it('attack: a delivery from another account, a Connect acknowledgement, a Local answer and an Outbound message written after the revocation open with nothing the revoked home holds; the remaining devices read them', async () => {
     const admin = await boundAccount(service.endpoint, 'jack@example.com');
     const mallory = await boundAccount(service.endpoint, 'kate@example.com');
     const revoked = await connectDevice(admin, ['admin']);
     const laptop = await connectDevice(admin, ['web']);
     await admin.client.sync();
     const size = async (label: string): Promise<number> => (await storeBytes(admin.home, admin.account.udf, label)).length;
-    const before = { inbound: await size('MMM_Inbound'), local: await size('MMM_Local') };
+    const before = { inbound: await size('MMM_Inbound'), local: await size('MMM_Local'), outbound: await size('MMM_Outbound') };
 
     const r = await revokeDevice(admin.client, revoked.account.deviceUdf);
     expect(r.rekeyed.get('MMM_Inbound')).toBe(1);
@@ -392,6 +392,9 @@ describe('after re-keying, what the service writes into the spools (mesh-model.m
     await answerRequest(admin.client, req.witness, { result: 'Accept', roles: ['web'] });
     await admin.client.sync();
     expect((await completeConnection(host)).state).toBe('accepted');
+    // And one the account sends: the service spools it into the sender's MMM_Outbound with its delivery state.
+    await new MeshMessages(admin.client).contactRequest('kate@example.com', { subject: 'hello back' });
+    await admin.client.sync();
 
     const revokedKeys = await everyKeyOf(revoked.host, revoked.account);
     const inbound = await newFrames(admin.home, admin.account.udf, 'MMM_Inbound', before.inbound, revokedKeys);
@@ -400,10 +403,14 @@ describe('after re-keying, what the service writes into the spools (mesh-model.m
     expect(local.total).toBeGreaterThanOrEqual(1); // the RespondConnection
     expect(inbound.readable).toBe(0);
     expect(local.readable).toBe(0);
+    const outbound = await newFrames(admin.home, admin.account.udf, 'MMM_Outbound', before.outbound, revokedKeys);
+    expect(outbound.total).toBeGreaterThanOrEqual(2); // the request, its Received completion (and the key announcement)
+    expect(outbound.readable).toBe(0);
     // Control: the administrator's keys (the remaining device, new generation) open every one of them …
     const adminKeys = await everyKeyOf(admin.host, admin.account);
     expect((await newFrames(admin.home, admin.account.udf, 'MMM_Inbound', before.inbound, adminKeys)).readable).toBe(inbound.total);
     expect((await newFrames(admin.home, admin.account.udf, 'MMM_Local', before.local, adminKeys)).readable).toBe(local.total);
+    expect((await newFrames(admin.home, admin.account.udf, 'MMM_Outbound', before.outbound, adminKeys)).readable).toBe(outbound.total);
     // … and the web laptop reads the delivered request after its sync (it takes up its new keys there).
     await laptop.client.sync();
     const spool = await laptop.account.spool('inbound');
