@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,7 +99,21 @@ async function build(dir: string, entries: number): Promise<number> {
 }
 
 const rssMiB = (): number => +(process.memoryUsage().rss / MiB).toFixed(1);
-const peakMiB = (): number => +(process.resourceUsage().maxRSS / 1024).toFixed(1);
+/**
+ * Peak resident set of this process. Not `resourceUsage().maxRSS`: Linux carries a parent's
+ * high-water mark into a child across fork and exec, so a child of the benchmark (which built the
+ * catalog) reported the builder's peak as its own. VmHWM belongs to the process's own address
+ * space; maxRSS is the fallback where /proc is missing.
+ */
+const peakMiB = (): number => {
+  try {
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (hwm) return +(Number(hwm[1]) / 1024).toFixed(1);
+  } catch {
+    // no /proc: below
+  }
+  return +(process.resourceUsage().maxRSS / 1024).toFixed(1);
+};
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
