@@ -15,6 +15,7 @@ import { reissueDevice, reissuedAccess } from '../mesh/reissue.js';
 import { grantsOf } from '../mesh/roles.js';
 import { SERVICE_WRITTEN_SPOOLS, storeKeyEntry } from '../mesh/store-keys.js';
 import type { AnyProfileAccount, CatalogedAccess, CatalogedDevice, ProfileDevice } from '../mesh/schema/types.js';
+import type { Enveloped } from '../mesh/schema/object.js';
 import type { Spool } from '../mesh/spool/spool.js';
 import type { SyncedStore } from '../mesh/catalog/synced-store.js';
 import { serviceSignatureOf } from './connect.js';
@@ -126,17 +127,7 @@ export async function answerRequest(
   const messages: DareEnvelope[] = [];
   try {
     if (answer.result === 'Accept') {
-      const keys = account.accountKeys();
-      const activation = activateDevice({ account: keys, accountProfile: account.state.profile, deviceProfile: deviceProfile as never, roles, generations: account.storeGenerations });
-      const devices = await account.catalog('device');
-      stores.push(devices);
-      await devices.put(activation.catalogedDevice);
-      const access = await account.catalog('access');
-      stores.push(access);
-      await access.put(buildDeviceAccess(keys, activation, roles));
-      messages.push(buildRespondConnection({
-        requestId: request.witness, result: 'Accept', catalogedDevice: activation.catalogedDevice, deviceProfile, administratorSignature: adminKey(client), sender: account.address,
-      }));
+      messages.push(await activateInCatalogs(client, deviceProfile as never, roles, request.witness, stores));
     } else {
       messages.push(buildRespondConnection({ requestId: request.witness, result: 'Reject', deviceProfile, administratorSignature: adminKey(client), sender: account.address }));
     }
@@ -153,6 +144,28 @@ export async function answerRequest(
     for (const s of stores) await s.close().catch(() => undefined);
   }
   return { witness: request.witness, deviceUdf: request.deviceUdf, result: answer.result, roles };
+}
+
+/**
+ * Activates `deviceProfile` with `roles` — its CatalogedDevice in MMM_Device, its grant in
+ * MMM_Access (the stores opened are pushed on `stores`: the caller uploads and closes them) — and
+ * returns the administrator's RespondConnection accepting it under `requestId`.
+ */
+export async function activateInCatalogs(
+  client: MeshClient, deviceProfile: Enveloped<ProfileDevice>, roles: readonly string[], requestId: string, stores: SyncedStore[],
+): Promise<DareEnvelope> {
+  const account = client.account;
+  const keys = account.accountKeys();
+  const activation = activateDevice({ account: keys, accountProfile: account.state.profile, deviceProfile, roles, generations: account.storeGenerations });
+  const devices = await account.catalog('device');
+  stores.push(devices);
+  await devices.put(activation.catalogedDevice);
+  const access = await account.catalog('access');
+  stores.push(access);
+  await access.put(buildDeviceAccess(keys, activation, roles));
+  return buildRespondConnection({
+    requestId, result: 'Accept', catalogedDevice: activation.catalogedDevice, deviceProfile, administratorSignature: adminKey(client), sender: account.address,
+  });
 }
 
 /**

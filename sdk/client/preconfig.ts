@@ -1,13 +1,11 @@
 import { dareKeyFromKeyPair } from '../dare/keys.js';
-import { activateDevice } from '../mesh/activations.js';
 import type { SyncedStore } from '../mesh/catalog/synced-store.js';
 import { checkClaimForDevice } from '../mesh/connect/claim.js';
 import { preconfigureDevice, publishedDeviceProfile, readInstallation, writeInstallation } from '../mesh/connect/preconfig.js';
-import { buildRespondConnection, openRespondConnection } from '../mesh/connect/respond.js';
+import { openRespondConnection } from '../mesh/connect/respond.js';
 import { parseConnectUri } from '../mesh/connect/uri.js';
 import { openMeshEnvelope } from '../mesh/envelopes.js';
 import { MeshError } from '../mesh/errors.js';
-import { buildDeviceAccess } from '../mesh/host/create.js';
 import type { MeshHost } from '../mesh/host/host.js';
 import { installAcceptedConnection, openPendingConnection, savePendingConnection, type PendingConnection } from '../mesh/host/pending.js';
 import { verifyProfile } from '../mesh/profiles.js';
@@ -17,7 +15,7 @@ import type { AnyProfileAccount, CatalogedDevice, ProfileDevice, RespondConnecti
 import { deviceCredential, keyCredential, MeshHttpClient, type FetchFunction } from '../protocol/client.js';
 import { responseId } from '../udf/message-id.js';
 import { bindingOfAssignment, type ConnectionCompletion } from './connect.js';
-import { adminKey, uploadWith } from './devices.js';
+import { activateInCatalogs, uploadWith } from './devices.js';
 import { claimPublication, publish } from './publications.js';
 import { MeshClientError } from './errors.js';
 import type { MeshClient } from './mesh-client.js';
@@ -102,21 +100,11 @@ export async function acceptClaimed(
 ): Promise<void> {
   const { deviceProfile, roles } = claimed;
   grantsOf(roles);
-  const account = client.account;
-  const keys = account.accountKeys();
+  client.account.accountKeys(); // without the account seed this device cannot activate: say so before syncing
   await client.sync();
   const stores: SyncedStore[] = [];
   try {
-    const activation = activateDevice({ account: keys, accountProfile: account.state.profile, deviceProfile, roles, generations: account.storeGenerations });
-    const devices = await account.catalog('device');
-    stores.push(devices);
-    await devices.put(activation.catalogedDevice);
-    const access = await account.catalog('access');
-    stores.push(access);
-    await access.put(buildDeviceAccess(keys, activation, roles));
-    const respond = buildRespondConnection({
-      requestId: claimed.claimId, result: 'Accept', catalogedDevice: activation.catalogedDevice, deviceProfile, administratorSignature: adminKey(client), sender: account.address,
-    });
+    const respond = await activateInCatalogs(client, deviceProfile, roles, claimed.claimId, stores);
     await uploadWith(client, stores, { local: [respond] });
   } finally {
     for (const s of stores) await s.close().catch(() => undefined);

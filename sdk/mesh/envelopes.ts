@@ -1,6 +1,6 @@
 import type { ContentMeta } from '../dare/content-meta.js';
 import { decodeEnvelope, type EnvelopeMetadata } from '../dare/envelope-decode.js';
-import { encodeEnvelope } from '../dare/envelope-encode.js';
+import { encodeEnvelope, type EncodeOptions } from '../dare/envelope-encode.js';
 import { verifyEnvelope, type EnvelopeVerdict, type PayloadIntegrity, type SignatureStatus } from '../dare/envelope-verify.js';
 import { parseEnvelope, type DareEnvelope } from '../dare/envelope.js';
 import { DareError } from '../dare/errors.js';
@@ -99,19 +99,26 @@ export function sealMeshObject<T extends MeshObjectBase>(obj: T, options: SealOp
   };
   try {
     return encodeEnvelope(payload, {
-      ...(options.signers ? { signers: options.signers } : {}),
-      ...(options.recipients ? { recipients: options.recipients } : {}),
-      ...(options.keyExchange ? { keyExchange: options.keyExchange } : {}),
-      ...(options.salt ? { salt: options.salt } : {}),
-      ...(options.envelopeId === undefined ? {} : { envelopeId: options.envelopeId }),
-      ...(options.random ? { random: options.random } : {}),
-      ...(options.provider ? { provider: options.provider } : {}),
-      ...(options.referenceForm ? { referenceForm: true } : {}),
+      ...envelopeOptions(options),
       contentMeta,
     }) as Enveloped<T>;
   } catch (e) {
     return wrapDare(e, `sealing ${info.name}`);
   }
+}
+
+/** The DARE envelope options a seal passes through unchanged (only those the caller set). */
+function envelopeOptions(options: Omit<SealOptions, 'uniqueId' | 'encoding'>): EncodeOptions {
+  return {
+    ...(options.signers ? { signers: options.signers } : {}),
+    ...(options.recipients ? { recipients: options.recipients } : {}),
+    ...(options.keyExchange ? { keyExchange: options.keyExchange } : {}),
+    ...(options.salt ? { salt: options.salt } : {}),
+    ...(options.envelopeId === undefined ? {} : { envelopeId: options.envelopeId }),
+    ...(options.random ? { random: options.random } : {}),
+    ...(options.provider ? { provider: options.provider } : {}),
+    ...(options.referenceForm ? { referenceForm: true } : {}),
+  };
 }
 
 /**
@@ -122,14 +129,7 @@ export function sealMeshObject<T extends MeshObjectBase>(obj: T, options: SealOp
 export function sealPayload(payload: Uint8Array, options: Omit<SealOptions, 'uniqueId' | 'encoding'> & { contentMeta?: ContentMeta } = {}): DareEnvelope {
   try {
     return encodeEnvelope(payload, {
-      ...(options.signers ? { signers: options.signers } : {}),
-      ...(options.recipients ? { recipients: options.recipients } : {}),
-      ...(options.keyExchange ? { keyExchange: options.keyExchange } : {}),
-      ...(options.salt ? { salt: options.salt } : {}),
-      ...(options.envelopeId === undefined ? {} : { envelopeId: options.envelopeId }),
-      ...(options.random ? { random: options.random } : {}),
-      ...(options.provider ? { provider: options.provider } : {}),
-      ...(options.referenceForm ? { referenceForm: true } : {}),
+      ...envelopeOptions(options),
       ...(options.contentMeta ? { contentMeta: options.contentMeta } : {}),
     });
   } catch (e) {
