@@ -206,6 +206,54 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     expect(await b.claimNonce(nonce)).toBe(false);
   });
 
+  /**
+   * A one-store Transact without a nonce commits as a single statement (no BEGIN … COMMIT): its
+   * statement is the commit. Cut the connection right after it went out, or before.
+   */
+  async function cutAtFramesStatement<T>(when: 'after-send' | 'before-send', f: () => Promise<T>): Promise<{ result: T; cut: number }> {
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    let cut = 0;
+    proto.query = function (this: { connection: { stream: { destroy(): void } } }, ...args: unknown[]) {
+      const text = (args[0] as { text?: unknown } | undefined)?.text;
+      if (cut === 0 && typeof text === 'string' && /INSERT INTO \S+\.\S*frames/.test(text)) {
+        cut++;
+        if (when === 'before-send') {
+          this.connection.stream.destroy();
+          return Promise.reject(new Error('Connection terminated unexpectedly'));
+        }
+        const p = original.apply(this, args);
+        this.connection.stream.destroy();
+        return p;
+      }
+      return original.apply(this, args);
+    };
+    try {
+      return { result: await f(), cut };
+    } finally {
+      proto.query = original;
+    }
+  }
+
+  it('a one-store commit (one statement) whose connection is lost in flight: the outcome is looked up — applied once, reported as applied', async () => {
+    const [a, b] = await twoHosts();
+    await a.transact([up('a@x', 'MMM_Local', 0, 'w')]);
+    const { result, cut } = await cutAtFramesStatement('after-send', () => a.transact([up('a@x', 'MMM_Local', 1, 'x')]));
+    expect(cut).toBe(1);
+    expect(result.heads.map((h) => h.nextIndex)).toEqual([2]);
+    expect(a.faults.commitsInDoubt).toBe(1);
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['w', 'x']);
+  });
+
+  it('a one-store commit (one statement) cut before it reached the server: known not applied, run again — applied once', async () => {
+    const [a, b] = await twoHosts();
+    const { result, cut } = await cutAtFramesStatement('before-send', () => a.transact([up('b@x', 'MMM_Inbound', 0, 'y')]));
+    expect(cut).toBe(1);
+    expect(result.heads.map((h) => h.nextIndex)).toEqual([1]);
+    expect((await b.read('b@x', 'MMM_Inbound', 0)).frames.map(frameTag)).toEqual(['y']);
+    expect(await codeOf(b.transact([up('b@x', 'MMM_Inbound', 0, 'z')]))).toBe('SERVICE_CONFLICT');
+  });
+
   it('a commit cut every time until retryMs: SERVICE_IO, nothing applied, the nonce not spent; the store goes on', async () => {
     const [a, b] = await twoHosts({ retryMs: 300 });
     const nonce = { key: 'MKEY', nonce: 'commit-3', expires: Date.now() + 60_000 };

@@ -54,6 +54,8 @@ const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 const READ_CHUNK = 256;
 /** Rows per INSERT of frames (4 parameters each, under PostgreSQL's 65,535). */
 const INSERT_CHUNK = 1000;
+/** Most frames of a Transact committed as one statement (`transactOneStatement`, prepared once per frame count). */
+const ONE_STATEMENT_FRAMES = 8;
 
 /**
  * The service-store contract (sdk/service/store.ts) on PostgreSQL: one database behind many
@@ -310,7 +312,8 @@ export class PostgresServiceStore implements ServiceStore {
     const heads: AccountStoreHead[] = checked.map((u) => withDigest({ account: u.account, store: u.store, nextIndex: u.expectedNextIndex + u.frames.length }, u.digest));
     const events: ServiceEvent[] = heads.map((h) => ({ type: 'change', ...h }));
     const note = encodeNote(this.host, events);
-    await this.retrying('commit a transaction', () => this.transactOnce(sorted, claim, note), true);
+    const single = sorted.length === 1 && claim === undefined && sorted[0]!.frames.length <= ONE_STATEMENT_FRAMES ? sorted[0]! : undefined;
+    await this.retrying('commit a transaction', () => (single ? this.transactOneStatement(single, note) : this.transactOnce(sorted, claim, note)), true);
     this.feed.publish(events);
     return { heads };
   }
@@ -389,6 +392,66 @@ export class PostgresServiceStore implements ServiceStore {
     }
   }
 
+  /**
+   * The usual Transact — one store, a few frames, no nonce — as one statement, so one round trip
+   * instead of five (BEGIN, lock, head, frames, COMMIT): a statement outside a transaction block
+   * is a transaction of its own, all or nothing. Its parts are the ones of {@link transactOnce}:
+   * the account locked `FOR KEY SHARE`, the conditional head update (or the first head's insert),
+   * then the frames and the note, both joined to the head row the update returned, so that when
+   * the condition fails nothing is written and nothing is sent. The statement's COMMIT is part of
+   * the one round trip, so a connection lost during it leaves the outcome unknown (resolved as
+   * in {@link transactOnce}).
+   */
+  private async transactOneStatement(u: CheckedUpdate, note: string): Promise<void> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      throw new ConnectFailed(e);
+    }
+    const pid = (client as unknown as { processID?: number }).processID;
+    const k = u.frames.length;
+    const first = u.expectedNextIndex === 0;
+    const head = first
+      // A head row exists only once its store has frames: a row there is the conflict.
+      ? `INSERT INTO ${this.T.heads} (account_id, store, next_index, digest) SELECT id, $2::text, $4::bigint, $5::bytea FROM a ON CONFLICT (account_id, store) DO NOTHING RETURNING account_id`
+      : `UPDATE ${this.T.heads} SET next_index = next_index + $4::bigint, digest = $5::bytea WHERE account_id = (SELECT id FROM a) AND store = $2::text AND next_index = $3::bigint RETURNING account_id`;
+    const tuples = u.frames.map((_, i) => `($3::bigint + ${i}, $${8 + i}::bytea)`).join(', ');
+    const text = `WITH a AS (SELECT id FROM ${this.T.accounts} WHERE address = $1 FOR KEY SHARE),
+      h AS (${head}),
+      f AS (INSERT INTO ${this.T.frames} (account_id, store, idx, bytes) SELECT h.account_id, $2::text, v.idx, v.bytes FROM h, (VALUES ${tuples}) AS v (idx, bytes) RETURNING 1)
+      SELECT (SELECT id FROM a) AS id, (SELECT count(*) FROM f) AS inserted, (SELECT pg_notify($6, $7) FROM h) AS noted`;
+    let r: pg.QueryResult<Row>;
+    try {
+      r = await client.query<Row>({
+        name: `tx1-${first ? 'first' : 'next'}-${k}`, text,
+        values: [u.account, u.store, u.expectedNextIndex, k, u.digest ?? null, this.channel, note, ...u.frames],
+      });
+    } catch (e) {
+      if (!connectionLost(e)) {
+        client.release();
+        throw e; // the server ended the statement: it rolled back
+      }
+      client.release(true);
+      this.faults.commitsInDoubt++;
+      let applied: boolean;
+      try {
+        applied = await this.committedAfterAll(pid, [u], undefined);
+      } catch (x) {
+        throw serviceError('SERVICE_IO', 'PostgreSQL: the connection was lost while committing a transaction, and the database could not be asked whether it was applied: read its stores to learn', { cause: x });
+      }
+      if (applied) return;
+      throw new NotApplied(e);
+    }
+    client.release();
+    const row = r.rows[0]!;
+    if (row.id === null) throw serviceError('SERVICE_NOT_FOUND', `no account ${u.account}`, { account: u.account });
+    if (num(row.inserted) === k) return;
+    // The condition failed: nothing was written. Which index is there now (a read, safe to run again)?
+    const actual = await this.retrying('read a head', () => this.q(`SELECT next_index FROM ${this.T.heads} WHERE account_id = $1 AND store = $2`, [num(row.id), u.store]));
+    throw new ServiceConflictError(u.account, u.store, u.expectedNextIndex, num(actual.rows[0]?.next_index ?? 0));
+  }
+
   private claimSql(): string {
     return `INSERT INTO ${this.T.nonces} AS n (claim, expires) VALUES ($1, $2)
             ON CONFLICT (claim) DO UPDATE SET expires = EXCLUDED.expires WHERE n.expires <= $3`;
@@ -420,7 +483,7 @@ export class PostgresServiceStore implements ServiceStore {
    * changed once written, and a transaction is all or nothing, so that answers whether it
    * committed. Keeps trying (the database may be restarting) until `retryMs`.
    */
-  private async committedAfterAll(pid: number | undefined, sorted: readonly CheckedUpdate[], ids: Map<string, number>): Promise<boolean> {
+  private async committedAfterAll(pid: number | undefined, sorted: readonly CheckedUpdate[], ids: Map<string, number> | undefined): Promise<boolean> {
     return this.retrying('learn whether a transaction committed', async () => {
       if (pid !== undefined) {
         await this.q('SELECT pg_terminate_backend($1)', [pid]);
@@ -430,7 +493,10 @@ export class PostgresServiceStore implements ServiceStore {
         }
       }
       for (const u of sorted) {
-        const r = await this.q(`SELECT bytes FROM ${this.T.frames} WHERE account_id = $1 AND store = $2 AND idx = $3`, [ids.get(u.account), u.store, u.expectedNextIndex]);
+        // Without the account's id (the statement that would have read it is the one in doubt), by address.
+        const r = ids === undefined
+          ? await this.q(`SELECT f.bytes FROM ${this.T.frames} f JOIN ${this.T.accounts} a ON a.id = f.account_id WHERE a.address = $1 AND f.store = $2 AND f.idx = $3`, [u.account, u.store, u.expectedNextIndex])
+          : await this.q(`SELECT bytes FROM ${this.T.frames} WHERE account_id = $1 AND store = $2 AND idx = $3`, [ids.get(u.account), u.store, u.expectedNextIndex]);
         const stored = r.rows[0]?.bytes as Uint8Array | undefined;
         if (!stored || Buffer.compare(stored, u.frames[0]!) !== 0) return false;
       }
