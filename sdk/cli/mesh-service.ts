@@ -47,7 +47,7 @@ export interface StartServiceOptions {
   readonly store?: string;
   /** `--secret-file` (else `MESH_SERVICE_SECRET`, else `DATA/service.secret`). */
   readonly secretFile?: string;
-  /** PostgreSQL: most pooled connections of this host (default 16). */
+  /** PostgreSQL: most pooled connections of this host (default 4). */
   readonly poolSize?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly random?: RandomSource;
@@ -182,7 +182,7 @@ export function addServiceCommands(program: Command, io: CliIo): void {
     .option('--store <location>', 'the store: a directory, file:DIR, memory:, or postgres://USER:PASS@HOST:PORT/DB shared by every host (default $MESH_STORE, else DATA/store)')
     .option('--secret-file <file>', 'the service secret sealing its keys (default $MESH_SERVICE_SECRET, else DATA/service.secret)')
     .option('--max-upload <bytes>', `largest upload body (Transact), refused unread above it (default ${DEFAULT_SERVICE_LIMITS.uploadBytes})`, parseInteger)
-    .option('--pool <connections>', 'PostgreSQL: most pooled connections of this host (default 16)', parseInteger)
+    .option('--pool <connections>', 'PostgreSQL: most pooled connections of this host (default 4)', parseInteger)
     .option('--json', 'print JSON')
     .action(async (o: { port?: number; host?: string; data?: string; serviceName?: string; store?: string; secretFile?: string; maxUpload?: number; pool?: number; json?: boolean }) => {
       if (o.maxUpload !== undefined && o.maxUpload < MESSAGE_LIMIT) throw new MeshServiceError('SERVICE_BAD_CONFIG', `--max-upload is at least ${MESSAGE_LIMIT} bytes (a message must fit)`);
