@@ -40,7 +40,7 @@ export function isSharedLocation(location: StoreLocation): boolean {
 
 /** Options of {@link openServiceStore}. */
 export interface OpenStoreOptions {
-  /** PostgreSQL: most pooled connections per host (default: the store's, 16). */
+  /** PostgreSQL: most pooled connections per host (default: the store's, 4). */
   readonly poolSize?: number;
   /** PostgreSQL: listen for other hosts' commits (default true; a one-off copy need not). */
   readonly listen?: boolean;
