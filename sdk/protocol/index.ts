@@ -51,6 +51,7 @@ export type { HttpRequestHead, HttpRequest, HttpResponse, HttpService } from './
 export {
   MeshHttpService, type MeshHttpServiceOptions, type Authentication, type RequestContext, type TransactionHandler, type MeshHandlers,
   type ConnectionResolver,
+  type ResolvedConnection,
 } from './service.js';
 export {
   MeshHttpClient, UnauthenticatedResponseError, pinService, keyCredential, deviceCredential, connectionCredential, serviceCredential,

@@ -52,6 +52,12 @@ export interface Authentication {
   readonly profile?: VerifiedProfile;
   readonly credential: MeshCredential;
   readonly signature: RequestSignature;
+  /**
+   * Connection mode: what the {@link ConnectionResolver} learned while it found the key (a
+   * {@link ResolvedConnection}'s `resolved`; opaque to the binding), so that the handler of the
+   * same request need not look it up again.
+   */
+  readonly resolved?: unknown;
 }
 
 /** What a handler learns besides the request object. */
@@ -79,7 +85,13 @@ export type MeshHandlers = { readonly [T in TransactionName]?: TransactionHandle
  * AccessCapability / ConnectionService of an active device, mesh-model.md §5.2, §8.5). Returns
  * undefined when there is none (unknown account, revoked device); may throw a {@link refuse}(…).
  */
-export type ConnectionResolver = (account: string, keyid: string) => Promise<DarePublicKey | undefined>;
+export type ConnectionResolver = (account: string, keyid: string) => Promise<DarePublicKey | ResolvedConnection | undefined>;
+
+/** A {@link ConnectionResolver}'s key with what it learned on the way, handed to the handler as `Authentication.resolved`. */
+export interface ResolvedConnection {
+  readonly key: DarePublicKey;
+  readonly resolved: unknown;
+}
 
 /** Options of {@link MeshHttpService}. */
 export interface MeshHttpServiceOptions {
@@ -324,9 +336,12 @@ export class MeshHttpService implements HttpService {
     let key: DarePublicKey;
     let profile: VerifiedProfile | undefined;
     let account: string | undefined;
+    let resolved: unknown;
     if (credential.mode === 'Connection') {
       if (this.#resolve === undefined) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', 'this service takes no Connection credentials');
-      const found = await this.#resolve(credential.account, signature.keyid);
+      const answer = await this.#resolve(credential.account, signature.keyid);
+      const found = answer !== undefined && 'resolved' in answer ? answer.key : answer;
+      if (answer !== undefined && 'resolved' in answer) resolved = answer.resolved;
       if (found === undefined) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', `no active connection of ${credential.account} holds key ${signature.keyid}`);
       if (found.algorithm !== 'X448' || found.kid !== signature.keyid) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', `the connection key found is not ${signature.keyid}`);
       key = found;
@@ -343,7 +358,7 @@ export class MeshHttpService implements HttpService {
     }
     const auth: Authentication = {
       mode: credential.mode, keyid: signature.keyid, key, credential, signature: { keyid: signature.keyid, nonce: signature.nonce, created: signature.created, expires: signature.expires },
-      ...(account === undefined ? {} : { account }), ...(profile === undefined ? {} : { profile }),
+      ...(account === undefined ? {} : { account }), ...(profile === undefined ? {} : { profile }), ...(resolved === undefined ? {} : { resolved }),
     };
     return { auth, hmacKey };
   }

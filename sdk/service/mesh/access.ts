@@ -82,6 +82,16 @@ export interface DeviceGrant {
 export type AccessEntries = ReadonlyMap<string, CatalogedAccess>;
 
 /** A device key the catalog names with an administrator-signed connection, and its grant while active. */
+/**
+ * What authenticating a Connection-mode request found — the account, the device's key and its
+ * grant as of that moment — which authorizing the same request uses rather than reading the
+ * store again (a class: only the service makes one). A revocation committed in between is
+ * seen by the device's next request, as it would be had it come just after this one.
+ */
+export class ResolvedAccess {
+  constructor(readonly view: AccountView, readonly key: DarePublicKey, readonly grant: DeviceGrant | undefined) {}
+}
+
 interface Checked {
   readonly key: DarePublicKey;
   readonly grant: DeviceGrant | undefined;
@@ -265,6 +275,16 @@ export class AccessControl {
    */
   async knownKey(view: AccountView, keyid: string): Promise<DarePublicKey | undefined> {
     return (await this.#checked(view, keyid))?.key;
+  }
+
+  /**
+   * {@link knownKey} with its {@link grant} (undefined: inactive), found with one read of the
+   * account's catalog head: authentication and authorization of one request share it
+   * ({@link ResolvedAccess}).
+   */
+  async connection(view: AccountView, keyid: string): Promise<ResolvedAccess | undefined> {
+    const checked = await this.#checked(view, keyid);
+    return checked === undefined ? undefined : new ResolvedAccess(view, checked.key, checked.grant);
   }
 
   async #checked(view: AccountView, keyid: string): Promise<Checked | undefined> {

@@ -3,7 +3,7 @@ import { CATALOG } from '../../mesh/stores.js';
 import type { RequestContext } from '../../protocol/service.js';
 import { refuse } from '../../protocol/status.js';
 import type { ServiceStore } from '../store.js';
-import { ALL_STORES, type AccessControl, type AccountView, type DeviceGrant } from './access.js';
+import { ALL_STORES, ResolvedAccess, type AccessControl, type AccountView, type DeviceGrant } from './access.js';
 import { forbidden, invalid, unknownAccount } from './errors.js';
 import type { ServiceIdentity } from './identity.js';
 import type { MessageRouting } from './messages.js';
@@ -68,9 +68,11 @@ export async function authorize(sc: ServiceContext, account: string | undefined,
   const auth = rc.auth;
   if (auth === undefined) throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: 'this transaction is signed' });
   if (auth.mode === 'Connection') {
-    const view = await sc.access.account(auth.account!);
+    // What authentication found for this request (service.ts resolveConnection), when it was this service's.
+    const found = auth.resolved instanceof ResolvedAccess && auth.resolved.key.kid === auth.keyid ? auth.resolved : undefined;
+    const view = found?.view ?? await sc.access.account(auth.account!);
     if (view === undefined) throw unknownAccount(`no account ${auth.account!.slice(0, 100)}`);
-    const grant = await sc.access.grant(view, auth.keyid);
+    const grant = found !== undefined ? found.grant : await sc.access.grant(view, auth.keyid);
     if (grant === undefined) throw refuse('Forbidden', { extended: 'DeviceRevoked', name: 'NotAuthorized', detail: 'this device has no active connection to the account' });
     return { view, mode: 'Connection', stores: grant.stores, grant };
   }

@@ -1,6 +1,6 @@
 import type { DarePublicKey } from '../../dare/keys.js';
 import type { ReplayCache } from '../../protocol/replay.js';
-import { MeshHttpService, type ConnectionResolver, type MeshHandlers, type MeshHttpServiceOptions, type RequestContext } from '../../protocol/service.js';
+import { MeshHttpService, type ConnectionResolver, type MeshHandlers, type ResolvedConnection, type MeshHttpServiceOptions, type RequestContext } from '../../protocol/service.js';
 import { DEFAULT_UPLOAD_LIMIT } from '../../protocol/transactions.js';
 import type {
   BindRequest, ClaimRequest, CompleteRequest, ConnectRequest, DownloadRequest, PollClaimRequest, StatusRequest, TransactRequest, UnbindRequest,
@@ -165,10 +165,11 @@ export class MeshService {
    * final 403 DeviceRevoked from the handler rather than an unsigned 401; undefined for an
    * unknown account or key. What a key may do is decided by its grant, in every handler.
    */
-  readonly resolveConnection: ConnectionResolver = async (account: string, keyid: string): Promise<DarePublicKey | undefined> => {
+  readonly resolveConnection: ConnectionResolver = async (account: string, keyid: string): Promise<ResolvedConnection | undefined> => {
     const view = await this.#context.access.account(account);
     if (view === undefined) return undefined;
-    return this.#context.access.knownKey(view, keyid);
+    const found = await this.#context.access.connection(view, keyid);
+    return found === undefined ? undefined : { key: found.key, resolved: found };
   };
 
   /** The push service's question: which stores the device may read (undefined: none). */
