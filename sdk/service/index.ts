@@ -58,7 +58,7 @@ export {
   type ServiceIdentity, type IdentityOptions,
 } from './mesh/identity.js';
 export {
-  AccessControl, decodeAccessCatalog, activeKeyids, storesOfRoles, ALL_STORES, type AccountView, type DeviceGrant, type AccessEntries,
+  AccessControl, ResolvedAccess, decodeAccessCatalog, activeKeyids, storesOfRoles, ALL_STORES, type AccountView, type DeviceGrant, type AccessEntries,
 } from './mesh/access.js';
 export { StoreStates, verifyFrames, EMPTY_STORE_STATE, type StoreState } from './mesh/store-states.js';
 export { checkMessages, spoolFrames, type MessageRouting, type Delivery, type CheckedMessage } from './mesh/messages.js';
