@@ -7,13 +7,25 @@
 
 /** Concatenates byte arrays into a new one. */
 export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  return concatInto(parts);
+}
+
+/**
+ * Concatenates a list of byte arrays (any length: no spread of arguments) into a new one — except
+ * a list of one, which comes back as it is (callers that join frames or chunks avoid the copy).
+ */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
+  return parts.length === 1 ? parts[0]! : concatInto(parts);
+}
+
+function concatInto(parts: readonly Uint8Array[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);
-  let o = 0;
+  let at = 0;
   for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
+    out.set(p, at);
+    at += p.length;
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { bytesEqual } from '../../encoding/bytes.js';
+import { bytesEqual, joinBytes } from '../../encoding/bytes.js';
 import { describeJsonValue, isJsonObject, type JsonObject } from '../../encoding/json-value.js';
 import { hmacSha512 } from '../../crypto/index.js';
 import { utf8Encode } from '../../encoding/utf8.js';
@@ -391,7 +391,7 @@ export class SequenceReplica {
     }
     this.current = s;
     if (prepared.session) this.session = prepared.session;
-    return { frames: out, durable: this.write(concat(prepared.frames)) };
+    return { frames: out, durable: this.write(joinBytes(prepared.frames)) };
   }
 
   /** `commit(prepare([content]))`: one frame. */
@@ -495,7 +495,7 @@ export class SequenceReplica {
       let size = 0;
       let j = i;
       while (j < frames.length && (j === i || size + frames[j]!.length <= WRITE_GROUP)) size += frames[j++]!.length;
-      writes.push(this.write(concat(frames.slice(i, j))));
+      writes.push(this.write(joinBytes(frames.slice(i, j))));
       i = j;
     }
     return { frames: checked, durable: Promise.all(writes).then(() => undefined) };
@@ -807,16 +807,3 @@ const WRITE_GROUP = 4 * 1024 * 1024;
 
 /** A placeholder head for intermediate states of {@link SequenceReplica.stateAt} (only the last one's head is read). */
 const EMPTY_HEAD = new Uint8Array(0);
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

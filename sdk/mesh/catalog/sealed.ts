@@ -1,3 +1,4 @@
+import { joinBytes } from '../../encoding/bytes.js';
 import { aes256CbcDecrypt, aes256CbcEncrypt, hmacSha512 } from '../../crypto/index.js';
 import { deriveCbcKeys } from '../../dare/kdf.js';
 import { derivePayloadMacKey } from '../../dare/payload-mac.js';
@@ -95,15 +96,7 @@ export function seal(key: Uint8Array, magic: string, content: SealedContent, ran
   } finally {
     plain.fill(0);
   }
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
 
 /** Where sealed bytes are read from: its size and ranged reads (a side file, or bytes in memory). */

@@ -1,3 +1,4 @@
+import { joinBytes } from '../../encoding/bytes.js';
 import { SequenceError } from '../../dare/sequence/errors.js';
 import type { SequenceStore } from '../../dare/sequence/store.js';
 import { scanFrames } from '../../dare/sequence/scan.js';
@@ -511,7 +512,7 @@ export class EmbeddedServiceStore implements ServiceStore {
   private async writePending(st: StoreState): Promise<void> {
     if (st.account.deleted || st.pending.length === 0 || st.broken) return;
     const frames = st.pending.slice();
-    const joined = joinFrames(frames);
+    const joined = joinBytes(frames);
     if (st.appliedBytes === 0) for (const d of ['', 'accounts', st.account.dir]) this.newDirs.add(d);
     await this.cache.use(st.path, { create: true, write: true }, async (file) => {
       await this.checkFile(st, file!);
@@ -764,19 +765,6 @@ class BatchView {
     if (o !== undefined) return o ?? undefined;
     return this.state.records.get(name);
   }
-}
-
-function joinFrames(frames: readonly Uint8Array[]): Uint8Array {
-  if (frames.length === 1) return frames[0]!;
-  let n = 0;
-  for (const f of frames) n += f.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const f of frames) {
-    out.set(f, at);
-    at += f.length;
-  }
-  return out;
 }
 
 /** Maps what the file layer throws to the contract's errors. */
