@@ -1,3 +1,4 @@
+import { idbDone as done, idbRequest as request } from '../store/idb-request.js';
 import { IdbStore, deleteIdbSequence } from '../store/browser-idb.js';
 import { OpfsStore, opfsRoot } from '../store/browser-opfs.js';
 import { MemoryStore } from '../store/memory.js';
@@ -142,18 +143,6 @@ export class OpfsHome implements HomeStorage {
     await this.deleteRecord(name);
   }
 }
-
-const request = <T>(r: IDBRequest<T>): Promise<T> =>
-  new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-const done = (tx: IDBTransaction): Promise<void> =>
-  new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-    tx.onerror = () => reject(tx.error);
-  });
 
 const RECORDS = 'records';
 const SEQUENCES = 'sequences';

@@ -1,3 +1,4 @@
+import { idbDone as done, idbRequest as request } from './idb-request.js';
 import { AsyncFileStore, io, type RawFile } from './async-file.js';
 import { SequenceError, type StoreOpenOptions } from '../../sdk/dare/sequence/store.js';
 import { takeWebLock, type WebLockHold } from './web-lock.js';
@@ -10,19 +11,6 @@ export interface IdbOpenOptions extends StoreOpenOptions {
 
 const DEFAULT_DB = 'mathmesh-dare';
 const CHUNKS = 'chunks';
-
-const request = <T>(r: IDBRequest<T>): Promise<T> =>
-  new Promise((resolve, reject) => {
-    r.onsuccess = () => resolve(r.result);
-    r.onerror = () => reject(r.error);
-  });
-
-const done = (tx: IDBTransaction): Promise<void> =>
-  new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-    tx.onerror = () => reject(tx.error);
-  });
 
 async function openDb(name: string): Promise<IDBDatabase> {
   const idb = (globalThis as { indexedDB?: IDBFactory }).indexedDB;
