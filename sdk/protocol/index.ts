@@ -46,7 +46,7 @@ export {
   signMeshRequest, readMeshRequestSignature, verifyMeshRequest, acceptableUntil, signMeshResponse, verifyMeshResponse,
   type SignRequestOptions, type RequestSignature,
 } from './mesh-signature.js';
-export { MemoryReplayCache, type ReplayCache, type MemoryReplayCacheOptions } from './replay.js';
+export { MemoryReplayCache, type PendingNonce, type ReplayCache, type MemoryReplayCacheOptions } from './replay.js';
 export type { HttpRequestHead, HttpRequest, HttpResponse, HttpService } from './http.js';
 export {
   MeshHttpService, type MeshHttpServiceOptions, type Authentication, type RequestContext, type TransactionHandler, type MeshHandlers,

@@ -66,3 +66,23 @@ export class MemoryReplayCache implements ReplayCache {
     this.#nextSweep = now + 10;
   }
 }
+
+/**
+ * A verified request's nonce that the binding has not burnt yet: the handler of a transaction the
+ * binding defers (`MeshHttpServiceOptions.deferNonce`) records it with its own commit, in the
+ * storage the binding's {@link ReplayCache} reads, so the nonce and the request's changes are one
+ * atomic step. The handler reports what its commit found; whatever it reports — or if it reports
+ * nothing — the nonce is burnt before the response leaves (see the binding).
+ */
+export interface PendingNonce {
+  /** The signature's keyid. */
+  readonly keyid: string;
+  /** The signature's nonce. */
+  readonly nonce: string;
+  /** Until when the nonce must be remembered (Unix time, seconds), as in {@link ReplayCache.seen}. */
+  readonly expires: number;
+  /** The handler's commit recorded the nonce together with its changes. */
+  claimed(): void;
+  /** The handler's commit found the nonce already recorded: the request is a replay (it changed nothing). */
+  replayed(): void;
+}

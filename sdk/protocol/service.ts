@@ -11,7 +11,7 @@ import type { HttpRequest, HttpRequestHead, HttpResponse, HttpService } from './
 import {
   acceptableUntil, readMeshRequestSignature, signMeshResponse, verifyMeshRequest, type RequestSignature,
 } from './mesh-signature.js';
-import { MemoryReplayCache, type ReplayCache } from './replay.js';
+import { MemoryReplayCache, type PendingNonce, type ReplayCache } from './replay.js';
 import type { SignedRequestView } from './signature-base.js';
 import { SigningKeyCache } from './signing-key.js';
 import { failureResponse, isSuccessStatus, MESH_STATUS, MeshProtocolError, refuse } from './status.js';
@@ -38,6 +38,18 @@ import {
  * answer to that nonce, and the nonce can never be executed afterwards, so a signed refusal is
  * final. A refusal before that (bad or stale signature, unknown key, replay) is unsigned — a
  * signed "replay refused" could be shown to the client whose first copy did go through.
+ *
+ * **Deferred nonces** (`deferNonce`). For a transaction whose handler commits its changes in the
+ * storage the replay cache reads (the Mesh service's Transact: the service store), step 3 would
+ * be a commit of its own before the handler's. Instead the binding reserves the nonce in this
+ * host's memory (a concurrent or later copy sent to this host is refused at once, as a replay)
+ * and hands it to the handler ({@link RequestContext.nonce}), whose commit records it atomically
+ * with the changes — a copy sent to another host then fails at that commit, and changes nothing.
+ * Whenever the handler ends without its commit having recorded the nonce (a refusal, a conflict,
+ * an exception, nothing to commit), the binding burns it in the replay cache before it answers;
+ * so every response still leaves only after its nonce is burnt, and a copy whose nonce was burnt
+ * by either path gets the same unsigned replay refusal as in step 3. (A copy sent to another host
+ * may thus run its handler up to the commit — once per host, then that host's memory refuses it.)
  */
 
 /** What the service established about a signed request. */
@@ -68,6 +80,11 @@ export interface RequestContext {
   /** The target URI the signature covers. */
   readonly targetUri: string;
   readonly headers: Headers;
+  /**
+   * Transactions the binding defers the nonce of (`deferNonce`): the request's nonce, for the
+   * handler's commit to record with its changes. Undefined otherwise (the nonce is burnt already).
+   */
+  readonly nonce?: PendingNonce;
 }
 
 /** A transaction handler: the request object in, the response object out; throw {@link refuse}(…) to refuse. */
@@ -102,6 +119,13 @@ export interface MeshHttpServiceOptions {
   readonly resolveConnection?: ConnectionResolver;
   /** Default: a {@link MemoryReplayCache} (one host). Several hosts share one. */
   readonly replay?: ReplayCache;
+  /**
+   * Transactions whose handlers record the request's nonce themselves, atomically with their own
+   * commit ({@link RequestContext.nonce}; see the module notes): one commit per request instead
+   * of two. Sound only when that commit records the nonce where `replay` looks it up (the same
+   * keys, the same store), so that a nonce burnt by either path stops the other. Default: none.
+   */
+  readonly deferNonce?: readonly string[];
   /** Body limits; default 32 KiB for messages, 16 MiB for uploads. */
   readonly limits?: Partial<BodyLimits>;
   /**
@@ -136,6 +160,22 @@ const PREFLIGHT: Readonly<Record<string, string>> = {
   'access-control-max-age': '600',
 };
 
+/** The refusal of a replayed request (unsigned). */
+const replayRefusal = (): MeshProtocolError =>
+  refuse('ClientUnauthorized', { extended: 'Refused', name: 'NotAuthenticated', detail: 'replayed request: this nonce was already used' });
+
+/** A deferred nonce: what the handler reported of it. */
+class DeferredNonce implements PendingNonce {
+  state: 'open' | 'claimed' | 'replayed' = 'open';
+  constructor(readonly keyid: string, readonly nonce: string, readonly expires: number) {}
+  claimed(): void {
+    this.state = 'claimed';
+  }
+  replayed(): void {
+    this.state = 'replayed';
+  }
+}
+
 /** A refusal for a failed authentication step (unsigned). */
 function unauthenticated(e: unknown): MeshProtocolError {
   if (e instanceof MeshProtocolError) return e;
@@ -149,6 +189,8 @@ function unauthenticated(e: unknown): MeshProtocolError {
 interface Authenticated {
   readonly auth: Authentication;
   readonly hmacKey: Uint8Array;
+  /** A deferred transaction's nonce (reserved on this host only). */
+  readonly pending?: DeferredNonce;
 }
 
 /** The HTTP binding's service side (see the module comment). */
@@ -157,6 +199,9 @@ export class MeshHttpService implements HttpService {
   readonly #handlers: MeshHandlers;
   readonly #resolve: ConnectionResolver | undefined;
   readonly #replay: ReplayCache;
+  readonly #defer: ReadonlySet<string>;
+  /** Nonces of deferred transactions this host has seen (see the module notes). */
+  readonly #reserved: MemoryReplayCache;
   readonly #limits: BodyLimits;
   readonly #origin: string | undefined;
   readonly #base: string;
@@ -171,6 +216,8 @@ export class MeshHttpService implements HttpService {
     this.#handlers = options.handlers;
     this.#resolve = options.resolveConnection;
     this.#replay = options.replay ?? new MemoryReplayCache(options.now ? { now: options.now } : {});
+    this.#defer = new Set(options.deferNonce ?? []);
+    this.#reserved = new MemoryReplayCache(options.now ? { now: options.now } : {});
     this.#limits = { message: options.limits?.message ?? MESSAGE_LIMIT, upload: options.limits?.upload ?? DEFAULT_UPLOAD_LIMIT };
     this.#origin = options.publicOrigin === undefined ? undefined : new URL(options.publicOrigin).origin;
     this.#base = options.basePath ?? MESH_WELL_KNOWN_PATH;
@@ -234,7 +281,7 @@ export class MeshHttpService implements HttpService {
       if (route.spec.modes.includes('None')) return this.#respond(failureResponse(refusal));
       let authenticated: Authenticated;
       try {
-        authenticated = await this.#authenticate(head, route.spec, route.name, route.targetUri);
+        authenticated = await this.#authenticate(head, route.spec, route.name, route.targetUri, false);
       } catch (e) {
         unauthenticated(e); // rethrows what is not an authentication failure
         // The size is what is wrong with it whatever its signature: say so, unsigned.
@@ -257,25 +304,44 @@ export class MeshHttpService implements HttpService {
       if (request.body.length > this.#limits[route.spec.body]) return await this.#tooLarge(request);
       let auth: Authentication | undefined;
       let sign: ((response: HttpResponse) => HttpResponse) | undefined;
+      let pending: DeferredNonce | undefined;
       if (!route.spec.modes.includes('None')) {
         let authenticated: Authenticated;
         try {
-          authenticated = await this.#authenticate(request, route.spec, route.name, route.targetUri);
+          authenticated = await this.#authenticate(request, route.spec, route.name, route.targetUri, this.#defer.has(route.name));
         } catch (e) {
           return this.#respond(failureResponse(unauthenticated(e)));
         }
         auth = authenticated.auth;
         sign = this.#signer(request, route.targetUri, authenticated);
+        pending = authenticated.pending;
       }
-      return await this.#dispatch(request, route.name, route.spec, route.targetUri, auth, sign);
+      if (pending === undefined) return await this.#dispatch(request, route.name, route.spec, route.targetUri, auth, sign, undefined);
+      let response: HttpResponse;
+      try {
+        response = await this.#dispatch(request, route.name, route.spec, route.targetUri, auth, sign, pending);
+      } catch (e) {
+        response = this.#internal(e, transaction);
+      }
+      return await this.#settle(pending, response);
     } catch (e) {
       return this.#internal(e, transaction);
     }
   }
 
+  /**
+   * A deferred transaction's response leaves only once its nonce is burnt: by the handler's
+   * commit, else here. A nonce that either finds burnt already makes the request a replay.
+   */
+  async #settle(pending: DeferredNonce, response: HttpResponse): Promise<HttpResponse> {
+    if (pending.state === 'claimed') return response;
+    if (pending.state === 'open' && !(await this.#replay.seen(pending.keyid, pending.nonce, pending.expires))) return response;
+    return this.#respond(failureResponse(replayRefusal()));
+  }
+
   async #dispatch(
     request: HttpRequest, name: string, spec: TransactionSpec, targetUri: string, auth: Authentication | undefined,
-    sign: ((response: HttpResponse) => HttpResponse) | undefined,
+    sign: ((response: HttpResponse) => HttpResponse) | undefined, pending: PendingNonce | undefined,
   ): Promise<HttpResponse> {
     const fail = (e: MeshProtocolError): HttpResponse => this.#respond(failureResponse(e), sign);
     if (auth !== undefined) {
@@ -301,7 +367,8 @@ export class MeshHttpService implements HttpService {
     }
     let response: MeshObjectBase;
     try {
-      response = await this.#handlers[name]!(body, { transaction: name, auth, targetUri, headers: request.headers });
+      const context: RequestContext = { transaction: name, auth, targetUri, headers: request.headers, ...(pending === undefined ? {} : { nonce: pending }) };
+      response = await this.#handlers[name]!(body, context);
     } catch (e) {
       if (e instanceof MeshProtocolError) return fail(e);
       this.#onError?.(e, name);
@@ -324,7 +391,8 @@ export class MeshHttpService implements HttpService {
     return this.#respondBytes(bytes, (withStatus as { Status: number }).Status, sign);
   }
 
-  async #authenticate(head: HttpRequestHead, spec: TransactionSpec, name: string, targetUri: string): Promise<Authenticated> {
+  /** Steps 2 and 3; a `defer`red nonce is only reserved on this host (see the module notes). */
+  async #authenticate(head: HttpRequestHead, spec: TransactionSpec, name: string, targetUri: string, defer: boolean): Promise<Authenticated> {
     const view: SignedRequestView = { method: head.method, targetUri, headers: head.headers };
     const signature = readMeshRequestSignature(view, this.#now());
     const header = head.headers.get(MESH_CREDENTIAL_HEADER);
@@ -353,14 +421,13 @@ export class MeshHttpService implements HttpService {
     }
     const hmacKey = this.#keys.key(key, signature.keyid);
     verifyMeshRequest(view, signature, hmacKey);
-    if (await this.#replay.seen(signature.keyid, signature.nonce, acceptableUntil(signature))) {
-      throw refuse('ClientUnauthorized', { extended: 'Refused', name: 'NotAuthenticated', detail: 'replayed request: this nonce was already used' });
-    }
+    const until = acceptableUntil(signature);
+    if (await (defer ? this.#reserved : this.#replay).seen(signature.keyid, signature.nonce, until)) throw replayRefusal();
     const auth: Authentication = {
       mode: credential.mode, keyid: signature.keyid, key, credential, signature: { keyid: signature.keyid, nonce: signature.nonce, created: signature.created, expires: signature.expires },
       ...(account === undefined ? {} : { account }), ...(profile === undefined ? {} : { profile }), ...(resolved === undefined ? {} : { resolved }),
     };
-    return { auth, hmacKey };
+    return { auth, hmacKey, ...(defer ? { pending: new DeferredNonce(signature.keyid, signature.nonce, until) } : {}) };
   }
 
   /** Signs a response to the authenticated request `head`. */

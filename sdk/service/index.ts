@@ -38,7 +38,7 @@ export {
   STORE_NAME, RECORD_NAME, DEFAULT_LIMITS, canonicalAddress, checkStoreName, checkRecordName, checkUpdates, compareUpdates, type StoreLimits, type CheckedUpdate,
 } from './store-rules.js';
 export { ChangeFeed } from './change-feed.js';
-export { storeReplayCache } from './replay.js';
+export { requestNonceClaim, storeReplayCache, transactClaiming } from './replay.js';
 export { copyServiceStore, type CopyOptions, type CopyReport } from './copy.js';
 export { parseStoreLocation, resolveStoreLocation, type StoreLocation } from './store-location.js';
 export type { ServiceFiles } from './files.js';

@@ -56,7 +56,11 @@ export interface MeshServiceOptions {
   readonly limits?: Partial<ServiceLimits>;
   /** The push channel: on (default) with the push service's options, or `false`. */
   readonly push?: false | Omit<MeshPushServiceOptions, 'serviceKey' | 'source' | 'readable' | 'replay'>;
-  /** Binding options (origin behind a proxy, CORS, clock); the replay cache defaults to the store's (durable, shared by hosts). */
+  /**
+   * Binding options (origin behind a proxy, CORS, clock); the replay cache defaults to the store's
+   * (durable, shared by hosts), and then Transact claims its nonce with its own commit
+   * (`deferNonce`: ['Transact']; none with another replay cache).
+   */
   readonly binding?: Omit<MeshHttpServiceOptions, 'serviceKey' | 'handlers' | 'resolveConnection' | 'limits'> & { readonly replay?: ReplayCache };
   /** Told of internal failures (a handler that threw, a remote delivery that failed). Never of a client's mistakes. */
   readonly onError?: (error: unknown) => void;
@@ -69,6 +73,9 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
   pageBytes: 8 << 20,
   accountName: { minimum: 1, maximum: 64, invalidCharacters: '@/\\:;,<>"\'`' },
 };
+
+/** Transactions whose handlers claim the request's nonce with their commit (service-store replay cache only). */
+const DEFERRED_NONCE: readonly string[] = ['Transact'];
 
 /** The Mesh service (see the module notes). */
 export class MeshService {
@@ -112,6 +119,9 @@ export class MeshService {
       isLocal: options.routing?.isLocal ?? ((address) => domains === undefined || domains.has(address.slice(address.lastIndexOf('@') + 1))),
     };
     const replay = options.binding?.replay ?? storeReplayCache(store);
+    // Transact claims its request's nonce with its own commit (transact.ts) — sound only while the
+    // binding's replay cache is this store's nonce table.
+    const deferNonce = options.binding?.deferNonce ?? (options.binding?.replay === undefined ? DEFERRED_NONCE : []);
     this.push = options.push === false ? undefined : new MeshPushService({
       ...options.push, serviceKey: this.identity.authenticationKey, source: store, readable: this.readable, replay,
       onError: options.push?.onError ?? onError,
@@ -129,7 +139,7 @@ export class MeshService {
     };
     this.messaging = new ServiceMessaging(() => this.#context, { ...options.messaging, log: options.messaging?.log ?? (() => undefined) });
     this.http = new MeshHttpService({
-      ...options.binding, replay, serviceKey: this.identity.authenticationKey, handlers: this.handlers, resolveConnection: this.resolveConnection,
+      ...options.binding, replay, deferNonce, serviceKey: this.identity.authenticationKey, handlers: this.handlers, resolveConnection: this.resolveConnection,
       limits: { upload: limits.uploadBytes }, onError: options.binding?.onError ?? ((e) => onError(e)),
     });
   }

@@ -7,6 +7,7 @@ import type { EntryResponse, TransactRequest, TransactResponse } from '../../mes
 import { frameOfEnvelope } from '../../protocol/frames.js';
 import type { RequestContext } from '../../protocol/service.js';
 import { refuse } from '../../protocol/status.js';
+import { transactClaiming } from '../replay.js';
 import { ServiceConflictError } from '../store-errors.js';
 import { canonicalAddress } from '../store-rules.js';
 import type { AccountRecord, StoreUpdate } from '../store.js';
@@ -39,8 +40,9 @@ import { verifyFrames, type StoreState } from './store-states.js';
  *    Each is encrypted to its spool's current key (AccessControl.storeKey). An upload to
  *    MMM_Access that moves a spool's key (mesh/store-keys.ts: signed by the administrator, only
  *    forward) also spools the announcement there, so the spool's head moves with its key.
- * 3. One store transaction carries everything, with the expected next index of every store: all
- *    of it is durable, or none. A concurrent writer on one of the device's stores is a
+ * 3. One store transaction carries everything, with the expected next index of every store
+ *    and the request's nonce when the binding deferred it (replay.ts): all of it is durable, or
+ *    none — a replay sent to another host fails here and changes nothing. A concurrent writer on one of the device's stores is a
  *    `Conflict` for the device; on a store only the service wrote to (a recipient's inbound), the
  *    service builds its frames again on the new state and retries.
  * 4. After the commit: the caches learn the new states; devices whose AccessCapability stopped
@@ -220,7 +222,8 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
 
     // 3. One atomic commit.
     try {
-      await sc.store.transact([...plan.values()].map(({ account: a, store, expectedNextIndex, frames, digest }) => ({ account: a, store, expectedNextIndex, frames, digest })));
+      // The request's nonce with it, when the binding deferred it here: one commit (replay.ts).
+      await transactClaiming(sc.store, [...plan.values()].map(({ account: a, store, expectedNextIndex, frames, digest }) => ({ account: a, store, expectedNextIndex, frames, digest })), rc.nonce);
     } catch (e) {
       if (e instanceof ServiceConflictError) {
         const mine = e.account === account ? updates.find((u) => u.label === e.store) : undefined;
