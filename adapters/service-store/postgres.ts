@@ -318,8 +318,9 @@ export class PostgresServiceStore implements ServiceStore {
     const heads: AccountStoreHead[] = checked.map((u) => withDigest({ account: u.account, store: u.store, nextIndex: u.expectedNextIndex + u.frames.length }, u.digest));
     const events: ServiceEvent[] = heads.map((h) => ({ type: 'change', ...h }));
     const note = encodeNote(this.host, events);
-    const single = sorted.length === 1 && claim === undefined && sorted[0]!.frames.length <= ONE_STATEMENT_FRAMES ? sorted[0]! : undefined;
-    await this.retrying('commit a transaction', () => (single ? this.transactOneStatement(single, note) : this.transactOnce(sorted, claim, note)), true);
+    const single = sorted.length === 1 && sorted[0]!.frames.length <= ONE_STATEMENT_FRAMES ? sorted[0]! : undefined;
+    await this.retrying('commit a transaction', () => (single ? this.transactOneStatement(single, claim, note) : this.transactOnce(sorted, claim, note)), true);
+    if (claim !== undefined) this.claimed();
     this.feed.publish(events);
     return { heads };
   }
@@ -399,16 +400,23 @@ export class PostgresServiceStore implements ServiceStore {
   }
 
   /**
-   * The usual Transact — one store, a few frames, no nonce — as one statement, so one round trip
-   * instead of five (BEGIN, lock, head, frames, COMMIT): a statement outside a transaction block
-   * is a transaction of its own, all or nothing. Its parts are the ones of {@link transactOnce}:
-   * the account locked `FOR KEY SHARE`, the conditional head update (or the first head's insert),
-   * then the frames and the note, both joined to the head row the update returned, so that when
-   * the condition fails nothing is written and nothing is sent. The statement's COMMIT is part of
-   * the one round trip, so a connection lost during it leaves the outcome unknown (resolved as
-   * in {@link transactOnce}).
+   * The usual Transact — one store, a few frames, with or without a nonce — as one statement, so
+   * one round trip instead of five or six (BEGIN, nonce, lock, head, frames, COMMIT): a statement
+   * outside a transaction block is a transaction of its own, all or nothing. Its parts are the
+   * ones of {@link transactOnce}: the nonce claimed first (`n`: the upsert that replaces only an
+   * expired claim — of two statements claiming one nonce, the second waits for the first's
+   * outcome on the unique key, then claims only if the first rolled back), the account locked
+   * `FOR KEY SHARE`, the conditional head update (or the first head's insert) made only when the
+   * nonce was claimed, then the frames and the note, both joined to the head row the update
+   * returned, so that when a condition fails nothing is written and nothing is sent. One case
+   * would leave a write behind: the nonce claimed but the head's condition failed (a conflict,
+   * or no account) — then the statement divides by zero on purpose, which rolls all of it back
+   * (SQLSTATE 22012, nothing else in it divides), so a conflict claims nothing and the caller
+   * may run the transaction again with the same nonce. The statement's COMMIT is part of the one
+   * round trip, so a connection lost during it leaves the outcome unknown (resolved as in
+   * {@link transactOnce}: by the frames; a nonce claimed with them was claimed by that commit).
    */
-  private async transactOneStatement(u: CheckedUpdate, note: string): Promise<void> {
+  private async transactOneStatement(u: CheckedUpdate, claim: NonceClaim | undefined, note: string): Promise<void> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -418,24 +426,34 @@ export class PostgresServiceStore implements ServiceStore {
     const pid = (client as unknown as { processID?: number }).processID;
     const k = u.frames.length;
     const first = u.expectedNextIndex === 0;
+    // $1–$7 the update and the note, then the frames, then the nonce claim's id, expiry and now.
+    const c = 8 + k;
+    const claimed = claim === undefined ? '' : 'EXISTS (SELECT 1 FROM n)';
     const head = first
       // A head row exists only once its store has frames: a row there is the conflict.
-      ? `INSERT INTO ${this.T.heads} (account_id, store, next_index, digest) SELECT id, $2::text, $4::bigint, $5::bytea FROM a ON CONFLICT (account_id, store) DO NOTHING RETURNING account_id`
-      : `UPDATE ${this.T.heads} SET next_index = next_index + $4::bigint, digest = $5::bytea WHERE account_id = (SELECT id FROM a) AND store = $2::text AND next_index = $3::bigint RETURNING account_id`;
+      ? `INSERT INTO ${this.T.heads} (account_id, store, next_index, digest) SELECT id, $2::text, $4::bigint, $5::bytea FROM a${claimed && ` WHERE ${claimed}`} ON CONFLICT (account_id, store) DO NOTHING RETURNING account_id`
+      : `UPDATE ${this.T.heads} SET next_index = next_index + $4::bigint, digest = $5::bytea WHERE account_id = (SELECT id FROM a) AND store = $2::text AND next_index = $3::bigint${claimed && ` AND ${claimed}`} RETURNING account_id`;
     const tuples = u.frames.map((_, i) => `($3::bigint + ${i}, $${8 + i}::bytea)`).join(', ');
     const text = `WITH a AS (SELECT id FROM ${this.T.accounts} WHERE address = $1 FOR KEY SHARE),
+      ${claim === undefined ? '' : `n AS (${this.claimSql(`$${c}::bytea`, `$${c + 1}::bigint`, `$${c + 2}::bigint`)} RETURNING 1),`}
       h AS (${head}),
       f AS (INSERT INTO ${this.T.frames} (account_id, store, idx, bytes) SELECT h.account_id, $2::text, v.idx, v.bytes FROM h, (VALUES ${tuples}) AS v (idx, bytes) RETURNING 1)
-      SELECT (SELECT id FROM a) AS id, (SELECT count(*) FROM f) AS inserted, (SELECT pg_notify($6, $7) FROM h) AS noted`;
+      SELECT (SELECT id FROM a) AS id, (SELECT count(*) FROM f) AS inserted, (SELECT pg_notify($6, $7) FROM h) AS noted${claim === undefined ? ''
+        : ', (SELECT count(*) FROM n) AS claimed, CASE WHEN EXISTS (SELECT 1 FROM n) AND NOT EXISTS (SELECT 1 FROM h) THEN 1 / (SELECT count(*) FROM h)::int END AS undo'}`;
     let r: pg.QueryResult<Row>;
     try {
       r = await client.query<Row>({
-        name: `tx1-${first ? 'first' : 'next'}-${k}`, text,
-        values: [u.account, u.store, u.expectedNextIndex, k, u.digest ?? null, this.channel, note, ...u.frames],
+        name: `tx1-${first ? 'first' : 'next'}-${k}${claim === undefined ? '' : '-nonce'}`, text,
+        values: [
+          u.account, u.store, u.expectedNextIndex, k, u.digest ?? null, this.channel, note, ...u.frames,
+          ...(claim === undefined ? [] : [claimId(claim), claim.expires, this.now()]),
+        ],
       });
     } catch (e) {
       if (!connectionLost(e)) {
         client.release();
+        // The nonce was claimed but the head's condition failed: rolled back (see above); which is it?
+        if (claim !== undefined && sqlState(e) === '22012') await this.conflictOf(u);
         throw e; // the server ended the statement: it rolled back
       }
       client.release(true);
@@ -451,6 +469,7 @@ export class PostgresServiceStore implements ServiceStore {
     }
     client.release();
     const row = r.rows[0]!;
+    if (claim !== undefined && num(row.claimed) === 0) throw serviceError('SERVICE_REPLAY', `nonce of ${claim.key} was already used`);
     if (row.id === null) throw serviceError('SERVICE_NOT_FOUND', `no account ${u.account}`, { account: u.account });
     if (num(row.inserted) === k) return;
     // The condition failed: nothing was written. Which index is there now (a read, safe to run again)?
@@ -458,9 +477,16 @@ export class PostgresServiceStore implements ServiceStore {
     throw new ServiceConflictError(u.account, u.store, u.expectedNextIndex, num(actual.rows[0]?.next_index ?? 0));
   }
 
-  private claimSql(): string {
-    return `INSERT INTO ${this.T.nonces} AS n (claim, expires) VALUES ($1, $2)
-            ON CONFLICT (claim) DO UPDATE SET expires = EXCLUDED.expires WHERE n.expires <= $3`;
+  /** Throws what a one-statement transaction that claimed its nonce but failed its head's condition met: no account, or a conflict. */
+  private async conflictOf(u: CheckedUpdate): Promise<never> {
+    const { head } = await this.headOf(u.account, u.store); // SERVICE_NOT_FOUND without the account
+    throw new ServiceConflictError(u.account, u.store, u.expectedNextIndex, head.nextIndex);
+  }
+
+  /** The nonce upsert: claims a free or expired claim, and returns no row (writes nothing) for a live one. */
+  private claimSql(claim = '$1', expires = '$2', now = '$3'): string {
+    return `INSERT INTO ${this.T.nonces} AS n (claim, expires) VALUES (${claim}, ${expires})
+            ON CONFLICT (claim) DO UPDATE SET expires = EXCLUDED.expires WHERE n.expires <= ${now}`;
   }
 
   /** Inserts every frame of the transaction; the last statement also sends its note. */
@@ -631,12 +657,16 @@ export class PostgresServiceStore implements ServiceStore {
     this.check();
     const c = checkNonce(claim);
     const r = await this.retrying('claim a nonce', () => this.q(this.claimSql(), [claimId(c), c.expires, this.now()], 'claim-nonce'), false);
-    // Expired claims are dropped now and then, so the table holds about one window of nonces.
+    this.claimed();
+    return r.rowCount === 1;
+  }
+
+  /** Counts a claim; expired claims are dropped now and then, so the table holds about one window of nonces. */
+  private claimed(): void {
     if (++this.claimsSincePrune >= 1024) {
       this.claimsSincePrune = 0;
       void this.q(`DELETE FROM ${this.T.nonces} WHERE expires <= $1`, [this.now()]).catch(() => undefined);
     }
-    return r.rowCount === 1;
   }
 
   async close(): Promise<void> {
