@@ -254,6 +254,88 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     expect(await codeOf(b.transact([up('b@x', 'MMM_Inbound', 0, 'z')]))).toBe('SERVICE_CONFLICT');
   });
 
+  /** The statements a store sends while `f` runs (COMMIT, BEGIN and claims included). */
+  async function statementsOf<T>(f: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    const statements: string[] = [];
+    proto.query = function (this: unknown, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      statements.push(typeof q === 'string' ? q : q.text ?? '');
+      return original.apply(this, args);
+    };
+    try {
+      return { result: await f(), statements };
+    } finally {
+      proto.query = original;
+    }
+  }
+
+  it('a one-store Transact with a nonce is one statement: the claim, the head and the frames in one round trip', async () => {
+    const [a, b] = await twoHosts();
+    const nonce = { key: 'MKEY', nonce: 'one-1', expires: Date.now() + 60_000 };
+    const { statements } = await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 0, 'x', 'y')], { nonce }));
+    expect(statements).toHaveLength(1);
+    expect(statements[0]).toMatch(/INSERT INTO \S+nonces/);
+    const next = { key: 'MKEY', nonce: 'one-2', expires: Date.now() + 60_000 };
+    expect((await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 2, 'z')], { nonce: next }))).statements).toHaveLength(1);
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['x', 'y', 'z']);
+    expect(await b.claimNonce(nonce)).toBe(false);
+    expect(await b.claimNonce(next)).toBe(false);
+  });
+
+  it('one statement with a nonce: a conflict on a first frame (the head's insert) or a later one (its update) and an unknown account spend no nonce and write nothing; a live nonce is a replay before anything else', async () => {
+    const [a, b] = await twoHosts();
+    await a.transact([up('a@x', 'MMM_Local', 0, 'w')]);
+    const nonce = { key: 'MKEY', nonce: 'spared', expires: Date.now() + 60_000 };
+    const conflict = await a.transact([up('a@x', 'MMM_Local', 0, 'stale')], { nonce }).catch((e: unknown) => e);
+    expect(conflict).toBeInstanceOf(ServiceConflictError);
+    expect(conflict).toMatchObject({ store: 'MMM_Local', expected: 0, actual: 1 });
+    expect(await codeOf(a.transact([up('a@x', 'MMM_Local', 5, 'stale')], { nonce }))).toBe('SERVICE_CONFLICT');
+    expect(await codeOf(a.transact([up('nobody@x', 'MMM_Local', 0, 'x')], { nonce }))).toBe('SERVICE_NOT_FOUND');
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['w']);
+    // Still free: the same nonce commits now, once.
+    await b.transact([up('a@x', 'MMM_Local', 1, 'x')], { nonce });
+    expect(await codeOf(a.transact([up('a@x', 'MMM_Local', 2, 'again')], { nonce }))).toBe('SERVICE_REPLAY');
+    expect(await codeOf(a.transact([up('nobody@x', 'MMM_Local', 9, 'again')], { nonce }))).toBe('SERVICE_REPLAY');
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['w', 'x']);
+  });
+
+  it('one request racing through both hosts (one store, one nonce): applied exactly once, every other copy a replay', async () => {
+    const [a, b] = await twoHosts();
+    for (let round = 0; round < 5; round++) {
+      const nonce = { key: 'MKEY', nonce: `race-${round}`, expires: Date.now() + 60_000 };
+      // Copies expecting the same index, and copies of another plan (a recipient's spool moved): the nonce decides.
+      const results = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).transact(
+        [up(i < 4 ? 'a@x' : 'b@x', i < 4 ? 'MMM_Local' : 'MMM_Inbound', round, `r${round}c${i}`)], { nonce },
+      )));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results) if (r.status === 'rejected') expect((r.reason as ServiceStoreError).code).toBe('SERVICE_REPLAY');
+      const winner = results.findIndex((r) => r.status === 'fulfilled');
+      // Keep both stores at `round + 1` frames for the next round.
+      const other = winner < 4 ? up('b@x', 'MMM_Inbound', round, 'pad') : up('a@x', 'MMM_Local', round, 'pad');
+      await a.transact([other]);
+    }
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames).toHaveLength(5);
+    expect((await b.read('b@x', 'MMM_Inbound', 0)).frames).toHaveLength(5);
+  });
+
+  it('one statement with a nonce whose connection is lost in flight: looked up — applied once, the nonce spent; cut before it left: run again, applied once', async () => {
+    const [a, b] = await twoHosts();
+    const n1 = { key: 'MKEY', nonce: 'doubt-1', expires: Date.now() + 60_000 };
+    const after = await cutAtFramesStatement('after-send', () => a.transact([up('a@x', 'MMM_Local', 0, 'x')], { nonce: n1 }));
+    expect(after.cut).toBe(1);
+    expect(after.result.heads.map((h) => h.nextIndex)).toEqual([1]);
+    expect(a.faults.commitsInDoubt).toBe(1);
+    expect(await b.claimNonce(n1)).toBe(false);
+    const n2 = { key: 'MKEY', nonce: 'doubt-2', expires: Date.now() + 60_000 };
+    const before = await cutAtFramesStatement('before-send', () => a.transact([up('a@x', 'MMM_Local', 1, 'y')], { nonce: n2 }));
+    expect(before.cut).toBe(1);
+    expect(before.result.heads.map((h) => h.nextIndex)).toEqual([2]);
+    expect(await b.claimNonce(n2)).toBe(false);
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['x', 'y']);
+  });
+
   it('a commit cut every time until retryMs: SERVICE_IO, nothing applied, the nonce not spent; the store goes on', async () => {
     const [a, b] = await twoHosts({ retryMs: 300 });
     const nonce = { key: 'MKEY', nonce: 'commit-3', expires: Date.now() + 60_000 };
