@@ -24,7 +24,10 @@ import { describePostgres, dropSchemas, freshSchema } from './support/postgres.j
  *   binding burnt its nonce itself before answering);
  * - the same signed Transact sent at once to both hosts (or twice to one) is applied exactly once;
  * - a delivery attempt the store rolled back (a recipient's inbound moved) spent no nonce: the
- *   handler's retry with the same nonce commits, and the nonce is spent after all.
+ *   handler's retry with the same nonce commits, and the nonce is spent after all;
+ * - a host's cached store state (trusted without a head read when it agrees with the update's
+ *   expected index, store-states.ts `expecting`) is stale after a commit through the other
+ *   host: the commit's expected index still makes it a Conflict.
  * Each would fail if the promise broke: without the claim in the commit, the other host's
  * binding (which never saw the nonce) would answer the replay with a signed Conflict, or apply
  * the racing copy a second time; without the binding's own claim after a Conflict, the replay
@@ -191,6 +194,23 @@ function foldSuite(name: string, start: (forced: ForcedConflict) => Promise<TwoH
         expect(await framesOf(hosts.a.store, 'tess@example.com', 'MMM_Credential')).toBe(before + 1);
         await d.client.sync(); // the device learns its frame was taken
       }
+    });
+
+    it('a store moved through host B: host A trusts its cached state only as far as its commit re-checks it — a Transact at the old index is a Conflict and writes nothing', async () => {
+      const d = await device('wes@example.com');
+      await putPassword(d, 'first.example.com');
+      expect((await d.client.upload(['MMM_Credential'])).accepted).toBe(true); // host A's cache: this count
+      await putPassword(d, 'second.example.com');
+      d.wire.hold = true;
+      await expect(d.client.upload(['MMM_Credential'])).rejects.toThrow();
+      expect(await send(hosts.b.port, d.wire.last())).toMatchObject({ status: 201, body: { Entries: [{ Result: 'Accept' }] } });
+      const heads = await hosts.a.store.heads('wes@example.com');
+      // The device does not know: it sends the same frame again, at the index host A has cached.
+      expect(await d.client.upload(['MMM_Credential'])).toMatchObject({ accepted: false, conflicts: ['MMM_Credential'] });
+      expect(await hosts.a.store.heads('wes@example.com')).toEqual(heads);
+      await d.client.sync();
+      await putPassword(d, 'third.example.com');
+      expect((await d.client.upload(['MMM_Credential'])).accepted).toBe(true);
     });
 
     it('a delivery attempt the store rolled back spends no nonce: the retry with the same nonce commits, once; the nonce is spent after it', async () => {

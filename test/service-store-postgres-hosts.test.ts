@@ -284,7 +284,7 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     expect(await b.claimNonce(next)).toBe(false);
   });
 
-  it('one statement with a nonce: a conflict on a first frame (the head's insert) or a later one (its update) and an unknown account spend no nonce and write nothing; a live nonce is a replay before anything else', async () => {
+  it('one statement with a nonce: a conflict on a first frame (the head row\'s insert) or a later one (its update) and an unknown account spend no nonce and write nothing; a live nonce is a replay before anything else', async () => {
     const [a, b] = await twoHosts();
     await a.transact([up('a@x', 'MMM_Local', 0, 'w')]);
     const nonce = { key: 'MKEY', nonce: 'spared', expires: Date.now() + 60_000 };

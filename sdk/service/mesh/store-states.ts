@@ -14,7 +14,8 @@ import type { AccountRecord, ServiceStore } from '../store.js';
  * encrypted to the store's keys with PayloadMac, and that frame 0 is a Merkle header.
  *
  * The states are derived from the store itself, never kept beside it: a state is cached per
- * (account, store) and checked against the store's head on every use; frames another writer
+ * (account, store) and checked against the store's head on every use (or, for an update, by the
+ * commit's own expected index: {@link StoreStates.expecting}); frames another writer
  * (another host) appended since are read and verified, and a store that shrank (an account
  * deleted and bound again) is read again from frame 0. So a crash or another host can never
  * leave a state that disagrees with the frames.
@@ -71,6 +72,20 @@ export class StoreStates {
     }
     this.set(account, label, at);
     return at;
+  }
+
+  /**
+   * The state of `label` of `account` for an update that expects the store to hold `nextIndex`
+   * frames and commits with that expected index: the cached state without asking the store when
+   * it holds exactly that many frames of this account (frames never change once written, so the
+   * state at a frame count is the state), else {@link current}. Sound only because the commit
+   * re-checks the count (its conditional head update): if another writer moved the store
+   * meanwhile, the commit is a conflict and writes nothing.
+   */
+  async expecting(account: AccountRecord, label: string, nextIndex: number): Promise<StoreState> {
+    const cached = this.#cache.get(`${account.address}\u0000${label}`);
+    if (cached !== undefined && cached.created === account.created && cached.state.frameCount === nextIndex) return cached;
+    return this.current(account, label);
   }
 
   /** Records the state after a commit. */

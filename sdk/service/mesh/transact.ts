@@ -163,7 +163,8 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     let ownKeys: ReadonlyMap<string, AnnouncedStoreKey> | undefined;
     let moved: readonly { store: string; message: CheckedMessage }[] = [];
     for (const u of updates) {
-      const current = await sc.states.current(view.record, u.label);
+      // The commit (step 3) re-checks the expected index, so a cached state at that index needs no read.
+      const current = await sc.states.expecting(view.record, u.label, u.expectedNext);
       const s = current.state;
       const sameDigest = u.digest === undefined || (s.head !== undefined && bytesEqual(u.digest, s.head));
       if (s.frameCount !== u.expectedNext || (u.expectedNext > 0 && !sameDigest)) {
