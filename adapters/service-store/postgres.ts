@@ -85,6 +85,10 @@ const ONE_STATEMENT_FRAMES = 8;
  * connection lost *during* COMMIT leaves the outcome unknown: the store ends the old backend,
  * waits until it is gone, and reads whether the transaction's frames are there: applied, it
  * resolves; not applied, it runs again — so a database restart costs latency, not answers.
+ * A nonce claimed in the transaction follows its frames (one commit): applied, the nonce is
+ * spent; not applied, it was not, and the run again claims it — or finds it claimed by a copy of
+ * the same request committed through another host meanwhile, and is a replay. (Frames found
+ * that such a copy wrote are the same request's bytes, so "applied" is then true of the request.)
  * Only a database that stays out of reach past `retryMs` fails a commit whose outcome is
  * unknown (`SERVICE_IO` saying so). Other writes are single statements: lost mid-flight they fail with `SERVICE_IO`
  * whose message says the change may have been applied.
