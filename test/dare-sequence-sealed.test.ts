@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../adapters/store/memory.js';
 import { init, initSync, sha512 } from '../sdk/crypto/index.js';
 import { dareKeyFromKeyPair, darePrivateKey, publicPart } from '../sdk/dare/keys.js';
-import { SequenceError, SequenceReader, SequenceWriter, verifySequence, type AppendResult, type CreateOptions } from '../sdk/dare/sequence/index.js';
+import { SequenceError, SequenceReader, SequenceWriter, verifySequence, type AppendResult, type CreateOptions, type SequenceStore } from '../sdk/dare/sequence/index.js';
 import { decodeFrame } from '../sdk/dare/sequence/frame.js';
+import { storedDigest } from '../sdk/dare/sequence/reader.js';
 import { ed448HeadSigner } from '../sdk/dare/sequence/signed-head.js';
 import { deriveKeyPair, newSeed } from '../sdk/udf/index.js';
 import { seeded } from './support/random.js';
@@ -140,6 +141,53 @@ describe('CreateOptions.signer takes a key', () => {
     const other = darePrivateKey('Ed448', new Uint8Array(57).fill(1));
     expect(await code({ ...darePrivateKey('Ed448', signerSeed), publicKey: other.publicKey })).toBe('DARE_BAD_ARGUMENT');
     expect(await code(42)).toBe('DARE_BAD_ARGUMENT');
+  });
+});
+
+/** The async-only view of a store: what a writer sees of an adapter without `appendSync`. */
+function asyncOnly(s: MemoryStore): SequenceStore {
+  return {
+    get size() { return s.size; },
+    get writable() { return s.writable; },
+    read: (o, n) => s.read(o, n), append: (b) => s.append(b), truncate: (n) => s.truncate(n), flush: () => s.flush(), close: () => s.close(),
+  };
+}
+
+describe('writer on a store with and without appendSync', () => {
+  beforeAll(async () => {
+    await init();
+  });
+
+  it('the same bytes whether frames go through appendSync (one reused buffer) or append (slab bytes it keeps)', async () => {
+    const write = async (sync: boolean): Promise<Uint8Array> => {
+      const store = new MemoryStore();
+      const w = await SequenceWriter.create(sync ? store : asyncOnly(store), {
+        type: 'Merkle', encrypt: { recipients: [publicPart(recipient)], random: seeded(42) }, signer, signEvery: 16,
+      });
+      const kept: Uint8Array[] = [];
+      for (let i = 1; i < 60; i++) kept.push(w.append(payload(i)).head!);
+      await w.close();
+      // Each result's head is its own copy: later frames did not overwrite it.
+      const reader = await SequenceReader.open(MemoryStore.fromBytes(store.bytes()), { keys: [recipient] });
+      for (const i of [1, 17, 59]) expect(kept[i - 1], `frame ${i}`).toEqual(storedDigest(await reader.frame(i), 'TreeDigest'));
+      return store.bytes();
+    };
+    const a = await write(true);
+    const b = await write(false);
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  });
+
+  it('a failed synchronous append rejects its durable, and the writer refuses further appends', async () => {
+    const store = new MemoryStore();
+    const w = await SequenceWriter.create(store, { type: 'Merkle', encrypt: { recipients: [publicPart(recipient)] } });
+    await w.append(payload(1)).durable;
+    const size = store.size;
+    await store.close(); // the store now throws DARE_CLOSED on append
+    const r = w.append(payload(2));
+    await expect(r.durable).rejects.toMatchObject({ code: 'DARE_CLOSED' });
+    expect(() => w.append(payload(3))).toThrow(expect.objectContaining({ code: 'DARE_IO' }));
+    await expect(w.flush()).rejects.toThrow();
+    expect(store.size).toBe(size);
   });
 });
 

@@ -170,7 +170,8 @@ class WasmFrameSealer implements FrameSealer {
     const m = core.view();
     m.set(seed, core.keys);
     m.set(salt, core.keys + 64);
-    m.set(headerLength === header.length ? header : header.subarray(0, headerLength), core.header);
+    // A header buffer that fits is copied whole (no view per frame): only [0, headerLength) is digested.
+    m.set(header.length <= core.headerCapacity ? header : header.subarray(0, headerLength), core.header);
     m.set(plaintext, core.payload);
     const length = core.x.frame_seal(seed.length, salt.length, headerLength, n);
     this.count++;

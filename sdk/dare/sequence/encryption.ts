@@ -84,12 +84,16 @@ export class FrameEncryptor {
    * called for salts too, so deterministic tests see every draw.
    */
   private readonly salts: (length: number) => Uint8Array;
+  /** The pool behind `salts` with the default source (undefined with an injected `random`). */
+  private readonly pool: SaltPool | undefined;
 
   constructor(readonly options: EncryptOptions) {
     if (options.recipients.length === 0) throw new SequenceError('DARE_BAD_ARGUMENT', 'encryption needs at least one recipient key');
     this.mode = options.mode ?? 'Session';
     this.random = options.random ?? defaultRandom;
-    this.salts = options.random ? options.random : saltPool();
+    const pool = options.random ? undefined : new SaltPool();
+    this.pool = pool;
+    this.salts = pool ? (n) => pool.take(n) : options.random!;
   }
 
   /** Policy members for frame 0. */
@@ -143,7 +147,8 @@ export class FrameEncryptor {
 
   /** Draws a continuing frame's salt into `out` (16 bytes): the same draw `encrypt` makes. */
   drawSalt(out: Uint8Array): void {
-    out.set(this.salts(16));
+    if (this.pool) this.pool.into(out);
+    else out.set(this.salts(16));
   }
 
   /**
@@ -168,19 +173,39 @@ function cloakedBody(contentMeta: Uint8Array): Uint8Array {
 }
 
 /** A pool of public random bytes for salts (see {@link FrameEncryptor}). */
-function saltPool(): (length: number) => Uint8Array {
-  let pool: Uint8Array = new Uint8Array(0);
-  let at = 0;
-  return (length) => {
+/** Public random bytes cut from a 4 KiB pool (see `FrameEncryptor.salts`). */
+class SaltPool {
+  private pool: Uint8Array = new Uint8Array(0);
+  private at = 0;
+
+  /** `length` fresh bytes (a view of the pool; larger draws come straight from the source). */
+  take(length: number): Uint8Array {
     if (length > 1024) return defaultRandom(length);
-    if (at + length > pool.length) {
-      pool = defaultRandom(4096);
-      at = 0;
-    }
-    const out = pool.subarray(at, at + length);
-    at += length;
+    this.refill(length);
+    const out = this.pool.subarray(this.at, this.at + length);
+    this.at += length;
     return out;
-  };
+  }
+
+  /** Fills `out` (at most 1 KiB) with fresh bytes: the same draw as `take`, without a view. */
+  into(out: Uint8Array): void {
+    const n = out.length;
+    if (n > 1024) {
+      out.set(defaultRandom(n));
+      return;
+    }
+    this.refill(n);
+    const p = this.pool;
+    for (let i = 0, a = this.at; i < n; i++) out[i] = p[a + i]!;
+    this.at += n;
+  }
+
+  private refill(length: number): void {
+    if (this.at + length > this.pool.length) {
+      this.pool = defaultRandom(4096);
+      this.at = 0;
+    }
+  }
 }
 
 /** The parts of a frame the decryptor needs. */

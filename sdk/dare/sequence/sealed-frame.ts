@@ -99,6 +99,49 @@ export function writeSealedHeader(out: Uint8Array, salt: Uint8Array, index: numb
   return put(out, at, HEADER_END);
 }
 
+/** Characters of a 16-byte salt in base64url (unpadded). */
+const SALT_CHARS = 22;
+/** Where the salt's text starts and where the constant text after it ends in a header. */
+const SALT_AT = HEADER_SALT.length;
+const INDEX_AT = SALT_AT + SALT_CHARS + HEADER_INDEX.length;
+
+/**
+ * The header of a writer's hot-path frames, built in one reused buffer: the text before the index
+ * (`{"enc":…,"Salt":"` + salt + `","SequenceInfo":{"Index":`) is laid out once, so a frame
+ * writes its salt's 22 characters and three integers; the bytes are those of
+ * {@link writeSealedHeader} (a 16-byte salt always takes 22 characters, so nothing moves).
+ */
+export class SealedHeaderBuilder {
+  /** The header is `bytes[0..length)` after {@link write}. */
+  readonly bytes = new Uint8Array(SEALED_HEADER_MAX);
+  length = 0;
+  /** `,"ExchangePosition":e}}` for the last exchange position seen (constant in a session). */
+  private tail = new Uint8Array(0);
+  private tailFor = -1;
+
+  constructor() {
+    put(this.bytes, 0, HEADER_SALT);
+    put(this.bytes, SALT_AT + SALT_CHARS, HEADER_INDEX);
+  }
+
+  /** Writes the header of a frame with a 16-byte salt; returns its length. */
+  write(salt: Uint8Array, index: number, treePosition: number, exchangePosition: number): number {
+    const out = this.bytes;
+    if (salt.length !== 16) return (this.length = writeSealedHeader(out, salt, index, treePosition, exchangePosition));
+    if (exchangePosition !== this.tailFor) {
+      const t = new Uint8Array(HEADER_EXCHANGE.length + 20 + HEADER_END.length);
+      const n = put(t, putInt(t, put(t, 0, HEADER_EXCHANGE), exchangePosition), HEADER_END);
+      this.tail = t.slice(0, n);
+      this.tailFor = exchangePosition;
+    }
+    base64urlEncodeInto(salt, out, SALT_AT);
+    let at = putInt(out, INDEX_AT, index);
+    at = put(out, at, HEADER_TREE);
+    at = putInt(out, at, treePosition);
+    return (this.length = put(out, at, this.tail));
+  }
+}
+
 /** Size of a record holding `n` bytes. */
 const recordSize = (n: number): number => tagSize(n) + n;
 
@@ -136,9 +179,28 @@ export function assembleSealedFrame(
   slab: FrameSlab, header: Uint8Array, headerLength: number, ciphertext: Uint8Array, ciphertextLength: number,
   pd: Uint8Array, head: Uint8Array, mac: Uint8Array, trailer?: Uint8Array,
 ): Uint8Array {
+  const out = slab.alloc(sealedFrameSize(headerLength, ciphertextLength, trailer));
+  writeSealedFrame(out, header, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
+  return out;
+}
+
+/** Bytes of a hot-path frame (see {@link writeSealedFrame}). */
+export function sealedFrameSize(headerLength: number, ciphertextLength: number, trailer?: Uint8Array): number {
+  const inner = recordSize(headerLength) + recordSize(ciphertextLength) + recordSize(trailer ? trailer.length : SEALED_TRAILER_LENGTH);
+  return 2 * tagSize(inner) + inner;
+}
+
+/**
+ * Writes the bytes of {@link assembleSealedFrame} at the start of `out` (at least
+ * {@link sealedFrameSize} bytes, e.g. a reused buffer when the store copies at once); returns
+ * the frame's length.
+ */
+export function writeSealedFrame(
+  out: Uint8Array, header: Uint8Array, headerLength: number, ciphertext: Uint8Array, ciphertextLength: number,
+  pd: Uint8Array, head: Uint8Array, mac: Uint8Array, trailer?: Uint8Array,
+): number {
   const trailerLength = trailer ? trailer.length : SEALED_TRAILER_LENGTH;
   const inner = recordSize(headerLength) + recordSize(ciphertextLength) + recordSize(trailerLength);
-  const out = slab.alloc(2 * tagSize(inner) + inner);
   let at = writeForwardTag(out, 0, FRAME_TAG, inner);
   at = writeForwardTag(out, at, RECORD_TAG, headerLength);
   out.set(headerLength === header.length ? header : header.subarray(0, headerLength), at);
@@ -159,6 +221,5 @@ export function assembleSealedFrame(
     at = base64urlEncodeInto(mac, out, at);
     at = put(out, at, TRAILER_END);
   }
-  writeReverseTag(out, at, FRAME_TAG, inner);
-  return out;
+  return writeReverseTag(out, at, FRAME_TAG, inner);
 }

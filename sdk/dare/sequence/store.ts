@@ -27,6 +27,13 @@ export interface SequenceStore {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Appends bytes at the end; resolves when durable per the adapter's setting. */
   append(bytes: Uint8Array): Promise<void>;
+  /**
+   * Optional, for stores whose appends never wait (memory): `append` done synchronously, applied
+   * in call order with every `append`. The bytes are copied before it returns (the caller may
+   * reuse its buffer) and are as durable as `append`'s promise would say; a failure is thrown,
+   * not rejected. A writer then needs no promise per frame.
+   */
+  appendSync?(bytes: Uint8Array): void;
   /** Cuts the file to `size` bytes (never grows it). */
   truncate(size: number): Promise<void>;
   /** Resolves once every earlier append is durable. */

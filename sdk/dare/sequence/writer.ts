@@ -17,7 +17,7 @@ import { BlockReader, extentBefore, type TornTail } from './scan.js';
 import { headSignature, headSignaturesOf, headSignerOf, verifySignedHead, type HeadSigner, type HeadSignerInput } from './signed-head.js';
 import type { SequenceStore } from './store.js';
 import { lastReferrer, PositionTable, previousFrame } from './tree-position.js';
-import { assembleSealedFrame, FRAME_SEALER_CONFIG, FrameSlab, SEALED_HEADER_MAX, writeSealedHeader } from './sealed-frame.js';
+import { FRAME_SEALER_CONFIG, FrameSlab, SealedHeaderBuilder, sealedFrameSize, writeSealedFrame } from './sealed-frame.js';
 import { frameSealer, type FrameSealer } from '../../crypto/index.js';
 import { inspectSequence } from './verify.js';
 
@@ -98,6 +98,9 @@ export interface AppendResult {
   readonly durable: Promise<void>;
 }
 
+/** The `durable` of every frame a synchronous store took (shared: it carries no per-frame state). */
+const DONE: Promise<void> = Promise.resolve();
+
 const metaBytes = (m: Uint8Array | JsonObject | undefined): Uint8Array | undefined =>
   m === undefined ? undefined : m instanceof Uint8Array ? m : utf8Encode(writeJson(m));
 
@@ -109,9 +112,11 @@ export class SequenceWriter {
   /** Seals encrypted Merkle frames in one call and holds the Merkle range (Merkle, our digests). */
   private readonly sealer: FrameSealer | undefined;
   /** Scratch of the hot path (sealed-frame.ts): the header and the salt of the frame being built. */
-  private readonly headerScratch = new Uint8Array(SEALED_HEADER_MAX);
+  private readonly header = new SealedHeaderBuilder();
   private readonly salt = new Uint8Array(16);
   private readonly slab = new FrameSlab();
+  /** Where hot-path frames are built for a store that copies them at once (`appendSync`). */
+  private frameScratch = new Uint8Array(0);
   /** The last head, in a buffer of our own (the hot path copies into it; `head` hands out copies). */
   private readonly headBuffer = new Uint8Array(64);
   private closed = false;
@@ -271,20 +276,17 @@ export class SequenceWriter {
     if (treePosition === undefined) throw new SequenceError('DARE_BAD_POSITION', `offset of frame ${previousFrame(index)} is not known`, { frame: index });
     const enc = this.encryptor!;
     const sealer = this.sealer!;
-    const header = this.headerScratch;
+    const header = this.header;
     enc.drawSalt(this.salt);
-    const headerLength = writeSealedHeader(header, this.salt, index, treePosition, enc.exchangePosition);
-    const ciphertextLength = enc.seal(sealer, this.salt, header, headerLength, plaintext);
+    const headerLength = header.write(this.salt, index, treePosition, enc.exchangePosition);
+    const ciphertextLength = enc.seal(sealer, this.salt, header.bytes, headerLength, plaintext);
     this.integrity.sealed();
-    // The sealer's outputs are views it overwrites on its next call; the digests go into one slab
-    // region (no typed-array allocation each): HD ‖ PD ‖ head, kept for the result.
+    // The sealer's outputs are views it overwrites on its next call: the result gets copies
+    // (64-byte arrays live on V8's heap, cheaper than views of a shared buffer).
     const out = sealer.out;
-    const d = this.slab.alloc(192);
-    d.set(out.headerDigest);
-    d.set(out.payloadDigest, 64);
-    d.set(out.head, 128);
-    const pd = d.subarray(64, 128);
-    const head = d.subarray(128, 192);
+    const pd = out.payloadDigest.slice();
+    const head = out.head.slice();
+    const hd = out.headerDigest.slice();
     let ciphertext = out.ciphertext;
     let mac = out.mac;
     let trailer: Uint8Array | undefined;
@@ -296,15 +298,27 @@ export class SequenceWriter {
       this.lastSigned = index;
       trailer = encodeRecordJson(buildTrailer(this.type, { payloadDigest: pd, tree: head, signatures, payloadMac: mac })!, this.layout);
     }
-    const bytes = assembleSealedFrame(this.slab, header, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
+    const size = sealedFrameSize(headerLength, ciphertextLength, trailer);
+    // A store that copies at once gets the frame from a reused buffer; any other keeps the bytes
+    // it is handed until they are written, so they come from the slab (never reused).
+    const direct = this.pending === undefined && this.store.appendSync !== undefined;
+    let bytes: Uint8Array;
+    if (direct) {
+      if (this.frameScratch.length < size) this.frameScratch = new Uint8Array(Math.max(size, 4096));
+      writeSealedFrame(this.frameScratch, header.bytes, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
+      bytes = this.frameScratch.subarray(0, size);
+    } else {
+      bytes = this.slab.alloc(size);
+      writeSealedFrame(bytes, header.bytes, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
+    }
     this.headBuffer.set(head);
     this.lastHead = this.headBuffer;
     const position = this.end;
     this.positions.set(index, position);
-    this.end += bytes.length;
+    this.end += size;
     this.next = index + 1;
     this.positions.forget(this.next);
-    return { index, position, length: bytes.length, headerDigest: d.subarray(0, 64), payloadDigest: pd, head, durable: this.write(bytes) };
+    return { index, position, length: size, headerDigest: hd, payloadDigest: pd, head, durable: this.write(bytes) };
   }
 
   private appendFrame(plaintext: Uint8Array, o: { policy?: JsonObject; contentMeta?: Uint8Array | undefined; isMeta?: boolean }): AppendResult {
@@ -375,7 +389,24 @@ export class SequenceWriter {
     };
   }
 
+  /**
+   * `write` on a store that appends synchronously (`appendSync`, nothing pending): no promise
+   * per frame. A failure is recorded at once, so the next append already refuses.
+   */
+  private writeSync(bytes: Uint8Array): Promise<void> {
+    try {
+      this.store.appendSync!(bytes);
+      return DONE;
+    } catch (e) {
+      this.failure ??= e;
+      const p = Promise.reject(e);
+      p.then(undefined, () => undefined); // reported through `durable` and flush(), never as unhandled
+      return p;
+    }
+  }
+
   private write(bytes: Uint8Array): Promise<void> {
+    if (this.pending === undefined && this.store.appendSync !== undefined) return this.writeSync(bytes);
     const p = this.pending ? this.pending.then(() => this.store.append(bytes)) : this.store.append(bytes);
     // Records the failure, and handles the rejection: callers may ignore `durable` and rely on
     // flush(), so it must never be reported as unhandled; whoever awaits `durable` still sees it.
