@@ -89,6 +89,27 @@ describe.each(builds)('WASM frame sealer (%s) equals the composed twin', (_name,
     }
   });
 
+  it('labels at and beyond one expand block, MAC templates of every padding shape, seeds and salts of every size', () => {
+    // The core derives keys on prepared blocks when every label fits one (≤ 54 bytes) and falls
+    // back to the general HKDF otherwise; the MAC message's padding is laid out per template.
+    const label = (n: number, b: number): Uint8Array => new Uint8Array(n).fill(b);
+    const configs: FrameSealerConfig[] = [];
+    for (const [k, v, m] of [[54, 1, 54], [55, 2, 3], [1, 64, 7], [0, 0, 0]] as const) {
+      for (const t of [128, 239, 240, 367, 368, 495, 496, 512]) {
+        configs.push({ keyInfo: label(k, 0x41), ivInfo: label(v, 0x42), macInfo: label(m, 0x43), macTemplate: random(t), payloadDigestOffset: t - 64, headerDigestOffset: 0 });
+      }
+    }
+    const { make } = wasmSealers(base64);
+    for (const [i, c] of configs.entries()) {
+      const wasm = make(c);
+      const twin = new ComposedFrameSealer(pureProvider, c);
+      for (const [seedLength, saltLength] of [[32, 16], [0, 0], [55, 64], [56, 1], [64, 63]] as const) {
+        const f = { ...randomFrame(pick(100), pick(200)), seed: random(seedLength), salt: random(saltLength) };
+        expect(outputs(wasm, f), `config ${i}, seed ${seedLength}, salt ${saltLength}`).toEqual(outputs(twin, f));
+      }
+    }
+  });
+
   it('several sealers share one core: each keeps its own range', () => {
     const { make } = wasmSealers(base64);
     const other: FrameSealerConfig = { ...config, keyInfo: Uint8Array.of(1, 2, 3), macTemplate: new Uint8Array(200), payloadDigestOffset: 10, headerDigestOffset: 100 };

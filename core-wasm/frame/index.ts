@@ -23,11 +23,13 @@
 import { IO as PAYLOAD, IO_SIZE as AES_IO_SIZE, KEY_IN, zero } from '../aes/buffers';
 import { CBC_FINISH, CBC_START, cbcEncrypt } from '../aes/cbc';
 import { RELAXED } from '../aes/vperm';
-import { hkdfSha256Expand, hkdfSha256Extract } from '../hash/hkdf';
-import { HMAC_CTX_SIZE, hmacSha512Final, hmacSha512Init, hmacSha512Update } from '../hash/hmac';
-import { BLOCK, SCRATCH_A, SCRATCH_B } from '../hash/io';
+import {
+  EXPAND_INFO_MAX, hkdfSha256Expand, hkdfSha256ExpandBlock, hkdfSha256ExpandBlocks, hkdfSha256Extract, hkdfSha256ExtractBlocks,
+} from '../hash/hkdf';
+import { HMAC_CTX_SIZE, hmacSha512Blocks, hmacSha512PadInner } from '../hash/hmac';
+import { copy64, SCRATCH_A, SCRATCH_B } from '../hash/io';
 import { merkleAppendHash, merkleReset, merkleRoot, RANGE } from '../hash/merkle';
-import { sha512InPlace } from '../hash/sha512';
+import { IV, sha512Blocks, sha512InPlace, sha512Output } from '../hash/sha512';
 
 /** Largest plaintext one call seals: the AES region less a padding block and SHA-512's in-place padding. */
 const PAYLOAD_CAPACITY: i32 = AES_IO_SIZE - 512;
@@ -40,9 +42,20 @@ const KEYS: usize = memory.data(128, 16);
 /** The derived MAC key (32 bytes, secret). */
 const MAC_KEY: usize = memory.data(32, 16);
 
-/** KDF labels (≤ 64 bytes each, at +0, +64, +128) and the MAC template (≤ 512 bytes, at +192). */
-const CONFIG: usize = memory.data(192 + 512, 16);
+/**
+ * KDF labels (≤ 64 bytes each, at +0, +64, +128) and the MAC template (≤ 512 bytes, at +192,
+ * followed by room for its HMAC padding, laid out by `frame_configure`).
+ */
+const CONFIG: usize = memory.data(192 + 512 + 256, 16);
 const MAC_TEMPLATE: usize = CONFIG + 192;
+/** The three labels' HKDF expand blocks (hkdf.ts), when every label fits one. */
+const EXPAND_BLOCKS: usize = memory.data(3 * 64, 16);
+/** HMAC(PRK, ·)'s inner and outer SHA-256 states during a seal (secret, wiped). */
+const PRK_STATES: usize = memory.data(64, 16);
+/** SHA-512 state of the leaf hash. */
+const LEAF_STATE: usize = memory.data(64, 16);
+let preparedKdf = false;
+let macBlocks: usize = 0;
 let infoKeyLen: usize = 0;
 let infoIvLen: usize = 0;
 let infoMacLen: usize = 0;
@@ -104,7 +117,24 @@ export function frame_configure(keyInfo: usize, ivInfo: usize, macInfo: usize, t
   macLen = templateLen;
   pdAt = pdOffset;
   hdAt = hdOffset;
+  preparedKdf = keyInfo <= EXPAND_INFO_MAX && ivInfo <= EXPAND_INFO_MAX && macInfo <= EXPAND_INFO_MAX;
+  if (preparedKdf) {
+    hkdfSha256ExpandBlock(EXPAND_BLOCKS, CONFIG, keyInfo);
+    hkdfSha256ExpandBlock(EXPAND_BLOCKS + 64, CONFIG + 64, ivInfo);
+    hkdfSha256ExpandBlock(EXPAND_BLOCKS + 128, CONFIG + 128, macInfo);
+  }
+  macBlocks = hmacSha512PadInner(MAC_TEMPLATE, templateLen);
 }
+
+/** The leaf-hash input [0x00][HD][PD] at DIGESTS is 129 bytes: its padding is constant. */
+function leafLayout(): void {
+  store<u8>(DIGESTS, 0);
+  store<u8>(DIGESTS + 129, 0x80);
+  memory.fill(DIGESTS + 130, 0, 240 - 130);
+  store<u64>(DIGESTS + 240, 0);
+  store<u64>(DIGESTS + 248, bswap<u64>(<u64>129 << 3));
+}
+leafLayout();
 
 /**
  * Seals one frame (see the file comment): seed KEYS[0..seedLen), salt KEYS[64..64+saltLen),
@@ -113,12 +143,22 @@ export function frame_configure(keyInfo: usize, ivInfo: usize, macInfo: usize, t
  */
 export function frame_seal(seedLen: usize, saltLen: usize, headerLen: usize, plaintextLen: usize): usize {
   // Keys: one extract, three expands; key ‖ IV go straight where the AES key schedule reads them.
-  hkdfSha256Extract(SCRATCH_A, KEYS + 64, saltLen, KEYS, seedLen);
-  zero(KEYS, 128);
-  hkdfSha256Expand(SCRATCH_A, SCRATCH_B, CONFIG, infoKeyLen, KEY_IN, 32);
-  hkdfSha256Expand(SCRATCH_A, SCRATCH_B, CONFIG + 64, infoIvLen, KEY_IN + 32, 16);
-  hkdfSha256Expand(SCRATCH_A, SCRATCH_B, CONFIG + 128, infoMacLen, MAC_KEY, 32);
-  memory.fill(SCRATCH_A, 0, HMAC_CTX_SIZE);
+  // With every label in one block (DARE's are short words), on prepared blocks (hkdf.ts).
+  if (preparedKdf) {
+    hkdfSha256ExtractBlocks(PRK_STATES, KEYS + 64, saltLen, KEYS, seedLen);
+    zero(KEYS, 128);
+    hkdfSha256ExpandBlocks(PRK_STATES, EXPAND_BLOCKS, KEY_IN, 32);
+    hkdfSha256ExpandBlocks(PRK_STATES, EXPAND_BLOCKS + 64, KEY_IN + 32, 16);
+    hkdfSha256ExpandBlocks(PRK_STATES, EXPAND_BLOCKS + 128, MAC_KEY, 32);
+    zero(PRK_STATES, 64);
+  } else {
+    hkdfSha256Extract(SCRATCH_A, KEYS + 64, saltLen, KEYS, seedLen);
+    zero(KEYS, 128);
+    hkdfSha256Expand(SCRATCH_A, SCRATCH_B, CONFIG, infoKeyLen, KEY_IN, 32);
+    hkdfSha256Expand(SCRATCH_A, SCRATCH_B, CONFIG + 64, infoIvLen, KEY_IN + 32, 16);
+    hkdfSha256Expand(SCRATCH_A, SCRATCH_B, CONFIG + 128, infoMacLen, MAC_KEY, 32);
+    memory.fill(SCRATCH_A, 0, HMAC_CTX_SIZE);
+  }
 
   // PKCS#7 (RFC 5652 §6.3), then CBC in place; START consumes and zeroes the key and IV, FINISH
   // zeroes the round keys and chaining state.
@@ -130,17 +170,15 @@ export function frame_seal(seedLen: usize, saltLen: usize, headerLen: usize, pla
   sha512InPlace(SCRATCH_B, HEADER, headerLen, HD);
   sha512InPlace(SCRATCH_B, PAYLOAD, ctLen, PD);
 
-  memory.copy(MAC_TEMPLATE + pdAt, PD, 64);
-  memory.copy(MAC_TEMPLATE + hdAt, HD, 64);
-  hmacSha512Init(SCRATCH_A, MAC_KEY, 32);
+  // The MAC template's padding was laid out by frame_configure; only the holes change.
+  copy64(MAC_TEMPLATE + pdAt, PD);
+  copy64(MAC_TEMPLATE + hdAt, HD);
+  hmacSha512Blocks(MAC_KEY, 32, MAC_TEMPLATE, macBlocks, MAC);
   zero(MAC_KEY, 32);
-  hmacSha512Update(SCRATCH_A, MAC_TEMPLATE, macLen);
-  hmacSha512Final(SCRATCH_A, MAC);
-  memory.fill(SCRATCH_A, 0, HMAC_CTX_SIZE);
-  memory.fill(BLOCK, 0, 256);
 
-  store<u8>(DIGESTS, 0);
-  sha512InPlace(SCRATCH_B, DIGESTS, 129, LEAF_HASH);
+  copy64(LEAF_STATE, IV);
+  sha512Blocks(LEAF_STATE, DIGESTS, 2);
+  sha512Output(LEAF_STATE, LEAF_HASH);
   merkleAppendHash(LEAF_HASH);
   merkleRoot(HEAD);
   return ctLen;
@@ -154,7 +192,7 @@ export function merkle_append_leaf_hash(): void {
 
 /** Appends the frame whose HD and PD are at DIGESTS +1 and +65: leaf hash, append, HEAD ← head. */
 export function merkle_append_digests(): void {
-  store<u8>(DIGESTS, 0);
+  leafLayout();
   sha512InPlace(SCRATCH_B, DIGESTS, 129, LEAF_HASH);
   merkleAppendHash(LEAF_HASH);
   merkleRoot(HEAD);

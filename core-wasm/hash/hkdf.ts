@@ -1,4 +1,5 @@
-import { BLOCK } from './io';
+import { BLOCK, copy32, zeroVec } from './io';
+import { IV256, sha256Blocks, sha256Output } from './sha256';
 import {
   HMAC_CTX_SIZE, hmacSha256Final, hmacSha256Init, hmacSha256Update, hmacSha512Final, hmacSha512Init, hmacSha512Update,
 } from './hmac';
@@ -90,4 +91,128 @@ export function hkdfSha256Expand(keyed: usize, work: usize, info: usize, infoLen
   }
   memory.fill(BLOCK, 0, 256);
   memory.fill(work, 0, HMAC_CTX_SIZE);
+}
+
+// ---- HKDF-SHA-256 on prepared blocks --------------------------------------------------------
+// A DARE frame derives its key, IV and MAC key with one extract and three one-block expands
+// (dare.md §4.2). The generic path above pays for context copies, buffering and padding at every
+// step; here each step is exactly one compression over a block laid out in place, and what is
+// constant across frames — each label's padded expand block, the padding of a 32-byte inner
+// digest — is laid out once. Same function as hkdfSha256Extract / hkdfSha256Expand (RFC 5869 over
+// RFC 2104 HMAC); the caller checks the limits (salt ≤ 64, IKM ≤ 119, info ≤ 54 bytes).
+
+/** Largest info a prepared expand block holds: info ‖ 0x01 ‖ 0x80 ‖ 64-bit length in one block. */
+export const EXPAND_INFO_MAX: usize = 54;
+/** Largest IKM (the HMAC message after the key block: at most two blocks with its padding). */
+export const EXTRACT_IKM_MAX: usize = 119;
+
+/** HMAC key block (K0 ⊕ ipad, then ⊕ opad) and the inner message blocks of the extract. */
+const KEY_BLOCK: usize = memory.data(64, 16);
+const MESSAGE: usize = memory.data(128, 16);
+/** [inner digest 32][0x80][zeros][bit length of 64 + 32 bytes]: HMAC's outer message block. */
+const DIGEST_BLOCK: usize = memory.data(64, 16);
+/** Working state, and the extract's keyed inner/outer states. */
+const STATE: usize = memory.data(32, 16);
+const EXTRACT_INNER: usize = memory.data(32, 16);
+const EXTRACT_OUTER: usize = memory.data(32, 16);
+const OKM: usize = memory.data(32, 16);
+
+/** SHA-256 bit length of a message of `n` bytes, big-endian, as the last 8 bytes of `block`. */
+// @ts-ignore: decorator
+@inline function putLength256(blockEnd: usize, n: usize): void {
+  store<u64>(blockEnd - 8, bswap<u64>(<u64>n << 3));
+}
+
+/** `state` ← SHA-256 compression of the IV over the key block. */
+// @ts-ignore: decorator
+@inline function keyState(state: usize): void {
+  copy32(state, IV256);
+  sha256Blocks(state, KEY_BLOCK, 1);
+}
+
+/** KEY_BLOCK ← K0 ⊕ 0x36…, K0 = `key` (≤ 64 bytes) zero-padded to 64 bytes (RFC 2104 §2). */
+function keyBlock(key: usize, keyLen: usize): void {
+  zeroVec(KEY_BLOCK, 64);
+  memory.copy(KEY_BLOCK, key, keyLen);
+  for (let i: usize = 0; i < 64; i += 8) store<u64>(KEY_BLOCK + i, load<u64>(KEY_BLOCK + i) ^ 0x3636363636363636);
+}
+
+/** KEY_BLOCK ← K0 ⊕ ipad turned into K0 ⊕ opad. */
+function keyBlockToOuter(): void {
+  for (let i: usize = 0; i < 64; i += 8) store<u64>(KEY_BLOCK + i, load<u64>(KEY_BLOCK + i) ^ (0x3636363636363636 ^ 0x5c5c5c5c5c5c5c5c));
+}
+
+/** Lays out DIGEST_BLOCK's constant padding; run once (the start function). */
+function digestBlockLayout(): void {
+  zeroVec(DIGEST_BLOCK, 64);
+  store<u8>(DIGEST_BLOCK + 32, 0x80);
+  putLength256(DIGEST_BLOCK + 64, 64 + 32);
+}
+digestBlockLayout();
+
+/**
+ * Lays out the expand block of one label at `block` (64 bytes): info ‖ 0x01 ‖ padding of the
+ * HMAC inner message T(0) ‖ info ‖ 0x01 after the key block (RFC 5869 §2.3, first block only).
+ * `infoLen` ≤ {@link EXPAND_INFO_MAX}.
+ */
+export function hkdfSha256ExpandBlock(block: usize, info: usize, infoLen: usize): void {
+  zeroVec(block, 64);
+  memory.copy(block, info, infoLen);
+  store<u8>(block + infoLen, 1);
+  store<u8>(block + infoLen + 1, 0x80);
+  putLength256(block + 64, 64 + infoLen + 1);
+}
+
+/**
+ * HKDF-Extract (RFC 5869 §2.2): PRK = HMAC-SHA-256(salt, IKM); then writes to `keyed` the two
+ * states HMAC(PRK, ·) starts from: inner (K ⊕ ipad absorbed) at +0, outer at +32. Wipes what
+ * it used; `keyed` is secret until the caller wipes it.
+ */
+export function hkdfSha256ExtractBlocks(keyed: usize, salt: usize, saltLen: usize, ikm: usize, ikmLen: usize): void {
+  keyBlock(salt, saltLen);
+  keyState(EXTRACT_INNER);
+  keyBlockToOuter();
+  keyState(EXTRACT_OUTER);
+  // Inner message: IKM, 0x80, zeros, bit length of 64 + ikmLen, in one or two blocks.
+  const blocks: usize = ikmLen < 56 ? 1 : 2;
+  zeroVec(MESSAGE, 128);
+  memory.copy(MESSAGE, ikm, ikmLen);
+  store<u8>(MESSAGE + ikmLen, 0x80);
+  putLength256(MESSAGE + (blocks << 6), 64 + ikmLen);
+  sha256Blocks(EXTRACT_INNER, MESSAGE, blocks);
+  sha256Output(EXTRACT_INNER, DIGEST_BLOCK);
+  sha256Blocks(EXTRACT_OUTER, DIGEST_BLOCK, 1);
+  sha256Output(EXTRACT_OUTER, OKM); // PRK
+  keyBlock(OKM, 32);
+  keyState(keyed);
+  keyBlockToOuter();
+  keyState(keyed + 32);
+  zeroVec(KEY_BLOCK, 64);
+  zeroVec(MESSAGE, 128);
+  zeroVec(DIGEST_BLOCK, 32);
+  zeroVec(EXTRACT_INNER, 32);
+  zeroVec(EXTRACT_OUTER, 32);
+  zeroVec(OKM, 32);
+}
+
+/**
+ * HKDF-Expand's first block T(1) = HMAC(PRK, info ‖ 0x01) from the states of
+ * {@link hkdfSha256ExtractBlocks} and a block of {@link hkdfSha256ExpandBlock}; writes the first
+ * `length` (≤ 32) bytes to `out`. Wipes its working state.
+ */
+export function hkdfSha256ExpandBlocks(keyed: usize, block: usize, out: usize, length: usize): void {
+  copy32(STATE, keyed);
+  sha256Blocks(STATE, block, 1);
+  sha256Output(STATE, DIGEST_BLOCK);
+  copy32(STATE, keyed + 32);
+  sha256Blocks(STATE, DIGEST_BLOCK, 1);
+  if (length == 32) {
+    sha256Output(STATE, out);
+  } else {
+    sha256Output(STATE, OKM);
+    memory.copy(out, OKM, length);
+    zeroVec(OKM, 32);
+  }
+  zeroVec(STATE, 32);
+  zeroVec(DIGEST_BLOCK, 32);
 }

@@ -1,6 +1,6 @@
-import { BLOCK } from './io';
+import { BLOCK, copy64, zeroVec } from './io';
 import { sha256Final, sha256Init, sha256Into, sha256Update } from './sha256';
-import { sha512Final, sha512Init, sha512Into, sha512Update } from './sha512';
+import { IV, sha512Blocks, sha512Final, sha512Init, sha512Into, sha512Output, sha512Update } from './sha512';
 import { SHA3_512_RATE, SHA3_SUFFIX, spongeInit, spongeSqueeze, spongeUpdate } from './sponge';
 
 /**
@@ -111,4 +111,59 @@ export function hmacSha256Final(ctx: usize, out: usize): void {
   sha256Final(ctx, BLOCK);
   sha256Update(ctx + HMAC_OUTER, BLOCK, 32);
   sha256Final(ctx + HMAC_OUTER, out);
+}
+
+// ---- HMAC-SHA-512 on prepared blocks ----------------------------------------------------------
+// For a message MACed again and again with fresh keys and a fixed length (a DARE frame's
+// PayloadMac message): the padding is laid out once after the message, so a tag costs the two
+// key blocks, the message blocks and one outer block — no context, no buffering, no copies.
+
+/** [inner digest 64][0x80][zeros][bit length of 128 + 64 bytes]: the outer message block. */
+const OUTER_BLOCK: usize = memory.data(128, 16);
+/** The two keyed states: inner at +0, outer at +64. */
+const KEYED: usize = memory.data(128, 16);
+
+function outerBlockLayout(): void {
+  memory.fill(OUTER_BLOCK, 0, 128);
+  store<u8>(OUTER_BLOCK + 64, 0x80);
+  store<u64>(OUTER_BLOCK + 120, bswap<u64>(<u64>(128 + 64) << 3));
+}
+outerBlockLayout();
+
+/**
+ * Pads a message of `len` bytes at `p` in place as the inner message of HMAC-SHA-512 (FIPS 180-4
+ * §5.1.2, the length counting the key block): 0x80, zeros, the 128-bit bit length. Returns the
+ * number of 128-byte blocks from `p`; up to 128 + 17 bytes after the message are written.
+ */
+export function hmacSha512PadInner(p: usize, len: usize): usize {
+  const blocks = (len + 17 + 127) >> 7;
+  const end = p + (blocks << 7);
+  store<u8>(p + len, 0x80);
+  memory.fill(p + len + 1, 0, end - 16 - (p + len + 1));
+  store<u64>(end - 16, 0);
+  store<u64>(end - 8, bswap<u64>(<u64>(128 + len) << 3));
+  return blocks;
+}
+
+/**
+ * HMAC-SHA-512 (RFC 2104, key ≤ 128 bytes) of a message padded by {@link hmacSha512PadInner}:
+ * `blocks` blocks at `p`. Writes the tag (64 bytes) to `out` and wipes the keyed states, the key
+ * pads and the inner digest.
+ */
+export function hmacSha512Blocks(key: usize, keyLen: usize, p: usize, blocks: usize, out: usize): void {
+  zeroVec(BLOCK, 128);
+  memory.copy(BLOCK, key, keyLen);
+  xorBlock(128, IPAD);
+  copy64(KEYED, IV);
+  sha512Blocks(KEYED, BLOCK, 1);
+  xorBlock(128, OPAD_FROM_IPAD);
+  copy64(KEYED + 64, IV);
+  sha512Blocks(KEYED + 64, BLOCK, 1);
+  zeroVec(BLOCK, 128);
+  sha512Blocks(KEYED, p, blocks);
+  sha512Output(KEYED, OUTER_BLOCK);
+  sha512Blocks(KEYED + 64, OUTER_BLOCK, 1);
+  sha512Output(KEYED + 64, out);
+  zeroVec(KEYED, 128);
+  zeroVec(OUTER_BLOCK, 64);
 }

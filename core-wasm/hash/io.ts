@@ -61,3 +61,33 @@ export function ctx_ptr(): usize {
 export function ctx_size(): i32 {
   return CTX_SIZE;
 }
+
+// Small fixed-size moves as vector loads and stores: V8 runs `memory.copy` / `memory.fill` as a
+// call out of WASM (~10 ns each), more than the move itself for a digest or a state.
+
+/** Copies 32 bytes from `src` to `dst` (any alignment; the regions must not overlap). */
+// @ts-ignore: decorator
+@inline export function copy32(dst: usize, src: usize): void {
+  v128.store(dst, v128.load(src));
+  v128.store(dst, v128.load(src, 16), 16);
+}
+
+/** Copies 64 bytes from `src` to `dst` (any alignment; the regions must not overlap). */
+// @ts-ignore: decorator
+@inline export function copy64(dst: usize, src: usize): void {
+  const a = v128.load(src);
+  const b = v128.load(src, 16);
+  const c = v128.load(src, 32);
+  const d = v128.load(src, 48);
+  v128.store(dst, a);
+  v128.store(dst, b, 16);
+  v128.store(dst, c, 32);
+  v128.store(dst, d, 48);
+}
+
+/** Zeroes `length` bytes (a multiple of 16) at `p`. */
+// @ts-ignore: decorator
+@inline export function zeroVec(p: usize, length: usize): void {
+  const end = p + length;
+  for (; p < end; p += 16) v128.store(p, i64x2.splat(0));
+}

@@ -1,3 +1,4 @@
+import { copy64 } from './io';
 import { IV, sha512Blocks, sha512Into, sha512Output } from './sha512';
 
 /**
@@ -34,7 +35,7 @@ function nodeLayout(): void {
 
 /** RIGHT ← H(0x01 ‖ LEFT ‖ RIGHT). */
 function nodeHash(): void {
-  memory.copy(NODE_STATE, IV, 64);
+  copy64(NODE_STATE, IV);
   sha512Blocks(NODE_STATE, NODE, 2);
   sha512Output(NODE_STATE, RIGHT);
 }
@@ -53,17 +54,17 @@ function appendRight(): void {
   let depth = <usize>popcnt<u64>(n);
   while ((n & 1) != 0) {
     depth--;
-    memory.copy(LEFT, RANGE + 64 + (depth << 6), 64);
+    copy64(LEFT, RANGE + 64 + (depth << 6));
     nodeHash();
     n >>= 1;
   }
-  memory.copy(RANGE + 64 + (depth << 6), RIGHT, 64);
+  copy64(RANGE + 64 + (depth << 6), RIGHT);
   store<u64>(RANGE, load<u64>(RANGE) + 1);
 }
 
 /** Appends a leaf whose hash H(0x00 ‖ leaf) is the 64 bytes at `hash`. */
 export function merkleAppendHash(hash: usize): void {
-  memory.copy(RIGHT, hash, 64);
+  copy64(RIGHT, hash);
   appendRight();
 }
 
@@ -106,11 +107,11 @@ export function merkleRoot(out: usize): void {
     return;
   }
   let depth = <usize>popcnt<u64>(n) - 1;
-  memory.copy(RIGHT, RANGE + 64 + (depth << 6), 64);
+  copy64(RIGHT, RANGE + 64 + (depth << 6));
   while (depth != 0) {
     depth--;
-    memory.copy(LEFT, RANGE + 64 + (depth << 6), 64);
+    copy64(LEFT, RANGE + 64 + (depth << 6));
     nodeHash();
   }
-  memory.copy(out, RIGHT, 64);
+  copy64(out, RIGHT);
 }

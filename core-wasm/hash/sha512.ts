@@ -13,6 +13,8 @@
  * The unrolled rounds between the `generated` markers are written by `gen/rounds.mjs`.
  */
 
+import { copy64, zeroVec } from './io';
+
 /** FIPS 180-4 §4.2.3: the 80 round constants. */
 const K: usize = memory.data<u64>([
   0x428a2f98d728ae22, 0x7137449123ef65cd, 0xb5c0fbcfec4d3b2f, 0xe9b5dba58189dbbc, 0x3956c25bf348b538, 0x59f111f1b605d019, 0x923f82a4af194f9b, 0xab1c5ed5da6d8118,
@@ -264,12 +266,12 @@ export function sha512Blocks(state: usize, p: usize, nblocks: usize): void {
     p += 128;
     nblocks--;
   }
-  memory.fill(WK, 0, 128);
+  zeroVec(WK, 128);
 }
 
 /** Starts a SHA-512 computation in the context at `ctx`. */
 export function sha512Init(ctx: usize): void {
-  memory.copy(ctx, IV, 64);
+  copy64(ctx, IV);
   store<u32>(ctx + SHA512_FILL, 0);
   store<u64>(ctx + SHA512_TOTAL, 0);
 }
@@ -350,7 +352,7 @@ export function sha512InPlace(state: usize, p: usize, len: usize, out: usize): v
   memory.fill(tail + rem + 1, 0, (tailBlocks << 7) - 17 - rem);
   store<u64>(end - 16, bswap<u64>(<u64>len >> 61));
   store<u64>(end - 8, bswap<u64>(<u64>len << 3));
-  memory.copy(state, IV, 64);
+  copy64(state, IV);
   sha512Blocks(state, p, (len >> 7) + tailBlocks);
   sha512Output(state, out);
 }
