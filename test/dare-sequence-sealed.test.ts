@@ -5,6 +5,10 @@ import { dareKeyFromKeyPair, darePrivateKey, publicPart } from '../sdk/dare/keys
 import { SequenceError, SequenceReader, SequenceWriter, verifySequence, type AppendResult, type CreateOptions, type SequenceStore } from '../sdk/dare/sequence/index.js';
 import { decodeFrame } from '../sdk/dare/sequence/frame.js';
 import { storedDigest } from '../sdk/dare/sequence/reader.js';
+import { buildHeader, encodeRecordJson } from '../sdk/dare/sequence/header.js';
+import { SEALED_HEADER_MAX, SealedHeaderBuilder, writeSealedHeader } from '../sdk/dare/sequence/sealed-frame.js';
+import { FRAME_TAG, writeForwardTag, writeReverseTag } from '../sdk/dare/sequence/tags.js';
+import { lowestBit } from '../sdk/dare/sequence/tree-position.js';
 import { ed448HeadSigner } from '../sdk/dare/sequence/signed-head.js';
 import { deriveKeyPair, newSeed } from '../sdk/udf/index.js';
 import { seeded } from './support/random.js';
@@ -141,6 +145,49 @@ describe('CreateOptions.signer takes a key', () => {
     const other = darePrivateKey('Ed448', new Uint8Array(57).fill(1));
     expect(await code({ ...darePrivateKey('Ed448', signerSeed), publicKey: other.publicKey })).toBe('DARE_BAD_ARGUMENT');
     expect(await code(42)).toBe('DARE_BAD_ARGUMENT');
+  });
+});
+
+describe('hot-path header and tags', () => {
+  it('SealedHeaderBuilder writes the general header bytes for indices and positions of every width', () => {
+    const builder = new SealedHeaderBuilder();
+    const general = new Uint8Array(SEALED_HEADER_MAX);
+    const rnd = seeded(9);
+    const values = [1, 9, 10, 99, 100, 65_535, 999_999_999, 1_000_000_000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 7, 2 ** 53 - 1];
+    for (const [k, index] of values.entries()) {
+      for (const position of [0, 7, 10, index, values[(k + 3) % values.length]!]) {
+        for (const exchange of [0, 1, 12_345, 2 ** 31]) {
+          const salt = rnd(16);
+          const n = builder.write(salt, index, position, exchange);
+          const expected = encodeRecordJson(buildHeader({ type: 'Merkle', index, encrypted: { enc: 'A256CBC', Salt: salt }, treePosition: position, exchangePosition: exchange }), 'compact');
+          expect(Buffer.from(builder.bytes.subarray(0, n)).toString(), `${index} ${position} ${exchange}`).toBe(Buffer.from(expected).toString());
+          expect(builder.bytes.subarray(0, writeSealedHeader(general, salt, index, position, exchange))).toEqual(expected);
+        }
+      }
+    }
+  });
+
+  it('lowestBit (PreviousFrame, dare.md §9.2) is the same on the int32 fast path and beyond it', () => {
+    const reference = (x: number): number => {
+      let d = 1;
+      while (Math.floor(x / d) % 2 === 0) d *= 2;
+      return d;
+    };
+    for (const x of [1, 2, 3, 6, 96, 2 ** 30, 2 ** 31 - 1, 2 ** 31 - 2, 2 ** 31, 2 ** 31 + 2, 3 * 2 ** 40, 2 ** 53 - 2]) expect(lowestBit(x), `${x}`).toBe(reference(x));
+  });
+
+  it('forward and reverse tags of every length code, as the reference writes them (dare.md §8)', () => {
+    for (const length of [0, 1, 255, 256, 0xffff, 0x10000, 2 ** 32 - 1, 2 ** 32, 2 ** 53 - 1]) {
+      const k = length < 0x100 ? 0 : length < 0x10000 ? 1 : length < 2 ** 32 ? 2 : 3;
+      const be: number[] = [];
+      for (let i = 0, v = length; i < 1 << k; i++, v = Math.floor(v / 256)) be.unshift(v % 256);
+      const forward = new Uint8Array(9);
+      const reverse = new Uint8Array(9);
+      expect(writeForwardTag(forward, 0, FRAME_TAG, length)).toBe(1 + be.length);
+      expect(writeReverseTag(reverse, 0, FRAME_TAG, length)).toBe(1 + be.length);
+      expect([...forward.subarray(0, 1 + be.length)], `${length}`).toEqual([FRAME_TAG + k, ...be]);
+      expect([...reverse.subarray(0, 1 + be.length)], `${length}`).toEqual([...be].reverse().concat(FRAME_TAG + k));
+    }
   });
 });
 

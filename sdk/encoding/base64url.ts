@@ -16,6 +16,12 @@ const DECODE = /* @__PURE__ */ (() => {
 })();
 
 const ENCODE = /* @__PURE__ */ (() => Uint8Array.from(ALPHABET, (c) => c.charCodeAt(0)))();
+/** The two characters of every 12-bit value, first one in the low byte: half the lookups per 3 bytes. */
+const ENCODE_PAIR = /* @__PURE__ */ (() => {
+  const t = new Uint16Array(4096);
+  for (let i = 0; i < 4096; i++) t[i] = ENCODE[i >>> 6]! | (ENCODE[i & 63]! << 8);
+  return t;
+})();
 const ascii = /* @__PURE__ */ new TextDecoder();
 
 /**
@@ -43,10 +49,13 @@ export function base64urlEncodeInto(data: Uint8Array, out: Uint8Array, offset: n
   let o = offset;
   for (; i + 3 <= n; i += 3) {
     const v = (data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!;
-    out[o++] = ENCODE[v >>> 18]!;
-    out[o++] = ENCODE[(v >>> 12) & 63]!;
-    out[o++] = ENCODE[(v >>> 6) & 63]!;
-    out[o++] = ENCODE[v & 63]!;
+    const hi = ENCODE_PAIR[v >>> 12]!;
+    const lo = ENCODE_PAIR[v & 4095]!;
+    out[o] = hi & 0xff;
+    out[o + 1] = hi >>> 8;
+    out[o + 2] = lo & 0xff;
+    out[o + 3] = lo >>> 8;
+    o += 4;
   }
   const rest = n - i;
   if (rest === 1) {

@@ -71,6 +71,17 @@ function putInt(out: Uint8Array, at: number, v: number): number {
     out[at] = 0x30 + v;
     return at + 1;
   }
+  if (v <= 0x7fffffff) {
+    // int32 arithmetic (exact here): no floating-point division per digit.
+    let digits = 1;
+    for (let p = 10; p <= v && digits < 10; p *= 10) digits++;
+    for (let i = at + digits - 1; i >= at; i--) {
+      const q = (v / 10) | 0;
+      out[i] = 0x30 + (v - q * 10);
+      v = q;
+    }
+    return at + digits;
+  }
   let digits = 1;
   for (let p = 10; p <= v; p *= 10) digits++;
   for (let i = at + digits - 1; i >= at; i--) {

@@ -34,6 +34,18 @@ export function tagSize(length: number): number {
 
 /** Writes `tag ‖ len` (forward form) at `out[at]`; returns the offset after it. */
 export function writeForwardTag(out: Uint8Array, at: number, base: number, length: number): number {
+  // Records and frames under 64 KiB (nearly all) without the general loop.
+  if (length >= 0 && length < 0x10000 && (length | 0) === length) {
+    if (length < 0x100) {
+      out[at] = base;
+      out[at + 1] = length;
+      return at + 2;
+    }
+    out[at] = base + 1;
+    out[at + 1] = length >>> 8;
+    out[at + 2] = length & 0xff;
+    return at + 3;
+  }
   const k = lengthCode(length);
   const n = lengthBytes(k);
   out[at] = base + k;
@@ -47,6 +59,17 @@ export function writeForwardTag(out: Uint8Array, at: number, base: number, lengt
 
 /** Writes the reverse form (length little-endian, then the tag byte) at `out[at]`; returns the offset after it. */
 export function writeReverseTag(out: Uint8Array, at: number, base: number, length: number): number {
+  if (length >= 0 && length < 0x10000 && (length | 0) === length) {
+    if (length < 0x100) {
+      out[at] = length;
+      out[at + 1] = base;
+      return at + 2;
+    }
+    out[at] = length & 0xff;
+    out[at + 1] = length >>> 8;
+    out[at + 2] = base + 1;
+    return at + 3;
+  }
   const k = lengthCode(length);
   const n = lengthBytes(k);
   let v = length;

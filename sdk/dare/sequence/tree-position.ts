@@ -14,6 +14,7 @@ export function previousFrame(n: number): number {
 
 /** Lowest set bit of a positive safe integer (works beyond 2^31). */
 export function lowestBit(x: number): number {
+  if (x > 0 && x <= 0x7fffffff) return x & -x; // int32 arithmetic where it is exact (every writer's index so far)
   let d = 1;
   while (Math.floor(x / d) % 2 === 0) d *= 2;
   return d;
