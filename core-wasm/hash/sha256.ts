@@ -1,11 +1,15 @@
 /**
  * SHA-256 (FIPS 180-4 §6.2) over linear memory, with no allocation: the 32-bit twin of
- * `sha512.ts` (same unrolled shape, same Ch/Maj forms, no data-dependent branch or index).
+ * `sha512.ts` (same unrolled shape: scalar rounds reading W[t] + K[t] from a ring that a WASM SIMD
+ * message schedule refills four words at a time; same Ch/Maj forms; no data-dependent branch or
+ * index).
  * DARE derives every per-item key with HKDF-SHA-256 (dare.md §4.2), so a sequence writer runs
  * this once per frame; keeping it in WASM is what lets a frame's key derivation stay in the core.
  *
  * The unrolled rounds between the `generated` markers are written by `gen/rounds.mjs`.
  */
+
+import { zeroVec } from './io';
 
 /** FIPS 180-4 §4.2.2: the 64 round constants. */
 const K: usize = memory.data<u32>([
@@ -35,6 +39,14 @@ export const SHA256_TOTAL: usize = 104;
 /** Bytes used by a SHA-256 context. */
 export const SHA256_CTX_SIZE: i32 = 112;
 
+/**
+ * W[t] + K[t] for the sixteen rounds in flight, written by the vector message schedule and read
+ * by the scalar rounds. It holds message-derived words (HMAC key pads among them), so
+ * {@link sha256Blocks} wipes it before returning.
+ */
+const WK: usize = memory.data(64, 16);
+const ZERO: v128 = i32x4.splat(0);
+
 /** Runs the compression function over `nblocks` consecutive 64-byte blocks at `p`. */
 export function sha256Blocks(state: usize, p: usize, nblocks: usize): void {
   let a = load<u32>(state, 0);
@@ -47,175 +59,181 @@ export function sha256Blocks(state: usize, p: usize, nblocks: usize): void {
   let h = load<u32>(state, 28);
   while (nblocks != 0) {
     const a0 = a, b0 = b, c0 = c, d0 = d, e0 = e, f0 = f, g0 = g, h0 = h;
-    // Message words are big-endian (FIPS 180-4 §3.1); WASM loads are little-endian.
-    let w0 = bswap<u32>(load<u32>(p, 0));
-    let w1 = bswap<u32>(load<u32>(p, 4));
-    let w2 = bswap<u32>(load<u32>(p, 8));
-    let w3 = bswap<u32>(load<u32>(p, 12));
-    let w4 = bswap<u32>(load<u32>(p, 16));
-    let w5 = bswap<u32>(load<u32>(p, 20));
-    let w6 = bswap<u32>(load<u32>(p, 24));
-    let w7 = bswap<u32>(load<u32>(p, 28));
-    let w8 = bswap<u32>(load<u32>(p, 32));
-    let w9 = bswap<u32>(load<u32>(p, 36));
-    let w10 = bswap<u32>(load<u32>(p, 40));
-    let w11 = bswap<u32>(load<u32>(p, 44));
-    let w12 = bswap<u32>(load<u32>(p, 48));
-    let w13 = bswap<u32>(load<u32>(p, 52));
-    let w14 = bswap<u32>(load<u32>(p, 56));
-    let w15 = bswap<u32>(load<u32>(p, 60));
     let t: u32;
     let x0: u32 = 0;
     let x1 = b ^ c; // b ^ c of round 0, for the Maj trick
     // <generated:sha256-rounds>
-    // Rounds 0..15 use the message words as loaded.
-    t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(K, 0) + w0;
-    x0 = a ^ b;
-    d += t;
-    h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + (b ^ (x0 & x1));
-    t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(K, 4) + w1;
-    x1 = h ^ a;
-    c += t;
-    g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + (a ^ (x1 & x0));
-    t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(K, 8) + w2;
-    x0 = g ^ h;
-    b += t;
-    f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + (h ^ (x0 & x1));
-    t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(K, 12) + w3;
-    x1 = f ^ g;
-    a += t;
-    e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + (g ^ (x1 & x0));
-    t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(K, 16) + w4;
-    x0 = e ^ f;
-    h += t;
-    d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + (f ^ (x0 & x1));
-    t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(K, 20) + w5;
-    x1 = d ^ e;
-    g += t;
-    c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + (e ^ (x1 & x0));
-    t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(K, 24) + w6;
-    x0 = c ^ d;
-    f += t;
-    b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + (d ^ (x0 & x1));
-    t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(K, 28) + w7;
-    x1 = b ^ c;
-    e += t;
-    a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + (c ^ (x1 & x0));
-    t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(K, 32) + w8;
-    x0 = a ^ b;
-    d += t;
-    h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + (b ^ (x0 & x1));
-    t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(K, 36) + w9;
-    x1 = h ^ a;
-    c += t;
-    g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + (a ^ (x1 & x0));
-    t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(K, 40) + w10;
-    x0 = g ^ h;
-    b += t;
-    f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + (h ^ (x0 & x1));
-    t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(K, 44) + w11;
-    x1 = f ^ g;
-    a += t;
-    e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + (g ^ (x1 & x0));
-    t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(K, 48) + w12;
-    x0 = e ^ f;
-    h += t;
-    d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + (f ^ (x0 & x1));
-    t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(K, 52) + w13;
-    x1 = d ^ e;
-    g += t;
-    c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + (e ^ (x1 & x0));
-    t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(K, 56) + w14;
-    x0 = c ^ d;
-    f += t;
-    b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + (d ^ (x0 & x1));
-    t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(K, 60) + w15;
-    x1 = b ^ c;
-    e += t;
-    a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + (c ^ (x1 & x0));
-    // Rounds 16..63: each round first extends the schedule in place (FIPS 180-4 §6.2.2 step 1).
+    // Message words are big-endian (FIPS 180-4 §3.1): one byte shuffle swaps the four words of a quadruple.
+    let y0 = v128.load(p, 0);
+    y0 = i8x16.shuffle(y0, y0, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    v128.store(WK, i32x4.add(y0, v128.load(K, 0)), 0);
+    let y1 = v128.load(p, 16);
+    y1 = i8x16.shuffle(y1, y1, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    v128.store(WK, i32x4.add(y1, v128.load(K, 16)), 16);
+    let y2 = v128.load(p, 32);
+    y2 = i8x16.shuffle(y2, y2, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    v128.store(WK, i32x4.add(y2, v128.load(K, 32)), 32);
+    let y3 = v128.load(p, 48);
+    y3 = i8x16.shuffle(y3, y3, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
+    v128.store(WK, i32x4.add(y3, v128.load(K, 48)), 48);
+    let s: v128;
+    let q: v128;
+    // Rounds 0..47 in three passes of 16, each extending the schedule for the next pass.
     for (let k = K + 64; k < K + 256; k += 64) {
-      w0 += (rotr<u32>(w14, 17) ^ rotr<u32>(w14, 19) ^ (w14 >>> 10)) + w9 + (rotr<u32>(w1, 7) ^ rotr<u32>(w1, 18) ^ (w1 >>> 3));
-      t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(k, 0) + w0;
+      t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(WK, 0);
       x0 = a ^ b;
       d += t;
       h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + (b ^ (x0 & x1));
-      w1 += (rotr<u32>(w15, 17) ^ rotr<u32>(w15, 19) ^ (w15 >>> 10)) + w10 + (rotr<u32>(w2, 7) ^ rotr<u32>(w2, 18) ^ (w2 >>> 3));
-      t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(k, 4) + w1;
+      t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(WK, 4);
       x1 = h ^ a;
       c += t;
       g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + (a ^ (x1 & x0));
-      w2 += (rotr<u32>(w0, 17) ^ rotr<u32>(w0, 19) ^ (w0 >>> 10)) + w11 + (rotr<u32>(w3, 7) ^ rotr<u32>(w3, 18) ^ (w3 >>> 3));
-      t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(k, 8) + w2;
+      t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(WK, 8);
       x0 = g ^ h;
       b += t;
       f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + (h ^ (x0 & x1));
-      w3 += (rotr<u32>(w1, 17) ^ rotr<u32>(w1, 19) ^ (w1 >>> 10)) + w12 + (rotr<u32>(w4, 7) ^ rotr<u32>(w4, 18) ^ (w4 >>> 3));
-      t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(k, 12) + w3;
+      t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(WK, 12);
       x1 = f ^ g;
       a += t;
       e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + (g ^ (x1 & x0));
-      w4 += (rotr<u32>(w2, 17) ^ rotr<u32>(w2, 19) ^ (w2 >>> 10)) + w13 + (rotr<u32>(w5, 7) ^ rotr<u32>(w5, 18) ^ (w5 >>> 3));
-      t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(k, 16) + w4;
+      s = i32x4.add(i32x4.add(y0, v128.xor(v128.xor(v128.or(i32x4.shr_u(i32x4.shuffle(y0, y1, 1, 2, 3, 4), 7), i32x4.shl(i32x4.shuffle(y0, y1, 1, 2, 3, 4), 25)), v128.or(i32x4.shr_u(i32x4.shuffle(y0, y1, 1, 2, 3, 4), 18), i32x4.shl(i32x4.shuffle(y0, y1, 1, 2, 3, 4), 14))), i32x4.shr_u(i32x4.shuffle(y0, y1, 1, 2, 3, 4), 3))), i32x4.shuffle(y2, y3, 1, 2, 3, 4));
+      q = i32x4.shuffle(y3, y3, 2, 3, 2, 3);
+      s = i32x4.add(s, i32x4.shuffle(v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), ZERO, 0, 1, 4, 5));
+      q = i32x4.shuffle(s, s, 0, 1, 0, 1);
+      y0 = i32x4.add(s, i32x4.shuffle(ZERO, v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), 0, 1, 6, 7));
+      v128.store(WK, i32x4.add(y0, v128.load(k, 0)), 0);
+      t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(WK, 16);
       x0 = e ^ f;
       h += t;
       d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + (f ^ (x0 & x1));
-      w5 += (rotr<u32>(w3, 17) ^ rotr<u32>(w3, 19) ^ (w3 >>> 10)) + w14 + (rotr<u32>(w6, 7) ^ rotr<u32>(w6, 18) ^ (w6 >>> 3));
-      t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(k, 20) + w5;
+      t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(WK, 20);
       x1 = d ^ e;
       g += t;
       c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + (e ^ (x1 & x0));
-      w6 += (rotr<u32>(w4, 17) ^ rotr<u32>(w4, 19) ^ (w4 >>> 10)) + w15 + (rotr<u32>(w7, 7) ^ rotr<u32>(w7, 18) ^ (w7 >>> 3));
-      t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(k, 24) + w6;
+      t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(WK, 24);
       x0 = c ^ d;
       f += t;
       b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + (d ^ (x0 & x1));
-      w7 += (rotr<u32>(w5, 17) ^ rotr<u32>(w5, 19) ^ (w5 >>> 10)) + w0 + (rotr<u32>(w8, 7) ^ rotr<u32>(w8, 18) ^ (w8 >>> 3));
-      t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(k, 28) + w7;
+      t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(WK, 28);
       x1 = b ^ c;
       e += t;
       a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + (c ^ (x1 & x0));
-      w8 += (rotr<u32>(w6, 17) ^ rotr<u32>(w6, 19) ^ (w6 >>> 10)) + w1 + (rotr<u32>(w9, 7) ^ rotr<u32>(w9, 18) ^ (w9 >>> 3));
-      t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(k, 32) + w8;
+      s = i32x4.add(i32x4.add(y1, v128.xor(v128.xor(v128.or(i32x4.shr_u(i32x4.shuffle(y1, y2, 1, 2, 3, 4), 7), i32x4.shl(i32x4.shuffle(y1, y2, 1, 2, 3, 4), 25)), v128.or(i32x4.shr_u(i32x4.shuffle(y1, y2, 1, 2, 3, 4), 18), i32x4.shl(i32x4.shuffle(y1, y2, 1, 2, 3, 4), 14))), i32x4.shr_u(i32x4.shuffle(y1, y2, 1, 2, 3, 4), 3))), i32x4.shuffle(y3, y0, 1, 2, 3, 4));
+      q = i32x4.shuffle(y0, y0, 2, 3, 2, 3);
+      s = i32x4.add(s, i32x4.shuffle(v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), ZERO, 0, 1, 4, 5));
+      q = i32x4.shuffle(s, s, 0, 1, 0, 1);
+      y1 = i32x4.add(s, i32x4.shuffle(ZERO, v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), 0, 1, 6, 7));
+      v128.store(WK, i32x4.add(y1, v128.load(k, 16)), 16);
+      t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(WK, 32);
       x0 = a ^ b;
       d += t;
       h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + (b ^ (x0 & x1));
-      w9 += (rotr<u32>(w7, 17) ^ rotr<u32>(w7, 19) ^ (w7 >>> 10)) + w2 + (rotr<u32>(w10, 7) ^ rotr<u32>(w10, 18) ^ (w10 >>> 3));
-      t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(k, 36) + w9;
+      t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(WK, 36);
       x1 = h ^ a;
       c += t;
       g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + (a ^ (x1 & x0));
-      w10 += (rotr<u32>(w8, 17) ^ rotr<u32>(w8, 19) ^ (w8 >>> 10)) + w3 + (rotr<u32>(w11, 7) ^ rotr<u32>(w11, 18) ^ (w11 >>> 3));
-      t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(k, 40) + w10;
+      t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(WK, 40);
       x0 = g ^ h;
       b += t;
       f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + (h ^ (x0 & x1));
-      w11 += (rotr<u32>(w9, 17) ^ rotr<u32>(w9, 19) ^ (w9 >>> 10)) + w4 + (rotr<u32>(w12, 7) ^ rotr<u32>(w12, 18) ^ (w12 >>> 3));
-      t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(k, 44) + w11;
+      t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(WK, 44);
       x1 = f ^ g;
       a += t;
       e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + (g ^ (x1 & x0));
-      w12 += (rotr<u32>(w10, 17) ^ rotr<u32>(w10, 19) ^ (w10 >>> 10)) + w5 + (rotr<u32>(w13, 7) ^ rotr<u32>(w13, 18) ^ (w13 >>> 3));
-      t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(k, 48) + w12;
+      s = i32x4.add(i32x4.add(y2, v128.xor(v128.xor(v128.or(i32x4.shr_u(i32x4.shuffle(y2, y3, 1, 2, 3, 4), 7), i32x4.shl(i32x4.shuffle(y2, y3, 1, 2, 3, 4), 25)), v128.or(i32x4.shr_u(i32x4.shuffle(y2, y3, 1, 2, 3, 4), 18), i32x4.shl(i32x4.shuffle(y2, y3, 1, 2, 3, 4), 14))), i32x4.shr_u(i32x4.shuffle(y2, y3, 1, 2, 3, 4), 3))), i32x4.shuffle(y0, y1, 1, 2, 3, 4));
+      q = i32x4.shuffle(y1, y1, 2, 3, 2, 3);
+      s = i32x4.add(s, i32x4.shuffle(v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), ZERO, 0, 1, 4, 5));
+      q = i32x4.shuffle(s, s, 0, 1, 0, 1);
+      y2 = i32x4.add(s, i32x4.shuffle(ZERO, v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), 0, 1, 6, 7));
+      v128.store(WK, i32x4.add(y2, v128.load(k, 32)), 32);
+      t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(WK, 48);
       x0 = e ^ f;
       h += t;
       d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + (f ^ (x0 & x1));
-      w13 += (rotr<u32>(w11, 17) ^ rotr<u32>(w11, 19) ^ (w11 >>> 10)) + w6 + (rotr<u32>(w14, 7) ^ rotr<u32>(w14, 18) ^ (w14 >>> 3));
-      t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(k, 52) + w13;
+      t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(WK, 52);
       x1 = d ^ e;
       g += t;
       c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + (e ^ (x1 & x0));
-      w14 += (rotr<u32>(w12, 17) ^ rotr<u32>(w12, 19) ^ (w12 >>> 10)) + w7 + (rotr<u32>(w15, 7) ^ rotr<u32>(w15, 18) ^ (w15 >>> 3));
-      t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(k, 56) + w14;
+      t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(WK, 56);
       x0 = c ^ d;
       f += t;
       b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + (d ^ (x0 & x1));
-      w15 += (rotr<u32>(w13, 17) ^ rotr<u32>(w13, 19) ^ (w13 >>> 10)) + w8 + (rotr<u32>(w0, 7) ^ rotr<u32>(w0, 18) ^ (w0 >>> 3));
-      t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(k, 60) + w15;
+      t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(WK, 60);
       x1 = b ^ c;
       e += t;
       a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + (c ^ (x1 & x0));
+      s = i32x4.add(i32x4.add(y3, v128.xor(v128.xor(v128.or(i32x4.shr_u(i32x4.shuffle(y3, y0, 1, 2, 3, 4), 7), i32x4.shl(i32x4.shuffle(y3, y0, 1, 2, 3, 4), 25)), v128.or(i32x4.shr_u(i32x4.shuffle(y3, y0, 1, 2, 3, 4), 18), i32x4.shl(i32x4.shuffle(y3, y0, 1, 2, 3, 4), 14))), i32x4.shr_u(i32x4.shuffle(y3, y0, 1, 2, 3, 4), 3))), i32x4.shuffle(y1, y2, 1, 2, 3, 4));
+      q = i32x4.shuffle(y2, y2, 2, 3, 2, 3);
+      s = i32x4.add(s, i32x4.shuffle(v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), ZERO, 0, 1, 4, 5));
+      q = i32x4.shuffle(s, s, 0, 1, 0, 1);
+      y3 = i32x4.add(s, i32x4.shuffle(ZERO, v128.xor(v128.xor(v128.or(i32x4.shr_u(q, 17), i32x4.shl(q, 15)), v128.or(i32x4.shr_u(q, 19), i32x4.shl(q, 13))), i32x4.shr_u(q, 10)), 0, 1, 6, 7));
+      v128.store(WK, i32x4.add(y3, v128.load(k, 48)), 48);
     }
+    // Rounds 48..63.
+    t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(WK, 0);
+    x0 = a ^ b;
+    d += t;
+    h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + (b ^ (x0 & x1));
+    t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(WK, 4);
+    x1 = h ^ a;
+    c += t;
+    g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + (a ^ (x1 & x0));
+    t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(WK, 8);
+    x0 = g ^ h;
+    b += t;
+    f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + (h ^ (x0 & x1));
+    t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(WK, 12);
+    x1 = f ^ g;
+    a += t;
+    e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + (g ^ (x1 & x0));
+    t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(WK, 16);
+    x0 = e ^ f;
+    h += t;
+    d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + (f ^ (x0 & x1));
+    t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(WK, 20);
+    x1 = d ^ e;
+    g += t;
+    c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + (e ^ (x1 & x0));
+    t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(WK, 24);
+    x0 = c ^ d;
+    f += t;
+    b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + (d ^ (x0 & x1));
+    t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(WK, 28);
+    x1 = b ^ c;
+    e += t;
+    a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + (c ^ (x1 & x0));
+    t = h + (rotr<u32>(e, 6) ^ rotr<u32>(e, 11) ^ rotr<u32>(e, 25)) + (g ^ (e & (f ^ g))) + load<u32>(WK, 32);
+    x0 = a ^ b;
+    d += t;
+    h = t + (rotr<u32>(a, 2) ^ rotr<u32>(a, 13) ^ rotr<u32>(a, 22)) + (b ^ (x0 & x1));
+    t = g + (rotr<u32>(d, 6) ^ rotr<u32>(d, 11) ^ rotr<u32>(d, 25)) + (f ^ (d & (e ^ f))) + load<u32>(WK, 36);
+    x1 = h ^ a;
+    c += t;
+    g = t + (rotr<u32>(h, 2) ^ rotr<u32>(h, 13) ^ rotr<u32>(h, 22)) + (a ^ (x1 & x0));
+    t = f + (rotr<u32>(c, 6) ^ rotr<u32>(c, 11) ^ rotr<u32>(c, 25)) + (e ^ (c & (d ^ e))) + load<u32>(WK, 40);
+    x0 = g ^ h;
+    b += t;
+    f = t + (rotr<u32>(g, 2) ^ rotr<u32>(g, 13) ^ rotr<u32>(g, 22)) + (h ^ (x0 & x1));
+    t = e + (rotr<u32>(b, 6) ^ rotr<u32>(b, 11) ^ rotr<u32>(b, 25)) + (d ^ (b & (c ^ d))) + load<u32>(WK, 44);
+    x1 = f ^ g;
+    a += t;
+    e = t + (rotr<u32>(f, 2) ^ rotr<u32>(f, 13) ^ rotr<u32>(f, 22)) + (g ^ (x1 & x0));
+    t = d + (rotr<u32>(a, 6) ^ rotr<u32>(a, 11) ^ rotr<u32>(a, 25)) + (c ^ (a & (b ^ c))) + load<u32>(WK, 48);
+    x0 = e ^ f;
+    h += t;
+    d = t + (rotr<u32>(e, 2) ^ rotr<u32>(e, 13) ^ rotr<u32>(e, 22)) + (f ^ (x0 & x1));
+    t = c + (rotr<u32>(h, 6) ^ rotr<u32>(h, 11) ^ rotr<u32>(h, 25)) + (b ^ (h & (a ^ b))) + load<u32>(WK, 52);
+    x1 = d ^ e;
+    g += t;
+    c = t + (rotr<u32>(d, 2) ^ rotr<u32>(d, 13) ^ rotr<u32>(d, 22)) + (e ^ (x1 & x0));
+    t = b + (rotr<u32>(g, 6) ^ rotr<u32>(g, 11) ^ rotr<u32>(g, 25)) + (a ^ (g & (h ^ a))) + load<u32>(WK, 56);
+    x0 = c ^ d;
+    f += t;
+    b = t + (rotr<u32>(c, 2) ^ rotr<u32>(c, 13) ^ rotr<u32>(c, 22)) + (d ^ (x0 & x1));
+    t = a + (rotr<u32>(f, 6) ^ rotr<u32>(f, 11) ^ rotr<u32>(f, 25)) + (h ^ (f & (g ^ h))) + load<u32>(WK, 60);
+    x1 = b ^ c;
+    e += t;
+    a = t + (rotr<u32>(b, 2) ^ rotr<u32>(b, 13) ^ rotr<u32>(b, 22)) + (c ^ (x1 & x0));
     // </generated:sha256-rounds>
     a += a0;
     b += b0;
@@ -236,6 +254,7 @@ export function sha256Blocks(state: usize, p: usize, nblocks: usize): void {
   store<u32>(state, f, 20);
   store<u32>(state, g, 24);
   store<u32>(state, h, 28);
+  zeroVec(WK, 64);
 }
 
 /** Starts a SHA-256 context. */

@@ -81,31 +81,61 @@ function sha512Rounds() {
 
 // ---- SHA-256 (FIPS 180-4 §6.2.2) ---------------------------------------------------------------
 // The same shape on 32-bit words: Σ0 = rotr 2,13,22; Σ1 = rotr 6,11,25; σ0 = rotr 7,18, >>3;
-// σ1 = rotr 17,19, >>10; 64 rounds = 16 on the loaded words, then 3 passes of 16 with the schedule.
-function sha256Round(i, k, ind) {
+// σ1 = rotr 17,19, >>10. Scalar rounds and a vector schedule as for SHA-512: the window is four
+// i32x4 quadruples y0..y3, each step extends one quadruple (σ1 in two halves, since the last two
+// new words depend on the first two) and stores W + K into a 64-byte ring the rounds read; the
+// schedule runs on the vector units beside the scalar rounds. Measured as for SHA-512: 143 ns/block
+// against 185 for the all-scalar schedule (the words in sixteen locals, extended in place).
+function sha256Round(i, ind) {
   const s = (8 - (i % 8)) % 8;
   const [a, b, c, d, e, f, g, h] = [...V.slice(s), ...V.slice(0, s)];
   const xn = i % 2 === 0 ? 'x0' : 'x1';
   const xp = i % 2 === 0 ? 'x1' : 'x0';
   return [
-    `${ind}t = ${h} + (rotr<u32>(${e}, 6) ^ rotr<u32>(${e}, 11) ^ rotr<u32>(${e}, 25)) + (${g} ^ (${e} & (${f} ^ ${g}))) + load<u32>(${k}, ${4 * i}) + w${i};`,
+    `${ind}t = ${h} + (rotr<u32>(${e}, 6) ^ rotr<u32>(${e}, 11) ^ rotr<u32>(${e}, 25)) + (${g} ^ (${e} & (${f} ^ ${g}))) + load<u32>(WK, ${4 * (i % 16)});`,
     `${ind}${xn} = ${a} ^ ${b};`,
     `${ind}${d} += t;`,
     `${ind}${h} = t + (rotr<u32>(${a}, 2) ^ rotr<u32>(${a}, 13) ^ rotr<u32>(${a}, 22)) + (${b} ^ (${xn} & ${xp}));`,
   ];
 }
-function sha256Schedule(j, ind) {
-  const m2 = `w${(j + 14) % 16}`;
-  const m15 = `w${(j + 1) % 16}`;
-  return `${ind}w${j} += (rotr<u32>(${m2}, 17) ^ rotr<u32>(${m2}, 19) ^ (${m2} >>> 10)) + w${(j + 9) % 16} + (rotr<u32>(${m15}, 7) ^ rotr<u32>(${m15}, 18) ^ (${m15} >>> 3));`;
+/** rotr on all four 32-bit lanes. */
+const vrotr32 = (x, n) => `v128.or(i32x4.shr_u(${x}, ${n}), i32x4.shl(${x}, ${32 - n}))`;
+const vsigma0_32 = (x) => `v128.xor(v128.xor(${vrotr32(x, 7)}, ${vrotr32(x, 18)}), i32x4.shr_u(${x}, 3))`;
+const vsigma1_32 = (x) => `v128.xor(v128.xor(${vrotr32(x, 17)}, ${vrotr32(x, 19)}), i32x4.shr_u(${x}, 10))`;
+/** Words 1..4 of the eight in x ‖ y: the window quadruple starting one word later. */
+const nextQuad = (x, y) => `i32x4.shuffle(${x}, ${y}, 1, 2, 3, 4)`;
+function sha256Pass(ind, schedule) {
+  const out = [];
+  for (let m = 0; m < 4; m++) {
+    for (let r = 0; r < 4; r++) out.push(...sha256Round(4 * m + r, ind));
+    if (!schedule) continue;
+    const y = (q) => `y${(m + q) % 4}`;
+    // W[n..n+3] = σ1(W[n-2..n+1]) + W[n-7..n-4] + σ0(W[n-15..n-12]) + W[n-16..n-13]: σ1 of the
+    // last two words needs the first two new ones, so it is added in two halves.
+    out.push(`${ind}s = i32x4.add(i32x4.add(y${m}, ${vsigma0_32(nextQuad(y(0), y(1)))}), ${nextQuad(y(2), y(3))});`);
+    out.push(`${ind}q = i32x4.shuffle(${y(3)}, ${y(3)}, 2, 3, 2, 3);`);
+    out.push(`${ind}s = i32x4.add(s, i32x4.shuffle(${vsigma1_32('q')}, ZERO, 0, 1, 4, 5));`);
+    out.push(`${ind}q = i32x4.shuffle(s, s, 0, 1, 0, 1);`);
+    out.push(`${ind}y${m} = i32x4.add(s, i32x4.shuffle(ZERO, ${vsigma1_32('q')}, 0, 1, 6, 7));`);
+    out.push(`${ind}v128.store(WK, i32x4.add(y${m}, v128.load(k, ${16 * m})), ${16 * m});`);
+  }
+  return out;
 }
 function sha256Rounds() {
-  const out = ['    // Rounds 0..15 use the message words as loaded.'];
-  for (let i = 0; i < 16; i++) out.push(...sha256Round(i, 'K', '    '));
-  out.push('    // Rounds 16..63: each round first extends the schedule in place (FIPS 180-4 §6.2.2 step 1).');
+  const out = ['    // Message words are big-endian (FIPS 180-4 §3.1): one byte shuffle swaps the four words of a quadruple.'];
+  for (let m = 0; m < 4; m++) {
+    out.push(`    let y${m} = v128.load(p, ${16 * m});`);
+    out.push(`    y${m} = i8x16.shuffle(y${m}, y${m}, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);`);
+    out.push(`    v128.store(WK, i32x4.add(y${m}, v128.load(K, ${16 * m})), ${16 * m});`);
+  }
+  out.push('    let s: v128;');
+  out.push('    let q: v128;');
+  out.push('    // Rounds 0..47 in three passes of 16, each extending the schedule for the next pass.');
   out.push('    for (let k = K + 64; k < K + 256; k += 64) {');
-  for (let i = 0; i < 16; i++) out.push(sha256Schedule(i, '      '), ...sha256Round(i, 'k', '      '));
+  out.push(...sha256Pass('      ', true));
   out.push('    }');
+  out.push('    // Rounds 48..63.');
+  out.push(...sha256Pass('    ', false));
   return out;
 }
 
