@@ -195,6 +195,22 @@ export function assembleSealedFrame(
   return out;
 }
 
+/**
+ * The last view `prefix(source, n)` made: a writer's ciphertext is the same n bytes of the sealer's
+ * region frame after frame, so one view serves them all (a view costs an allocation).
+ */
+let prefixSource: Uint8Array | undefined;
+let prefixView: Uint8Array = new Uint8Array(0);
+
+function prefix(source: Uint8Array, n: number): Uint8Array {
+  if (n === source.length) return source;
+  if (source !== prefixSource || prefixView.length !== n) {
+    prefixSource = source;
+    prefixView = source.subarray(0, n);
+  }
+  return prefixView;
+}
+
 /** Bytes of a hot-path frame (see {@link writeSealedFrame}). */
 export function sealedFrameSize(headerLength: number, ciphertextLength: number, trailer?: Uint8Array): number {
   const inner = recordSize(headerLength) + recordSize(ciphertextLength) + recordSize(trailer ? trailer.length : SEALED_TRAILER_LENGTH);
@@ -212,12 +228,15 @@ export function writeSealedFrame(
 ): number {
   const trailerLength = trailer ? trailer.length : SEALED_TRAILER_LENGTH;
   const inner = recordSize(headerLength) + recordSize(ciphertextLength) + recordSize(trailerLength);
+  const end = 2 * tagSize(inner) + inner;
   let at = writeForwardTag(out, 0, FRAME_TAG, inner);
   at = writeForwardTag(out, at, RECORD_TAG, headerLength);
-  out.set(headerLength === header.length ? header : header.subarray(0, headerLength), at);
+  // A header buffer that ends inside the frame is copied whole (no view): the records written
+  // next overwrite whatever it holds past the header.
+  out.set(at + header.length <= end ? header : header.subarray(0, headerLength), at);
   at += headerLength;
   at = writeForwardTag(out, at, RECORD_TAG, ciphertextLength);
-  out.set(ciphertextLength === ciphertext.length ? ciphertext : ciphertext.subarray(0, ciphertextLength), at);
+  out.set(prefix(ciphertext, ciphertextLength), at);
   at += ciphertextLength;
   at = writeForwardTag(out, at, RECORD_TAG, trailerLength);
   if (trailer) {

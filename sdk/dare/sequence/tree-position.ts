@@ -43,12 +43,17 @@ export class PositionTable {
   private readonly index: number[] = [];
   private readonly offset: number[] = [];
   private readonly until: number[] = [];
+  /** The earliest expiry held (forget has nothing to do before it). */
+  private soonest = Infinity;
 
   /** Remembers the offset of frame `index`, until the last frame that may name it. */
   set(index: number, offset: number): void {
+    const until = lastReferrer(index);
+    if (until <= index) return; // no later frame names it (every even index)
+    if (until < this.soonest) this.soonest = until;
     this.index.push(index);
     this.offset.push(offset);
-    this.until.push(lastReferrer(index));
+    this.until.push(until);
   }
 
   /** The offset of frame `index`, if still held. */
@@ -59,14 +64,19 @@ export class PositionTable {
 
   /** Drops every entry no frame from `next` on can name. */
   forget(next: number): void {
+    if (next <= this.soonest) return; // nothing expires yet
     let k = 0;
+    let soonest = Infinity;
     for (let i = 0; i < this.index.length; i++) {
-      if (this.until[i]! < next) continue;
+      const until = this.until[i]!;
+      if (until < next) continue;
       this.index[k] = this.index[i]!;
       this.offset[k] = this.offset[i]!;
-      this.until[k] = this.until[i]!;
+      this.until[k] = until;
+      if (until < soonest) soonest = until;
       k++;
     }
+    this.soonest = soonest;
     this.index.length = k;
     this.offset.length = k;
     this.until.length = k;

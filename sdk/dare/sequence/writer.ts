@@ -117,6 +117,8 @@ export class SequenceWriter {
   private readonly slab = new FrameSlab();
   /** Where hot-path frames are built for a store that copies them at once (`appendSync`). */
   private frameScratch = new Uint8Array(0);
+  /** The last view of `frameScratch` handed to the store (frames of one log mostly share a size). */
+  private frameView: Uint8Array = new Uint8Array(0);
   /** The last head, in a buffer of our own (the hot path copies into it; `head` hands out copies). */
   private readonly headBuffer = new Uint8Array(64);
   private closed = false;
@@ -306,7 +308,8 @@ export class SequenceWriter {
     if (direct) {
       if (this.frameScratch.length < size) this.frameScratch = new Uint8Array(Math.max(size, 4096));
       writeSealedFrame(this.frameScratch, header.bytes, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
-      bytes = this.frameScratch.subarray(0, size);
+      if (this.frameView.length !== size || this.frameView.buffer !== this.frameScratch.buffer) this.frameView = this.frameScratch.subarray(0, size);
+      bytes = this.frameView;
     } else {
       bytes = this.slab.alloc(size);
       writeSealedFrame(bytes, header.bytes, headerLength, ciphertext, ciphertextLength, pd, head, mac, trailer);
