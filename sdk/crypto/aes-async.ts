@@ -17,6 +17,7 @@
  * and signature (or MAC) before trusting plaintext, and so must any other caller.
  */
 import { CryptoError } from './errors.js';
+import { nativeCbcChainsOf, type CbcChain } from './native/cbc-chain.js';
 import { nativeSymmetric } from './native/symmetric.js';
 import { asyncAesRoute, type AsyncAesName } from './selection.js';
 import { route, routing, symmetricProvider } from './state.js';
@@ -177,11 +178,28 @@ function asyncOf(name: AsyncAesName, keyedFor: (key: Uint8Array) => KeyedCbc): A
 }
 
 /**
+ * A stream over a synchronous chain: each call runs at once on the caller's buffer (no copy, no
+ * queue), so call order is applied order; failures become rejections as in the other streams.
+ */
+function chainStream(chain: CbcChain): AesCbcStream {
+  const run = (step: () => Uint8Array): Promise<Uint8Array> => {
+    try {
+      return Promise.resolve(step());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  return { update: (blocks) => run(() => chain.update(blocks)), finish: (last) => run(() => chain.finish(last)) };
+}
+
+/**
  * A synchronous provider behind the async shape (the streams re-expand the key per call, which
- * is noise next to a bulk chunk). The stream keeps a copy of the key until `finish`.
+ * is noise next to a bulk chunk). The stream keeps a copy of the key until `finish`. The native
+ * provider's streams instead keep one OpenSSL context for the whole chain (native/cbc-chain.ts):
+ * no per-chunk copies, so a streamed payload leaves no garbage the size of its chunks behind.
  */
 export function asyncAesOf(provider: Pick<SymmetricProvider, 'name' | 'aes256CbcEncrypt' | 'aes256CbcDecrypt'>): AsyncAes {
-  return asyncOf(provider.name, (key) => {
+  const aes = asyncOf(provider.name, (key) => {
     const k = key.slice();
     return {
       encrypt: async (iv, data) => provider.aes256CbcEncrypt(k, iv, data),
@@ -189,6 +207,13 @@ export function asyncAesOf(provider: Pick<SymmetricProvider, 'name' | 'aes256Cbc
       close: () => void k.fill(0),
     };
   });
+  const chains = nativeCbcChainsOf(provider);
+  if (chains === undefined) return aes;
+  return {
+    ...aes,
+    cbcEncryptStream: (key, iv) => chainStream(chains(key, iv, false)),
+    cbcDecryptStream: (key, iv) => chainStream(chains(key, iv, true)),
+  };
 }
 
 function webCryptoSubtle(): SubtleCrypto | undefined {
