@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { link, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { escapeText } from './escape.js';
+import { gcPacer } from './gc-pacer.js';
 import { CliExit, type CliIo } from './io.js';
 
 /**
@@ -112,6 +113,7 @@ export async function* readInput(input: InputFile, io: CliIo): AsyncGenerator<Ui
     let turn = 0;
     const readInto = (b: Uint8Array) => handle.read(b, 0, b.length, null);
     let next = readInto(buffers[turn]!);
+    const pace = gcPacer();
     for (;;) {
       let n: number;
       try {
@@ -120,6 +122,7 @@ export async function* readInput(input: InputFile, io: CliIo): AsyncGenerator<Ui
         throw fileProblem(input.path, e);
       }
       if (n === 0) return;
+      pace(n);
       const chunk = buffers[turn]!.subarray(0, n);
       turn ^= 1;
       next = readInto(buffers[turn]!);
