@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeHashOffload } from '../adapters/node/hash-worker.js';
-import { init } from '../sdk/crypto/index.js';
+import { init, pureProvider } from '../sdk/crypto/index.js';
 import {
   DareError, computePayloadMac, darePrivateKey, decodeEnvelope, decodeEnvelopeStream, decodeEnvelopeTo, derivePayloadMacKey,
   encodeEnvelope, encodeEnvelopeStream, headerDigest, headerToObject, parseEnvelope, payloadDigest, publicPart, serializeEnvelope,
@@ -131,6 +131,19 @@ describe('the streamed form is the one-shot envelope', () => {
       }
     }
   });
+
+  it('several 1 MiB chunks: the routed cipher (one OpenSSL context per stream on Node) writes the bytes the pure provider writes', async () => {
+    const payload = seeded(31)(3 * 1024 * 1024 + 5);
+    const o = { recipients: [publicPart(bob)], signers: [alice] };
+    const routed = await encodeAll(payload, { ...o, random: seeded(32) });
+    const pure = await encodeAll(payload, { ...o, random: seeded(32), provider: pureProvider });
+    expect(bytesEqual(routed, pure)).toBe(true);
+    for (const provider of [undefined, pureProvider]) {
+      const s = await streamDecode(routed, { keys: [bob], signers: [publicPart(alice)], ...(provider ? { provider } : {}) });
+      expect(s.code).toBe('decoded');
+      expect(bytesEqual(s.out, payload)).toBe(true);
+    }
+  }, 60_000);
 
   it('several chunks become JSON-B data chunks (8C–8F) ending in one data item; the one-shot reader concatenates them', async () => {
     const payload = seeded(3)(1000);

@@ -99,7 +99,11 @@ const READ_SIZE = 1 << 20;
  */
 export async function* readInput(input: InputFile, io: CliIo): AsyncGenerator<Uint8Array> {
   if (input.path === STDIO) {
-    yield* io.stdin();
+    const pace = gcPacer();
+    for await (const chunk of io.stdin()) {
+      pace(chunk.length);
+      yield chunk;
+    }
     return;
   }
   let handle: FileHandle;

@@ -47,13 +47,11 @@ export function cancelled(): DareError {
 export class SourcePuller implements AsyncIterator<Uint8Array> {
   private readonly iterator: AsyncIterator<unknown> | Iterator<unknown> | undefined;
   private readonly reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  /** Rejects the pull in progress, if any. */
   private stop: ((e: unknown) => void) | undefined;
-  private readonly stopped: Promise<never>;
   private ended = false;
 
   constructor(source: EnvelopeSource) {
-    this.stopped = new Promise<never>((_, reject) => (this.stop = reject));
-    this.stopped.catch(() => undefined);
     if (source instanceof Uint8Array) this.iterator = [source][Symbol.iterator]();
     else if (isBlob(source)) this.reader = (source.stream() as ReadableStream<Uint8Array>).getReader();
     else if (isReadableStream(source)) this.reader = source.getReader();
@@ -66,7 +64,15 @@ export class SourcePuller implements AsyncIterator<Uint8Array> {
     for (;;) {
       if (this.ended) return { done: true, value: undefined };
       const pull: Promise<IteratorResult<unknown>> = this.reader ? this.reader.read() : Promise.resolve(this.iterator!.next());
-      const r = await Promise.race([pull, this.stopped]);
+      // Not Promise.race with one long-lived "stopped" promise: every race would leave a
+      // reaction on it holding its result — every chunk ever read (fresh buffers from a pipe:
+      // the whole input in memory). Each pull gets its own way to be stopped instead.
+      const r = await new Promise<IteratorResult<unknown>>((resolve, reject) => {
+        this.stop = reject;
+        pull.then(resolve, reject);
+      }).finally(() => {
+        this.stop = undefined;
+      });
       if (r.done) {
         this.ended = true;
         this.release();
