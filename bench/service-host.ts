@@ -13,11 +13,13 @@
  * process shares) and `{type:'stop'}` by closing everything and exiting.
  *
  * env: MESH_BENCH_STORE (location), MESH_BENCH_SECRET (base64url, shared by every host: one
- * service identity), MESH_BENCH_SOCKETS_PER_DEVICE.
+ * service identity), MESH_BENCH_SOCKETS_PER_DEVICE, MESH_BENCH_PROFILE (a .cpuprofile path:
+ * profiles the load phase, from the first report to the second).
  */
 import { attachPush } from '../adapters/http/node-push.js';
 import { listenHttp } from '../adapters/http/node-server.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startProfile } from './cpu-profile.js';
 import { NodeServiceFiles } from '../adapters/service-store/node-files.js';
 import { PostgresServiceStore } from '../adapters/service-store/postgres.js';
 import { init } from '../sdk/crypto/index.js';
@@ -72,8 +74,15 @@ server.server.on('connection', (socket) => {
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 
+// MESH_BENCH_PROFILE: a CPU profile from the first report (load starts) to the second (load ends).
+const profilePath = process.env['MESH_BENCH_PROFILE'] ?? '';
+let reports = 0;
+let stopProfile: (() => Promise<void>) | undefined;
+
 process.on('message', async (m: { type: string }) => {
   if (m.type === 'report') {
+    reports++;
+    if (profilePath !== '' && reports === 2) await stopProfile?.();
     const loopDelayP99Ms = loop.percentile(99) / 1e6;
     loop.reset();
     process.send!({
@@ -83,6 +92,7 @@ process.on('message', async (m: { type: string }) => {
       })(), connections: service.push!.stats().connections, httpConnections,
       commits: [...commits],
     });
+    if (profilePath !== '' && reports === 1) stopProfile = await startProfile(profilePath);
   } else if (m.type === 'stop') {
     attached.detach();
     await service.close();

@@ -63,6 +63,22 @@ export function responseComponents(request: HeaderSource): ComponentId[] {
   return list;
 }
 
+/** A list of components built once (a request's components do not change), with their identities. */
+interface Coverage {
+  readonly components: readonly ComponentId[];
+  readonly keys: readonly string[];
+}
+
+const coverage = (components: ComponentId[]): Coverage => ({ components, keys: components.map(componentKey) });
+const WITH_CREDENTIAL = { get: (name: string) => (name === MESH_CREDENTIAL_HEADER ? '' : null) };
+const WITHOUT_CREDENTIAL = { get: () => null };
+// Shared by every signature: nothing in this module or signature-base.ts modifies them.
+const REQUEST = { with: coverage(requestComponents(WITH_CREDENTIAL)), without: coverage(requestComponents(WITHOUT_CREDENTIAL)) };
+const RESPONSE = { with: coverage(responseComponents(WITH_CREDENTIAL)), without: coverage(responseComponents(WITHOUT_CREDENTIAL)) };
+
+const requestCoverage = (headers: HeaderSource): Coverage => (headers.get(MESH_CREDENTIAL_HEADER) === null ? REQUEST.without : REQUEST.with);
+const responseCoverage = (request: HeaderSource): Coverage => (request.get(MESH_CREDENTIAL_HEADER) === null ? RESPONSE.without : RESPONSE.with);
+
 /** Seconds since the epoch, whole (RFC 9421 §2.3: no sub-second precision). */
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
@@ -103,7 +119,7 @@ export function signMeshRequest(request: SignedRequestView, options: SignRequest
   const parameters: Parameters = new Map<string, BareItem>([
     ['created', created], ['expires', expires], ['nonce', nonce], ['keyid', options.keyid], ['alg', HMAC_SHA256], ['tag', MESH_REQUEST_TAG],
   ]);
-  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, requestComponents(request.headers), parameters, { kind: 'request', request }, options.key);
+  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, requestCoverage(request.headers).components, parameters, { kind: 'request', request }, options.key);
   return { signatureInput: fields.signatureInput, signature: fields.signature, keyid: options.keyid, nonce, created, expires };
 }
 
@@ -119,9 +135,9 @@ function integerParam(sig: ReadSignature, name: string): number {
   return v;
 }
 
-function requireCovered(sig: ReadSignature, required: readonly ComponentId[]): void {
+function requireCovered(sig: ReadSignature, required: Coverage): void {
   const covered = new Set(sig.components.map(componentKey));
-  for (const id of required) if (!covered.has(componentKey(id))) bad(`the signature does not cover ${serializeComponentId(id)}`);
+  for (const [i, key] of required.keys.entries()) if (!covered.has(key)) bad(`the signature does not cover ${serializeComponentId(required.components[i]!)}`);
 }
 
 /** A signature from the message, with the parameters every Mesh signature must have checked. */
@@ -141,7 +157,7 @@ function readMeshSignature(headers: HeaderSource, tag: string): ReadSignature & 
  */
 export function readMeshRequestSignature(request: SignedRequestView, now: number = Date.now()): ReadSignature & RequestSignature {
   const sig = readMeshSignature(request.headers, MESH_REQUEST_TAG);
-  requireCovered(sig, requestComponents(request.headers));
+  requireCovered(sig, requestCoverage(request.headers));
   const nonce = stringParam(sig, 'nonce');
   if (!NONCE.test(nonce)) bad(`nonce must be ${MESH_NONCE_BYTES} bytes in base64url`);
   const expires = integerParam(sig, 'expires');
@@ -174,7 +190,7 @@ export function signMeshResponse(
   const parameters: Parameters = new Map<string, BareItem>([
     ['created', seconds(options.now ?? Date.now())], ['keyid', options.keyid], ['alg', HMAC_SHA256], ['tag', MESH_RESPONSE_TAG],
   ]);
-  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, responseComponents(request.headers), parameters,
+  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, responseCoverage(request.headers).components, parameters,
     { kind: 'response', response: { ...response, request } }, options.key);
   return { signatureInput: fields.signatureInput, signature: fields.signature };
 }
@@ -194,7 +210,7 @@ export function verifyMeshResponse(
     if (sig.keyid !== options.keyid) bad(`the response signature names key ${sig.keyid}, not ours`);
     const t = seconds(options.now ?? Date.now());
     if (Math.abs(sig.created - t) > MESH_SIGNATURE_WINDOW) bad(`the response signature was created ${sig.created - t} s from now`);
-    requireCovered(sig, responseComponents(request.headers));
+    requireCovered(sig, responseCoverage(request.headers));
     verifyHmacSignature(sig, { kind: 'response', response: { ...response, request } }, options.key);
   } catch (e) {
     if (e instanceof ProtocolError && e.code === 'PROTOCOL_BAD_SIGNATURE') {

@@ -6,7 +6,7 @@ import { ProtocolError } from './errors.js';
 import {
   readSignatureParams, serializeSignatureParams, signatureBase, type ComponentId, type HeaderSource, type SignatureTarget,
 } from './signature-base.js';
-import { byteSequence, isInnerList, parseDictionaryField, serializeInnerList, serializeItem, type Parameters } from './structured.js';
+import { byteSequence, isInnerList, parsedDictionaryField, serializeInnerList, serializeItem, type Parameters } from './structured.js';
 
 /**
  * Signature-Input and Signature fields (RFC 9421 §4) with `hmac-sha256` (§3.3.3): creating one
@@ -58,11 +58,10 @@ export interface ReadSignature {
  * §3.2 steps 1–3). Both fields must hold the label; other labels are ignored.
  */
 export function readSignature(headers: HeaderSource, label: string): ReadSignature {
-  const inputField = headers.get('signature-input');
-  const signatureField = headers.get('signature');
-  if (inputField === null || signatureField === null) bad('the message is not signed (no Signature-Input or Signature field)');
-  const input = parseDictionaryField(inputField, 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE').get(label);
-  const signature = parseDictionaryField(signatureField, 'Signature', 'PROTOCOL_BAD_SIGNATURE').get(label);
+  if (headers.get('signature-input') === null || headers.get('signature') === null) bad('the message is not signed (no Signature-Input or Signature field)');
+  // Parsed once per message: a response signature covers these members of the request again.
+  const input = parsedDictionaryField(headers, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE')!.get(label);
+  const signature = parsedDictionaryField(headers, 'signature', 'Signature', 'PROTOCOL_BAD_SIGNATURE')!.get(label);
   if (input === undefined || signature === undefined) bad(`no signature labelled ${label} in both Signature-Input and Signature`);
   const { components, parameters } = readSignatureParams(input, label);
   const value = isInnerList(signature) ? undefined : byteSequence(signature[0]);

@@ -1,6 +1,6 @@
 import { ProtocolError } from './errors.js';
 import {
-  isInnerList, parseDictionaryField, serializeInnerList, serializeItem, serializeMember, type InnerList, type Item, type Parameters,
+  isInnerList, parsedDictionaryField, serializeInnerList, serializeItem, serializeMember, serializeParameter, type InnerList, type Item, type Parameters,
 } from './structured.js';
 
 /**
@@ -126,20 +126,28 @@ export function componentValue(id: ComponentId, target: SignatureTarget): string
   for (const p of params.keys()) if (!FIELD_PARAMS.has(p)) bad(`"${name}": unsupported parameter ${p}`);
   const headers = fromRequest ? (target.kind === 'response' ? target.response.request?.headers : undefined) : target.kind === 'request' ? target.request.headers : target.response.headers;
   if (headers === undefined) bad(`"${name}";req: no request to take it from`);
-  const value = headers.get(name);
-  if (value === null) bad(`covered field ${name} is not in the ${fromRequest || target.kind === 'request' ? 'request' : 'response'}`);
-  if (!params.has('key')) return value.trim();
+  const where = (): string => (fromRequest || target.kind === 'request' ? 'request' : 'response');
+  if (!params.has('key')) {
+    const value = headers.get(name);
+    if (value === null) bad(`covered field ${name} is not in the ${where()}`);
+    return value.trim();
+  }
   const key = params.get('key');
   if (typeof key !== 'string') bad(`"${name}": the key parameter must be a String`);
-  const member = parseDictionaryField(value, name, 'PROTOCOL_BAD_SIGNATURE').get(key);
+  const dictionary = parsedDictionaryField(headers, name, name, 'PROTOCOL_BAD_SIGNATURE');
+  if (dictionary === null) bad(`covered field ${name} is not in the ${where()}`);
+  const member = dictionary.get(key);
   if (member === undefined) bad(`"${name}";key="${key}": no such member`);
   return serializeMember(member);
 }
 
 /** Identity of a component: name and parameters, parameter order ignored (RFC 9421 §2: equality of identifiers). */
 export function componentKey(id: ComponentId): string {
-  const params = [...id[1].entries()].map(([k, v]) => serializeItem([true, new Map([[k, v]])]).slice(2)).sort();
-  return `${serializeItem([componentName(id), new Map()])}${params.join('')}`;
+  const name = serializeItem(componentName(id));
+  if (id[1].size === 0) return name;
+  const params: string[] = [];
+  for (const [k, v] of id[1]) params.push(serializeParameter(k, v));
+  return name + params.sort().join('');
 }
 
 /** The `@signature-params` value: the covered components as an Inner List with the signature parameters (RFC 9421 §2.3). */
@@ -158,11 +166,12 @@ export function signatureBase(components: readonly ComponentId[], signatureParam
   const lines: string[] = [];
   for (const id of components) {
     const key = componentKey(id);
-    if (seen.has(key)) bad(`component ${serializeComponentId(id)} is covered twice`);
+    const serialized = serializeComponentId(id);
+    if (seen.has(key)) bad(`component ${serialized} is covered twice`);
     seen.add(key);
     const value = componentValue(id, target);
-    if (/[\r\n]/.test(value)) bad(`component ${serializeComponentId(id)} has a newline in its value`);
-    lines.push(`${serializeComponentId(id)}: ${value}`);
+    if (/[\r\n]/.test(value)) bad(`component ${serialized} has a newline in its value`);
+    lines.push(`${serialized}: ${value}`);
   }
   lines.push(`"@signature-params": ${signatureParams}`);
   const base = lines.join('\n');
