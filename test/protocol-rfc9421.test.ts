@@ -207,6 +207,24 @@ describe('RFC 8941 serialization: the short path gives the package\'s text', () 
     expect(n).toBeGreaterThan(500);
   });
 
+  it('what a signer tells the memo of its own fields is what parsing them gives', () => {
+    const h = new Headers({ 'content-digest': contentDigest(utf8Encode('{}')) });
+    const target: SignatureTarget = { kind: 'request', request: { method: 'POST', targetUri: 'https://mesh.example.com/.well-known/mmm/Status', headers: h } };
+    const params = new Map<string, BareItem>([['created', 1_800_000_000], ['nonce', 'n"q\\'], ['keyid', 'MBWG'], ['alg', 'hmac-sha256']]);
+    const f = createHmacSignature('mmm', [component('@method'), component('content-digest')], params, target, new Uint8Array(32).fill(1));
+    h.set('signature-input', f.signatureInput);
+    h.set('signature', f.signature);
+    for (const [name, value] of [['signature-input', f.signatureInput], ['signature', f.signature]] as const) {
+      const remembered = parsedDictionaryField(h, name, name, 'PROTOCOL_BAD_SIGNATURE');
+      expect(remembered).toEqual(library.parseDictionary(value));
+    }
+    // A label that is no Dictionary key is not remembered: reading the field fails as parsing does.
+    const g = new Headers();
+    const bad = createHmacSignature('Bad', [component('@method')], new Map(), { kind: 'request', request: { ...target.request, headers: g } }, new Uint8Array(32));
+    g.set('signature-input', bad.signatureInput);
+    expect(() => parsedDictionaryField(g, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE')).toThrow(ProtocolError);
+  });
+
   it('a Dictionary field is parsed once per message, and anew once the field changed', () => {
     const h = new Headers({ 'signature-input': 'mmm=("@method");created=1' });
     const first = parsedDictionaryField(h, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE');

@@ -6,7 +6,9 @@ import { ProtocolError } from './errors.js';
 import {
   readSignatureParams, serializeSignatureParams, signatureBase, type ComponentId, type HeaderSource, type SignatureTarget,
 } from './signature-base.js';
-import { byteSequence, isInnerList, parsedDictionaryField, serializeInnerList, serializeItem, type Parameters } from './structured.js';
+import {
+  byteSequence, isInnerList, parsedDictionaryField, rememberDictionaryField, serializeInnerList, serializeItem, type Parameters,
+} from './structured.js';
 
 /**
  * Signature-Input and Signature fields (RFC 9421 §4) with `hmac-sha256` (§3.3.3): creating one
@@ -39,7 +41,13 @@ export function createHmacSignature(
   const params = serializeSignatureParams(components, parameters);
   const base = signatureBase(components, params, target);
   const mac = hmacSha256(key, utf8Encode(base));
-  return { signatureInput: `${label}=${params}`, signature: `${label}=${serializeItem(ownBytes(mac))}`, base };
+  const fields = { signatureInput: `${label}=${params}`, signature: `${label}=${serializeItem(ownBytes(mac))}`, base };
+  // What the signer adds to the message parses to these: the answer to a request covers them
+  // again (`;req;key=…`), and the requester then need not parse what it wrote.
+  const headers = target.kind === 'request' ? target.request.headers : target.response.headers;
+  rememberDictionaryField(headers, 'signature-input', fields.signatureInput, new Map([[label, [[...components], new Map(parameters)]]]));
+  rememberDictionaryField(headers, 'signature', fields.signature, new Map([[label, [mac.slice().buffer, new Map()]]]));
+  return fields;
 }
 
 /** One signature read from a message by its label. */

@@ -60,6 +60,23 @@ export function parsedDictionaryField(headers: { get(name: string): string | nul
   return dictionary;
 }
 
+/**
+ * Tells the memo of {@link parsedDictionaryField} what field `name` of `headers` will parse to
+ * once it holds `value`: a signer that serialized `dictionary` strictly to `value` knows it
+ * (strict serialization and parsing round-trip, RFC 8941 §4), and its peer's response covers the
+ * fields again. Used only while `headers` holds exactly `value`, like any memo entry.
+ */
+export function rememberDictionaryField(headers: { get(name: string): string | null }, name: string, value: string, dictionary: Dictionary): void {
+  // Only what parsing gives back as it is: valid keys and Strings, Integers, Booleans, ArrayBuffers.
+  for (const [key, member] of dictionary) {
+    if (!KEY.test(key)) return;
+    if (isInnerList(member) ? !member[0].every(plainItem) || !plainParameters(member[1]) : !plainItem(member)) return;
+  }
+  let memo = parsedFields.get(headers);
+  if (memo === undefined) parsedFields.set(headers, (memo = new Map()));
+  memo.set(name, { value, dictionary });
+}
+
 /** Strict serialization of a Dictionary member's value — an Item or Inner List with its parameters (RFC 8941 §4.1.2). */
 export function serializeMember(member: Item | InnerList): string {
   return isInnerList(member) ? serializeInnerList(member) : serializeItem(member);
@@ -93,6 +110,19 @@ function bareItem(value: BareItem): string | undefined {
       return `:${b64}${'='.repeat((4 - (b64.length % 4)) % 4)}:`;
     }
   }
+}
+
+function plainBare(value: BareItem): boolean {
+  return typeof value === 'string' || typeof value === 'boolean' || value instanceof ArrayBuffer || (typeof value === 'number' && Number.isInteger(value));
+}
+
+function plainParameters(params: Parameters): boolean {
+  for (const [key, value] of params) if (!KEY.test(key) || !plainBare(value)) return false;
+  return true;
+}
+
+function plainItem(item: Item): boolean {
+  return plainBare(item[0]) && plainParameters(item[1]);
 }
 
 /** The short path of one parameter (`;key` or `;key=value`), or undefined. */
