@@ -1,10 +1,9 @@
 import { hmacSha256 } from '../crypto/hashes.js';
 import { ownBytes } from './body.js';
 import { constantTimeEqual } from '../encoding/bytes.js';
-import { utf8Encode } from '../encoding/utf8.js';
 import { ProtocolError } from './errors.js';
 import {
-  readSignatureParams, serializeSignatureParams, signatureBase, type ComponentId, type HeaderSource, type SignatureTarget,
+  readSignatureParams, serializeSignatureParams, signatureBaseBytes, type ComponentId, type ComponentIds, type HeaderSource, type SignatureTarget,
 } from './signature-base.js';
 import {
   byteSequence, isInnerList, parsedDictionaryField, rememberDictionaryField, serializeInnerList, serializeItem, type Parameters,
@@ -36,11 +35,11 @@ function bad(message: string): never {
  * `parameters` (in the order given: it is part of what is signed), returned as the two fields.
  */
 export function createHmacSignature(
-  label: string, components: readonly ComponentId[], parameters: Parameters, target: SignatureTarget, key: Uint8Array,
+  label: string, components: readonly ComponentId[], parameters: Parameters, target: SignatureTarget, key: Uint8Array, ids?: ComponentIds,
 ): SignatureFields & { readonly base: string } {
-  const params = serializeSignatureParams(components, parameters);
-  const base = signatureBase(components, params, target);
-  const mac = hmacSha256(key, utf8Encode(base));
+  const params = serializeSignatureParams(components, parameters, ids);
+  const { base, bytes } = signatureBaseBytes(components, params, target, ids);
+  const mac = hmacSha256(key, bytes);
   const fields = { signatureInput: `${label}=${params}`, signature: `${label}=${serializeItem(ownBytes(mac))}`, base };
   // What the signer adds to the message parses to these: the answer to a request covers them
   // again (`;req;key=…`), and the requester then need not parse what it wrote.
@@ -82,8 +81,8 @@ export function readSignature(headers: HeaderSource, label: string): ReadSignatu
  * 7–9; compared in constant time). Throws `PROTOCOL_BAD_SIGNATURE` when it does not verify.
  * Returns the signature base that verified.
  */
-export function verifyHmacSignature(signature: ReadSignature, target: SignatureTarget, key: Uint8Array): string {
-  const base = signatureBase(signature.components, signature.signatureParams, target);
-  if (!constantTimeEqual(hmacSha256(key, utf8Encode(base)), signature.value)) bad(`signature ${signature.label} does not verify`);
+export function verifyHmacSignature(signature: ReadSignature, target: SignatureTarget, key: Uint8Array, ids?: ComponentIds): string {
+  const { base, bytes } = signatureBaseBytes(signature.components, signature.signatureParams, target, ids);
+  if (!constantTimeEqual(hmacSha256(key, bytes), signature.value)) bad(`signature ${signature.label} does not verify`);
   return base;
 }

@@ -1,6 +1,6 @@
 import { ProtocolError } from './errors.js';
 import {
-  isInnerList, parsedDictionaryField, serializeInnerList, serializeItem, serializeMember, serializeParameter, type InnerList, type Item, type Parameters,
+  isInnerList, parsedDictionaryField, serializeInnerList, serializeItem, serializeMember, serializeParameter, serializeParameters, type InnerList, type Item, type Parameters,
 } from './structured.js';
 
 /**
@@ -151,7 +151,9 @@ export function componentKey(id: ComponentId): string {
 }
 
 /** The `@signature-params` value: the covered components as an Inner List with the signature parameters (RFC 9421 §2.3). */
-export function serializeSignatureParams(components: readonly ComponentId[], parameters: Parameters): string {
+export function serializeSignatureParams(components: readonly ComponentId[], parameters: Parameters, ids?: ComponentIds): string {
+  // With the components' serializations at hand, only the parameters are left to write.
+  if (ids !== undefined) return `(${ids.ids.join(' ')})${serializeParameters(parameters)}`;
   return serializeInnerList([components as Item[], parameters]);
 }
 
@@ -161,23 +163,67 @@ export function serializeSignatureParams(components: readonly ComponentId[], par
  * exactly what the Signature-Input member holds). Errors: a duplicate, unknown or unresolvable
  * component, a newline or non-ASCII character in a value.
  */
-export function signatureBase(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget): string {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  for (const id of components) {
-    const key = componentKey(id);
-    const serialized = serializeComponentId(id);
-    if (seen.has(key)) bad(`component ${serialized} is covered twice`);
-    seen.add(key);
-    const value = componentValue(id, target);
-    if (/[\r\n]/.test(value)) bad(`component ${serialized} has a newline in its value`);
-    lines.push(`${serialized}: ${value}`);
-  }
-  lines.push(`"@signature-params": ${signatureParams}`);
-  const base = lines.join('\n');
+export function signatureBase(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids?: ComponentIds): string {
+  const base = baseText(components, signatureParams, target, ids ?? componentIds(components));
   // eslint-disable-next-line no-control-regex
-  if (!/^[\x00-\x7f]*$/.test(base)) bad('the signature base has a non-ASCII character (RFC 9421 §2.5 step 4)');
+  if (!/^[\x00-\x7f]*$/.test(base)) nonAscii();
   return base;
+}
+
+/**
+ * {@link signatureBase} and its bytes, the input of the signature algorithm (RFC 9421 §3.1 step
+ * 3: the base as ASCII), checked and encoded in one pass.
+ */
+export function signatureBaseBytes(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids?: ComponentIds): { base: string; bytes: Uint8Array } {
+  const base = baseText(components, signatureParams, target, ids ?? componentIds(components));
+  const bytes = new Uint8Array(base.length);
+  for (let i = 0; i < base.length; i++) {
+    const c = base.charCodeAt(i);
+    if (c > 0x7f) nonAscii();
+    bytes[i] = c;
+  }
+  return { base, bytes };
+}
+
+function nonAscii(): never {
+  return bad('the signature base has a non-ASCII character (RFC 9421 §2.5 step 4)');
+}
+
+/**
+ * What a list of covered components needs besides their values: each one's identity (for
+ * duplicates and coverage checks) and serialization (its line's name), and where the first
+ * duplicate is. Computed once per list: a signer's lists are constants, a verifier's list is
+ * used for the coverage check and the base.
+ */
+export interface ComponentIds {
+  readonly keys: readonly string[];
+  readonly ids: readonly string[];
+  /** Index of the first component whose identity came before it, or -1. */
+  readonly firstDuplicate: number;
+}
+
+/** The {@link ComponentIds} of `components` (errors as {@link componentKey}). */
+export function componentIds(components: readonly ComponentId[]): ComponentIds {
+  const keys = components.map(componentKey);
+  const seen = new Set<string>();
+  let firstDuplicate = -1;
+  for (const [i, key] of keys.entries()) {
+    if (seen.has(key) && firstDuplicate < 0) firstDuplicate = i;
+    seen.add(key);
+  }
+  return { keys, ids: components.map(serializeComponentId), firstDuplicate };
+}
+
+function baseText(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids: ComponentIds): string {
+  let base = '';
+  for (let i = 0; i < components.length; i++) {
+    const serialized = ids.ids[i]!;
+    if (i === ids.firstDuplicate) bad(`component ${serialized} is covered twice`);
+    const value = componentValue(components[i]!, target);
+    if (/[\r\n]/.test(value)) bad(`component ${serialized} has a newline in its value`);
+    base += `${serialized}: ${value}\n`;
+  }
+  return `${base}"@signature-params": ${signatureParams}`;
 }
 
 /** The components and parameters of a Signature-Input member (an Inner List of Strings with parameters). */

@@ -1,6 +1,6 @@
 import {
-  isInnerList, parseDictionary, serializeInnerList as libraryInnerList, serializeItem as libraryItem, type BareItem, type Dictionary, type InnerList,
-  type Item, type Parameters,
+  isInnerList, parseDictionary, serializeInnerList as libraryInnerList, serializeItem as libraryItem, serializeParameters as libraryParameters,
+  type BareItem, type Dictionary, type InnerList, type Item, type Parameters,
 } from 'structured-headers';
 import { base64urlEncode } from '../encoding/base64url.js';
 import { ProtocolError, type ProtocolErrorCode } from './errors.js';
@@ -167,6 +167,11 @@ export function serializeInnerList(list: InnerList): string {
   }
   const params = parameters(list[1]);
   return params === undefined ? libraryInnerList(list) : `${out})${params}`;
+}
+
+/** Parameters as they follow an Item or Inner List (RFC 8941 §4.1.1.2). */
+export function serializeParameters(params: Parameters): string {
+  return parameters(params) ?? libraryParameters(params);
 }
 
 /** One parameter as it is serialized (`;key` or `;key=value`): what {@link serializeItem} appends for it. */
