@@ -6,7 +6,8 @@ import {
   readSignatureParams, serializeSignatureParams, signatureBaseBytes, type ComponentId, type ComponentIds, type HeaderSource, type SignatureTarget,
 } from './signature-base.js';
 import {
-  byteSequence, isInnerList, parsedDictionaryField, rememberDictionaryField, serializeInnerList, serializeItem, type Parameters,
+  byteSequence, isInnerList, parsedDictionaryField, rememberDictionaryField, rememberMemberText, serializeInnerList, serializeItem, type InnerList,
+  type Item, type Parameters,
 } from './structured.js';
 
 /**
@@ -44,8 +45,12 @@ export function createHmacSignature(
   // What the signer adds to the message parses to these: the answer to a request covers them
   // again (`;req;key=…`), and the requester then need not parse what it wrote.
   const headers = target.kind === 'request' ? target.request.headers : target.response.headers;
-  rememberDictionaryField(headers, 'signature-input', fields.signatureInput, new Map([[label, [[...components], new Map(parameters)]]]));
-  rememberDictionaryField(headers, 'signature', fields.signature, new Map([[label, [mac.slice().buffer, new Map()]]]));
+  const inputMember: InnerList = [[...components], new Map(parameters)];
+  const signatureMember: Item = [mac.slice().buffer, new Map()];
+  rememberMemberText(inputMember, params);
+  rememberMemberText(signatureMember, fields.signature.slice(label.length + 1));
+  rememberDictionaryField(headers, 'signature-input', fields.signatureInput, new Map([[label, inputMember]]));
+  rememberDictionaryField(headers, 'signature', fields.signature, new Map([[label, signatureMember]]));
   return fields;
 }
 
@@ -73,7 +78,9 @@ export function readSignature(headers: HeaderSource, label: string): ReadSignatu
   const { components, parameters } = readSignatureParams(input, label);
   const value = isInnerList(signature) ? undefined : byteSequence(signature[0]);
   if (value === undefined) bad(`Signature ${label}: not a Byte Sequence`);
-  return { label, components, parameters, signatureParams: serializeInnerList([components as ComponentId[], parameters]), value };
+  const signatureParams = serializeInnerList([components as ComponentId[], parameters]);
+  rememberMemberText(input, signatureParams); // the same text: a response signature covers this member
+  return { label, components, parameters, signatureParams, value };
 }
 
 /**

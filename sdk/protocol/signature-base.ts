@@ -1,6 +1,7 @@
+import { utf8Encode } from '../encoding/utf8.js';
 import { ProtocolError } from './errors.js';
 import {
-  isInnerList, parsedDictionaryField, serializeInnerList, serializeItem, serializeMember, serializeParameter, serializeParameters, type InnerList, type Item, type Parameters,
+  isInnerList, memberText, parsedDictionaryField, serializeInnerList, serializeItem, serializeParameter, serializeParameters, type InnerList, type Item, type Parameters,
 } from './structured.js';
 
 /**
@@ -138,7 +139,7 @@ export function componentValue(id: ComponentId, target: SignatureTarget): string
   if (dictionary === null) bad(`covered field ${name} is not in the ${where()}`);
   const member = dictionary.get(key);
   if (member === undefined) bad(`"${name}";key="${key}": no such member`);
-  return serializeMember(member);
+  return memberText(member);
 }
 
 /** Identity of a component: name and parameters, parameter order ignored (RFC 9421 §2: equality of identifiers). */
@@ -176,12 +177,10 @@ export function signatureBase(components: readonly ComponentId[], signatureParam
  */
 export function signatureBaseBytes(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids?: ComponentIds): { base: string; bytes: Uint8Array } {
   const base = baseText(components, signatureParams, target, ids ?? componentIds(components));
-  const bytes = new Uint8Array(base.length);
-  for (let i = 0; i < base.length; i++) {
-    const c = base.charCodeAt(i);
-    if (c > 0x7f) nonAscii();
-    bytes[i] = c;
-  }
+  // UTF-8 is as long as the text exactly when every character is ASCII (any other takes 2–4
+  // bytes; a lone surrogate becomes U+FFFD, 3): one pass of the runtime's encoder checks it.
+  const bytes = utf8Encode(base);
+  if (bytes.length !== base.length) nonAscii();
   return { base, bytes };
 }
 

@@ -77,6 +77,25 @@ export function rememberDictionaryField(headers: { get(name: string): string | n
   memo.set(name, { value, dictionary });
 }
 
+/** Serializations of members of the Dictionaries {@link parsedDictionaryField} hands out (shared, never modified). */
+const memberTexts = new WeakMap<Item | InnerList, string>();
+
+/**
+ * {@link serializeMember} of a member of a Dictionary from {@link parsedDictionaryField},
+ * written once per member: a response signature covers the request's Signature-Input and
+ * Signature members (`;key=`), which the service has just read.
+ */
+export function memberText(member: Item | InnerList): string {
+  let text = memberTexts.get(member);
+  if (text === undefined) memberTexts.set(member, (text = serializeMember(member)));
+  return text;
+}
+
+/** Tells {@link memberText} the serialization of `member`, computed by its reader or signer with {@link serializeMember}'s rules. */
+export function rememberMemberText(member: Item | InnerList, text: string): void {
+  memberTexts.set(member, text);
+}
+
 /** Strict serialization of a Dictionary member's value — an Item or Inner List with its parameters (RFC 8941 §4.1.2). */
 export function serializeMember(member: Item | InnerList): string {
   return isInnerList(member) ? serializeInnerList(member) : serializeItem(member);
