@@ -17,15 +17,25 @@ import type { FetchFunction } from '../sdk/protocol/client.js';
  */
 export function loopbackFetch(options: { maxSockets?: number } = {}): FetchFunction {
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
+  // The devices ask a handful of URLs (one per transaction): each is parsed once.
+  const targets = new Map<string, { hostname: string; port: string; path: string }>();
+  const target = (input: string): { hostname: string; port: string; path: string } => {
+    let t = targets.get(input);
+    if (t === undefined) {
+      const url = new URL(input);
+      targets.set(input, (t = { hostname: url.hostname, port: url.port, path: url.pathname + url.search }));
+    }
+    return t;
+  };
   return (input, init) => new Promise<Response>((resolve, reject) => {
-    const url = new URL(input);
+    const url = target(input);
     const headers: Record<string, string> = {};
     const given = init.headers;
     if (given instanceof Headers) given.forEach((v, k) => (headers[k] = v));
     else new Headers(given).forEach((v, k) => (headers[k] = v));
     const body = init.body as Uint8Array;
     headers['content-length'] = String(body.byteLength);
-    const req = request({ agent, method: init.method ?? 'POST', hostname: url.hostname, port: url.port, path: url.pathname + url.search, headers }, (res) => {
+    const req = request({ agent, method: init.method ?? 'POST', hostname: url.hostname, port: url.port, path: url.path, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('error', reject);
