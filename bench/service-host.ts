@@ -46,18 +46,23 @@ const opened: ServiceStore = location.kind === 'postgres'
 /** Commit resolution times, by `account|store|index of the last frame`. */
 const commits = new Map<string, number>();
 const now = (): number => performance.timeOrigin + performance.now();
+const transact = async (updates: readonly StoreUpdate[], options?: unknown): Promise<unknown> => {
+  const result = await opened.transact(updates, options as never);
+  const t = now();
+  for (const u of updates) commits.set(`${u.account}|${u.store}|${u.expectedNextIndex + u.frames.length - 1}`, t);
+  return result;
+};
+// Methods bound once, not on every call the service makes (a bound function per store read was
+// garbage the bench added to the service's CPU).
+const bound = new Map<PropertyKey, unknown>();
 const store = new Proxy(opened, {
   get(target, property) {
-    if (property === 'transact') {
-      return async (updates: readonly StoreUpdate[], options?: unknown) => {
-        const result = await target.transact(updates, options as never);
-        const t = now();
-        for (const u of updates) commits.set(`${u.account}|${u.store}|${u.expectedNextIndex + u.frames.length - 1}`, t);
-        return result;
-      };
-    }
+    if (property === 'transact') return transact;
     const v = Reflect.get(target, property, target) as unknown;
-    return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    if (typeof v !== 'function') return v;
+    let b = bound.get(property);
+    if (b === undefined) bound.set(property, (b = (v as (...a: unknown[]) => unknown).bind(target)));
+    return b;
   },
 });
 
