@@ -203,14 +203,16 @@ export interface ComponentIds {
 
 /** The {@link ComponentIds} of `components` (errors as {@link componentKey}). */
 export function componentIds(components: readonly ComponentId[]): ComponentIds {
-  const keys = components.map(componentKey);
+  const ids = components.map(serializeComponentId);
+  // With at most one parameter there is no order to ignore: the identity is the serialization.
+  const keys = components.map((c, i) => (c[1].size <= 1 && typeof c[0] === 'string' ? ids[i]! : componentKey(c)));
   const seen = new Set<string>();
   let firstDuplicate = -1;
   for (const [i, key] of keys.entries()) {
     if (seen.has(key) && firstDuplicate < 0) firstDuplicate = i;
     seen.add(key);
   }
-  return { keys, ids: components.map(serializeComponentId), firstDuplicate };
+  return { keys, ids, firstDuplicate };
 }
 
 function baseText(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids: ComponentIds): string {
