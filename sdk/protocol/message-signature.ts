@@ -3,7 +3,8 @@ import { ownBytes } from './body.js';
 import { constantTimeEqual } from '../encoding/bytes.js';
 import { ProtocolError } from './errors.js';
 import {
-  readSignatureParams, serializeSignatureParams, signatureBaseBytes, type ComponentId, type ComponentIds, type HeaderSource, type SignatureTarget,
+  readSignatureParams, serializeSignatureParams, signatureBaseBytes, type ComponentId, type ComponentIds, type HeaderSource,
+  type SignatureTarget,
 } from './signature-base.js';
 import {
   byteSequence, isInnerList, parsedDictionaryField, rememberDictionaryField, rememberMemberText, serializeInnerList, serializeItem, type InnerList,
@@ -34,6 +35,7 @@ function bad(message: string): never {
 /**
  * Signs `target` with HMAC-SHA256 under `key` (RFC 9421 §3.1): the base of `components` and
  * `parameters` (in the order given: it is part of what is signed), returned as the two fields.
+ * `ids`: {@link componentIds} of `components`, for a list signed again and again.
  */
 export function createHmacSignature(
   label: string, components: readonly ComponentId[], parameters: Parameters, target: SignatureTarget, key: Uint8Array, ids?: ComponentIds,
@@ -86,7 +88,8 @@ export function readSignature(headers: HeaderSource, label: string): ReadSignatu
 /**
  * Checks a read signature against `target` with HMAC-SHA256 under `key` (RFC 9421 §3.2 steps
  * 7–9; compared in constant time). Throws `PROTOCOL_BAD_SIGNATURE` when it does not verify.
- * Returns the signature base that verified.
+ * Returns the signature base that verified. `ids`: {@link componentIds} of its components, when
+ * the caller computed them for its coverage check.
  */
 export function verifyHmacSignature(signature: ReadSignature, target: SignatureTarget, key: Uint8Array, ids?: ComponentIds): string {
   const { base, bytes } = signatureBaseBytes(signature.components, signature.signatureParams, target, ids);

@@ -162,7 +162,8 @@ export function serializeSignatureParams(components: readonly ComponentId[], par
  * The signature base (RFC 9421 §2.5) of `components` in `target`, ending with the
  * `"@signature-params"` line whose value is `signatureParams` (the serialized inner list —
  * exactly what the Signature-Input member holds). Errors: a duplicate, unknown or unresolvable
- * component, a newline or non-ASCII character in a value.
+ * component, a newline or non-ASCII character in a value. `ids`: {@link componentIds} of
+ * `components`, when the caller has them already.
  */
 export function signatureBase(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids?: ComponentIds): string {
   const base = baseText(components, signatureParams, target, ids ?? componentIds(components));
@@ -195,7 +196,9 @@ function nonAscii(): never {
  * used for the coverage check and the base.
  */
 export interface ComponentIds {
+  /** Each component's {@link componentKey} (parameter order ignored). */
   readonly keys: readonly string[];
+  /** Each component's {@link serializeComponentId}: the name of its line in the base. */
   readonly ids: readonly string[];
   /** Index of the first component whose identity came before it, or -1. */
   readonly firstDuplicate: number;
