@@ -44,15 +44,18 @@ export function createHmacSignature(
   const { base, bytes } = signatureBaseBytes(components, params, target, ids);
   const mac = hmacSha256(key, bytes);
   const fields = { signatureInput: `${label}=${params}`, signature: `${label}=${serializeItem(ownBytes(mac))}`, base };
-  // What the signer adds to the message parses to these: the answer to a request covers them
-  // again (`;req;key=…`), and the requester then need not parse what it wrote.
-  const headers = target.kind === 'request' ? target.request.headers : target.response.headers;
-  const inputMember: InnerList = [[...components], new Map(parameters)];
-  const signatureMember: Item = [mac.slice().buffer, new Map()];
-  rememberMemberText(inputMember, params);
-  rememberMemberText(signatureMember, fields.signature.slice(label.length + 1));
-  rememberDictionaryField(headers, 'signature-input', fields.signatureInput, new Map([[label, inputMember]]));
-  rememberDictionaryField(headers, 'signature', fields.signature, new Map([[label, signatureMember]]));
+  // What the signer adds to a request parses to these: the answer covers them again
+  // (`;req;key=…`), and the requester then need not parse what it wrote. (A response's own
+  // fields are covered by nothing: its reader parses them from the message it received.)
+  if (target.kind === 'request') {
+    const headers = target.request.headers;
+    const inputMember: InnerList = [[...components], new Map(parameters)];
+    const signatureMember: Item = [mac.slice().buffer, new Map()];
+    rememberMemberText(inputMember, params);
+    rememberMemberText(signatureMember, fields.signature.slice(label.length + 1));
+    rememberDictionaryField(headers, 'signature-input', fields.signatureInput, new Map([[label, inputMember]]));
+    rememberDictionaryField(headers, 'signature', fields.signature, new Map([[label, signatureMember]]));
+  }
   return fields;
 }
 
