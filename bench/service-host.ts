@@ -13,11 +13,13 @@
  * process shares) and `{type:'stop'}` by closing everything and exiting.
  *
  * env: MESH_BENCH_STORE (location), MESH_BENCH_SECRET (base64url, shared by every host: one
- * service identity), MESH_BENCH_SOCKETS_PER_DEVICE.
+ * service identity), MESH_BENCH_SOCKETS_PER_DEVICE, MESH_BENCH_PROFILE (a .cpuprofile path:
+ * profiles the load phase, from the first report to the second).
  */
 import { attachPush } from '../adapters/http/node-push.js';
 import { listenHttp } from '../adapters/http/node-server.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startProfile } from './cpu-profile.js';
 import { NodeServiceFiles } from '../adapters/service-store/node-files.js';
 import { PostgresServiceStore } from '../adapters/service-store/postgres.js';
 import { init } from '../sdk/crypto/index.js';
@@ -44,18 +46,23 @@ const opened: ServiceStore = location.kind === 'postgres'
 /** Commit resolution times, by `account|store|index of the last frame`. */
 const commits = new Map<string, number>();
 const now = (): number => performance.timeOrigin + performance.now();
+const transact = async (updates: readonly StoreUpdate[], options?: unknown): Promise<unknown> => {
+  const result = await opened.transact(updates, options as never);
+  const t = now();
+  for (const u of updates) commits.set(`${u.account}|${u.store}|${u.expectedNextIndex + u.frames.length - 1}`, t);
+  return result;
+};
+// Methods bound once, not on every call the service makes (a bound function per store read was
+// garbage the bench added to the service's CPU).
+const bound = new Map<PropertyKey, unknown>();
 const store = new Proxy(opened, {
   get(target, property) {
-    if (property === 'transact') {
-      return async (updates: readonly StoreUpdate[], options?: unknown) => {
-        const result = await target.transact(updates, options as never);
-        const t = now();
-        for (const u of updates) commits.set(`${u.account}|${u.store}|${u.expectedNextIndex + u.frames.length - 1}`, t);
-        return result;
-      };
-    }
+    if (property === 'transact') return transact;
     const v = Reflect.get(target, property, target) as unknown;
-    return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    if (typeof v !== 'function') return v;
+    let b = bound.get(property);
+    if (b === undefined) bound.set(property, (b = (v as (...a: unknown[]) => unknown).bind(target)));
+    return b;
   },
 });
 
@@ -72,8 +79,15 @@ server.server.on('connection', (socket) => {
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 
+// MESH_BENCH_PROFILE: a CPU profile from the first report (load starts) to the second (load ends).
+const profilePath = process.env['MESH_BENCH_PROFILE'] ?? '';
+let reports = 0;
+let stopProfile: (() => Promise<void>) | undefined;
+
 process.on('message', async (m: { type: string }) => {
   if (m.type === 'report') {
+    reports++;
+    if (profilePath !== '' && reports === 2) await stopProfile?.();
     const loopDelayP99Ms = loop.percentile(99) / 1e6;
     loop.reset();
     process.send!({
@@ -83,6 +97,7 @@ process.on('message', async (m: { type: string }) => {
       })(), connections: service.push!.stats().connections, httpConnections,
       commits: [...commits],
     });
+    if (profilePath !== '' && reports === 1) stopProfile = await startProfile(profilePath);
   } else if (m.type === 'stop') {
     attached.detach();
     await service.close();

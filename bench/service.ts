@@ -27,7 +27,7 @@
  *   byte, by Download through the service: must be 0), errors, and the setup.
  *
  *   npm run bench:service -- [--devices 200] [--seconds 10] [--rate R] [--transactions 150] [--devices-per-account 2]
- *                            [--store LOCATION] [--hosts N] [--idle N] [--setup-concurrency 4]
+ *                            [--store LOCATION] [--hosts N] [--idle N] [--setup-concurrency 4] [--profile DIR]
  *
  * `--store`: a directory (embedded store; default a temporary one, removed afterwards) or
  * `postgres://USER:PASS@HOST:PORT/DB` (`resolveStoreLocation`; a schema of its own, dropped
@@ -63,6 +63,7 @@ import { frameEnvelope, frameOfEnvelope } from '../sdk/protocol/frames.js';
 import { pushUrl } from '../sdk/protocol/push.js';
 import { resolveStoreLocation } from '../sdk/service/store-location.js';
 import { loopbackFetch } from './loopback-fetch.js';
+import { startProfile } from './cpu-profile.js';
 import { provisionDevice } from './mesh-devices.js';
 
 await init(); // the devices' crypto on the WASM core too
@@ -87,6 +88,12 @@ const hostCount = count('--hosts', 1, 1);
 const idle = count('--idle', 0, 0);
 const setupConcurrency = count('--setup-concurrency', 4, 1);
 const rate = args.includes('--rate') ? count('--rate', 1000, 1) : undefined;
+/**
+ * `--profile DIR`: V8 CPU profiles of the load phase alone (setup and read-back left out), one
+ * of this process (devices.cpuprofile) and one per host (host-N.cpuprofile), for finding where
+ * the CPU per transaction goes; they cost some CPU themselves, so no figures from such a run.
+ */
+const profileDir = value('--profile', '');
 
 /** What each device of an account writes: a catalog of its own (`web` grants all four). */
 const WRITERS = [
@@ -145,7 +152,10 @@ const hostScript = fileURLToPath(new URL('./service-host.js', import.meta.url));
 function startHost(): Promise<Host> {
   return new Promise((resolve, reject) => {
     const child = fork(hostScript, [], {
-      env: { ...process.env, MESH_BENCH_STORE: storeText, MESH_BENCH_SECRET: secret, MESH_BENCH_SOCKETS_PER_DEVICE: String(socketsPerDevice) },
+      env: {
+        ...process.env, MESH_BENCH_STORE: storeText, MESH_BENCH_SECRET: secret, MESH_BENCH_SOCKETS_PER_DEVICE: String(socketsPerDevice),
+        MESH_BENCH_PROFILE: profileDir === '' ? '' : join(profileDir, `host-${hosts.length}.cpuprofile`),
+      },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     child.once('message', (m: { type: string; endpoint: string; udf: string }) => resolve({ child, endpoint: m.endpoint, udf: m.udf }));
@@ -306,6 +316,7 @@ const latencies: number[] = [];
 let errors = 0;
 let conflicts = 0;
 measuring = true;
+const profiler = profileDir === '' ? undefined : await startProfile(join(profileDir, 'devices.cpuprofile'));
 const cpuBefore = process.cpuUsage();
 const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
@@ -360,6 +371,7 @@ for (const a of acked) ackedBy.set(a.device, (ackedBy.get(a.device) ?? 0) + 1);
 const spent = devices.filter((d) => (ackedBy.get(d) ?? 0) >= d.frames.length).length;
 if (performance.now() < until - 100 && spent > 0) progress(`${spent} devices spent their ${perDeviceFrames} frames before --seconds ran out: raise --transactions for a full run`);
 const cpuDuring = process.cpuUsage(cpuBefore);
+await profiler?.();
 const elapsed = (lastDone - warmupUntil) / 1000;
 // Let the last notifications arrive.
 await new Promise((r) => setTimeout(r, 300));

@@ -1,11 +1,16 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
+import * as library from 'structured-headers';
+import { Token } from 'structured-headers';
 import { describe, expect, it } from 'vitest';
 import { base64urlDecode, utf8Encode } from '../sdk/encoding/index.js';
 import {
   checkContentDigest, component, componentValue, contentDigest, createHmacSignature, ProtocolError, readSignature, serializeSignatureParams,
   signatureBase, verifyHmacSignature, type SignatureTarget,
 } from '../sdk/protocol/index.js';
+import {
+  parsedDictionaryField, serializeInnerList, serializeItem, type BareItem, type InnerList, type Item,
+} from '../sdk/protocol/structured.js';
 import {
   B21, B22, B23, B24, B25, B26, DERIVED, DICTIONARY_MEMBERS, FIELDS, REQRES, RFC9530, TEST_KEY_ECC_P256, TEST_KEY_ED25519_X, TEST_REQUEST,
   TEST_RESPONSE, TEST_SHARED_SECRET,
@@ -166,5 +171,69 @@ describe('RFC 9530 §2: Content-Digest', () => {
     for (const field of [null, 'sha-512=WZDP', 'sha-512=:AAAA:', 'sha-256=:RK/0qy18MlBSVnWgjwz6lZEWjP/lF5HF9bvEF8FabDg=:', contentDigest(utf8Encode('{"hello": "World"}\n'))]) {
       expect(() => checkContentDigest(field, body)).toThrow(expect.objectContaining({ code: 'PROTOCOL_BAD_DIGEST' }));
     }
+  });
+});
+
+describe('RFC 8941 serialization: the short path gives the package\'s text', () => {
+  // Every item the short path takes must come out as structured-headers writes it, and every
+  // item it declines must still be written (or refused) by the package, unchanged.
+  const strings = ['', 'mmm', 'hmac-sha256', 'MBWG-ABCD', 'a "quoted" \\ one', 'tab\there', 'é', '~ !#$%&\'()*+,-./:;<=>?@[]^_`{|}', 'x'.repeat(300)];
+  const numbers = [0, -0, 1, -1, 1_800_000_000, 999_999_999_999_999, -999_999_999_999_999, 1_000_000_000_000_000, 1.5, -2.25, Number.NaN];
+  const bytes = [new Uint8Array(0), new Uint8Array([0]), new Uint8Array([0xfb, 0xff]), Uint8Array.from({ length: 64 }, (_, i) => (i * 37) & 0xff), new Uint8Array(new ArrayBuffer(8), 2, 3)];
+  const bare: BareItem[] = [...strings, ...numbers, true, false, ...bytes, ...bytes.map((b) => b.slice().buffer), new Token('tok'), new DataView(new ArrayBuffer(2))];
+  const keys = ['created', 'a', '*x', 'k-1.b_c*', 'Bad', '1no', ''];
+  const outcome = (f: () => string): string => {
+    try {
+      return `ok ${f()}`;
+    } catch (e) {
+      return `throws ${(e as Error).constructor.name}`;
+    }
+  };
+
+  it('items and parameters of every kind, and inner lists of them', () => {
+    let n = 0;
+    for (const v of bare) {
+      expect(outcome(() => serializeItem(v))).toBe(outcome(() => library.serializeItem(v)));
+      for (const k of keys) {
+        for (const p of [true, v, 'mmm']) {
+          const item: Item = ['name', new Map<string, BareItem>([['req', true], [k, p]])];
+          expect(outcome(() => serializeItem(item))).toBe(outcome(() => library.serializeItem(item)));
+          const list: InnerList = [[item, [v, new Map()]], new Map<string, BareItem>([[k, v]])];
+          expect(outcome(() => serializeInnerList(list))).toBe(outcome(() => library.serializeInnerList(list)));
+          n++;
+        }
+      }
+    }
+    expect(n).toBeGreaterThan(500);
+  });
+
+  it('what a signer tells the memo of its own fields is what parsing them gives', () => {
+    const h = new Headers({ 'content-digest': contentDigest(utf8Encode('{}')) });
+    const target: SignatureTarget = { kind: 'request', request: { method: 'POST', targetUri: 'https://mesh.example.com/.well-known/mmm/Status', headers: h } };
+    const params = new Map<string, BareItem>([['created', 1_800_000_000], ['nonce', 'n"q\\'], ['keyid', 'MBWG'], ['alg', 'hmac-sha256']]);
+    const f = createHmacSignature('mmm', [component('@method'), component('content-digest')], params, target, new Uint8Array(32).fill(1));
+    h.set('signature-input', f.signatureInput);
+    h.set('signature', f.signature);
+    for (const [name, value] of [['signature-input', f.signatureInput], ['signature', f.signature]] as const) {
+      const remembered = parsedDictionaryField(h, name, name, 'PROTOCOL_BAD_SIGNATURE');
+      expect(remembered).toEqual(library.parseDictionary(value));
+    }
+    // A label that is no Dictionary key is not remembered: reading the field fails as parsing does.
+    const g = new Headers();
+    const bad = createHmacSignature('Bad', [component('@method')], new Map(), { kind: 'request', request: { ...target.request, headers: g } }, new Uint8Array(32));
+    g.set('signature-input', bad.signatureInput);
+    expect(() => parsedDictionaryField(g, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE')).toThrow(ProtocolError);
+  });
+
+  it('a Dictionary field is parsed once per message, and anew once the field changed', () => {
+    const h = new Headers({ 'signature-input': 'mmm=("@method");created=1' });
+    const first = parsedDictionaryField(h, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE');
+    expect(parsedDictionaryField(h, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE')).toBe(first);
+    h.set('signature-input', 'mmm=("@method");created=2');
+    const second = parsedDictionaryField(h, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE');
+    expect(second).not.toBe(first);
+    expect((second!.get('mmm') as InnerList)[1].get('created')).toBe(2);
+    h.delete('signature-input');
+    expect(parsedDictionaryField(h, 'signature-input', 'Signature-Input', 'PROTOCOL_BAD_SIGNATURE')).toBeNull();
   });
 });

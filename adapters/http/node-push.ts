@@ -37,8 +37,25 @@ function refuseUpgrade(socket: Duplex, status: number, reason: string): void {
   socket.end(`HTTP/1.1 ${status} ${REASONS[status] ?? 'Error'}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\ncache-control: no-store\r\n\r\n${body}`);
 }
 
+/**
+ * The UTF-8 bytes of the last line sent: the service offers one change's line to every socket
+ * of the account in turn, and `ws` would encode a string again for each. Sent as a text frame
+ * from the same bytes (never modified: an unmasked server frame writes them as they are).
+ */
+function lineBytes(): (text: string) => Buffer {
+  let last: string | undefined;
+  let bytes = Buffer.alloc(0);
+  return (text) => {
+    if (text !== last) {
+      bytes = Buffer.from(text, 'utf8');
+      last = text;
+    }
+    return bytes;
+  };
+}
+
 /** The service's view of one `ws` socket. */
-function connectionOf(ws: WebSocket, written: () => void, onError: (e: unknown) => void): PushConnection {
+function connectionOf(ws: WebSocket, written: () => void, onError: (e: unknown) => void, encode: (text: string) => Buffer): PushConnection {
   // One callback per socket, not per message: reports that a write left the process.
   // Node calls a write callback with null (not undefined) on success.
   const done = (e?: Error | null): void => {
@@ -46,7 +63,7 @@ function connectionOf(ws: WebSocket, written: () => void, onError: (e: unknown) 
   };
   return {
     send(text) {
-      if (ws.readyState === WebSocket.OPEN) ws.send(text, done);
+      if (ws.readyState === WebSocket.OPEN) ws.send(encode(text), { binary: false }, done);
     },
     get bufferedAmount() {
       return ws.bufferedAmount;
@@ -74,6 +91,7 @@ function connectionOf(ws: WebSocket, written: () => void, onError: (e: unknown) 
  */
 export function attachPush(server: Server, endpoint: PushEndpoint, options: NodePushOptions = {}): AttachedPush {
   const onError = options.onError ?? (() => undefined);
+  const encode = lineBytes();
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false, // the endpoint tracks its sockets; ws's own Set would be a second index
@@ -93,7 +111,7 @@ export function attachPush(server: Server, endpoint: PushEndpoint, options: Node
       wss.handleUpgrade(req, socket, head, (ws) => {
         socket.off('error', ignore); // ws handles the socket's errors from here on
         let events: PushSocketEvents | undefined;
-        const connection = connectionOf(ws, () => events?.written(), onError);
+        const connection = connectionOf(ws, () => events?.written(), onError, encode);
         // A peer's protocol error (an oversize or malformed frame): ws closes the socket, and
         // the close is reported below; it is the client's mistake, not the service's.
         ws.on('error', ignore);

@@ -3,6 +3,7 @@ import { MeshError } from '../mesh/errors.js';
 import { publicKeyOf } from '../mesh/keydata.js';
 import { verifyProfile, type VerifiedProfile } from '../mesh/profiles.js';
 import { readMeshObject, writeMeshObject } from '../mesh/schema/codec.js';
+import { bytesEqual } from '../encoding/bytes.js';
 import { isKindOf } from '../mesh/schema/model.js';
 import type { Enveloped, MeshObjectBase } from '../mesh/schema/object.js';
 import type { AnyHelloRequest, MeshHelloResponse, ProfileDevice, ProfileService } from '../mesh/schema/types.js';
@@ -162,7 +163,9 @@ export class MeshHttpClient {
   readonly #table: Readonly<Record<string, TransactionSpec>>;
   readonly #now: () => number;
   readonly #random: RandomSource | undefined;
-  readonly #keys = new Map<string, Uint8Array>();
+  readonly #keys = new Map<string, { readonly own: Uint8Array; readonly peer: Uint8Array; readonly key: Uint8Array }>();
+  /** Target URI by transaction name (the endpoint is fixed; names come from the table). */
+  readonly #targets = new Map<string, string>();
   #service: PinnedService | undefined;
 
   constructor(options: MeshHttpClientOptions) {
@@ -231,7 +234,8 @@ export class MeshHttpClient {
     if (spec.body === 'message' && bytes.length > MESSAGE_LIMIT) {
       throw new ProtocolError('PROTOCOL_TOO_LARGE', `${transaction}: a ${bytes.length}-byte request exceeds the ${MESSAGE_LIMIT}-byte message limit`);
     }
-    const targetUri = new URL(transaction, this.#endpoint).href;
+    let targetUri = this.#targets.get(transaction);
+    if (targetUri === undefined) this.#targets.set(transaction, (targetUri = new URL(transaction, this.#endpoint).href));
     const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json', 'content-digest': contentDigest(bytes) });
     if (spec.modes.includes('None')) {
       const { body: answer } = await this.#exchange(targetUri, headers, bytes);
@@ -260,14 +264,17 @@ export class MeshHttpClient {
   }
 
   #signingKey(key: DarePrivateKey, service: PinnedService): Uint8Array {
-    // By both keys: a service may re-issue its profile with a new Authentication key.
+    // One X448 agreement per pair of keys, not per request. Keyed by both key ids (a service may
+    // re-issue its profile with a new Authentication key), and a hit must hold the very public
+    // keys of both sides: ids are fingerprints, but the cache does not rely on a caller's kid
+    // matching its key, so a changed key on either side always derives anew.
     const id = `${key.kid} ${service.authentication.kid}`;
-    let k = this.#keys.get(id);
-    if (k === undefined) {
-      k = deriveSigningKey(key, service.authentication, key.kid);
-      this.#keys.set(id, k);
-    }
-    return k;
+    const hit = this.#keys.get(id);
+    if (hit !== undefined && bytesEqual(hit.own, key.publicKey) && bytesEqual(hit.peer, service.authentication.publicKey)) return hit.key;
+    const derived = deriveSigningKey(key, service.authentication, key.kid);
+    if (this.#keys.size >= 64) this.#keys.delete(this.#keys.keys().next().value!);
+    this.#keys.set(id, { own: key.publicKey.slice(), peer: service.authentication.publicKey.slice(), key: derived });
+    return derived;
   }
 
   /** The status an unauthenticated body claims, for the error message only. */

@@ -80,7 +80,29 @@ function credentialValue(credential: MeshCredential): JsonObject {
 
 /** The Mesh-Credential header value of a credential. */
 export function encodeCredential(credential: MeshCredential): string {
+  if (credential.mode === 'Connection') {
+    // Sent with every request of a connected device: encoded once per account address.
+    const hit = connectionHeaders.get(credential.account);
+    if (hit !== undefined) return hit;
+    const header = base64urlEncode(utf8Encode(writeJson(credentialValue(credential))));
+    remember(connectionHeaders, credential.account, header);
+    return header;
+  }
   return base64urlEncode(utf8Encode(writeJson(credentialValue(credential))));
+}
+
+/**
+ * Connection credentials by header value and header values by account: a connected device sends
+ * the same few bytes with every request, and both directions are pure functions of the text
+ * (no key or profile is in them, nothing to go stale: the service checks the key each time).
+ */
+const connectionCredentials = new Map<string, MeshCredential>();
+const connectionHeaders = new Map<string, string>();
+const REMEMBERED = 4096;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= REMEMBERED) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
 
 function only(value: JsonValue | undefined, member: string, where: string): JsonValue {
@@ -92,6 +114,15 @@ function only(value: JsonValue | undefined, member: string, where: string): Json
 
 /** Parses a Mesh-Credential header value (shape only: keys and profiles are checked by {@link credentialKey}). */
 export function decodeCredential(header: string): MeshCredential {
+  const known = connectionCredentials.get(header);
+  if (known !== undefined) return known;
+  const credential = decodeAny(header);
+  // Frozen: the same object answers every later request with this header.
+  if (credential.mode === 'Connection') remember(connectionCredentials, header, Object.freeze(credential));
+  return credential;
+}
+
+function decodeAny(header: string): MeshCredential {
   if (header.length > MAX_CREDENTIAL_LENGTH) bad(`longer than ${MAX_CREDENTIAL_LENGTH} characters`);
   let value: JsonValue;
   try {

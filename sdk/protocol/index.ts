@@ -32,8 +32,8 @@ export {
 } from './transactions.js';
 export { contentDigest, checkContentDigest } from './content-digest.js';
 export {
-  component, componentKey, componentName, componentValue, serializeComponentId, serializeSignatureParams, signatureBase, readSignatureParams,
-  type ComponentId, type HeaderSource, type SignedRequestView, type SignedResponseView, type SignatureTarget,
+  component, componentIds, componentKey, componentName, componentValue, serializeComponentId, serializeSignatureParams, signatureBase, signatureBaseBytes,
+  readSignatureParams, type ComponentId, type ComponentIds, type HeaderSource, type SignedRequestView, type SignedResponseView, type SignatureTarget,
 } from './signature-base.js';
 export { HMAC_SHA256, createHmacSignature, readSignature, verifyHmacSignature, type SignatureFields, type ReadSignature } from './message-signature.js';
 export { SIGNING_KEY_INFO, SIGNING_KEY_LENGTH, deriveSigningKey, SigningKeyCache } from './signing-key.js';

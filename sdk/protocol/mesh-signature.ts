@@ -3,7 +3,7 @@ import { defaultRandom, type RandomSource } from '../udf/random.js';
 import { MESH_CREDENTIAL_HEADER } from './credential.js';
 import { ProtocolError } from './errors.js';
 import { createHmacSignature, HMAC_SHA256, readSignature, verifyHmacSignature, type ReadSignature, type SignatureFields } from './message-signature.js';
-import { component, componentKey, componentName, serializeComponentId, type ComponentId, type HeaderSource, type SignedRequestView } from './signature-base.js';
+import { component, componentIds, componentName, type ComponentId, type ComponentIds, type HeaderSource, type SignedRequestView } from './signature-base.js';
 import type { BareItem, Parameters } from './structured.js';
 
 /**
@@ -63,6 +63,44 @@ export function responseComponents(request: HeaderSource): ComponentId[] {
   return list;
 }
 
+/** A list of components built once (a request's components do not change), with their identities. */
+interface Coverage {
+  readonly components: readonly ComponentId[];
+  readonly ids: ComponentIds;
+}
+
+const coverage = (components: ComponentId[]): Coverage => ({ components, ids: componentIds(components) });
+
+/** The identities of a read signature's components, computed once for its coverage check and its base. */
+const readIds = new WeakMap<ReadSignature, ComponentIds>();
+const idsOf = (sig: ReadSignature): ComponentIds => readIds.get(sig) ?? componentIds(sig.components);
+const WITH_CREDENTIAL = { get: (name: string) => (name === MESH_CREDENTIAL_HEADER ? '' : null) };
+const WITHOUT_CREDENTIAL = { get: () => null };
+// Shared by every signature: nothing in this module or signature-base.ts modifies them.
+const REQUEST = { with: coverage(requestComponents(WITH_CREDENTIAL)), without: coverage(requestComponents(WITHOUT_CREDENTIAL)) };
+const RESPONSE = { with: coverage(responseComponents(WITH_CREDENTIAL)), without: coverage(responseComponents(WITHOUT_CREDENTIAL)) };
+
+const requestCoverage = (headers: HeaderSource): Coverage => (headers.get(MESH_CREDENTIAL_HEADER) === null ? REQUEST.without : REQUEST.with);
+const responseCoverage = (request: HeaderSource): Coverage => (request.get(MESH_CREDENTIAL_HEADER) === null ? RESPONSE.without : RESPONSE.with);
+
+/**
+ * Nonce bytes, drawn from the runtime's generator a few hundred nonces at a time (one call per
+ * request cost more than the rest of signing it). A nonce is public the moment it is sent, so
+ * holding the next ones in memory reveals nothing; every byte is handed out once.
+ */
+const NONCE_POOL = 4096;
+let pool: Uint8Array = new Uint8Array(0);
+let pooled = 0;
+function nonceBytes(): Uint8Array {
+  if (pooled + MESH_NONCE_BYTES > pool.length) {
+    pool = defaultRandom(NONCE_POOL);
+    pooled = 0;
+  }
+  const out = pool.subarray(pooled, pooled + MESH_NONCE_BYTES);
+  pooled += MESH_NONCE_BYTES;
+  return out;
+}
+
 /** Seconds since the epoch, whole (RFC 9421 §2.3: no sub-second precision). */
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
@@ -99,11 +137,12 @@ export function signMeshRequest(request: SignedRequestView, options: SignRequest
   }
   const created = seconds(options.now ?? Date.now());
   const expires = created + lifetime;
-  const nonce = base64urlEncode((options.random ?? defaultRandom)(MESH_NONCE_BYTES));
+  const nonce = base64urlEncode(options.random === undefined ? nonceBytes() : options.random(MESH_NONCE_BYTES));
   const parameters: Parameters = new Map<string, BareItem>([
     ['created', created], ['expires', expires], ['nonce', nonce], ['keyid', options.keyid], ['alg', HMAC_SHA256], ['tag', MESH_REQUEST_TAG],
   ]);
-  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, requestComponents(request.headers), parameters, { kind: 'request', request }, options.key);
+  const cover = requestCoverage(request.headers);
+  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, cover.components, parameters, { kind: 'request', request }, options.key, cover.ids);
   return { signatureInput: fields.signatureInput, signature: fields.signature, keyid: options.keyid, nonce, created, expires };
 }
 
@@ -119,9 +158,9 @@ function integerParam(sig: ReadSignature, name: string): number {
   return v;
 }
 
-function requireCovered(sig: ReadSignature, required: readonly ComponentId[]): void {
-  const covered = new Set(sig.components.map(componentKey));
-  for (const id of required) if (!covered.has(componentKey(id))) bad(`the signature does not cover ${serializeComponentId(id)}`);
+function requireCovered(sig: ReadSignature, required: Coverage): void {
+  const covered = new Set(idsOf(sig).keys);
+  for (const [i, key] of required.ids.keys.entries()) if (!covered.has(key)) bad(`the signature does not cover ${required.ids.ids[i]!}`);
 }
 
 /** A signature from the message, with the parameters every Mesh signature must have checked. */
@@ -130,6 +169,7 @@ function readMeshSignature(headers: HeaderSource, tag: string): ReadSignature & 
   if (stringParam(sig, 'alg') !== HMAC_SHA256) bad(`signature alg must be ${HMAC_SHA256}`);
   if (stringParam(sig, 'tag') !== tag) bad(`signature tag must be ${tag}`);
   for (const id of sig.components) componentName(id);
+  readIds.set(sig, componentIds(sig.components));
   return Object.assign(sig, { keyid: stringParam(sig, 'keyid'), created: integerParam(sig, 'created') });
 }
 
@@ -141,7 +181,7 @@ function readMeshSignature(headers: HeaderSource, tag: string): ReadSignature & 
  */
 export function readMeshRequestSignature(request: SignedRequestView, now: number = Date.now()): ReadSignature & RequestSignature {
   const sig = readMeshSignature(request.headers, MESH_REQUEST_TAG);
-  requireCovered(sig, requestComponents(request.headers));
+  requireCovered(sig, requestCoverage(request.headers));
   const nonce = stringParam(sig, 'nonce');
   if (!NONCE.test(nonce)) bad(`nonce must be ${MESH_NONCE_BYTES} bytes in base64url`);
   const expires = integerParam(sig, 'expires');
@@ -155,7 +195,7 @@ export function readMeshRequestSignature(request: SignedRequestView, now: number
 
 /** Verifies a request signature read by {@link readMeshRequestSignature} under the pairwise key. */
 export function verifyMeshRequest(request: SignedRequestView, signature: ReadSignature, key: Uint8Array): void {
-  verifyHmacSignature(signature, { kind: 'request', request }, key);
+  verifyHmacSignature(signature, { kind: 'request', request }, key, idsOf(signature));
 }
 
 /**
@@ -174,8 +214,8 @@ export function signMeshResponse(
   const parameters: Parameters = new Map<string, BareItem>([
     ['created', seconds(options.now ?? Date.now())], ['keyid', options.keyid], ['alg', HMAC_SHA256], ['tag', MESH_RESPONSE_TAG],
   ]);
-  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, responseComponents(request.headers), parameters,
-    { kind: 'response', response: { ...response, request } }, options.key);
+  const cover = responseCoverage(request.headers);
+  const fields = createHmacSignature(MESH_SIGNATURE_LABEL, cover.components, parameters, { kind: 'response', response: { ...response, request } }, options.key, cover.ids);
   return { signatureInput: fields.signatureInput, signature: fields.signature };
 }
 
@@ -194,8 +234,8 @@ export function verifyMeshResponse(
     if (sig.keyid !== options.keyid) bad(`the response signature names key ${sig.keyid}, not ours`);
     const t = seconds(options.now ?? Date.now());
     if (Math.abs(sig.created - t) > MESH_SIGNATURE_WINDOW) bad(`the response signature was created ${sig.created - t} s from now`);
-    requireCovered(sig, responseComponents(request.headers));
-    verifyHmacSignature(sig, { kind: 'response', response: { ...response, request } }, options.key);
+    requireCovered(sig, responseCoverage(request.headers));
+    verifyHmacSignature(sig, { kind: 'response', response: { ...response, request } }, options.key, idsOf(sig));
   } catch (e) {
     if (e instanceof ProtocolError && e.code === 'PROTOCOL_BAD_SIGNATURE') {
       throw new ProtocolError('PROTOCOL_UNSIGNED_RESPONSE', `the response is not signed by the service: ${e.message}`, { cause: e });

@@ -186,6 +186,12 @@ function unauthenticated(e: unknown): MeshProtocolError {
   throw e;
 }
 
+interface Route {
+  readonly name: string;
+  readonly spec: TransactionSpec;
+  readonly targetUri: string;
+}
+
 interface Authenticated {
   readonly auth: Authentication;
   readonly hmacKey: Uint8Array;
@@ -209,6 +215,7 @@ export class MeshHttpService implements HttpService {
   readonly #now: () => number;
   readonly #onError: ((error: unknown, transaction: string | undefined) => void) | undefined;
   readonly #cors: '*' | readonly string[] | false;
+  readonly #routes = new Map<string, Route | undefined>();
 
   constructor(options: MeshHttpServiceOptions) {
     if (options.serviceKey.algorithm !== 'X448') throw new ProtocolError('PROTOCOL_BAD_ARGUMENT', 'the service key is the X448 ServiceAuthentication key');
@@ -233,7 +240,18 @@ export class MeshHttpService implements HttpService {
   }
 
   /** The transaction a head addresses, with its spec and the target URI, or undefined. */
-  #route(head: HttpRequestHead): { name: string; spec: TransactionSpec; targetUri: string } | undefined {
+  #route(head: HttpRequestHead): Route | undefined {
+    // Asked twice per request (body limit, then handling), for a handful of distinct URLs: a pure
+    // function of the URL text and of this service's fixed options, so remembered by that text.
+    const known = this.#routes.get(head.url);
+    if (known !== undefined || this.#routes.has(head.url)) return known;
+    const route = this.#findRoute(head);
+    if (this.#routes.size >= 1024) this.#routes.clear();
+    this.#routes.set(head.url, route);
+    return route;
+  }
+
+  #findRoute(head: HttpRequestHead): Route | undefined {
     let url: URL;
     try {
       url = new URL(head.url);

@@ -1,6 +1,7 @@
+import { utf8Encode } from '../encoding/utf8.js';
 import { ProtocolError } from './errors.js';
 import {
-  isInnerList, parseDictionaryField, serializeInnerList, serializeItem, serializeMember, type InnerList, type Item, type Parameters,
+  isInnerList, memberText, parsedDictionaryField, serializeInnerList, serializeItem, serializeParameter, serializeParameters, type InnerList, type Item, type Parameters,
 } from './structured.js';
 
 /**
@@ -126,24 +127,34 @@ export function componentValue(id: ComponentId, target: SignatureTarget): string
   for (const p of params.keys()) if (!FIELD_PARAMS.has(p)) bad(`"${name}": unsupported parameter ${p}`);
   const headers = fromRequest ? (target.kind === 'response' ? target.response.request?.headers : undefined) : target.kind === 'request' ? target.request.headers : target.response.headers;
   if (headers === undefined) bad(`"${name}";req: no request to take it from`);
-  const value = headers.get(name);
-  if (value === null) bad(`covered field ${name} is not in the ${fromRequest || target.kind === 'request' ? 'request' : 'response'}`);
-  if (!params.has('key')) return value.trim();
+  const where = (): string => (fromRequest || target.kind === 'request' ? 'request' : 'response');
+  if (!params.has('key')) {
+    const value = headers.get(name);
+    if (value === null) bad(`covered field ${name} is not in the ${where()}`);
+    return value.trim();
+  }
   const key = params.get('key');
   if (typeof key !== 'string') bad(`"${name}": the key parameter must be a String`);
-  const member = parseDictionaryField(value, name, 'PROTOCOL_BAD_SIGNATURE').get(key);
+  const dictionary = parsedDictionaryField(headers, name, name, 'PROTOCOL_BAD_SIGNATURE');
+  if (dictionary === null) bad(`covered field ${name} is not in the ${where()}`);
+  const member = dictionary.get(key);
   if (member === undefined) bad(`"${name}";key="${key}": no such member`);
-  return serializeMember(member);
+  return memberText(member);
 }
 
 /** Identity of a component: name and parameters, parameter order ignored (RFC 9421 §2: equality of identifiers). */
 export function componentKey(id: ComponentId): string {
-  const params = [...id[1].entries()].map(([k, v]) => serializeItem([true, new Map([[k, v]])]).slice(2)).sort();
-  return `${serializeItem([componentName(id), new Map()])}${params.join('')}`;
+  const name = serializeItem(componentName(id));
+  if (id[1].size === 0) return name;
+  const params: string[] = [];
+  for (const [k, v] of id[1]) params.push(serializeParameter(k, v));
+  return name + params.sort().join('');
 }
 
 /** The `@signature-params` value: the covered components as an Inner List with the signature parameters (RFC 9421 §2.3). */
-export function serializeSignatureParams(components: readonly ComponentId[], parameters: Parameters): string {
+export function serializeSignatureParams(components: readonly ComponentId[], parameters: Parameters, ids?: ComponentIds): string {
+  // With the components' serializations at hand, only the parameters are left to write.
+  if (ids !== undefined) return `(${ids.ids.join(' ')})${serializeParameters(parameters)}`;
   return serializeInnerList([components as Item[], parameters]);
 }
 
@@ -151,24 +162,72 @@ export function serializeSignatureParams(components: readonly ComponentId[], par
  * The signature base (RFC 9421 §2.5) of `components` in `target`, ending with the
  * `"@signature-params"` line whose value is `signatureParams` (the serialized inner list —
  * exactly what the Signature-Input member holds). Errors: a duplicate, unknown or unresolvable
- * component, a newline or non-ASCII character in a value.
+ * component, a newline or non-ASCII character in a value. `ids`: {@link componentIds} of
+ * `components`, when the caller has them already.
  */
-export function signatureBase(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget): string {
-  const seen = new Set<string>();
-  const lines: string[] = [];
-  for (const id of components) {
-    const key = componentKey(id);
-    if (seen.has(key)) bad(`component ${serializeComponentId(id)} is covered twice`);
-    seen.add(key);
-    const value = componentValue(id, target);
-    if (/[\r\n]/.test(value)) bad(`component ${serializeComponentId(id)} has a newline in its value`);
-    lines.push(`${serializeComponentId(id)}: ${value}`);
-  }
-  lines.push(`"@signature-params": ${signatureParams}`);
-  const base = lines.join('\n');
+export function signatureBase(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids?: ComponentIds): string {
+  const base = baseText(components, signatureParams, target, ids ?? componentIds(components));
   // eslint-disable-next-line no-control-regex
-  if (!/^[\x00-\x7f]*$/.test(base)) bad('the signature base has a non-ASCII character (RFC 9421 §2.5 step 4)');
+  if (!/^[\x00-\x7f]*$/.test(base)) nonAscii();
   return base;
+}
+
+/**
+ * {@link signatureBase} and its bytes, the input of the signature algorithm (RFC 9421 §3.1 step
+ * 3: the base as ASCII), checked and encoded in one pass.
+ */
+export function signatureBaseBytes(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids?: ComponentIds): { base: string; bytes: Uint8Array } {
+  const base = baseText(components, signatureParams, target, ids ?? componentIds(components));
+  // UTF-8 is as long as the text exactly when every character is ASCII (any other takes 2–4
+  // bytes; a lone surrogate becomes U+FFFD, 3): one pass of the runtime's encoder checks it.
+  const bytes = utf8Encode(base);
+  if (bytes.length !== base.length) nonAscii();
+  return { base, bytes };
+}
+
+function nonAscii(): never {
+  return bad('the signature base has a non-ASCII character (RFC 9421 §2.5 step 4)');
+}
+
+/**
+ * What a list of covered components needs besides their values: each one's identity (for
+ * duplicates and coverage checks) and serialization (its line's name), and where the first
+ * duplicate is. Computed once per list: a signer's lists are constants, a verifier's list is
+ * used for the coverage check and the base.
+ */
+export interface ComponentIds {
+  /** Each component's {@link componentKey} (parameter order ignored). */
+  readonly keys: readonly string[];
+  /** Each component's {@link serializeComponentId}: the name of its line in the base. */
+  readonly ids: readonly string[];
+  /** Index of the first component whose identity came before it, or -1. */
+  readonly firstDuplicate: number;
+}
+
+/** The {@link ComponentIds} of `components` (errors as {@link componentKey}). */
+export function componentIds(components: readonly ComponentId[]): ComponentIds {
+  const ids = components.map(serializeComponentId);
+  // With at most one parameter there is no order to ignore: the identity is the serialization.
+  const keys = components.map((c, i) => (c[1].size <= 1 && typeof c[0] === 'string' ? ids[i]! : componentKey(c)));
+  const seen = new Set<string>();
+  let firstDuplicate = -1;
+  for (const [i, key] of keys.entries()) {
+    if (seen.has(key) && firstDuplicate < 0) firstDuplicate = i;
+    seen.add(key);
+  }
+  return { keys, ids, firstDuplicate };
+}
+
+function baseText(components: readonly ComponentId[], signatureParams: string, target: SignatureTarget, ids: ComponentIds): string {
+  let base = '';
+  for (let i = 0; i < components.length; i++) {
+    const serialized = ids.ids[i]!;
+    if (i === ids.firstDuplicate) bad(`component ${serialized} is covered twice`);
+    const value = componentValue(components[i]!, target);
+    if (/[\r\n]/.test(value)) bad(`component ${serialized} has a newline in its value`);
+    base += `${serialized}: ${value}\n`;
+  }
+  return `${base}"@signature-params": ${signatureParams}`;
 }
 
 /** The components and parameters of a Signature-Input member (an Inner List of Strings with parameters). */

@@ -57,6 +57,9 @@ interface CacheEntry {
  * Derived HMAC keys by keyid, so that a service does one X448 agreement per client key, not per
  * request. A hit must name the same peer public key (a keyid is a fingerprint, but the cache
  * does not rely on that); the least recently used entry goes first. Holds secrets in memory.
+ * The own key is fixed per cache (one per service key). A cached key grants nothing by itself:
+ * the service finds the client's key (the account's Access catalog, a verified profile) on
+ * every request before it asks here, so a revoked device never gets as far as its entry.
  */
 export class SigningKeyCache {
   readonly #own: DarePrivateKey;
