@@ -2,7 +2,7 @@ import { ChangeFeed } from '../../sdk/service/change-feed.js';
 import { ServiceConflictError, serviceError } from '../../sdk/service/store-errors.js';
 import {
   DEFAULT_LIMITS, canonicalAddress, checkIndex, checkListOptions, checkNewAccount, checkNonce, checkProfile, checkReadLimits, checkRecordName, checkRecordValue,
-  checkStatus, checkStoreName, checkUpdates, compareUpdates, framesThatFit, nonceKey, type StoreLimits,
+  checkGuards, checkStatus, checkStoreName, checkUpdates, failedGuard, compareUpdates, framesThatFit, nonceKey, type StoreLimits,
 } from '../../sdk/service/store-rules.js';
 import type {
   AccountChanges, AccountRecord, AccountStoreHead, NewAccount, NonceClaim, ReadLimits, ReadResult, ServiceEvent, ServiceStore, ServiceWatch, StoreHead,
@@ -116,8 +116,11 @@ export class MemoryServiceStore implements ServiceStore {
     this.check();
     const checked = checkUpdates(updates, this.limits);
     const claim = options.nonce === undefined ? undefined : checkNonce(options.nonce);
+    const guards = checkGuards(options.guards, checked);
     if (claim && !this.nonceFree(claim)) throw serviceError('SERVICE_REPLAY', `nonce of ${claim.key} was already used`);
     // Every check before any change, in the contract's order; nothing awaits in between.
+    const stale = failedGuard(guards, (a) => this.accounts.get(a)?.record, (a, store) => this.accounts.get(a)?.stores.get(store)?.frames.length ?? 0);
+    if (stale) throw stale;
     for (const u of [...checked].sort(compareUpdates)) {
       const a = this.accounts.get(u.account);
       if (!a) throw serviceError('SERVICE_NOT_FOUND', `no account ${u.account}`, { account: u.account });

@@ -5,7 +5,7 @@ import { ChangeFeed } from '../../sdk/service/change-feed.js';
 import { ServiceConflictError, ServiceStoreError, serviceError } from '../../sdk/service/store-errors.js';
 import {
   DEFAULT_LIMITS, canonicalAddress, checkIndex, checkListOptions, checkNewAccount, checkNonce, checkProfile, checkProfileUdf, checkReadLimits, checkRecordName,
-  checkRecordValue, checkStatus, checkStoreName, checkUpdates, compareUpdates, nonceKey, type CheckedUpdate, type StoreLimits,
+  checkRecordValue, checkStatus, checkStoreName, checkUpdates, compareUpdates, nonceKey, staleGuard, checkGuards, type CheckedGuard, type CheckedUpdate, type StoreLimits,
 } from '../../sdk/service/store-rules.js';
 import type {
   AccountChanges, AccountRecord, AccountStatus, AccountStoreHead, NewAccount, NonceClaim, ReadLimits, ReadResult, ServiceEvent, ServiceStore, ServiceWatch,
@@ -318,12 +318,13 @@ export class PostgresServiceStore implements ServiceStore {
     // Own copies: the caller's buffers may change while the transaction waits or is retried.
     const checked = checkUpdates(updates, this.limits).map((u) => ({ ...u, frames: u.frames.map((f) => f.slice()), digest: u.digest?.slice() }));
     const claim = options.nonce === undefined ? undefined : checkNonce(options.nonce);
+    const guards = checkGuards(options.guards, checked).map((g) => ({ ...g, profileDigest: createHash('sha256').update(g.profile).digest() }));
     const sorted = [...checked].sort(compareUpdates);
     const heads: AccountStoreHead[] = checked.map((u) => withDigest({ account: u.account, store: u.store, nextIndex: u.expectedNextIndex + u.frames.length }, u.digest));
     const events: ServiceEvent[] = heads.map((h) => ({ type: 'change', ...h }));
     const note = encodeNote(this.host, events);
-    const single = sorted.length === 1 && sorted[0]!.frames.length <= ONE_STATEMENT_FRAMES ? sorted[0]! : undefined;
-    await this.retrying('commit a transaction', () => (single ? this.transactOneStatement(single, claim, note) : this.transactOnce(sorted, claim, note)), true);
+    const single = sorted.length === 1 && sorted[0]!.frames.length <= ONE_STATEMENT_FRAMES && guards.every((g) => g.account === sorted[0]!.account) ? sorted[0]! : undefined;
+    await this.retrying('commit a transaction', () => (single ? this.transactOneStatement(single, claim, guards[0], note) : this.transactOnce(sorted, claim, guards, note)), true);
     if (claim !== undefined) this.claimed();
     this.feed.publish(events);
     return { heads };
@@ -333,7 +334,7 @@ export class PostgresServiceStore implements ServiceStore {
    * One attempt. Throws a ServiceStoreError for an answer (conflict, replay, not found, an
    * unresolved commit), anything else for a failure before COMMIT (the server rolled back).
    */
-  private async transactOnce(sorted: readonly CheckedUpdate[], claim: NonceClaim | undefined, note: string): Promise<void> {
+  private async transactOnce(sorted: readonly CheckedUpdate[], claim: NonceClaim | undefined, guards: readonly PgGuard[], note: string): Promise<void> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -349,13 +350,18 @@ export class PostgresServiceStore implements ServiceStore {
         const r = await client.query({ name: 'claim-nonce', text: this.claimSql(), values: [claimId(claim), claim.expires, this.now()] });
         if (r.rowCount === 0) throw serviceError('SERVICE_REPLAY', `nonce of ${claim.key} was already used`);
       }
-      const addresses = [...new Set(sorted.map((u) => u.account))];
+      // Guarded accounts are locked with the updated ones, in the one address order.
+      const addresses = [...new Set([...sorted.map((u) => u.account), ...guards.map((g) => g.account)])];
       const found = await client.query<Row>({
         name: 'lock-accounts',
         text: `SELECT address, id FROM ${this.T.accounts} WHERE address = ANY($1::text[]) ORDER BY address FOR KEY SHARE`,
         values: [addresses],
       });
       ids = new Map(found.rows.map((row) => [row.address as string, num(row.id)]));
+      // The guards: plain reads after the locks (no row lock of their own, so no new lock order
+      // to keep): the statement's snapshot holds every commit acknowledged before it began.
+      const stale = await this.failedGuard((text, values) => client.query<Row>({ name: 'guard-read', text, values }), guards);
+      if (stale) throw stale;
       for (const u of sorted) {
         const id = ids.get(u.account);
         if (id === undefined) throw serviceError('SERVICE_NOT_FOUND', `no account ${u.account}`, { account: u.account });
@@ -420,7 +426,7 @@ export class PostgresServiceStore implements ServiceStore {
    * round trip, so a connection lost during it leaves the outcome unknown (resolved as in
    * {@link transactOnce}: by the frames; a nonce claimed with them was claimed by that commit).
    */
-  private async transactOneStatement(u: CheckedUpdate, claim: NonceClaim | undefined, note: string): Promise<void> {
+  private async transactOneStatement(u: CheckedUpdate, claim: NonceClaim | undefined, guard: PgGuard | undefined, note: string): Promise<void> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -430,34 +436,47 @@ export class PostgresServiceStore implements ServiceStore {
     const pid = (client as unknown as { processID?: number }).processID;
     const k = u.frames.length;
     const first = u.expectedNextIndex === 0;
-    // $1–$7 the update and the note, then the frames, then the nonce claim's id, expiry and now.
+    // $1–$7 the update and the note, then the frames, then the nonce claim's id, expiry and now,
+    // then the guard's creation time, status, profile digest and (store, next index) pairs.
     const c = 8 + k;
+    const gp = claim === undefined ? c : c + 3;
     const claimed = claim === undefined ? '' : 'EXISTS (SELECT 1 FROM n)';
+    // The guard (the account as read, the heads of stores it decided on) is a condition of the
+    // head update, read in the statement's snapshot: every commit acknowledged before it began.
+    // No row lock of its own (the account's FOR KEY SHARE is there already), so no lock order to keep.
+    const guardHeads = (guard?.heads ?? []).map((h, i) => ` AND COALESCE((SELECT next_index FROM ${this.T.heads} WHERE account_id = a.id AND store = $${gp + 3 + 2 * i}::text), 0) = $${gp + 4 + 2 * i}::bigint`).join('');
+    const from = guard === undefined ? 'a' : 'g';
     const head = first
       // A head row exists only once its store has frames: a row there is the conflict.
-      ? `INSERT INTO ${this.T.heads} (account_id, store, next_index, digest) SELECT id, $2::text, $4::bigint, $5::bytea FROM a${claimed && ` WHERE ${claimed}`} ON CONFLICT (account_id, store) DO NOTHING RETURNING account_id`
-      : `UPDATE ${this.T.heads} SET next_index = next_index + $4::bigint, digest = $5::bytea WHERE account_id = (SELECT id FROM a) AND store = $2::text AND next_index = $3::bigint${claimed && ` AND ${claimed}`} RETURNING account_id`;
+      ? `INSERT INTO ${this.T.heads} (account_id, store, next_index, digest) SELECT id, $2::text, $4::bigint, $5::bytea FROM ${from}${claimed && ` WHERE ${claimed}`} ON CONFLICT (account_id, store) DO NOTHING RETURNING account_id`
+      : `UPDATE ${this.T.heads} SET next_index = next_index + $4::bigint, digest = $5::bytea WHERE account_id = (SELECT id FROM ${from}) AND store = $2::text AND next_index = $3::bigint${claimed && ` AND ${claimed}`} RETURNING account_id`;
     const tuples = u.frames.map((_, i) => `($3::bigint + ${i}, $${8 + i}::bytea)`).join(', ');
-    const text = `WITH a AS (SELECT id FROM ${this.T.accounts} WHERE address = $1 FOR KEY SHARE),
+    const text = `WITH a AS (SELECT id${guard === undefined ? '' : `, created = $${gp}::bigint AND status = $${gp + 1}::text AND sha256(profile) = $${gp + 2}::bytea AS same`} FROM ${this.T.accounts} WHERE address = $1 FOR KEY SHARE),
+      ${guard === undefined ? '' : `g AS (SELECT id FROM a WHERE same${guardHeads}),`}
       ${claim === undefined ? '' : `n AS (${this.claimSql(`$${c}::bytea`, `$${c + 1}::bigint`, `$${c + 2}::bigint`)} RETURNING 1),`}
       h AS (${head}),
       f AS (INSERT INTO ${this.T.frames} (account_id, store, idx, bytes) SELECT h.account_id, $2::text, v.idx, v.bytes FROM h, (VALUES ${tuples}) AS v (idx, bytes) RETURNING 1)
-      SELECT (SELECT id FROM a) AS id, (SELECT count(*) FROM f) AS inserted, (SELECT pg_notify($6, $7) FROM h) AS noted${claim === undefined ? ''
+      SELECT (SELECT id FROM a) AS id, (SELECT count(*) FROM f) AS inserted, (SELECT pg_notify($6, $7) FROM h) AS noted${guard === undefined ? '' : ', (SELECT count(*) FROM g) AS guarded, (SELECT same FROM a) AS same'}${claim === undefined ? ''
         : ', (SELECT count(*) FROM n) AS claimed, CASE WHEN EXISTS (SELECT 1 FROM n) AND NOT EXISTS (SELECT 1 FROM h) THEN 1 / (SELECT count(*) FROM h)::int END AS undo'}`;
     let r: pg.QueryResult<Row>;
     try {
       r = await client.query<Row>({
-        name: `tx1-${first ? 'first' : 'next'}-${k}${claim === undefined ? '' : '-nonce'}`, text,
+        name: `tx1-${first ? 'first' : 'next'}-${k}${claim === undefined ? '' : '-nonce'}${guard === undefined ? '' : `-guard${guard.heads.length}`}`, text,
         values: [
           u.account, u.store, u.expectedNextIndex, k, u.digest ?? null, this.channel, note, ...u.frames,
           ...(claim === undefined ? [] : [claimId(claim), claim.expires, this.now()]),
+          ...(guard === undefined ? [] : [guard.created, guard.status, guard.profileDigest, ...guard.heads.flatMap((h) => [h.store, h.nextIndex])]),
         ],
       });
     } catch (e) {
       if (!connectionLost(e)) {
         client.release();
         // The nonce was claimed but the head's condition failed: rolled back (see above); which is it?
-        if (claim !== undefined && sqlState(e) === '22012') await this.conflictOf(u);
+        if (claim !== undefined && sqlState(e) === '22012') {
+          const stale = guard === undefined ? undefined : await this.retrying('read a guard', () => this.failedGuard((text, values) => this.q(text, values, 'guard-read'), [guard]));
+          if (stale) throw stale;
+          await this.conflictOf(u);
+        }
         throw e; // the server ended the statement: it rolled back
       }
       client.release(true);
@@ -474,11 +493,32 @@ export class PostgresServiceStore implements ServiceStore {
     client.release();
     const row = r.rows[0]!;
     if (claim !== undefined && num(row.claimed) === 0) throw serviceError('SERVICE_REPLAY', `nonce of ${claim.key} was already used`);
+    if (guard !== undefined && num(row.guarded) === 0) throw staleGuard(guard.account, row.id === null || row.same === false ? 'the account' : 'a guarded store');
     if (row.id === null) throw serviceError('SERVICE_NOT_FOUND', `no account ${u.account}`, { account: u.account });
     if (num(row.inserted) === k) return;
     // The condition failed: nothing was written. Which index is there now (a read, safe to run again)?
     const actual = await this.retrying('read a head', () => this.q(`SELECT next_index FROM ${this.T.heads} WHERE account_id = $1 AND store = $2`, [num(row.id), u.store]));
     throw new ServiceConflictError(u.account, u.store, u.expectedNextIndex, num(actual.rows[0]?.next_index ?? 0));
+  }
+
+  /**
+   * The first of `guards` that fails now, as its `SERVICE_STALE` error, or undefined; `run` reads
+   * one guard's account and heads (inside a transaction, or on its own).
+   */
+  private async failedGuard(run: (text: string, values: unknown[]) => Promise<pg.QueryResult<Row>>, guards: readonly PgGuard[]): Promise<ServiceStoreError | undefined> {
+    for (const g of guards) {
+      const r = await run(
+        `SELECT a.created, a.status, sha256(a.profile) AS profile_digest,
+           (SELECT COALESCE(json_object_agg(h.store, h.next_index), '{}') FROM ${this.T.heads} h WHERE h.account_id = a.id AND h.store = ANY($2::text[])) AS heads
+         FROM ${this.T.accounts} a WHERE a.address = $1`,
+        [g.account, g.heads.map((h) => h.store)],
+      );
+      const row = r.rows[0];
+      if (!row || num(row.created) !== g.created || row.status !== g.status || Buffer.compare(row.profile_digest as Buffer, g.profileDigest) !== 0) return staleGuard(g.account, 'the account');
+      const heads = row.heads as Record<string, number | string>;
+      for (const h of g.heads) if (num(heads[h.store] ?? 0) !== h.nextIndex) return staleGuard(g.account, h.store, h.store);
+    }
+    return undefined;
   }
 
   /** Throws what a one-statement transaction that claimed its nonce but failed its head's condition met: no account, or a conflict. */
@@ -681,6 +721,11 @@ export class PostgresServiceStore implements ServiceStore {
     // Waits for calls in flight to hand their connections back.
     await this.pool.end().catch(() => undefined);
   }
+}
+
+/** A checked guard with the SHA-256 of its profile bytes (compared with the stored profile's in SQL). */
+interface PgGuard extends CheckedGuard {
+  readonly profileDigest: Buffer;
 }
 
 /** A connection could not be had: nothing was sent, so anything may be tried again. */

@@ -10,6 +10,7 @@ export type ServiceStoreErrorCode =
   | 'SERVICE_NOT_FOUND' // no such account (or record, where one is required)
   | 'SERVICE_ALREADY_EXISTS' // the address or profile UDF already names an account
   | 'SERVICE_REPLAY' // the nonce was already claimed and has not expired
+  | 'SERVICE_STALE' // a transaction's guard failed: the account or a store changed since the caller read it (TransactOptions.guards)
   | 'SERVICE_BAD_ARGUMENT' // a malformed address, name, index, limit or frame
   | 'SERVICE_OUT_OF_RANGE' // a read cursor beyond the store's head
   | 'SERVICE_TOO_LARGE' // a frame, transaction or record over the store's limits

@@ -1,6 +1,7 @@
 import { decodeFrame } from '../dare/sequence/frame.js';
-import type { AccountStatus, NewAccount, NonceClaim, ReadLimits, StoreUpdate } from './store.js';
-import { serviceError } from './store-errors.js';
+import { bytesEqual } from '../encoding/bytes.js';
+import type { AccountRecord, AccountStatus, NewAccount, NonceClaim, ReadLimits, StoreUpdate, TransactGuard } from './store.js';
+import { serviceError, type ServiceStoreError } from './store-errors.js';
 
 /**
  * What every service store accepts (store.ts), written once so that memory, embedded and
@@ -234,3 +235,67 @@ export function checkNonce(claim: NonceClaim): NonceClaim {
 
 /** The map key of a nonce claim (length-prefixed: no key/nonce split can collide with another). */
 export const nonceKey = (claim: NonceClaim): string => `${claim.key.length}:${claim.key}${claim.nonce}`;
+
+/** A guard, checked: canonical account, own copy of the profile bytes, heads in store order. */
+export interface CheckedGuard {
+  readonly account: string;
+  readonly created: number;
+  readonly status: AccountStatus;
+  readonly profile: Uint8Array;
+  readonly heads: readonly { readonly store: string; readonly nextIndex: number }[];
+}
+
+/**
+ * Checks `transact`'s guards (`TransactOptions.guards`) against its checked updates: well-formed,
+ * at most one guard per account, no head of a store the transaction updates (its expected index
+ * is that check).
+ */
+export function checkGuards(guards: readonly TransactGuard[] | undefined, updates: readonly CheckedUpdate[]): CheckedGuard[] {
+  if (guards === undefined) return [];
+  if (!Array.isArray(guards)) throw serviceError('SERVICE_BAD_ARGUMENT', 'the guards are not a list');
+  const updated = new Set(updates.map((u) => `${u.account}\u0000${u.store}`));
+  const seen = new Set<string>();
+  return guards.map((g, i) => {
+    if (typeof g !== 'object' || g === null || typeof g.record !== 'object' || g.record === null) throw serviceError('SERVICE_BAD_ARGUMENT', `guard ${i} is not an object with a record`);
+    const account = canonicalAddress(g.account);
+    if (seen.has(account)) throw serviceError('SERVICE_BAD_ARGUMENT', `two guards of ${account}`, { account });
+    seen.add(account);
+    const { created, status, profile } = g.record;
+    if (!Number.isSafeInteger(created)) throw serviceError('SERVICE_BAD_ARGUMENT', `guard ${i}: the creation time is not an integer`, { account });
+    checkStatus(status);
+    if (!(profile instanceof Uint8Array)) throw serviceError('SERVICE_BAD_ARGUMENT', `guard ${i}: the profile is not bytes`, { account });
+    const stores = new Set<string>();
+    const named: NonNullable<TransactGuard['heads']> = g.heads ?? [];
+    const heads = named.map((h) => {
+      const store = checkStoreName(h.store);
+      checkIndex(h.nextIndex, `guard ${i}: next index of ${store}`);
+      if (stores.has(store)) throw serviceError('SERVICE_BAD_ARGUMENT', `guard ${i} names ${store} twice`, { account, store });
+      stores.add(store);
+      if (updated.has(`${account}\u0000${store}`)) throw serviceError('SERVICE_BAD_ARGUMENT', `guard ${i} names ${store}, which the transaction updates (its expected index is the check)`, { account, store });
+      return { store, nextIndex: h.nextIndex };
+    }).sort((a, b) => (a.store < b.store ? -1 : a.store > b.store ? 1 : 0));
+    return { account, created, status, profile: profile.slice(), heads };
+  });
+}
+
+/** A failed guard (see `TransactOptions.guards`): nothing of the transaction was written. */
+export function staleGuard(account: string, what: string, store?: string): ServiceStoreError {
+  return serviceError('SERVICE_STALE', `${what} of ${account} changed since the transaction was decided on`, store === undefined ? { account } : { account, store });
+}
+
+/**
+ * The first guard that fails against a store's state, as its `SERVICE_STALE` error, or
+ * undefined: `record` reads an account (undefined: none), `nextIndex` a store's frame count.
+ */
+export function failedGuard(
+  guards: readonly CheckedGuard[],
+  record: (account: string) => Pick<AccountRecord, 'created' | 'status' | 'profile'> | undefined,
+  nextIndex: (account: string, store: string) => number,
+): ServiceStoreError | undefined {
+  for (const g of guards) {
+    const r = record(g.account);
+    if (r === undefined || r.created !== g.created || r.status !== g.status || !bytesEqual(r.profile, g.profile)) return staleGuard(g.account, 'the account');
+    for (const h of g.heads) if (nextIndex(g.account, h.store) !== h.nextIndex) return staleGuard(g.account, h.store, h.store);
+  }
+  return undefined;
+}

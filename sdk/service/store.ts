@@ -64,9 +64,11 @@ export interface ServiceStore {
    *
    * Checked in this order, the first failure decides: the arguments (`SERVICE_BAD_ARGUMENT`: no
    * updates, two updates of one store, no frames, a malformed frame; `SERVICE_TOO_LARGE`); the
-   * nonce of `options.nonce` (`SERVICE_REPLAY`); then each update in (account, store) order
-   * (`compareUpdates`): its account exists (`SERVICE_NOT_FOUND`), its store is at the expected
-   * index (`SERVICE_CONFLICT`).
+   * nonce of `options.nonce` (`SERVICE_REPLAY`); the guards of `options.guards`
+   * (`SERVICE_STALE`: the account or a store moved since the caller read what it decided on); then
+   * each update in (account, store) order (`compareUpdates`): its account exists
+   * (`SERVICE_NOT_FOUND`), its store is at the expected index (`SERVICE_CONFLICT`). A failure
+   * writes nothing, the nonce claim included (a claim rolled back is not spent).
    */
   transact(updates: readonly StoreUpdate[], options?: TransactOptions): Promise<TransactResult>;
   /**
@@ -182,6 +184,30 @@ export interface StoreUpdate {
 export interface TransactOptions {
   /** Claims this nonce atomically with the transaction (`SERVICE_REPLAY` if already claimed). */
   readonly nonce?: NonceClaim;
+  /**
+   * Commit only while these still hold (`SERVICE_STALE` otherwise, nothing written): what the
+   * caller decided the transaction on without reading it again — an account record and the
+   * heads of stores it read, typically from a cache (the Mesh service's access decision rests on
+   * the account and its MMM_Access catalog). Checked atomically with the commit, as the expected
+   * indexes are.
+   */
+  readonly guards?: readonly TransactGuard[];
+}
+
+/**
+ * A condition of a transaction ({@link TransactOptions.guards}): the account is still the one the
+ * caller read — it exists, with the same creation time (not deleted and bound again), status and
+ * profile bytes — and each store in `heads` still holds exactly `nextIndex` frames. A store the
+ * transaction updates cannot be named in `heads` (`SERVICE_BAD_ARGUMENT`): its update's expected
+ * index is that check.
+ */
+export interface TransactGuard {
+  /** The account (any case). */
+  readonly account: string;
+  /** The account as the caller read it. */
+  readonly record: Pick<AccountRecord, 'created' | 'status' | 'profile'>;
+  /** Stores of the account and the next index each must still have. */
+  readonly heads?: readonly { readonly store: string; readonly nextIndex: number }[];
 }
 
 /** A committed transaction: the new head of each updated store, in the order of the updates. */

@@ -7,7 +7,7 @@ import type { ServiceFiles } from '../files.js';
 import { ServiceConflictError, ServiceStoreError, serviceError } from '../store-errors.js';
 import {
   DEFAULT_LIMITS, canonicalAddress, checkIndex, checkListOptions, checkNewAccount, checkNonce, checkProfile, checkReadLimits, checkRecordName, checkRecordValue,
-  checkStatus, checkStoreName, checkUpdates, compareUpdates, framesThatFit, nonceKey, type CheckedAccount, type CheckedUpdate, type StoreLimits,
+  checkGuards, checkStatus, checkStoreName, checkUpdates, compareUpdates, failedGuard, framesThatFit, nonceKey, type CheckedAccount, type CheckedGuard, type CheckedUpdate, type StoreLimits,
 } from '../store-rules.js';
 import type {
   AccountChanges, AccountRecord, NewAccount, NonceClaim, ReadLimits, ReadResult, ServiceEvent, ServiceStore, ServiceWatch, StoreHead, StoreUpdate,
@@ -163,7 +163,8 @@ export class EmbeddedServiceStore implements ServiceStore {
     this.check();
     const checked = checkUpdates(updates, this.options.limits).map((u) => ({ ...u, frames: u.frames.map((f) => f.slice()), digest: u.digest?.slice() }));
     const nonce = options.nonce === undefined ? undefined : checkNonce(options.nonce);
-    return this.enqueue({ kind: 'tx', updates: checked, nonce }) as Promise<TransactResult>;
+    const guards = checkGuards(options.guards, checked);
+    return this.enqueue({ kind: 'tx', updates: checked, nonce, guards }) as Promise<TransactResult>;
   }
 
   async read(account: string, store: string, fromIndex: number, limits?: ReadLimits): Promise<ReadResult> {
@@ -381,6 +382,7 @@ export class EmbeddedServiceStore implements ServiceStore {
       case 'update': {
         const id = view.accountId(op.address);
         if (id === undefined) throw serviceError('SERVICE_NOT_FOUND', `no account ${op.address}`, { account: op.address });
+        view.updated(id, op.status, op.profile);
         return { type: 'account-update', id, status: op.status, profile: op.profile };
       }
       case 'delete': {
@@ -391,6 +393,12 @@ export class EmbeddedServiceStore implements ServiceStore {
       }
       case 'tx': {
         if (op.nonce && view.nonceHeld(op.nonce)) throw serviceError('SERVICE_REPLAY', `nonce of ${op.nonce.key} was already used`);
+        // Under the commit's serialisation, as the expected indexes: the batch's earlier ops count.
+        const stale = failedGuard(op.guards, (a) => view.account(a), (a, store) => {
+          const id = view.accountId(a);
+          return id === undefined ? 0 : view.nextIndex(id, store);
+        });
+        if (stale) throw stale;
         const ids = new Map<string, number>();
         for (const u of [...op.updates].sort(compareUpdates)) {
           const id = view.accountId(u.account);
@@ -665,7 +673,7 @@ type OpBody =
   | { kind: 'create'; account: CheckedAccount }
   | { kind: 'update'; address: string; status: AccountRecord['status'] | undefined; profile: Uint8Array | undefined }
   | { kind: 'delete'; address: string }
-  | { kind: 'tx'; updates: CheckedUpdate[]; nonce: NonceClaim | undefined }
+  | { kind: 'tx'; updates: CheckedUpdate[]; nonce: NonceClaim | undefined; guards: readonly CheckedGuard[] }
   | { kind: 'record-put'; name: string; value: Uint8Array }
   | { kind: 'record-create'; name: string; value: Uint8Array; existing?: Uint8Array }
   | { kind: 'record-delete'; name: string }
@@ -717,6 +725,8 @@ class BatchView {
   private readonly profileOf = new Map<number, string>();
   private readonly next = new Map<string, number>();
   private readonly nonces = new Set<string>();
+  /** Accounts created or changed by earlier ops of the batch, as they now read. */
+  private readonly fields = new Map<number, Pick<AccountRecord, 'created' | 'status' | 'profile'>>();
   readonly records = new Map<string, Uint8Array | null>();
 
   constructor(private readonly state: ServiceState, private readonly now: number) {}
@@ -731,7 +741,20 @@ class BatchView {
     return this.profiles.get(udf) ?? this.state.byProfile.has(udf);
   }
 
+  /** The account at `address` as the batch so far leaves it (what a guard compares). */
+  account(address: string): Pick<AccountRecord, 'created' | 'status' | 'profile'> | undefined {
+    const id = this.accountId(address);
+    if (id === undefined) return undefined;
+    return this.fields.get(id) ?? this.state.byId.get(id);
+  }
+
+  updated(id: number, status: AccountRecord['status'] | undefined, profile: Uint8Array | undefined): void {
+    const was = this.fields.get(id) ?? this.state.byId.get(id);
+    if (was !== undefined) this.fields.set(id, { created: was.created, status: status ?? was.status, profile: profile ?? was.profile });
+  }
+
   created(a: CheckedAccount, id: number): void {
+    this.fields.set(id, { created: a.created, status: a.status, profile: a.profile });
     this.addresses.set(a.address, id);
     this.profiles.set(a.profileUdf, true);
     this.profileOf.set(id, a.profileUdf);
