@@ -101,8 +101,10 @@ export type MeshHandlers = { readonly [T in TransactionName]?: TransactionHandle
  * Finds the key a Connection credential's keyid names among the account's connections (the
  * AccessCapability / ConnectionService of an active device, mesh-model.md §5.2, §8.5). Returns
  * undefined when there is none (unknown account, revoked device); may throw a {@link refuse}(…).
+ * `transaction` is the request's transaction name: a service may answer some from what it has
+ * cached when their handler re-checks it at commit.
  */
-export type ConnectionResolver = (account: string, keyid: string) => Promise<DarePublicKey | ResolvedConnection | undefined>;
+export type ConnectionResolver = (account: string, keyid: string, transaction: string) => Promise<DarePublicKey | ResolvedConnection | undefined>;
 
 /** A {@link ConnectionResolver}'s key with what it learned on the way, handed to the handler as `Authentication.resolved`. */
 export interface ResolvedConnection {
@@ -425,7 +427,7 @@ export class MeshHttpService implements HttpService {
     let resolved: unknown;
     if (credential.mode === 'Connection') {
       if (this.#resolve === undefined) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', 'this service takes no Connection credentials');
-      const answer = await this.#resolve(credential.account, signature.keyid);
+      const answer = await this.#resolve(credential.account, signature.keyid, name);
       const found = answer !== undefined && 'resolved' in answer ? answer.key : answer;
       if (answer !== undefined && 'resolved' in answer) resolved = answer.resolved;
       if (found === undefined) throw new ProtocolError('PROTOCOL_BAD_CREDENTIAL', `no active connection of ${credential.account} holds key ${signature.keyid}`);

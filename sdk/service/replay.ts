@@ -1,6 +1,6 @@
 import type { PendingNonce, ReplayCache } from '../protocol/replay.js';
 import { ServiceStoreError } from './store-errors.js';
-import type { NonceClaim, ServiceStore, StoreUpdate, TransactResult } from './store.js';
+import type { NonceClaim, ServiceStore, StoreUpdate, TransactGuard, TransactResult } from './store.js';
 
 /**
  * The HTTP binding's {@link ReplayCache} (protocol.md §2: a `(keyid, nonce)` seen within the
@@ -26,7 +26,7 @@ export function requestNonceClaim(keyid: string, nonce: string, expires: number)
 }
 
 /**
- * `store.transact(updates)` with the request's deferred nonce (`RequestContext.nonce`, when the
+ * `store.transact(updates, { guards })` with the request's deferred nonce (`RequestContext.nonce`, when the
  * binding deferred it to this commit; the binding's replay cache must then be
  * {@link storeReplayCache} of this store) claimed in the same commit, and the outcome reported to
  * the binding: claimed when it committed, replayed on `SERVICE_REPLAY` (rethrown: the binding
@@ -35,11 +35,12 @@ export function requestNonceClaim(keyid: string, nonce: string, expires: number)
  * handler may run it again with the same nonce (a delivery retry), and the binding burns the
  * nonce itself if the handler ends without a commit.
  */
-export async function transactClaiming(store: ServiceStore, updates: readonly StoreUpdate[], nonce: PendingNonce | undefined): Promise<TransactResult> {
-  if (nonce === undefined) return store.transact(updates);
+export async function transactClaiming(store: ServiceStore, updates: readonly StoreUpdate[], nonce: PendingNonce | undefined, guards?: readonly TransactGuard[]): Promise<TransactResult> {
+  const guarded = guards === undefined ? {} : { guards };
+  if (nonce === undefined) return store.transact(updates, guarded);
   let result: TransactResult;
   try {
-    result = await store.transact(updates, { nonce: requestNonceClaim(nonce.keyid, nonce.nonce, nonce.expires) });
+    result = await store.transact(updates, { ...guarded, nonce: requestNonceClaim(nonce.keyid, nonce.nonce, nonce.expires) });
   } catch (e) {
     if (e instanceof ServiceStoreError && e.code === 'SERVICE_REPLAY') nonce.replayed();
     throw e;

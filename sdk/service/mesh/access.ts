@@ -87,9 +87,21 @@ export type AccessEntries = ReadonlyMap<string, CatalogedAccess>;
  * grant as of that moment — which authorizing the same request uses rather than reading the
  * store again (a class: only the service makes one). A revocation committed in between is
  * seen by the device's next request, as it would be had it come just after this one.
+ *
+ * `cached`: taken from this host's cache without asking the store ({@link AccessControl.cachedConnection}),
+ * so possibly stale (another host may have revoked the device, deleted the account); only a
+ * handler whose commit re-checks it — guards of the account record and of MMM_Access at
+ * `accessIndex` (`TransactOptions.guards`) — may act on it.
  */
 export class ResolvedAccess {
-  constructor(readonly view: AccountView, readonly key: DarePublicKey, readonly grant: DeviceGrant | undefined) {}
+  constructor(
+    readonly view: AccountView,
+    readonly key: DarePublicKey,
+    readonly grant: DeviceGrant | undefined,
+    /** The MMM_Access frame count the grant was decided at. */
+    readonly accessIndex: number,
+    readonly cached: boolean,
+  ) {}
 }
 
 interface Checked {
@@ -283,12 +295,35 @@ export class AccessControl {
    * ({@link ResolvedAccess}).
    */
   async connection(view: AccountView, keyid: string): Promise<ResolvedAccess | undefined> {
-    const checked = await this.#checked(view, keyid);
-    return checked === undefined ? undefined : new ResolvedAccess(view, checked.key, checked.grant);
+    const snap = await this.#snapshot(view);
+    const checked = this.#checkedIn(snap, view, keyid);
+    return checked === undefined ? undefined : new ResolvedAccess(view, checked.key, checked.grant, snap.frameCount, false);
+  }
+
+  /**
+   * {@link connection} from this host's cache alone, without a store read: undefined unless the
+   * account's view and its Access catalog are cached and the catalog names `keyid`. Possibly
+   * stale (`ResolvedAccess.cached`): for a commit that re-checks it with guards only.
+   */
+  cachedConnection(address: string, keyid: string): ResolvedAccess | undefined {
+    let canonical: string;
+    try {
+      canonical = canonicalAddress(address);
+    } catch {
+      return undefined;
+    }
+    const view = this.#views.get(canonical)?.view;
+    const snap = this.#snapshots.get(canonical);
+    if (view === undefined || snap === undefined || snap.created !== view.record.created) return undefined;
+    const checked = this.#checkedIn(snap, view, keyid);
+    return checked === undefined ? undefined : new ResolvedAccess(view, checked.key, checked.grant, snap.frameCount, true);
   }
 
   async #checked(view: AccountView, keyid: string): Promise<Checked | undefined> {
-    const snap = await this.#snapshot(view);
+    return this.#checkedIn(await this.#snapshot(view), view, keyid);
+  }
+
+  #checkedIn(snap: Snapshot, view: AccountView, keyid: string): Checked | undefined {
     const known = snap.checked.get(keyid);
     if (known !== undefined) return known ?? undefined;
     const checked = this.#check(view, keyid, snap.entries.get(keyid)?.Capability as AccessCapability | undefined);
@@ -296,9 +331,14 @@ export class AccessControl {
     return checked;
   }
 
-  /** Forgets what is cached about an account (deleted, unbound). */
+  /** Forgets what is cached about an account (deleted, unbound, or found stale by a commit's guard). */
   forget(address: string): void {
     this.#views.delete(address);
+    this.#snapshots.delete(address);
+  }
+
+  /** Forgets the account's cached Access catalog (this host changed it: read it again when next needed). */
+  forgetCatalog(address: string): void {
     this.#snapshots.delete(address);
   }
 

@@ -1,8 +1,8 @@
 import { bytesEqual } from '../../encoding/bytes.js';
 import { CATALOG } from '../../mesh/stores.js';
 import type { RequestContext } from '../../protocol/service.js';
-import { refuse } from '../../protocol/status.js';
-import type { ServiceStore } from '../store.js';
+import { refuse, type MeshProtocolError } from '../../protocol/status.js';
+import type { ServiceStore, TransactGuard } from '../store.js';
 import { ALL_STORES, ResolvedAccess, type AccessControl, type AccountView, type DeviceGrant } from './access.js';
 import { forbidden, invalid, unknownAccount } from './errors.js';
 import type { ServiceIdentity } from './identity.js';
@@ -50,6 +50,23 @@ export interface Authorized {
   readonly stores: ReadonlySet<string>;
   /** Connection mode: the device's grant. */
   readonly grant?: DeviceGrant;
+  /** The MMM_Access frame count the decision was made at (a commit's guard names it). */
+  readonly accessIndex: number;
+  /**
+   * Decided from this host's cache without a store read (`ResolvedAccess.cached`): possibly
+   * stale, so only a commit guarded by {@link accessGuard} may act on it.
+   */
+  readonly cached: boolean;
+}
+
+/**
+ * The guard of a commit that acts on `who` (`TransactOptions.guards`): the account is still the
+ * record the decision read, and — unless the commit updates it, its expected index being the
+ * check then — MMM_Access still holds the frames the grant was decided on.
+ */
+export function accessGuard(who: Authorized, updatesAccess: boolean): TransactGuard {
+  const { created, status, profile } = who.view.record;
+  return { account: who.view.address, record: { created, status, profile }, heads: updatesAccess ? [] : [{ store: CATALOG.access, nextIndex: who.accessIndex }] };
 }
 
 /**
@@ -64,17 +81,23 @@ export interface Authorized {
  * it. `account` is the request's `Account` (Key mode names the account there; in Connection mode
  * the binding has checked it against the credential).
  */
-export async function authorize(sc: ServiceContext, account: string | undefined, rc: RequestContext): Promise<Authorized> {
+export async function authorize(sc: ServiceContext, account: string | undefined, rc: RequestContext, options: { trustCache?: boolean } = {}): Promise<Authorized> {
   const auth = rc.auth;
   if (auth === undefined) throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: 'this transaction is signed' });
   if (auth.mode === 'Connection') {
-    // What authentication found for this request (service.ts resolveConnection), when it was this service's.
-    const found = auth.resolved instanceof ResolvedAccess && auth.resolved.key.kid === auth.keyid ? auth.resolved : undefined;
-    const view = found?.view ?? await sc.access.account(auth.account!);
-    if (view === undefined) throw unknownAccount(`no account ${auth.account!.slice(0, 100)}`);
-    const grant = found !== undefined ? found.grant : await sc.access.grant(view, auth.keyid);
-    if (grant === undefined) throw refuse('Forbidden', { extended: 'DeviceRevoked', name: 'NotAuthorized', detail: 'this device has no active connection to the account' });
-    return { view, mode: 'Connection', stores: grant.stores, grant };
+    // What authentication found for this request (service.ts resolveConnection), when it was this
+    // service's — from the cache only for a handler whose commit re-checks it (`trustCache`).
+    let found = auth.resolved instanceof ResolvedAccess && auth.resolved.key.kid === auth.keyid ? auth.resolved : undefined;
+    if (found?.cached === true && options.trustCache !== true) found = undefined;
+    if (found === undefined) {
+      const view = await sc.access.account(auth.account!);
+      if (view === undefined) throw unknownAccount(`no account ${auth.account!.slice(0, 100)}`);
+      found = await sc.access.connection(view, auth.keyid);
+      if (found === undefined) throw revoked();
+    }
+    const grant = found.grant;
+    if (grant === undefined) throw revoked();
+    return { view: found.view, mode: 'Connection', stores: grant.stores, grant, accessIndex: found.accessIndex, cached: found.cached };
   }
   if (auth.mode === 'Key') {
     if (typeof account !== 'string' || account === '') throw invalid('a Key-mode request names its Account');
@@ -85,7 +108,11 @@ export async function authorize(sc: ServiceContext, account: string | undefined,
     if ((await sc.store.head(view.address, CATALOG.access)).nextIndex > 0) {
       throw forbidden('the account key only binds and makes the first upload: the account has devices now, ask one of them (Connection credential)');
     }
-    return { view, mode: 'Key', stores: ALL_STORES };
+    return { view, mode: 'Key', stores: ALL_STORES, accessIndex: 0, cached: false };
   }
   throw refuse('ClientUnauthorized', { extended: 'NotAuthorized', name: 'NotAuthenticated', detail: `${rc.transaction} takes no ${auth.mode} credential` });
+}
+
+function revoked(): MeshProtocolError {
+  return refuse('Forbidden', { extended: 'DeviceRevoked', name: 'NotAuthorized', detail: 'this device has no active connection to the account' });
 }

@@ -66,6 +66,8 @@ export function refusalOf(e: unknown): unknown {
         return refuse('BadRequest', { extended: 'TooLarge', name: 'MeshRequestSize', detail: e.message });
       case 'SERVICE_REPLAY':
         return refuse('ClientUnauthorized', { extended: 'Refused', name: 'NotAuthenticated', detail: 'replayed request' });
+      case 'SERVICE_STALE':
+        return refuse('ServerOverload', { name: 'MeshOperationFailed', detail: 'the account or its access changed while the request was served: try again' });
       case 'SERVICE_CONFLICT':
         return refuse('AlreadyExists', { extended: 'Refused', name: 'MeshOperationFailed', detail: e.message });
       default:

@@ -174,8 +174,16 @@ export class MeshService {
    * of the account (access.ts) — an inactive one too, so that a revoked device gets a signed,
    * final 403 DeviceRevoked from the handler rather than an unsigned 401; undefined for an
    * unknown account or key. What a key may do is decided by its grant, in every handler.
+   *
+   * A Transact is answered from this host's cache when it holds the account and its Access
+   * catalog (no store read): its commit re-checks both (transact.ts guards), and a stale cache
+   * is read again. Every other transaction reads the store.
    */
-  readonly resolveConnection: ConnectionResolver = async (account: string, keyid: string): Promise<ResolvedConnection | undefined> => {
+  readonly resolveConnection: ConnectionResolver = async (account: string, keyid: string, transaction: string): Promise<ResolvedConnection | undefined> => {
+    if (transaction === 'Transact') {
+      const cached = this.#context.access.cachedConnection(account, keyid);
+      if (cached !== undefined) return { key: cached.key, resolved: cached };
+    }
     const view = await this.#context.access.account(account);
     if (view === undefined) return undefined;
     const found = await this.#context.access.connection(view, keyid);

@@ -8,11 +8,12 @@ import { frameOfEnvelope } from '../../protocol/frames.js';
 import type { RequestContext } from '../../protocol/service.js';
 import { refuse } from '../../protocol/status.js';
 import { transactClaiming } from '../replay.js';
-import { ServiceConflictError } from '../store-errors.js';
+import { MeshProtocolError } from '../../protocol/status.js';
+import { ServiceConflictError, ServiceStoreError } from '../store-errors.js';
 import { canonicalAddress } from '../store-rules.js';
 import type { AccountRecord, StoreUpdate } from '../store.js';
-import { activeKeyids, announcedStoreKeys, type AccountView } from './access.js';
-import { authorize, type ServiceContext } from './context.js';
+import { activeKeyids, announcedStoreKeys, ResolvedAccess, type AccountView } from './access.js';
+import { accessGuard, authorize, type ServiceContext } from './context.js';
 import { forbidden, invalid, refusalOf, unknownAccount } from './errors.js';
 import { deliveryCompletion } from './delivery-state.js';
 import { checkIngressUpload } from './ingress.js';
@@ -102,9 +103,37 @@ function conflictResponse(updates: readonly ClientUpdate[], conflicts: ReadonlyM
   return { $class: 'TransactResponse', Entries: entries };
 }
 
+/**
+ * A decision made on this host's cache must be made again on the store: a commit's guard failed
+ * (`forget`: the cache is stale), or an answer the commit would not check rests on it.
+ */
+class StaleCache extends Error {
+  constructor(readonly forget: boolean) {
+    super('decided on a cache');
+  }
+}
+
 /** T8 Transact (see the module notes). */
 export async function transact(sc: ServiceContext, request: TransactRequest, rc: RequestContext): Promise<TransactResponse> {
-  const who = await authorize(sc, request.Account, rc);
+  try {
+    return await transactAs(sc, request, rc, true);
+  } catch (e) {
+    // Decided on this host's cache (step 0), which another host made stale: forget it, read
+    // the account and its Access catalog, and decide once more — as a Transact on a cold cache.
+    const refused = e instanceof MeshProtocolError && e.status === 403;
+    if (!(e instanceof StaleCache) && !(refused && cachedResolution(rc))) throw e;
+    if ((!(e instanceof StaleCache) || e.forget) && rc.auth?.account !== undefined) sc.access.forget(canonicalAddress(rc.auth.account));
+    return transactAs(sc, request, rc, false);
+  }
+}
+
+/** Whether authentication answered this request from the host's cache. */
+function cachedResolution(rc: RequestContext): boolean {
+  return rc.auth?.resolved instanceof ResolvedAccess && rc.auth.resolved.cached;
+}
+
+async function transactAs(sc: ServiceContext, request: TransactRequest, rc: RequestContext, trustCache: boolean): Promise<TransactResponse> {
+  const who = await authorize(sc, request.Account, rc, { trustCache });
   const view = who.view;
   const account = view.address;
   const updates = parseUpdates(request, who.stores);
@@ -154,6 +183,16 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     }
   }
 
+  // 0. What the decision rests on — the account record and MMM_Access at the index the grant was
+  // decided on — is re-checked by the commit (its guard), so a host may decide on its cache. An
+  // upload to MMM_Access is checked by its own expected index, which must then be that index.
+  const accessUpdate = updates.find((u) => u.label === CATALOG.access);
+  if (accessUpdate !== undefined && accessUpdate.expectedNext !== who.accessIndex) {
+    if (who.cached) throw new StaleCache(true);
+    return conflictResponse(updates, new Map([[accessUpdate.position, who.accessIndex]]));
+  }
+  const guards = [accessGuard(who, accessUpdate !== undefined)];
+
   for (let attempt = 0; attempt < DELIVERY_ATTEMPTS; attempt++) {
     // 1. The device's updates: conflicts first (nothing else matters then), then the frames.
     const conflicts = new Map<number, number>();
@@ -188,7 +227,11 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
       }
       checked.push({ update: u, after });
     }
-    if (conflicts.size > 0) return conflictResponse(updates, conflicts);
+    if (conflicts.size > 0) {
+      // No commit checks this answer: a device answered from the cache (possibly revoked since) is checked on the store first.
+      if (who.cached) throw new StaleCache(false);
+      return conflictResponse(updates, conflicts);
+    }
 
     // 2. The plan: the device's frames, then the service's message frames on top.
     const plan = new Map<string, Planned>();
@@ -224,8 +267,9 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
     // 3. One atomic commit.
     try {
       // The request's nonce with it, when the binding deferred it here: one commit (replay.ts).
-      await transactClaiming(sc.store, [...plan.values()].map(({ account: a, store, expectedNextIndex, frames, digest }) => ({ account: a, store, expectedNextIndex, frames, digest })), rc.nonce);
+      await transactClaiming(sc.store, [...plan.values()].map(({ account: a, store, expectedNextIndex, frames, digest }) => ({ account: a, store, expectedNextIndex, frames, digest })), rc.nonce, guards);
     } catch (e) {
+      if (e instanceof ServiceStoreError && e.code === 'SERVICE_STALE' && who.cached) throw new StaleCache(true);
       if (e instanceof ServiceConflictError) {
         const mine = e.account === account ? updates.find((u) => u.label === e.store) : undefined;
         if (mine !== undefined) return conflictResponse(updates, new Map([[mine.position, e.actual]]));
@@ -236,6 +280,7 @@ export async function transact(sc: ServiceContext, request: TransactRequest, rc:
 
     // 4. After the commit.
     for (const p of plan.values()) sc.states.set(p.record, p.store, p.after);
+    if (accessUpdate !== undefined) sc.access.forgetCatalog(account);
     if (revoked.length > 0) sc.notify.revoked(account, revoked);
     // Connection answers and publications for Complete and Claim (connect.ts, claims.ts); the commit stands whatever happens here.
     await fileResponses(sc, account, who.grant?.roles, own[1]![1]).catch((e: unknown) => sc.onError(e));
