@@ -3,7 +3,7 @@ import { encodeFrame } from '../../sdk/dare/sequence/frame.js';
 import { utf8Decode, utf8Encode } from '../../sdk/encoding/utf8.js';
 import { decodeFrame } from '../../sdk/dare/sequence/frame.js';
 import { ServiceConflictError, ServiceStoreError, type ServiceStoreErrorCode } from '../../sdk/service/store-errors.js';
-import type { ServiceEvent, ServiceStore, StoreUpdate } from '../../sdk/service/store.js';
+import type { AccountStatus, ServiceEvent, ServiceStore, StoreUpdate, TransactGuard } from '../../sdk/service/store.js';
 
 /**
  * The service-store contract (sdk/service/store.ts) as a suite any implementation runs: memory,
@@ -397,6 +397,69 @@ export function describeServiceStore(name: string, factory: ServiceStoreFactory)
         expect(await s.listRecords({ after: 'a-1' })).toEqual(['service.profile']);
         expect(await code(s.listRecords({ limit: 0 }))).toBe('SERVICE_BAD_ARGUMENT');
         expect(await code(s.listRecords({ after: '../x' }))).toBe('SERVICE_BAD_ARGUMENT');
+      });
+
+      it('guards: a transaction commits only while the account is the one read and the guarded heads are where they were; else SERVICE_STALE and nothing is written, its nonce not spent', async () => {
+        let now = 2_000_000;
+        const s = await factory.open({ now: () => now });
+        const claim = (n: string) => ({ key: 'MKEY-G', nonce: n, expires: now + 60_000 });
+        const guardOf = (record: { created: number; status: AccountStatus; profile: Uint8Array }, access?: number): TransactGuard =>
+          ({ account: 'G@X', record, ...(access === undefined ? {} : { heads: [{ store: 'MMM_Access', nextIndex: access }] }) });
+        try {
+          await account(s, 'g@x');
+          await account(s, 'h@x');
+          await s.transact([up('g@x', 'MMM_Access', 0, 'a0', 'a1')]);
+          const read = (await s.getAccount('g@x'))!;
+          // Held: one store (the one-statement path of PostgreSQL), with and without a nonce; several stores.
+          await s.transact([up('g@x', 'MMM_Local', 0, 'l0')], { guards: [guardOf(read, 2)], nonce: claim('g1') });
+          await s.transact([up('g@x', 'MMM_Local', 1, 'l1')], { guards: [guardOf(read, 2)] });
+          await s.transact([up('g@x', 'MMM_Local', 2, 'l2'), up('h@x', 'MMM_Inbound', 0, 'i0')], { guards: [guardOf(read, 2)], nonce: claim('g2') });
+          // A store with no frames is at 0.
+          await s.transact([up('g@x', 'MMM_Local', 3, 'l3')], { guards: [{ account: 'g@x', record: read, heads: [{ store: 'MMM_Device', nextIndex: 0 }] }] });
+          expect(await code(s.transact([up('g@x', 'MMM_Local', 4, 'no')], { guards: [{ account: 'g@x', record: read, heads: [{ store: 'MMM_Device', nextIndex: 1 }] }] }))).toBe('SERVICE_STALE');
+
+          // The guarded catalog moved (another writer): stale — before the conflict the update would also be, and before a missing account.
+          await s.transact([up('g@x', 'MMM_Access', 2, 'a2')]);
+          const attempts: [StoreUpdate[], string | undefined][] = [
+            [[up('g@x', 'MMM_Local', 4, 'no')], 'g3'], [[up('g@x', 'MMM_Local', 4, 'no')], undefined], [[up('g@x', 'MMM_Local', 9, 'no')], 'g4'],
+            [[up('g@x', 'MMM_Local', 4, 'no'), up('h@x', 'MMM_Inbound', 1, 'no')], 'g5'], [[up('g@x', 'MMM_Local', 4, 'no'), up('h@x', 'MMM_Inbound', 1, 'no')], undefined],
+          ];
+          for (const [updates, nonce] of attempts) {
+            expect(await code(s.transact(updates, { guards: [guardOf(read, 2)], ...(nonce === undefined ? {} : { nonce: claim(nonce) }) }))).toBe('SERVICE_STALE');
+          }
+          // Nothing written, no nonce spent.
+          expect(await tags(s, 'g@x', 'MMM_Local')).toEqual(['l0', 'l1', 'l2', 'l3']);
+          expect(await tags(s, 'h@x', 'MMM_Inbound')).toEqual(['i0']);
+          for (const n of ['g3', 'g4', 'g5']) expect(await s.claimNonce(claim(n))).toBe(true);
+          expect(await s.claimNonce(claim('g1'))).toBe(false);
+          await s.transact([up('g@x', 'MMM_Local', 4, 'l4')], { guards: [guardOf(read, 3)] });
+
+          // The account changed: blocked, its profile replaced, deleted, deleted and bound again.
+          await s.updateAccount('g@x', { status: 'blocked' });
+          expect(await code(s.transact([up('g@x', 'MMM_Local', 5, 'no')], { guards: [guardOf(read, 3)], nonce: claim('g6') }))).toBe('SERVICE_STALE');
+          const blocked = (await s.getAccount('g@x'))!;
+          await s.transact([up('g@x', 'MMM_Local', 5, 'l5')], { guards: [guardOf(blocked, 3)] });
+          await s.updateAccount('g@x', { profile: utf8Encode('another profile of g@x') });
+          expect(await code(s.transact([up('g@x', 'MMM_Local', 6, 'no')], { guards: [guardOf(blocked, 3)] }))).toBe('SERVICE_STALE');
+          expect(await code(s.transact([up('g@x', 'MMM_Local', 6, 'no'), up('h@x', 'MMM_Inbound', 1, 'no')], { guards: [guardOf(blocked, 3)] }))).toBe('SERVICE_STALE');
+          const changed = (await s.getAccount('g@x'))!;
+          expect(await s.deleteAccount('g@x')).toBe(true);
+          expect(await code(s.transact([up('g@x', 'MMM_Local', 0, 'no')], { guards: [guardOf(changed, 0)], nonce: claim('g7') }))).toBe('SERVICE_STALE');
+          expect(await code(s.transact([up('h@x', 'MMM_Inbound', 1, 'no')], { guards: [guardOf(changed)] }))).toBe('SERVICE_STALE');
+          now += 1000;
+          await account(s, 'g@x');
+          expect(await code(s.transact([up('g@x', 'MMM_Local', 0, 'no')], { guards: [guardOf(changed, 0)], nonce: claim('g8') }))).toBe('SERVICE_STALE');
+          expect(await code(s.transact([up('g@x', 'MMM_Local', 0, 'no'), up('h@x', 'MMM_Inbound', 1, 'no')], { guards: [guardOf(changed, 0)] }))).toBe('SERVICE_STALE');
+          for (const n of ['g6', 'g7', 'g8']) expect(await s.claimNonce(claim(n))).toBe(true);
+          expect(await s.heads('g@x')).toEqual([]);
+          expect(await tags(s, 'h@x', 'MMM_Inbound')).toEqual(['i0']);
+          await s.transact([up('g@x', 'MMM_Local', 0, 'new')], { guards: [guardOf((await s.getAccount('g@x'))!, 0)] });
+
+          // A guard on a store the transaction updates: its expected index is the check.
+          expect(await code(s.transact([up('h@x', 'MMM_Inbound', 1, 'no')], { guards: [{ account: 'h@x', record: (await s.getAccount('h@x'))!, heads: [{ store: 'MMM_Inbound', nextIndex: 1 }] }] }))).toBe('SERVICE_BAD_ARGUMENT');
+        } finally {
+          await s.close();
+        }
       });
 
       it('refuses a record over the limit', async () => {
