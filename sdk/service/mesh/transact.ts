@@ -26,6 +26,13 @@ import { verifyFrames, type StoreState } from './store-states.js';
  * T8 Transact (protocol.md §5, F5): a device appends frames to several of its account's stores,
  * and sends messages, in one atomic step.
  *
+ * 0. Who may do what is decided on the account record and its MMM_Access catalog — on a warm
+ *    host, from its cache without a store read (access.ts `cachedConnection`). The commit (step
+ *    3) guards both (`TransactOptions.guards`: the record as read, MMM_Access at the index the
+ *    grant was decided at), so a cache another host made stale — a device revoked or demoted,
+ *    the account deleted, blocked or bound again — writes nothing: the store answers
+ *    `SERVICE_STALE`, the host forgets its cache of the account, reads both and decides once
+ *    more. So does a refusal or a Conflict that rests on the cache (no commit checks those).
  * 1. Every update is checked before anything is written: the store is one of the Mesh's and the
  *    key may write it (access.ts); the frames travel whole (protocol/frames.ts); the store holds
  *    `Index + 1` frames and its apex digest is `Digest` — else the update's entry is `Conflict`
@@ -41,8 +48,8 @@ import { verifyFrames, type StoreState } from './store-states.js';
  *    Each is encrypted to its spool's current key (AccessControl.storeKey). An upload to
  *    MMM_Access that moves a spool's key (mesh/store-keys.ts: signed by the administrator, only
  *    forward) also spools the announcement there, so the spool's head moves with its key.
- * 3. One store transaction carries everything, with the expected next index of every store
- *    and the request's nonce when the binding deferred it (replay.ts): all of it is durable, or
+ * 3. One store transaction carries everything, with the expected next index of every store,
+ *    the guards of step 0 and the request's nonce when the binding deferred it (replay.ts): all of it is durable, or
  *    none — a replay sent to another host fails here and changes nothing. A concurrent writer on one of the device's stores is a
  *    `Conflict` for the device; on a store only the service wrote to (a recipient's inbound), the
  *    service builds its frames again on the new state and retries.
