@@ -30,7 +30,7 @@
  * @module mathmesh/service
  */
 export type {
-  ServiceStore, AccountStatus, AccountRecord, NewAccount, AccountChanges, StoreUpdate, TransactOptions, TransactResult, StoreHead, AccountStoreHead,
+  ServiceStore, AccountStatus, AccountRecord, NewAccount, AccountChanges, StoreUpdate, TransactOptions, TransactGuard, TransactResult, StoreHead, AccountStoreHead,
   ReadLimits, ReadResult, NonceClaim, ServiceEvent, WatchOptions, ServiceWatch,
 } from './store.js';
 export { ServiceStoreError, ServiceConflictError, type ServiceStoreErrorCode } from './store-errors.js';

@@ -54,7 +54,7 @@ export interface Authorized {
   readonly accessIndex: number;
   /**
    * Decided from this host's cache without a store read (`ResolvedAccess.cached`): possibly
-   * stale, so only a commit guarded by {@link accessGuard} may act on it.
+   * stale, so only a commit guarded by `accessGuard` may act on it.
    */
   readonly cached: boolean;
 }
