@@ -284,6 +284,25 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     expect(await b.claimNonce(next)).toBe(false);
   });
 
+  it('a guarded one-store Transact is still one statement; a guard made stale through host B (the catalog moved, the account blocked) rolls the claim back with the rest', async () => {
+    const [a, b] = await twoHosts();
+    await a.transact([up('a@x', 'MMM_Access', 0, 'h')]);
+    const record = (await a.getAccount('a@x'))!;
+    const guards = [{ account: 'a@x', record, heads: [{ store: 'MMM_Access', nextIndex: 1 }] }];
+    const nonce = { key: 'MKEY', nonce: 'guarded-1', expires: Date.now() + 60_000 };
+    const { statements } = await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 0, 'x')], { nonce, guards }));
+    expect(statements).toHaveLength(1);
+    expect((await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 1, 'y')], { guards }))).statements).toHaveLength(1);
+    await b.transact([up('a@x', 'MMM_Access', 1, 'moved')]);
+    const spared = { key: 'MKEY', nonce: 'guarded-2', expires: Date.now() + 60_000 };
+    expect(await codeOf(a.transact([up('a@x', 'MMM_Local', 2, 'no')], { nonce: spared, guards }))).toBe('SERVICE_STALE');
+    const moved = [{ ...guards[0]!, heads: [{ store: 'MMM_Access', nextIndex: 2 }] }];
+    await b.updateAccount('a@x', { status: 'blocked' });
+    expect(await codeOf(a.transact([up('a@x', 'MMM_Local', 2, 'no')], { nonce: spared, guards: moved }))).toBe('SERVICE_STALE');
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['x', 'y']);
+    expect(await b.claimNonce(spared)).toBe(true);
+  });
+
   it('one statement with a nonce: a conflict on a first frame (the head row\'s insert) or a later one (its update) and an unknown account spend no nonce and write nothing; a live nonce is a replay before anything else', async () => {
     const [a, b] = await twoHosts();
     await a.transact([up('a@x', 'MMM_Local', 0, 'w')]);

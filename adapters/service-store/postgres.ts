@@ -80,6 +80,13 @@ const ONE_STATEMENT_FRAMES = 8;
  * index exactly one updates a row). Then the frames, one `NOTIFY` and COMMIT; taking head locks in
  * one global order keeps multi-store transactions free of deadlocks.
  *
+ * **Guards** (`TransactOptions.guards`: the account as the caller read it, heads of stores it
+ * decided on) are conditions read in the transaction's snapshot after the account locks — in
+ * the one-statement path, a condition of its head update — with no row lock of their own: a
+ * guard adds no lock, so no lock order to keep, and the statement's snapshot holds every commit
+ * acknowledged before it began (a revocation acknowledged through another host is seen). The
+ * stored profile is compared by its SHA-256, so the profile bytes do not travel with each commit.
+ *
  * **Faults.** A connection lost before COMMIT aborts the transaction in the server; it is run
  * again (as are deadlocks and serialization failures, which roll back) until `retryMs`. A
  * connection lost *during* COMMIT leaves the outcome unknown: the store ends the old backend,
