@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenHttp, type RunningHttpServer } from '../adapters/http/node-server.js';
+import { MeshClient } from '../sdk/client/index.js';
+import { MeshMessages } from '../sdk/client/messages.js';
 import type { AccessCapability, CatalogedAccess, CatalogedCredential } from '../sdk/mesh/index.js';
 import { MeshProtocolError } from '../sdk/protocol/index.js';
 import { MeshService } from '../sdk/service/mesh/service.js';
@@ -105,6 +107,20 @@ function guardSuite(name: string, start: () => Promise<TwoHosts>): void {
       const e = await refusal(laptop.client.upload(['MMM_Credential']));
       expect(e.status).toBe(403);
       expect(await hosts.a.store.heads('bob@example.com')).toEqual(heads);
+    });
+
+    it('a stale cache decided again does not admit a local message twice: the administrator, writing through host B after its catalog moved through host A, delivers its contact request once', async () => {
+      const { admin, laptop, keyid } = await warm('eve@example.com');
+      const bob = await boundAccount(hosts.a.endpoint, 'fay@example.com');
+      const viaB = new MeshClient(admin.account, { endpoint: hosts.b.endpoint });
+      await viaB.sync(); // host B's cache of the account, at the catalog's index now
+      await new MeshMessages(viaB).contactRequest('fay@example.com');
+      const inbound = (await hosts.a.store.head('fay@example.com', 'MMM_Inbound')).nextIndex;
+      await editCapability(admin, keyid, (c) => ({ ...c, Rights: ['web', 'message'] })); // the catalog moves, through A
+      await new MeshMessages(viaB).contactRequest('fay@example.com');
+      expect((await hosts.a.store.head('fay@example.com', 'MMM_Inbound')).nextIndex).toBe(inbound + 1);
+      await bob.client.sync();
+      await laptop.client.sync();
     });
 
     it('an account deleted through host A, written through host B: refused (404), nothing written', async () => {

@@ -121,15 +121,17 @@ class StaleCache extends Error {
 
 /** T8 Transact (see the module notes). */
 export async function transact(sc: ServiceContext, request: TransactRequest, rc: RequestContext): Promise<TransactResponse> {
+  // Local messages admitted by the first attempt (ingress.ts claims each one's id): not again.
+  const admitted = new Set<string>();
   try {
-    return await transactAs(sc, request, rc, true);
+    return await transactAs(sc, request, rc, true, admitted);
   } catch (e) {
     // Decided on this host's cache (step 0), which another host made stale: forget it, read
     // the account and its Access catalog, and decide once more — as a Transact on a cold cache.
     const refused = e instanceof MeshProtocolError && e.status === 403;
     if (!(e instanceof StaleCache) && !(refused && cachedResolution(rc))) throw e;
     if ((!(e instanceof StaleCache) || e.forget) && rc.auth?.account !== undefined) sc.access.forget(canonicalAddress(rc.auth.account));
-    return transactAs(sc, request, rc, false);
+    return transactAs(sc, request, rc, false, admitted);
   }
 }
 
@@ -138,7 +140,7 @@ function cachedResolution(rc: RequestContext): boolean {
   return rc.auth?.resolved instanceof ResolvedAccess && rc.auth.resolved.cached;
 }
 
-async function transactAs(sc: ServiceContext, request: TransactRequest, rc: RequestContext, trustCache: boolean): Promise<TransactResponse> {
+async function transactAs(sc: ServiceContext, request: TransactRequest, rc: RequestContext, trustCache: boolean, admitted: Set<string>): Promise<TransactResponse> {
   const who = await authorize(sc, request.Account, rc, { trustCache });
   const view = who.view;
   const account = view.address;
@@ -181,11 +183,14 @@ async function transactAs(sc: ServiceContext, request: TransactRequest, rc: Requ
   }
   for (const record of local) {
     for (const m of outbound) {
+      const key = `${record.address}\u0000${m.messageId}`;
+      if (admitted.has(key)) continue;
       try {
         await sc.routing.admit?.({ sender: account, recipient: record.address, envelope: m.envelope, messageId: m.messageId, messageType: m.messageType });
       } catch (e) {
         throw refusalOf(e);
       }
+      admitted.add(key);
     }
   }
 
