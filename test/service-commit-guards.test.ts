@@ -9,7 +9,8 @@ import { MeshMessages } from '../sdk/client/messages.js';
 import type { AccessCapability, CatalogedAccess, CatalogedCredential } from '../sdk/mesh/index.js';
 import { MeshProtocolError } from '../sdk/protocol/index.js';
 import { MeshService } from '../sdk/service/mesh/service.js';
-import type { ServiceStore } from '../sdk/service/store.js';
+import { ServiceStoreError } from '../sdk/service/store-errors.js';
+import type { ServiceStore, StoreUpdate, TransactOptions } from '../sdk/service/store.js';
 import { boundAccount, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
 import { describePostgres, dropSchemas, freshSchema } from './support/postgres.js';
 
@@ -61,14 +62,41 @@ async function refusal(p: Promise<unknown>): Promise<MeshProtocolError> {
 interface TwoHosts {
   readonly a: { endpoint: string; store: ServiceStore };
   readonly b: { endpoint: string };
+  readonly forced: ForcedStale;
   close(): Promise<void>;
 }
 
-function guardSuite(name: string, start: () => Promise<TwoHosts>): void {
+/**
+ * Makes host B's store answer the next guarded transaction `SERVICE_STALE` without writing (what
+ * it answers when another host changed the account between a Transact's decision and its
+ * commit), so that the decision made again can be watched.
+ */
+class ForcedStale {
+  armed = false;
+  fired = 0;
+  wrap = (store: ServiceStore): ServiceStore => new Proxy(store, {
+    get: (target, p) => {
+      if (p === 'transact') {
+        return async (updates: readonly StoreUpdate[], options?: TransactOptions) => {
+          if (this.armed && options?.guards !== undefined) {
+            this.armed = false;
+            this.fired++;
+            throw new ServiceStoreError('SERVICE_STALE', 'forced by the test');
+          }
+          return target.transact(updates, options);
+        };
+      }
+      const v = Reflect.get(target, p, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+function guardSuite(name: string, start: (forced: ForcedStale) => Promise<TwoHosts>): void {
   describe(name, () => {
     let hosts: TwoHosts;
     beforeAll(async () => {
-      hosts = await start();
+      hosts = await start(new ForcedStale());
     }, 60_000);
     afterAll(async () => {
       await hosts?.close();
@@ -109,18 +137,18 @@ function guardSuite(name: string, start: () => Promise<TwoHosts>): void {
       expect(await hosts.a.store.heads('bob@example.com')).toEqual(heads);
     });
 
-    it('a stale cache decided again does not admit a local message twice: the administrator, writing through host B after its catalog moved through host A, delivers its contact request once', async () => {
-      const { admin, laptop, keyid } = await warm('eve@example.com');
+    it('a Transact decided again after SERVICE_STALE does not admit its local message twice (ingress claims each message id): the contact request is delivered once', async () => {
+      const admin = await boundAccount(hosts.a.endpoint, 'eve@example.com');
       const bob = await boundAccount(hosts.a.endpoint, 'fay@example.com');
       const viaB = new MeshClient(admin.account, { endpoint: hosts.b.endpoint });
-      await viaB.sync(); // host B's cache of the account, at the catalog's index now
-      await new MeshMessages(viaB).contactRequest('fay@example.com');
+      await viaB.sync();
+      await new MeshMessages(viaB).contactRequest('fay@example.com'); // host B's cache of the account is warm
       const inbound = (await hosts.a.store.head('fay@example.com', 'MMM_Inbound')).nextIndex;
-      await editCapability(admin, keyid, (c) => ({ ...c, Rights: ['web', 'message'] })); // the catalog moves, through A
+      hosts.forced.armed = true;
       await new MeshMessages(viaB).contactRequest('fay@example.com');
+      expect(hosts.forced.fired).toBe(1);
       expect((await hosts.a.store.head('fay@example.com', 'MMM_Inbound')).nextIndex).toBe(inbound + 1);
       await bob.client.sync();
-      await laptop.client.sync();
     });
 
     it('an account deleted through host A, written through host B: refused (404), nothing written', async () => {
@@ -153,12 +181,12 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-guardSuite('commit guards, embedded store (two services on one store)', async () => {
+guardSuite('commit guards, embedded store (two services on one store)', async (forced) => {
   const a = await testService({ service: { push: false } });
-  const other = new MeshService({ store: a.store, identity: a.service.identity, push: false });
+  const other = new MeshService({ store: forced.wrap(a.store), identity: a.service.identity, push: false });
   const server: RunningHttpServer = await listenHttp(other.http, { port: 0 });
   return {
-    a: { endpoint: a.endpoint, store: a.store }, b: { endpoint: `http://127.0.0.1:${server.port}` },
+    a: { endpoint: a.endpoint, store: a.store }, b: { endpoint: `http://127.0.0.1:${server.port}` }, forced,
     async close() {
       await other.close();
       await server.close();
@@ -183,12 +211,12 @@ describePostgres('commit guards, PostgreSQL (two hosts on one database)', (url) 
     return d;
   };
 
-  guardSuite('two hosts', async () => {
+  guardSuite('two hosts', async (forced) => {
     const store = location();
     const a = await testService({ store, env, data: tmp() });
-    const b = await testService({ store, env, data: tmp() });
+    const b = await testService({ store, env, data: tmp(), wrapStore: forced.wrap });
     return {
-      a: { endpoint: a.endpoint, store: a.store }, b: { endpoint: b.endpoint },
+      a: { endpoint: a.endpoint, store: a.store }, b: { endpoint: b.endpoint }, forced,
       async close() {
         await a.stop();
         await b.stop();
