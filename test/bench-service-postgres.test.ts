@@ -18,7 +18,7 @@ describePostgres('bench/service.ts on PostgreSQL', (url) => {
     const out = await new Promise<string>((ok, fail) => {
       execFile(process.execPath, [
         '--import', resolve(root, 'test/support/ts-hooks.mjs'), resolve(root, 'bench/service.ts'),
-        '--store', url, '--hosts', '2', '--devices', '4', '--seconds', '1', '--transactions', '20',
+        '--store', url, '--hosts', '2', '--devices', '4', '--seconds', '1', '--transactions', '60', '--warmup', '0.3',
       ], { cwd: root, timeout: 120_000 }, (e, stdout, stderr) => (e ? fail(new Error(`${e.message}\n${stderr}`)) : ok(stdout)));
     });
     const line = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
