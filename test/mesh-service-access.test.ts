@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dareKeyFromKeyPair } from '../sdk/dare/keys.js';
 import { MeshClient, pushTicketSource } from '../sdk/client/index.js';
 import {
-  deriveAccountKeys, newMeshSeed, publicKeyOf, sealMeshObject, type AccessCapability, type MessageContact, type CatalogedAccess, type CatalogedCredential,
+  deriveAccountKeys, newMeshSeed, publicKeyOf, sealMeshObject, type AccessCapability, type MessageContact, type CatalogedCredential,
 } from '../sdk/mesh/index.js';
 import { nonce } from '../sdk/udf/fixed.js';
 import { envelopeId } from '../sdk/udf/message-id.js';
 import { frameEnvelope, keyCredential, MeshProtocolError, UnauthenticatedResponseError } from '../sdk/protocol/index.js';
-import { boundAccount, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
+import { boundAccount, editCapability, refusal, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
 
 /**
  * Access on the Mesh service (mesh-model.md §7, §8.5; protocol.md T3, T6–T8): what a device may
@@ -34,25 +34,6 @@ async function putPassword(d: TestDevice, site: string, password: string): Promi
   }
 }
 
-/** The admin's Access entry of a device, changed by `change` and written back (then synced). */
-async function editCapability(admin: TestDevice, keyid: string, change: (c: AccessCapability) => AccessCapability | undefined): Promise<void> {
-  const access = await admin.account.catalog('access');
-  try {
-    const entry = access.get(keyid) as CatalogedAccess;
-    const next = change(entry.Capability as AccessCapability);
-    if (next === undefined) await access.delete(keyid);
-    else await access.put({ ...entry, Capability: next });
-  } finally {
-    await access.close();
-  }
-  await admin.client.sync();
-}
-
-async function refusal(p: Promise<unknown>): Promise<MeshProtocolError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(MeshProtocolError);
-  return e as MeshProtocolError;
-}
 
 describe('Mesh service: who may do what', () => {
   it('a message-only device sees and writes only what its roles grant (403 for the credential catalog)', async () => {

@@ -1,18 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenHttp, type RunningHttpServer } from '../adapters/http/node-server.js';
 import { MeshClient } from '../sdk/client/index.js';
 import { MeshMessages } from '../sdk/client/messages.js';
-import type { AccessCapability, CatalogedAccess, CatalogedCredential } from '../sdk/mesh/index.js';
-import { MeshProtocolError } from '../sdk/protocol/index.js';
+import type { CatalogedCredential } from '../sdk/mesh/index.js';
 import { MeshService } from '../sdk/service/mesh/service.js';
 import { ServiceStoreError } from '../sdk/service/store-errors.js';
 import type { ServiceStore, StoreUpdate, TransactOptions } from '../sdk/service/store.js';
-import { boundAccount, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
-import { describePostgres, dropSchemas, freshSchema } from './support/postgres.js';
+import { boundAccount, editCapability, refusal, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
+import { describePostgres, dropSchemas, freshSchema, statementsOf } from './support/postgres.js';
 
 /**
  * A host answers a Transact from its cache — the account record and the access view it built
@@ -39,24 +37,6 @@ async function putPassword(d: TestDevice, site: string): Promise<void> {
   } finally {
     await c.close();
   }
-}
-
-/** The admin's Access entry of a device, changed by `change` and written back (then synced, through the admin's host). */
-async function editCapability(admin: TestDevice, keyid: string, change: (c: AccessCapability) => AccessCapability): Promise<void> {
-  const access = await admin.account.catalog('access');
-  try {
-    const entry = access.get(keyid) as CatalogedAccess;
-    await access.put({ ...entry, Capability: change(entry.Capability as AccessCapability) });
-  } finally {
-    await access.close();
-  }
-  await admin.client.sync();
-}
-
-async function refusal(p: Promise<unknown>): Promise<MeshProtocolError> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
-  expect(e).toBeInstanceOf(MeshProtocolError);
-  return e as MeshProtocolError;
 }
 
 interface TwoHosts {
@@ -230,22 +210,12 @@ describePostgres('commit guards, PostgreSQL (two hosts on one database)', (url) 
       const d = await boundAccount(a.endpoint, 'dee@example.com');
       await putPassword(d, 'first.example.com');
       expect((await d.client.upload(['MMM_Credential'])).accepted).toBe(true); // the cache is warm
-      const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-      const original = proto.query;
-      const statements: string[] = [];
-      proto.query = function (this: unknown, ...args: unknown[]) {
-        const q = args[0] as string | { text?: string };
-        statements.push(typeof q === 'string' ? q : q.text ?? '');
-        return original.apply(this, args);
-      };
-      try {
+      const { statements } = await statementsOf(async () => {
         for (let i = 0; i < 20; i++) {
           await putPassword(d, `site${i}.example.com`);
           expect((await d.client.upload(['MMM_Credential'])).accepted).toBe(true);
         }
-      } finally {
-        proto.query = original;
-      }
+      });
       // Neither the account nor its MMM_Access head is read: the commit guards them.
       const work = statements.filter((s) => !/^\s*SELECT 1\s*$/i.test(s));
       console.log(`statements over 20 sequential one-store Transacts: ${work.length}`);

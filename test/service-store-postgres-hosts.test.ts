@@ -4,7 +4,7 @@ import { PostgresServiceStore, type PostgresStoreOptions } from '../adapters/ser
 import { MAX_PAYLOAD_BYTES, decodeNote, encodeNote } from '../adapters/service-store/postgres-notify.js';
 import { ServiceConflictError, ServiceStoreError } from '../sdk/service/store-errors.js';
 import type { ServiceEvent, ServiceWatch, StoreUpdate } from '../sdk/service/store.js';
-import { POSTGRES_REQUIRED, describePostgres, dropSchemas, freshSchema, sql, startPrivateServer, type PrivateServer } from './support/postgres.js';
+import { POSTGRES_REQUIRED, describePostgres, dropSchemas, freshSchema, sql, startPrivateServer, type PrivateServer, statementsOf } from './support/postgres.js';
 import { frameTag, testFrame } from './support/service-store-contract.js';
 import { checkLoad, runLoad, type Ack } from './support/service-store-load.js';
 
@@ -253,23 +253,6 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     expect((await b.read('b@x', 'MMM_Inbound', 0)).frames.map(frameTag)).toEqual(['y']);
     expect(await codeOf(b.transact([up('b@x', 'MMM_Inbound', 0, 'z')]))).toBe('SERVICE_CONFLICT');
   });
-
-  /** The statements a store sends while `f` runs (COMMIT, BEGIN and claims included). */
-  async function statementsOf<T>(f: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    const statements: string[] = [];
-    proto.query = function (this: unknown, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      statements.push(typeof q === 'string' ? q : q.text ?? '');
-      return original.apply(this, args);
-    };
-    try {
-      return { result: await f(), statements };
-    } finally {
-      proto.query = original;
-    }
-  }
 
   it('a one-store Transact with a nonce is one statement: the claim, the head and the frames in one round trip', async () => {
     const [a, b] = await twoHosts();

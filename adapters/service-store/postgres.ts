@@ -219,14 +219,18 @@ export class PostgresServiceStore implements ServiceStore {
     }
   }
 
-  /** One statement on a pooled connection (connection failures marked as such). */
-  private async q(text: string, values: unknown[], name?: string): Promise<pg.QueryResult<Row>> {
-    let client: pg.PoolClient;
+  /** A pooled connection; `ConnectFailed` when none can be had (nothing was sent: safe to retry). */
+  private async checkout(): Promise<pg.PoolClient> {
     try {
-      client = await this.pool.connect();
+      return await this.pool.connect();
     } catch (e) {
       throw new ConnectFailed(e);
     }
+  }
+
+  /** One statement on a pooled connection (connection failures marked as such). */
+  private async q(text: string, values: unknown[], name?: string): Promise<pg.QueryResult<Row>> {
+    const client = await this.checkout();
     try {
       const r = await client.query<Row>(name === undefined ? { text, values } : { name, text, values });
       client.release();
@@ -342,13 +346,8 @@ export class PostgresServiceStore implements ServiceStore {
    * unresolved commit), anything else for a failure before COMMIT (the server rolled back).
    */
   private async transactOnce(sorted: readonly CheckedUpdate[], claim: NonceClaim | undefined, guards: readonly PgGuard[], note: string): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw new ConnectFailed(e);
-    }
-    const pid = (client as unknown as { processID?: number }).processID;
+    const client = await this.checkout();
+    const pid = backendPid(client);
     let ids: Map<string, number> | undefined;
     let committing = false;
     try {
@@ -434,13 +433,8 @@ export class PostgresServiceStore implements ServiceStore {
    * {@link transactOnce}: by the frames; a nonce claimed with them was claimed by that commit).
    */
   private async transactOneStatement(u: CheckedUpdate, claim: NonceClaim | undefined, guard: PgGuard | undefined, note: string): Promise<void> {
-    let client: pg.PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (e) {
-      throw new ConnectFailed(e);
-    }
-    const pid = (client as unknown as { processID?: number }).processID;
+    const client = await this.checkout();
+    const pid = backendPid(client);
     const k = u.frames.length;
     const first = u.expectedNextIndex === 0;
     // $1–$7 the update and the note, then the frames, then the nonce claim's id, expiry and now,
@@ -736,6 +730,11 @@ interface PgGuard extends CheckedGuard {
 }
 
 /** A connection could not be had: nothing was sent, so anything may be tried again. */
+/** The server process behind a connection (what a commit in doubt is resolved against). */
+function backendPid(client: pg.PoolClient): number | undefined {
+  return (client as unknown as { processID?: number }).processID;
+}
+
 class ConnectFailed extends Error {
   constructor(override readonly cause: unknown) {
     super('could not connect');

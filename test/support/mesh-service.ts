@@ -6,7 +6,9 @@ import { NodeWebSocket } from '../../adapters/http/node-push.js';
 import { provisionDevice } from '../../bench/mesh-devices.js';
 import { startService, type RunningService, type StartServiceOptions } from '../../sdk/cli/mesh-service.js';
 import { MeshClient, type MeshClientOptions } from '../../sdk/client/index.js';
-import { MeshHost, type MeshAccount } from '../../sdk/mesh/index.js';
+import { MeshHost, type AccessCapability, type CatalogedAccess, type MeshAccount } from '../../sdk/mesh/index.js';
+import { MeshProtocolError } from '../../sdk/protocol/index.js';
+import { expect } from 'vitest';
 
 /**
  * Test fixtures of the Mesh service: a service on loopback (the CLI's composition: embedded
@@ -55,4 +57,28 @@ export async function secondDevice(admin: TestDevice, roles: readonly string[] =
   await admin.client.sync();
   const client = new MeshClient(account, { WebSocket: NodeWebSocket, ...options });
   return { home, host, account, client };
+}
+
+/**
+ * The administrator's Access entry of a device, changed by `change` (`undefined`: the entry is
+ * deleted) and written back, then synced through the administrator's service.
+ */
+export async function editCapability(admin: TestDevice, keyid: string, change: (c: AccessCapability) => AccessCapability | undefined): Promise<void> {
+  const access = await admin.account.catalog('access');
+  try {
+    const entry = access.get(keyid) as CatalogedAccess;
+    const next = change(entry.Capability as AccessCapability);
+    if (next === undefined) await access.delete(keyid);
+    else await access.put({ ...entry, Capability: next });
+  } finally {
+    await access.close();
+  }
+  await admin.client.sync();
+}
+
+/** The MeshProtocolError `p` rejects with (fails the test if it resolves or throws anything else). */
+export async function refusal(p: Promise<unknown>): Promise<MeshProtocolError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  expect(e).toBeInstanceOf(MeshProtocolError);
+  return e as MeshProtocolError;
 }

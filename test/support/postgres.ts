@@ -84,3 +84,23 @@ export async function startPrivateServer(): Promise<PrivateServer | string> {
     stop: async () => void (await run('bash', [script, 'stop', data], { timeout: 120_000 })),
   };
 }
+
+/**
+ * The statements every `pg` client sends while `f` runs (BEGIN, COMMIT, nonce claims and the
+ * pool's `SELECT 1` checks included): counts a store's round trips.
+ */
+export async function statementsOf<T>(f: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  const statements: string[] = [];
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string };
+    statements.push(typeof q === 'string' ? q : q.text ?? '');
+    return original.apply(this, args);
+  };
+  try {
+    return { result: await f(), statements };
+  } finally {
+    proto.query = original;
+  }
+}
