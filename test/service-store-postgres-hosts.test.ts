@@ -160,16 +160,17 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
   });
 
   /**
-   * The connection lost right at COMMIT: `pg`'s query is intercepted for the next COMMIT of any
-   * client, and the socket destroyed after the COMMIT went out, or before.
+   * The connection lost at a chosen statement: `pg`'s query is intercepted for the next `times`
+   * statements of any client that `matches`, and the socket destroyed after the statement went
+   * out, or before.
    */
-  async function cutAtCommit<T>(when: 'after-send' | 'before-send', f: () => Promise<T>, times = 1): Promise<T> {
+  async function cutAt<T>(matches: (query: unknown) => boolean, when: 'after-send' | 'before-send', f: () => Promise<T>, times = 1): Promise<{ result: T; cut: number }> {
     const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
     const original = proto.query;
-    let armed = times;
+    let cut = 0;
     proto.query = function (this: { connection: { stream: { destroy(): void } } }, ...args: unknown[]) {
-      if (armed > 0 && args[0] === 'COMMIT') {
-        armed--;
+      if (cut < times && matches(args[0])) {
+        cut++;
         if (when === 'before-send') {
           this.connection.stream.destroy();
           return Promise.reject(new Error('Connection terminated unexpectedly'));
@@ -181,10 +182,15 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
       return original.apply(this, args);
     };
     try {
-      return await f();
+      return { result: await f(), cut };
     } finally {
       proto.query = original;
     }
+  }
+
+  /** The connection lost right at the next COMMIT (`times` of them). */
+  async function cutAtCommit<T>(when: 'after-send' | 'before-send', f: () => Promise<T>, times = 1): Promise<T> {
+    return (await cutAt((q) => q === 'COMMIT', when, f, times)).result;
   }
 
   it('a connection lost during COMMIT: the store learns the outcome — applied, and reported as applied', async () => {
@@ -210,29 +216,9 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
    * A one-store Transact without a nonce commits as a single statement (no BEGIN … COMMIT): its
    * statement is the commit. Cut the connection right after it went out, or before.
    */
-  async function cutAtFramesStatement<T>(when: 'after-send' | 'before-send', f: () => Promise<T>): Promise<{ result: T; cut: number }> {
-    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-    const original = proto.query;
-    let cut = 0;
-    proto.query = function (this: { connection: { stream: { destroy(): void } } }, ...args: unknown[]) {
-      const text = (args[0] as { text?: unknown } | undefined)?.text;
-      if (cut === 0 && typeof text === 'string' && /INSERT INTO \S+\.\S*frames/.test(text)) {
-        cut++;
-        if (when === 'before-send') {
-          this.connection.stream.destroy();
-          return Promise.reject(new Error('Connection terminated unexpectedly'));
-        }
-        const p = original.apply(this, args);
-        this.connection.stream.destroy();
-        return p;
-      }
-      return original.apply(this, args);
-    };
-    try {
-      return { result: await f(), cut };
-    } finally {
-      proto.query = original;
-    }
+  function cutAtFramesStatement<T>(when: 'after-send' | 'before-send', f: () => Promise<T>): Promise<{ result: T; cut: number }> {
+    const text = (q: unknown): unknown => (q as { text?: unknown } | undefined)?.text;
+    return cutAt((q) => typeof text(q) === 'string' && /INSERT INTO \S+\.\S*frames/.test(text(q) as string), when, f);
   }
 
   it('a one-store commit (one statement) whose connection is lost in flight: the outcome is looked up — applied once, reported as applied', async () => {
