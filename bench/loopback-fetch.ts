@@ -16,7 +16,13 @@ import type { FetchFunction } from '../sdk/protocol/client.js';
  * client reads it exactly as it reads a fetch response: capped, then signature and digest checked.
  */
 export function loopbackFetch(options: { maxSockets?: number } = {}): FetchFunction {
-  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
+  // `timeout`: node:http closes an idle kept-alive socket a second before the server's announced
+  // `Keep-Alive: timeout=5` only when the agent has a timeout of its own to lower (an agent
+  // without one keeps idle sockets until the server closes them). Without it, a request sent on
+  // a socket the server was closing at that moment failed with "socket hang up" (ECONNRESET) —
+  // a bench device whose event loop was busy (building frames, a burst of answers) had not yet
+  // seen the server's FIN. Sockets in use are not affected (the agent ends only free ones).
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4, timeout: 60_000 });
   // The devices ask a handful of URLs (one per transaction): each is parsed once.
   const targets = new Map<string, { hostname: string; port: string; path: string }>();
   const target = (input: string): { hostname: string; port: string; path: string } => {

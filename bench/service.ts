@@ -380,7 +380,10 @@ await Promise.all(devices.map(async (d) => {
       }
     } catch (e) {
       errors++;
-      if (errors <= 3) progress(`Transact failed: ${(e as Error).message}`);
+      if (errors <= 3) {
+        const { code, cause } = e as { code?: string; cause?: { code?: string } };
+        progress(`Transact failed${code === undefined ? '' : ` (${code}${cause?.code === undefined ? '' : `, ${cause.code}`})`}: ${(e as Error).message}`);
+      }
       return;
     }
   }

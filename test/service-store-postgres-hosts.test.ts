@@ -17,6 +17,9 @@ const up = (account: string, store: string, expectedNextIndex: number, ...tags: 
 const profile = new Uint8Array([1]);
 const codeOf = async (p: Promise<unknown>): Promise<string> => p.then(() => 'none', (e: unknown) => (e instanceof ServiceStoreError ? e.code : String(e)));
 
+/** Statements less the notes sent after a commit (`pg_notify`, not awaited by the caller). */
+const withoutNotes = (statements: readonly string[]): string[] => statements.filter((s) => !/pg_notify/.test(s));
+
 /** The next event of a watch, or 'timeout'. */
 async function next(w: ServiceWatch, ms = 5000): Promise<ServiceEvent | 'timeout'> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -123,6 +126,69 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     const got: ServiceEvent[] = [];
     for (let i = 0; i < 100; i++) got.push((await next(wb)) as ServiceEvent);
     expect(got.map((e) => e.type === 'change' && [e.store, e.nextIndex, e.digest])).toEqual(many.map((_, i) => [`MMM_Store${i}`, 1, undefined]));
+  });
+
+  it('a Transact\'s note is a transaction of its own after the data\'s COMMIT (a notifying commit would flush one at a time); host B\'s watchers still get every change, once', async () => {
+    const [a, b] = await twoHosts();
+    const wb = b.watch();
+    // One store (one statement) and two stores (BEGIN … COMMIT): no NOTIFY until the data committed.
+    for (const updates of [[up('a@x', 'MMM_Local', 0, 'x')], [up('a@x', 'MMM_Local', 1, 'y'), up('b@x', 'MMM_Inbound', 0, 'z')]]) {
+      const { statements } = await statementsOf(() => a.transact(updates));
+      const notes = statements.filter((s) => /pg_notify/.test(s));
+      expect(notes).toHaveLength(1);
+      expect(statements.at(-1)).toBe(notes[0]);
+      expect(notes[0]).not.toMatch(/INSERT|UPDATE|DELETE/);
+      if (updates.length > 1) expect(statements.at(-2)).toBe('COMMIT');
+    }
+    expect(await next(wb)).toEqual({ type: 'change', account: 'a@x', store: 'MMM_Local', nextIndex: 1 });
+    expect(await next(wb)).toEqual({ type: 'change', account: 'a@x', store: 'MMM_Local', nextIndex: 2 });
+    expect(await next(wb)).toEqual({ type: 'change', account: 'b@x', store: 'MMM_Inbound', nextIndex: 1 });
+    // A conflict commits nothing and tells nobody.
+    expect(await codeOf(a.transact([up('a@x', 'MMM_Local', 1, 'late')]))).toBe('SERVICE_CONFLICT');
+    expect(await next(wb, 300)).toBe('timeout');
+    expect(a.faults.notesLost).toBe(0);
+  });
+
+  it('a note whose connection dies right after the data\'s COMMIT is sent again on another: host B hears the change', async () => {
+    const [a, b] = await twoHosts();
+    const wb = b.watch();
+    const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+    const original = proto.query;
+    let cut = 0;
+    proto.query = function (this: { processID?: number }, ...args: unknown[]) {
+      const q = args[0] as { text?: string } | string;
+      if (cut === 0 && typeof q === 'object' && /pg_notify/.test(q.text ?? '')) {
+        cut++;
+        // The backend that committed is ended before its note goes out: the note fails.
+        return sql(url, 'SELECT pg_terminate_backend($1)', [this.processID]).then(() => original.apply(this, args));
+      }
+      return original.apply(this, args);
+    };
+    try {
+      await a.transact([up('a@x', 'MMM_Local', 0, 'x')]);
+      expect(await next(wb)).toEqual({ type: 'change', account: 'a@x', store: 'MMM_Local', nextIndex: 1 });
+    } finally {
+      proto.query = original;
+    }
+    expect(cut).toBe(1);
+    expect(a.faults.notesLost).toBe(0);
+    expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['x']);
+  });
+
+  it('a host tells its own watchers of its commits at once, with no listening connection at all; the other hosts hear its notes', async () => {
+    const schema = freshSchema();
+    const a = await host(schema, { listen: false });
+    const b = await host(schema);
+    await a.createAccount({ address: 'a@x', profileUdf: 'MA', profile });
+    const wa = a.watch();
+    const wb = b.watch();
+    await a.transact([up('a@x', 'MMM_Local', 0, 'x')]);
+    const change = { type: 'change', account: 'a@x', store: 'MMM_Local', nextIndex: 1 };
+    expect(await next(wa, 0)).toEqual(change); // published before transact resolved
+    expect(await next(wb)).toEqual(change);
+    // B's commits never reach A (it does not listen), which is what listen: false means.
+    await b.transact([up('a@x', 'MMM_Local', 1, 'y')]);
+    expect(await next(wa, 300)).toBe('timeout');
   });
 
   it('a host whose listening connection is cut reconnects and publishes resync; pushes flow again after', async () => {
@@ -240,14 +306,14 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     expect(await codeOf(b.transact([up('b@x', 'MMM_Inbound', 0, 'z')]))).toBe('SERVICE_CONFLICT');
   });
 
-  it('a one-store Transact with a nonce is one statement: the claim, the head and the frames in one round trip', async () => {
+  it('a one-store Transact with a nonce is one statement: the claim, the head and the frames in one round trip (its note follows the answer)', async () => {
     const [a, b] = await twoHosts();
     const nonce = { key: 'MKEY', nonce: 'one-1', expires: Date.now() + 60_000 };
     const { statements } = await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 0, 'x', 'y')], { nonce }));
-    expect(statements).toHaveLength(1);
+    expect(withoutNotes(statements)).toHaveLength(1);
     expect(statements[0]).toMatch(/INSERT INTO \S+nonces/);
     const next = { key: 'MKEY', nonce: 'one-2', expires: Date.now() + 60_000 };
-    expect((await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 2, 'z')], { nonce: next }))).statements).toHaveLength(1);
+    expect(withoutNotes((await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 2, 'z')], { nonce: next }))).statements)).toHaveLength(1);
     expect((await b.read('a@x', 'MMM_Local', 0)).frames.map(frameTag)).toEqual(['x', 'y', 'z']);
     expect(await b.claimNonce(nonce)).toBe(false);
     expect(await b.claimNonce(next)).toBe(false);
@@ -260,8 +326,8 @@ describePostgres('PostgreSQL service store: many hosts, one database', (url) => 
     const guards = [{ account: 'a@x', record, heads: [{ store: 'MMM_Access', nextIndex: 1 }] }];
     const nonce = { key: 'MKEY', nonce: 'guarded-1', expires: Date.now() + 60_000 };
     const { statements } = await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 0, 'x')], { nonce, guards }));
-    expect(statements).toHaveLength(1);
-    expect((await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 1, 'y')], { guards }))).statements).toHaveLength(1);
+    expect(withoutNotes(statements)).toHaveLength(1);
+    expect(withoutNotes((await statementsOf(() => a.transact([up('a@x', 'MMM_Local', 1, 'y')], { guards }))).statements)).toHaveLength(1);
     await b.transact([up('a@x', 'MMM_Access', 1, 'moved')]);
     const spared = { key: 'MKEY', nonce: 'guarded-2', expires: Date.now() + 60_000 };
     expect(await codeOf(a.transact([up('a@x', 'MMM_Local', 2, 'no')], { nonce: spared, guards }))).toBe('SERVICE_STALE');

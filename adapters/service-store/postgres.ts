@@ -62,6 +62,13 @@ const READ_CHUNK = 256;
 const INSERT_CHUNK = 1000;
 /** Most frames of a Transact committed as one statement (`transactOneStatement`, prepared once per frame count). */
 const ONE_STATEMENT_FRAMES = 8;
+/**
+ * A transaction's note, in a transaction of its own that commits without waiting for the WAL
+ * flush (`set_config(…, true)`: for this transaction only). A transaction that only notifies
+ * writes no WAL before its commit record, so PostgreSQL would not wait for the flush anyway
+ * (xact.c, RecordTransactionCommit); the setting says so rather than rely on it. See `sendNote`.
+ */
+const NOTE_SQL = `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`;
 
 /**
  * The service-store contract (sdk/service/store.ts) on PostgreSQL: one database behind many
@@ -77,7 +84,7 @@ const ONE_STATEMENT_FRAMES = 8;
  * next_index = $expected` (an insert for a store's first frames): the head row's lock orders
  * the writers of a store, and zero rows updated is the `Conflict` (READ COMMITTED re-checks the
  * condition on the row as the previous writer committed it, so of two writers expecting one
- * index exactly one updates a row). Then the frames, one `NOTIFY` and COMMIT; taking head locks in
+ * index exactly one updates a row). Then the frames and COMMIT; taking head locks in
  * one global order keeps multi-store transactions free of deadlocks.
  *
  * **Guards** (`TransactOptions.guards`: the account as the caller read it, heads of stores it
@@ -102,8 +109,11 @@ const ONE_STATEMENT_FRAMES = 8;
  *
  * **Push.** One `NOTIFY` per transaction on the channel `<schema>.changes` (postgres-notify.ts),
  * heard by every host's listening connection (postgres-listener.ts); a host publishes its own
- * commits to its watchers directly and ignores its own notes. After the listening connection
- * is re-established the store publishes `resync`: notifications sent meanwhile are lost.
+ * commits to its watchers directly (at once, whether or not its listener is connected) and
+ * ignores its own notes. The note of a Transact is sent in a transaction of its own right after
+ * the data's COMMIT, not in it (`sendNote` says why: a notifying transaction's commit flush
+ * runs one at a time). After the listening connection is re-established the store publishes
+ * `resync`: notifications sent meanwhile are lost.
  */
 export class PostgresServiceStore implements ServiceStore {
   private readonly feed = new ChangeFeed();
@@ -168,10 +178,11 @@ export class PostgresServiceStore implements ServiceStore {
   }
 
   /**
-   * What the store absorbed: calls run again after a failure that allowed it (`retries`), and
-   * commits whose outcome had to be looked up after a lost connection (`commitsInDoubt`).
+   * What the store absorbed: calls run again after a failure that allowed it (`retries`),
+   * commits whose outcome had to be looked up after a lost connection (`commitsInDoubt`), and
+   * notes of committed transactions that could not be sent to the other hosts (`notesLost`).
    */
-  readonly faults = { retries: 0, commitsInDoubt: 0 };
+  readonly faults = { retries: 0, commitsInDoubt: 0, notesLost: 0 };
 
   /** How often the listening connection was re-established (a `resync` was published each time). */
   get listenerReconnects(): number {
@@ -301,6 +312,8 @@ export class PostgresServiceStore implements ServiceStore {
     const canonical = canonicalAddress(address);
     const event: ServiceEvent = { type: 'deleted', account: canonical };
     // One statement: the deletion (heads and frames go with it, ON DELETE CASCADE) and its note.
+    // The note stays inside (unlike a Transact's, see sendNote): deletions are rare, so the one
+    // commit flush it serialises costs nothing, and the note cannot be lost without the deletion.
     const r = await this.retrying('delete an account', () => this.q(
       `WITH d AS (DELETE FROM ${this.T.accounts} WHERE address = $1 RETURNING id) SELECT pg_notify($2, $3) FROM d`,
       [canonical, this.channel, encodeNote(this.host, [event])],
@@ -390,10 +403,9 @@ export class PostgresServiceStore implements ServiceStore {
           throw new ServiceConflictError(u.account, u.store, u.expectedNextIndex, num(actual.rows[0]?.next_index ?? 0));
         }
       }
-      await this.insertFrames(client, sorted, ids, note);
+      await this.insertFrames(client, sorted, ids);
       committing = true;
       await client.query('COMMIT');
-      client.release();
     } catch (e) {
       if (committing && !(e instanceof ServiceStoreError)) {
         // The outcome is unknown until the old backend is gone; then the frames tell.
@@ -405,14 +417,16 @@ export class PostgresServiceStore implements ServiceStore {
         } catch (x) {
           throw serviceError('SERVICE_IO', 'PostgreSQL: the connection was lost while committing a transaction, and the database could not be asked whether it was applied: read its stores to learn', { cause: x });
         }
-        if (applied) return;
-        throw new NotApplied(e); // known not applied: safe to run again
+        if (!applied) throw new NotApplied(e); // known not applied: safe to run again
+        this.sendNote(undefined, note);
+        return;
       }
       const lost = connectionLost(e);
       if (!lost) await client.query('ROLLBACK').catch(() => undefined);
       client.release(lost ? (e as Error) : undefined);
       throw e;
     }
+    this.sendNote(client, note); // committed: tell the other hosts (releases the connection)
   }
 
   /**
@@ -423,8 +437,8 @@ export class PostgresServiceStore implements ServiceStore {
    * expired claim — of two statements claiming one nonce, the second waits for the first's
    * outcome on the unique key, then claims only if the first rolled back), the account locked
    * `FOR KEY SHARE`, the conditional head update (or the first head's insert) made only when the
-   * nonce was claimed, then the frames and the note, both joined to the head row the update
-   * returned, so that when a condition fails nothing is written and nothing is sent. One case
+   * nonce was claimed, then the frames, joined to the head row the update returned, so that
+   * when a condition fails nothing is written (and no note is sent after it). One case
    * would leave a write behind: the nonce claimed but the head's condition failed (a conflict,
    * or no account) — then the statement divides by zero on purpose, which rolls all of it back
    * (SQLSTATE 22012, nothing else in it divides), so a conflict claims nothing and the caller
@@ -437,9 +451,9 @@ export class PostgresServiceStore implements ServiceStore {
     const pid = backendPid(client);
     const k = u.frames.length;
     const first = u.expectedNextIndex === 0;
-    // $1–$7 the update and the note, then the frames, then the nonce claim's id, expiry and now,
-    // then the guard's creation time, status, profile digest and (store, next index) pairs.
-    const c = 8 + k;
+    // $1–$5 the update, then the frames, then the nonce claim's id, expiry and now, then the
+    // guard's creation time, status, profile digest and (store, next index) pairs.
+    const c = 6 + k;
     const gp = claim === undefined ? c : c + 3;
     const claimed = claim === undefined ? '' : 'EXISTS (SELECT 1 FROM n)';
     // The guard (the account as read, the heads of stores it decided on) is a condition of the
@@ -451,20 +465,20 @@ export class PostgresServiceStore implements ServiceStore {
       // A head row exists only once its store has frames: a row there is the conflict.
       ? `INSERT INTO ${this.T.heads} (account_id, store, next_index, digest) SELECT id, $2::text, $4::bigint, $5::bytea FROM ${from}${claimed && ` WHERE ${claimed}`} ON CONFLICT (account_id, store) DO NOTHING RETURNING account_id`
       : `UPDATE ${this.T.heads} SET next_index = next_index + $4::bigint, digest = $5::bytea WHERE account_id = (SELECT id FROM ${from}) AND store = $2::text AND next_index = $3::bigint${claimed && ` AND ${claimed}`} RETURNING account_id`;
-    const tuples = u.frames.map((_, i) => `($3::bigint + ${i}, $${8 + i}::bytea)`).join(', ');
+    const tuples = u.frames.map((_, i) => `($3::bigint + ${i}, $${6 + i}::bytea)`).join(', ');
     const text = `WITH a AS (SELECT id${guard === undefined ? '' : `, created = $${gp}::bigint AND status = $${gp + 1}::text AND sha256(profile) = $${gp + 2}::bytea AS same`} FROM ${this.T.accounts} WHERE address = $1 FOR KEY SHARE),
       ${guard === undefined ? '' : `g AS (SELECT id FROM a WHERE same${guardHeads}),`}
       ${claim === undefined ? '' : `n AS (${this.claimSql(`$${c}::bytea`, `$${c + 1}::bigint`, `$${c + 2}::bigint`)} RETURNING 1),`}
       h AS (${head}),
       f AS (INSERT INTO ${this.T.frames} (account_id, store, idx, bytes) SELECT h.account_id, $2::text, v.idx, v.bytes FROM h, (VALUES ${tuples}) AS v (idx, bytes) RETURNING 1)
-      SELECT (SELECT id FROM a) AS id, (SELECT count(*) FROM f) AS inserted, (SELECT pg_notify($6, $7) FROM h) AS noted${guard === undefined ? '' : ', (SELECT count(*) FROM g) AS guarded, (SELECT same FROM a) AS same'}${claim === undefined ? ''
+      SELECT (SELECT id FROM a) AS id, (SELECT count(*) FROM f) AS inserted${guard === undefined ? '' : ', (SELECT count(*) FROM g) AS guarded, (SELECT same FROM a) AS same'}${claim === undefined ? ''
         : ', (SELECT count(*) FROM n) AS claimed, CASE WHEN EXISTS (SELECT 1 FROM n) AND NOT EXISTS (SELECT 1 FROM h) THEN 1 / (SELECT count(*) FROM h)::int END AS undo'}`;
     let r: pg.QueryResult<Row>;
     try {
       r = await client.query<Row>({
         name: `tx1-${first ? 'first' : 'next'}-${k}${claim === undefined ? '' : '-nonce'}${guard === undefined ? '' : `-guard${guard.heads.length}`}`, text,
         values: [
-          u.account, u.store, u.expectedNextIndex, k, u.digest ?? null, this.channel, note, ...u.frames,
+          u.account, u.store, u.expectedNextIndex, k, u.digest ?? null, ...u.frames,
           ...(claim === undefined ? [] : [claimId(claim), claim.expires, this.now()]),
           ...(guard === undefined ? [] : [guard.created, guard.status, guard.profileDigest, ...guard.heads.flatMap((h) => [h.store, h.nextIndex])]),
         ],
@@ -488,15 +502,19 @@ export class PostgresServiceStore implements ServiceStore {
       } catch (x) {
         throw serviceError('SERVICE_IO', 'PostgreSQL: the connection was lost while committing a transaction, and the database could not be asked whether it was applied: read its stores to learn', { cause: x });
       }
-      if (applied) return;
-      throw new NotApplied(e);
+      if (!applied) throw new NotApplied(e);
+      this.sendNote(undefined, note);
+      return;
+    }
+    const row = r.rows[0]!;
+    if (num(row.inserted) === k) {
+      this.sendNote(client, note); // committed: tell the other hosts (releases the connection)
+      return;
     }
     client.release();
-    const row = r.rows[0]!;
     if (claim !== undefined && num(row.claimed) === 0) throw serviceError('SERVICE_REPLAY', `nonce of ${claim.key} was already used`);
     if (guard !== undefined && num(row.guarded) === 0) throw staleGuard(guard.account, row.id === null || row.same === false ? 'the account' : 'a guarded store');
     if (row.id === null) throw serviceError('SERVICE_NOT_FOUND', `no account ${u.account}`, { account: u.account });
-    if (num(row.inserted) === k) return;
     // The condition failed: nothing was written. Which index is there now (a read, safe to run again)?
     const actual = await this.retrying('read a head', () => this.q(`SELECT next_index FROM ${this.T.heads} WHERE account_id = $1 AND store = $2`, [num(row.id), u.store]));
     throw new ServiceConflictError(u.account, u.store, u.expectedNextIndex, num(actual.rows[0]?.next_index ?? 0));
@@ -534,22 +552,62 @@ export class PostgresServiceStore implements ServiceStore {
             ON CONFLICT (claim) DO UPDATE SET expires = EXCLUDED.expires WHERE n.expires <= ${now}`;
   }
 
-  /** Inserts every frame of the transaction; the last statement also sends its note. */
-  private async insertFrames(client: pg.PoolClient, sorted: readonly CheckedUpdate[], ids: Map<string, number>, note: string): Promise<void> {
+  /**
+   * Tells the other hosts of a committed transaction: its note, `pg_notify` in a transaction of
+   * its own sent right after the data's COMMIT — on the same connection when the caller has it
+   * (released once the note is sent), else on a pooled one — and not awaited: the answer to the
+   * caller does not wait for it.
+   *
+   * Not inside the data's transaction: a transaction that notifies takes a database-wide lock
+   * before its commit record and holds it until the commit is flushed (PostgreSQL's async.c:
+   * the queue must hold notes in commit order), so the commits of transactions that notify are
+   * flushed one at a time, never together — every WAL fsync is paid in a queue, and one slow
+   * fsync delays every commit behind it. The note's own transaction commits without waiting for
+   * its flush (`synchronous_commit` off for it alone): it holds the lock for microseconds, and
+   * losing it in a crash loses nothing a listener keeps (a listener loses its connection too,
+   * and resyncs). The data stays durable: its COMMIT was flushed before the note is sent.
+   *
+   * The price: a host that dies (or loses the database) after the COMMIT and before the note
+   * leaves the other hosts' watchers untold of that change until the store's next note (whose
+   * index covers it: a client downloads by cursor), their next resync, or their socket's next
+   * `heads`. A note that fails is tried again on another connection (a duplicate hint is
+   * harmless) until `retryMs`; one given up is counted in `faults.notesLost`. Notes of two
+   * hosts' commits to one store may now reach a watcher in either order (each follows its own
+   * commit): a hint of an older index after a newer one costs a client a needless look at its
+   * cursor, never a wrong state (protocol push.ts: hints; the stores are the truth).
+   */
+  private sendNote(client: pg.PoolClient | undefined, note: string): void {
+    if (client === undefined) {
+      void this.noteAgain(note);
+      return;
+    }
+    void client.query({ name: 'note', text: NOTE_SQL, values: [this.channel, note] }).then(() => client.release(), (e: unknown) => {
+      client.release(connectionLost(e) ? (e as Error) : undefined);
+      return this.noteAgain(note);
+    });
+  }
+
+  private async noteAgain(note: string): Promise<void> {
+    try {
+      this.check();
+      await this.retrying('send a change note', () => this.q(NOTE_SQL, [this.channel, note], 'note'));
+    } catch {
+      this.faults.notesLost++;
+    }
+  }
+
+  /** Inserts every frame of the transaction. */
+  private async insertFrames(client: pg.PoolClient, sorted: readonly CheckedUpdate[], ids: Map<string, number>): Promise<void> {
     const rows: unknown[][] = [];
     for (const u of sorted) u.frames.forEach((f, i) => rows.push([ids.get(u.account), u.store, u.expectedNextIndex + i, f]));
     for (let at = 0; at < rows.length; at += INSERT_CHUNK) {
       const chunk = rows.slice(at, at + INSERT_CHUNK);
-      const last = at + INSERT_CHUNK >= rows.length;
       const values = chunk.flat();
       const tuples = chunk.map((_, i) => `($${4 * i + 1}, $${4 * i + 2}, $${4 * i + 3}, $${4 * i + 4})`).join(', ');
       const insert = `INSERT INTO ${this.T.frames} (account_id, store, idx, bytes) VALUES ${tuples}`;
-      const n = values.length;
       // Prepared by shape for the usual small transactions; larger ones are parsed each time.
-      const name = chunk.length <= 8 ? `frames-${chunk.length}${last ? '-note' : ''}` : undefined;
-      const text = last ? `WITH ins AS (${insert}) SELECT pg_notify($${n + 1}, $${n + 2})` : insert;
-      if (last) values.push(this.channel, note);
-      await client.query(name === undefined ? { text, values } : { name, text, values });
+      const name = chunk.length <= 8 ? `frames-${chunk.length}` : undefined;
+      await client.query(name === undefined ? { text: insert, values } : { name, text: insert, values });
     }
   }
 
