@@ -24,7 +24,7 @@ import { IO as PAYLOAD, IO_SIZE as AES_IO_SIZE, KEY_IN, zero } from '../aes/buff
 import { CBC_FINISH, CBC_START, cbcEncrypt } from '../aes/cbc';
 import { RELAXED } from '../aes/vperm';
 import {
-  EXPAND_INFO_MAX, hkdfSha256Expand, hkdfSha256ExpandBlock, hkdfSha256ExpandBlocks, hkdfSha256Extract, hkdfSha256ExtractBlocks,
+  EXPAND_INFO_MAX, hkdfSha256Expand, hkdfSha256ExpandBlock, hkdfSha256ExpandBlocks3, hkdfSha256Extract, hkdfSha256ExtractBlocks,
 } from '../hash/hkdf';
 import { HMAC_CTX_SIZE, hmacSha512Blocks, hmacSha512PadInner } from '../hash/hmac';
 import { copy64, SCRATCH_A, SCRATCH_B } from '../hash/io';
@@ -143,13 +143,12 @@ leafLayout();
  */
 export function frame_seal(seedLen: usize, saltLen: usize, headerLen: usize, plaintextLen: usize): usize {
   // Keys: one extract, three expands; key ‖ IV go straight where the AES key schedule reads them.
-  // With every label in one block (DARE's are short words), on prepared blocks (hkdf.ts).
+  // With every label in one block (DARE's are short words), on prepared blocks (hkdf.ts), the
+  // three expands side by side in the lanes of a four-lane SHA-256 compression (sha256x4.ts).
   if (preparedKdf) {
     hkdfSha256ExtractBlocks(PRK_STATES, KEYS + 64, saltLen, KEYS, seedLen);
     zero(KEYS, 128);
-    hkdfSha256ExpandBlocks(PRK_STATES, EXPAND_BLOCKS, KEY_IN, 32);
-    hkdfSha256ExpandBlocks(PRK_STATES, EXPAND_BLOCKS + 64, KEY_IN + 32, 16);
-    hkdfSha256ExpandBlocks(PRK_STATES, EXPAND_BLOCKS + 128, MAC_KEY, 32);
+    hkdfSha256ExpandBlocks3(PRK_STATES, EXPAND_BLOCKS, KEY_IN, 32, KEY_IN + 32, 16, MAC_KEY, 32);
     zero(PRK_STATES, 64);
   } else {
     hkdfSha256Extract(SCRATCH_A, KEYS + 64, saltLen, KEYS, seedLen);

@@ -1,5 +1,6 @@
 import { BLOCK, copy32, zeroVec } from './io';
 import { IV256, sha256Blocks, sha256Output } from './sha256';
+import { sha256Blocks4 } from './sha256x4';
 import {
   HMAC_CTX_SIZE, hmacSha256Final, hmacSha256Init, hmacSha256Update, hmacSha512Final, hmacSha512Init, hmacSha512Update,
 } from './hmac';
@@ -215,4 +216,64 @@ export function hkdfSha256ExpandBlocks(keyed: usize, block: usize, out: usize, l
   }
   zeroVec(STATE, 32);
   zeroVec(DIGEST_BLOCK, 32);
+}
+
+// ---- Three expands in parallel lanes ------------------------------------------------------------
+// A DARE frame's three labels (key, IV, MAC key) expand from the same PRK independently: their
+// inner compressions run together in the lanes of sha256x4.ts, then their outer ones — two
+// four-lane compressions instead of six scalar ones. (HMAC's two key-pad compressions are
+// independent too, but two lanes of four cost more than two scalar compressions: measured, so
+// they stay scalar.)
+
+/** Lane states: three labels and an idle fourth lane (4 × 32 bytes; secret, wiped). */
+const LANE_STATES: usize = memory.data(128, 16);
+/** Each label's outer message block, as DIGEST_BLOCK (3 × 64 bytes; the digests are secret). */
+const LANE_DIGESTS: usize = memory.data(192, 16);
+
+function laneDigestLayout(): void {
+  for (let i: usize = 0; i < 3; i++) {
+    const block = LANE_DIGESTS + (i << 6);
+    zeroVec(block, 64);
+    store<u8>(block + 32, 0x80);
+    putLength256(block + 64, 64 + 32);
+  }
+}
+laneDigestLayout();
+
+/** The first `length` (≤ 32) bytes of the digest of `state` to `out`. */
+function outputPrefix(state: usize, out: usize, length: usize): void {
+  if (length == 32) {
+    sha256Output(state, out);
+  } else {
+    sha256Output(state, OKM);
+    memory.copy(out, OKM, length);
+    zeroVec(OKM, 32);
+  }
+}
+
+/**
+ * Three {@link hkdfSha256ExpandBlocks} at once: T(1) of the labels whose expand blocks are at
+ * `blocks`, +64 and +128, from the same PRK states `keyed`; the first `len_i` (≤ 32) bytes of
+ * each go to `out_i`. Same results as three sequential calls (test/hash-lanes.test.ts and the
+ * frame sealer's tests check it against the scalar and pure paths).
+ */
+export function hkdfSha256ExpandBlocks3(keyed: usize, blocks: usize, out0: usize, len0: usize, out1: usize, len1: usize, out2: usize, len2: usize): void {
+  copy32(LANE_STATES, keyed);
+  copy32(LANE_STATES + 32, keyed);
+  copy32(LANE_STATES + 64, keyed);
+  sha256Blocks4(LANE_STATES, LANE_STATES + 32, LANE_STATES + 64, LANE_STATES + 96, blocks, blocks + 64, blocks + 128, blocks + 128);
+  sha256Output(LANE_STATES, LANE_DIGESTS);
+  sha256Output(LANE_STATES + 32, LANE_DIGESTS + 64);
+  sha256Output(LANE_STATES + 64, LANE_DIGESTS + 128);
+  copy32(LANE_STATES, keyed + 32);
+  copy32(LANE_STATES + 32, keyed + 32);
+  copy32(LANE_STATES + 64, keyed + 32);
+  sha256Blocks4(LANE_STATES, LANE_STATES + 32, LANE_STATES + 64, LANE_STATES + 96, LANE_DIGESTS, LANE_DIGESTS + 64, LANE_DIGESTS + 128, LANE_DIGESTS + 128);
+  outputPrefix(LANE_STATES, out0, len0);
+  outputPrefix(LANE_STATES + 32, out1, len1);
+  outputPrefix(LANE_STATES + 64, out2, len2);
+  zeroVec(LANE_STATES, 128);
+  zeroVec(LANE_DIGESTS, 32);
+  zeroVec(LANE_DIGESTS + 64, 32);
+  zeroVec(LANE_DIGESTS + 128, 32);
 }

@@ -13,6 +13,7 @@ import {
 } from './hmac';
 import { merkleAppendHash, merkleAppendLeaf64, merkleAppendLeaves, merkleReset, merkleRoot, RANGE } from './merkle';
 import { sha256Final, sha256Init, sha256InPlace, sha256Update } from './sha256';
+import { sha256x4InPlace } from './sha256x4';
 import { sha512Final, sha512Init, sha512InPlace, sha512Update } from './sha512';
 import {
   SHA3_512_RATE, SHA3_SUFFIX, SHAKE256_RATE, SHAKE_SUFFIX,
@@ -71,6 +72,17 @@ export function sha256_update(len: usize): void {
 /** Streaming: OUT[0..32) ← digest of CTX. */
 export function sha256_final(): void {
   sha256Final(CTX, OUT);
+}
+
+/** Bytes between the four messages of {@link sha256_x4} in IO. */
+const SHA256_X4_STRIDE: usize = 16384;
+/**
+ * OUT[32·i..32·i+32) ← SHA-256 of message i, `len_i` bytes at IO + 16384·i (each at most
+ * 16384 − 128: the rest is padding room), all four compressed in parallel lanes (sha256x4.ts).
+ */
+export function sha256_x4(l0: usize, l1: usize, l2: usize, l3: usize): void {
+  const s = SHA256_X4_STRIDE;
+  sha256x4InPlace(IO, l0, IO + s, l1, IO + 2 * s, l2, IO + 3 * s, l3, OUT);
 }
 
 // ---- SHA3-512 and SHAKE256 (FIPS 202) ------------------------------------------------------

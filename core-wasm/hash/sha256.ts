@@ -23,6 +23,9 @@ const K: usize = memory.data<u32>([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ], 16);
 
+/** The round constants, for the four-lane compression (sha256x4.ts). */
+export const SHA256_K: usize = K;
+
 /** FIPS 180-4 §5.3.3: the initial hash value. */
 export const IV256: usize = memory.data<u32>([
   0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
