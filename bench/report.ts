@@ -328,6 +328,7 @@ export function markdownTxlog(t: TxlogReport): string {
     lines.push(`| SequenceWriter, independent logs on ${th.threads} worker thread${th.threads > 1 ? 's' : ''} | ${fig(th.recordsPerSec)} | — | — |`);
   }
   const out = [lines.join('\n')];
+  if (t.isolation) out.push('', `Writer and bare loop measured ${t.isolation === 'child process' ? 'in a fresh child process (bench/txlog-child.ts), both loops alternating in the same run' : 'in the benchmark process, alternating in the same run'}.`);
   if (t.note) out.push('', t.note);
   return out.join('\n');
 }

@@ -29,7 +29,8 @@ import {
 import { markdownCatalog, measureCatalog } from './catalog.js';
 import { measureSequence, prepareSequenceBench, sequenceBenchCases, sequenceTargets } from './sequence.js';
 import { udfBenchCases, udfTargets } from './udf.js';
-import { measureTxlog, TXLOG_GROUP } from './txlog.js';
+import { TXLOG_GROUP } from './txlog.js';
+import { measureTxlogInChild } from './txlog-child.js';
 import { measureThreads } from './txlog-threads.js';
 
 const args = process.argv.slice(2);
@@ -129,7 +130,8 @@ if (!quick && !flag('--no-sequence') && wants('Sequence')) {
 if (!quick && !flag('--no-txlog') && wants('Transaction')) {
   const records = Number(value('--txlog-records') ?? 100_000);
   console.log(`Transaction log: ${records} records, writer against the node:crypto bare loop, then 1 and 2 threads…`);
-  const txlog = await measureTxlog({ records, rounds });
+  // A fresh process for both loops (txlog-child.ts): no heap inherited from the benchmarks above.
+  const txlog = await measureTxlogInChild({ records, rounds });
   try {
     txlog.threads = await measureThreads({ records, rounds });
   } catch (e) {

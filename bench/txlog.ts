@@ -6,6 +6,7 @@ import { darePrivateKey, publicPart } from '../sdk/dare/keys.js';
 import { ed448HeadSigner, SequenceWriter } from '../sdk/dare/sequence/index.js';
 import { FRAME_SEALER_CONFIG } from '../sdk/dare/sequence/sealed-frame.js';
 import { spreadOf, type Spread } from './stats.js';
+import type { measureTxlogInChild } from './txlog-child.js';
 
 /**
  * The transaction log of the card ("high-volume servers encrypting transaction logs"): RECORDS
@@ -188,6 +189,11 @@ export interface TxlogReport {
   /** Per-round writer/bare ratios. */
   ratio: Spread & { rounds: number[] };
   ratioNoTree: Spread & { rounds: number[] };
+  /**
+   * Where both loops ran: in the process that called {@link measureTxlog}, or in a fresh child
+   * process (txlog-child.ts, what `npm run bench` uses).
+   */
+  isolation?: 'in process' | 'child process';
   /** Records/s of independent logs on 1 and 2 worker threads (txlog-threads.ts). */
   threads?: { threads: number; recordsPerSec: Spread; rounds: number[] }[];
   note?: string;
@@ -198,7 +204,9 @@ const withRounds = (xs: number[]): Spread & { rounds: number[] } => ({ ...spread
 /**
  * Same run, alternating: each round appends one whole log with the writer (default routing after
  * `init()`), then runs the bare loop with and without the tree over as many records. A warm-up
- * of each comes first. Ratios are per round (adjacent runs), then summarised.
+ * of each comes first. Ratios are per round (adjacent runs), then summarised. `npm run bench` runs
+ * this in a fresh child process ({@link measureTxlogInChild}, txlog-child.ts) so that neither loop
+ * inherits the heap of the benchmarks before it; the report says which (`isolation`).
  */
 export async function measureTxlog(opts: { records?: number; rounds?: number; warmup?: number } = {}): Promise<TxlogReport> {
   const records = opts.records ?? RECORDS;
@@ -218,7 +226,7 @@ export async function measureTxlog(opts: { records?: number; rounds?: number; wa
     bn.push(bareLog(records, { kdf, tree: false }));
   }
   return {
-    records, bareKdf: kdf, writer: withRounds(w), bare: withRounds(b), bareNoTree: withRounds(bn),
+    records, bareKdf: kdf, isolation: 'in process', writer: withRounds(w), bare: withRounds(b), bareNoTree: withRounds(bn),
     ratio: withRounds(w.map((x, i) => x / b[i]!)), ratioNoTree: withRounds(w.map((x, i) => x / bn[i]!)),
   };
 }
