@@ -79,6 +79,9 @@ const SHA256_X4_STRIDE: usize = 16384;
 /**
  * OUT[32·i..32·i+32) ← SHA-256 of message i, `len_i` bytes at IO + 16384·i (each at most
  * 16384 − 128: the rest is padding room), all four compressed in parallel lanes (sha256x4.ts).
+ * Not part of the SDK's SHA-256 interface (sdk/crypto/wasm/hash.ts does not call it): it exposes
+ * the lanes the frame sealer's key derivation uses, so that test/hash-lanes.test.ts can check
+ * each lane against the scalar core, node:crypto and the pure twin.
  */
 export function sha256_x4(l0: usize, l1: usize, l2: usize, l3: usize): void {
   const s = SHA256_X4_STRIDE;
