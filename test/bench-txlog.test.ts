@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ComposedFrameSealer } from '../sdk/crypto/frame-sealer.js';
 import { pureProvider } from '../sdk/crypto/pure/provider.js';
 import { FRAME_SEALER_CONFIG } from '../sdk/dare/sequence/sealed-frame.js';
-import { BareFrames, bareKeys } from '../bench/txlog.js';
+import { BareFrames, bareKeys, type TxlogReport } from '../bench/txlog.js';
 import { seeded } from './support/random.js';
 
 /**
@@ -33,4 +36,24 @@ describe('bench/txlog.ts bare loop', () => {
       expect([key.length, iv.length, mac.length]).toEqual([32, 16, 32]);
     });
   }
+});
+
+// The child needs compiled JavaScript (Node runs bench/txlog-child.js); `npm test` builds first.
+const childModule = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '../dist/bench/txlog-child.js');
+
+describe('bench/txlog-child.ts', () => {
+  it.skipIf(!existsSync(childModule))('runs both loops in a fresh process and returns the whole report', async () => {
+    const { measureTxlogInChild } = (await import(pathToFileURL(childModule).href)) as {
+      measureTxlogInChild: (o: { records: number; rounds: number; warmup: number }) => Promise<TxlogReport>;
+    };
+    const r = await measureTxlogInChild({ records: 300, rounds: 2, warmup: 100 });
+    expect(r.isolation).toBe('child process');
+    expect(r.records).toBe(300);
+    for (const s of [r.writer, r.bare, r.bareNoTree, r.ratio, r.ratioNoTree]) {
+      expect(s.rounds).toHaveLength(2);
+      expect(s.median).toBeGreaterThan(0);
+    }
+    // Per-round ratios of adjacent runs (each figure rounded to 4 digits in the report).
+    r.ratio.rounds.forEach((x, i) => expect(Math.abs(x / (r.writer.rounds[i]! / r.bare.rounds[i]!) - 1)).toBeLessThan(1e-3));
+  }, 60_000);
 });
