@@ -75,8 +75,9 @@ export function sha256Blocks4(s0: usize, s1: usize, s2: usize, s3: usize, p0: us
   let f = v128.load(STATE4, 80);
   let g = v128.load(STATE4, 96);
   let h = v128.load(STATE4, 112);
-  // Rolled rounds: fully unrolled (rotating roles, constant ring offsets) measured slower on V8,
-  // which then spills the sixteen live vectors.
+  // Rolled rounds. Measured on V8 (Node 20, four one-block messages per call): fully unrolled
+  // with rotating roles 536 ns against 423 rolled; unrolled by sixteen 5 % faster than rolled,
+  // which a whole frame seal does not show, so the short form stays.
   for (let t: usize = 0; t < 64; t++) {
     let w: v128;
     if (t < 16) {
