@@ -7,7 +7,9 @@
  *
  * Options: --quick; --only REGEX (case groups; writes partial.json, README untouched);
  * --rounds N; --no-browser; --no-files; --no-sequence; --no-catalog; --file-sizes 50M,1Gi (the default);
- * --4g (adds a 4 GiB file); --sequence-records N; --no-txlog; --txlog-records N; --catalog-entries N; --no-readme.
+ * --4g (adds a 4 GiB file); --sequence-records N; --no-txlog; --txlog-records N; --txlog-in-process (measure the
+ * transaction log in this process, after the benchmarks above, instead of a fresh child process); --catalog-entries N;
+ * --no-readme.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +31,7 @@ import {
 import { markdownCatalog, measureCatalog } from './catalog.js';
 import { measureSequence, prepareSequenceBench, sequenceBenchCases, sequenceTargets } from './sequence.js';
 import { udfBenchCases, udfTargets } from './udf.js';
-import { TXLOG_GROUP } from './txlog.js';
+import { measureTxlog, TXLOG_GROUP } from './txlog.js';
 import { measureTxlogInChild } from './txlog-child.js';
 import { measureThreads } from './txlog-threads.js';
 
@@ -131,7 +133,7 @@ if (!quick && !flag('--no-txlog') && wants('Transaction')) {
   const records = Number(value('--txlog-records') ?? 100_000);
   console.log(`Transaction log: ${records} records, writer against the node:crypto bare loop, then 1 and 2 threads…`);
   // A fresh process for both loops (txlog-child.ts): no heap inherited from the benchmarks above.
-  const txlog = await measureTxlogInChild({ records, rounds });
+  const txlog = flag('--txlog-in-process') ? await measureTxlog({ records, rounds }) : await measureTxlogInChild({ records, rounds });
   try {
     txlog.threads = await measureThreads({ records, rounds });
   } catch (e) {
