@@ -58,6 +58,8 @@ const LAYERS: readonly Layer[] = [
  */
 const ADAPTER_CONTRACTS: readonly string[] = [
   'sdk/dare/sequence/store.ts', 'sdk/protocol/http.ts', 'sdk/protocol/srv.ts',
+  // The header views of the HTTP exchange contract (a server adapter builds the received fields).
+  'sdk/protocol/header-fields.ts',
   // Hashing on a worker thread: the protocol and client (hash-offload.ts), and the worker body on
   // the SDK's hashes (hash-worker-service.ts) that a runtime's worker entry hosts.
   'sdk/crypto/hash-offload.ts',

@@ -398,6 +398,58 @@ describe('the wire binding over node:http (adapters/node)', () => {
     const unknown = await raw('/.well-known/mmm/Nothing', {}, [utf8Encode('{}')]);
     expect(unknown.status).toBe(404);
   });
+
+  it('the header fields read as a Fetch Headers would: a repeated signed field is combined and refused, oversize heads never reach the service', async () => {
+    /** A request our client signs, caught before it is sent (its fetch fails). */
+    const signedRequest = async (): Promise<Captured> => {
+      const sent: Captured[] = [];
+      const capture = inProcessFetch(async () => {
+        throw new TypeError('not sent');
+      }, sent);
+      const client = new MeshHttpClient({ endpoint: server.url, fetch: capture, now: () => env.clock.t, service: { udf: service.udf, authentication: publicPart(service.authentication) } });
+      await expect(client.request('Status', status, aliceConnection)).rejects.toMatchObject({ code: 'PROTOCOL_UNREACHABLE' });
+      return sent[0]!;
+    };
+    const rawSend = (c: Captured, extra: [string, string][] = []): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> =>
+      new Promise((resolve, reject) => {
+        const fields: string[] = [];
+        c.headers.forEach((v, k) => fields.push(k, v));
+        for (const [k, v] of extra) fields.push(k, v);
+        // A raw list is written as it is: node:http adds neither Host nor the framing.
+        fields.push('host', `127.0.0.1:${server.port}`, 'content-length', String(c.body.length));
+        const req = httpRequest({ host: '127.0.0.1', port: server.port, method: 'POST', path: '/.well-known/mmm/Status', headers: fields }, (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (d: string) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+        });
+        req.on('error', reject);
+        req.end(c.body);
+      });
+    // As signed: accepted, and the answer is one well-formed, signed response.
+    const before = env.calls.count;
+    const plain = await rawSend(await signedRequest());
+    expect(Math.floor(plain.status / 100)).toBe(2);
+    expect(plain.headers['content-length']).toBe(String(Buffer.byteLength(plain.body)));
+    expect(plain.headers['signature']).toMatch(/^mmm=:/);
+    expect(env.calls.count).toBe(before + 1);
+    // Mesh-Credential repeated (with the very same value): read as "v, v", as Headers combines
+    // it, which is no credential — refused, unsigned, the handler not called.
+    const signed = await signedRequest();
+    const doubled = await rawSend(signed, [['Mesh-Credential', signed.headers.get('mesh-credential')!]]);
+    expect(doubled.status).toBe(401);
+    expect(doubled.headers['signature']).toBeUndefined();
+    // The same with Signature repeated: two members labelled mmm, the last one wins (RFC 8941
+    // §4.2.2) — the same signature, so it verifies, as it did through Headers.
+    const sigTwice = await rawSend(signed, [['signature', signed.headers.get('signature')!]]);
+    expect(sigTwice.status).toBe(plain.status);
+    expect(env.calls.count).toBe(before + 2);
+    // A head over node:http's limit is refused by its parser (the adapter's clientError answers
+    // 400 and closes) before the header view is built or the service is asked.
+    const huge = await rawSend(await signedRequest(), [['x-filler', 'a'.repeat(20_000)]]).catch((e: Error) => ({ status: -1, headers: {}, body: e.message }));
+    expect([400, -1]).toContain(huge.status);
+    expect(env.calls.count).toBe(before + 2);
+  });
 });
 
 describe('client-side guards', () => {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ReceivedHeaderFields } from '../../sdk/protocol/header-fields.js';
 import type { HttpRequestHead, HttpResponse, HttpService } from '../../sdk/protocol/http.js';
 
 /**
@@ -36,22 +37,11 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
-function headersOf(req: IncomingMessage): Headers {
-  const headers = new Headers();
-  const raw = req.rawHeaders;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    try {
-      headers.append(raw[i]!, raw[i + 1]!);
-    } catch {
-      // A field Fetch's Headers refuses (a forbidden name or value) is not one the binding reads.
-    }
-  }
-  return headers;
-}
-
 function headOf(req: IncomingMessage, scheme: string): HttpRequestHead {
   const host = req.headers.host ?? `${req.socket.localAddress}:${req.socket.localPort}`;
-  return { method: req.method ?? 'GET', url: `${scheme}://${host}${req.url ?? '/'}`, headers: headersOf(req) };
+  // The fields as a Fetch `Headers` would read them (repeated ones combined, ones it refuses left
+  // out), without building one per request: the binding reads a handful of them.
+  return { method: req.method ?? 'GET', url: `${scheme}://${host}${req.url ?? '/'}`, headers: new ReceivedHeaderFields(req.rawHeaders) };
 }
 
 function declared(req: IncomingMessage): number | undefined {
@@ -61,13 +51,15 @@ function declared(req: IncomingMessage): number | undefined {
 
 function send(res: ServerResponse, out: HttpResponse, close: boolean): void {
   if (res.headersSent || res.destroyed) return;
-  const headers: Record<string, string> = {};
+  // A flat name/value list: node:http writes it as it is (no object of fields to build and walk).
+  // The head and the body leave in one writev (node:http corks them together).
+  const fields: string[] = [];
   out.headers.forEach((value, name) => {
-    headers[name] = value;
+    if (name !== 'content-length' && !(close && name === 'connection')) fields.push(name, value);
   });
-  headers['content-length'] = String(out.body.length);
-  if (close) headers['connection'] = 'close';
-  res.writeHead(out.status, headers);
+  fields.push('content-length', String(out.body.length));
+  if (close) fields.push('connection', 'close');
+  res.writeHead(out.status, fields);
   res.end(out.body);
 }
 

@@ -13,6 +13,7 @@ import { checkContentDigest, contentDigest } from './content-digest.js';
 import { serviceUrl } from './discovery.js';
 import { credentialKey, encodeCredential, MESH_CREDENTIAL_HEADER, type MeshCredential } from './credential.js';
 import { ProtocolError } from './errors.js';
+import { HeaderFields, type HeaderFieldsView } from './header-fields.js';
 import { signMeshRequest, verifyMeshResponse } from './mesh-signature.js';
 import type { SignedRequestView } from './signature-base.js';
 import { deriveSigningKey } from './signing-key.js';
@@ -236,7 +237,11 @@ export class MeshHttpClient {
     }
     let targetUri = this.#targets.get(transaction);
     if (targetUri === undefined) this.#targets.set(transaction, (targetUri = new URL(transaction, this.#endpoint).href));
-    const headers = new Headers({ 'content-type': 'application/json', accept: 'application/json', 'content-digest': contentDigest(bytes) });
+    // Not a Fetch `Headers`: it validates and sorts on every call, and `fetch` takes a plain record.
+    const headers = new HeaderFields();
+    headers.set('content-type', 'application/json');
+    headers.set('accept', 'application/json');
+    headers.set('content-digest', contentDigest(bytes));
     if (spec.modes.includes('None')) {
       const { body: answer } = await this.#exchange(targetUri, headers, bytes);
       return this.#read(answer, transaction, spec);
@@ -300,7 +305,7 @@ export class MeshHttpClient {
     return obj;
   }
 
-  async #exchange(url: string, headers: Headers, body: Uint8Array): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
+  async #exchange(url: string, headers: HeaderFields, body: Uint8Array): Promise<{ status: number; headers: HeaderFieldsView; body: Uint8Array }> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.#timeout);
     try {
@@ -308,7 +313,7 @@ export class MeshHttpClient {
       try {
         // No redirects: the service never sends one (payload redirects travel as 200), and a
         // redirect from anyone else must not carry a signed request elsewhere.
-        res = await this.#fetch(url, { method: 'POST', headers, body: ownBytes(body), redirect: 'error', signal: abort.signal });
+        res = await this.#fetch(url, { method: 'POST', headers: headers.record, body: ownBytes(body), redirect: 'error', signal: abort.signal });
       } catch (e) {
         throw new ProtocolError('PROTOCOL_UNREACHABLE', `${url}: ${abort.signal.aborted ? `no answer within ${this.#timeout} ms` : (e as Error).message}`, { cause: e });
       }

@@ -19,6 +19,8 @@ export function fetchHandler(service: HttpService): (request: Request) => Promis
       const body = await readLimited(request.body, limit);
       out = body === undefined ? await service.tooLarge(head) : await service.handle({ ...head, body });
     }
-    return new Response(out.body.length === 0 ? null : ownBytes(out.body), { status: out.status, headers: out.headers });
+    const headers = new Headers();
+    out.headers.forEach((value, name) => headers.append(name, value));
+    return new Response(out.body.length === 0 ? null : ownBytes(out.body), { status: out.status, headers });
   };
 }

@@ -7,6 +7,7 @@ import type { MeshObjectBase } from '../mesh/schema/object.js';
 import { checkContentDigest, contentDigest } from './content-digest.js';
 import { credentialKey, decodeCredential, MESH_CREDENTIAL_HEADER, type CredentialMode, type MeshCredential } from './credential.js';
 import { ProtocolError } from './errors.js';
+import { HeaderFields, type HeaderFieldsView } from './header-fields.js';
 import type { HttpRequest, HttpRequestHead, HttpResponse, HttpService } from './http.js';
 import {
   acceptableUntil, readMeshRequestSignature, signMeshResponse, verifyMeshRequest, type RequestSignature,
@@ -79,7 +80,7 @@ export interface RequestContext {
   readonly auth: Authentication | undefined;
   /** The target URI the signature covers. */
   readonly targetUri: string;
-  readonly headers: Headers;
+  readonly headers: HeaderFieldsView;
   /**
    * Transactions the binding defers the nonce of (`deferNonce`): the request's nonce, for the
    * handler's commit to record with its changes. Undefined otherwise (the nonce is burnt already).
@@ -188,6 +189,13 @@ function unauthenticated(e: unknown): MeshProtocolError {
   throw e;
 }
 
+/** A response this service built: its fields still open to the signature and CORS fields. */
+interface BuiltResponse extends HttpResponse {
+  readonly headers: HeaderFields;
+}
+
+type Signer = (response: BuiltResponse) => BuiltResponse;
+
 interface Route {
   readonly name: string;
   readonly spec: TransactionSpec;
@@ -281,7 +289,7 @@ export class MeshHttpService implements HttpService {
   }
 
   /** Adds the CORS fields for a browser caller (see `cors`). */
-  #withCors(head: HttpRequestHead, response: HttpResponse): HttpResponse {
+  #withCors(head: HttpRequestHead, response: BuiltResponse): BuiltResponse {
     const origin = head.headers.get('origin');
     if (this.#cors === false || origin === null) return response;
     if (this.#cors === '*') response.headers.set('access-control-allow-origin', '*');
@@ -293,7 +301,7 @@ export class MeshHttpService implements HttpService {
     return response;
   }
 
-  async #tooLarge(head: HttpRequestHead): Promise<HttpResponse> {
+  async #tooLarge(head: HttpRequestHead): Promise<BuiltResponse> {
     try {
       const route = this.#route(head);
       if (route === undefined) return this.#respond(failureResponse(refuse('NotFound', { detail: 'no such transaction' })));
@@ -313,17 +321,17 @@ export class MeshHttpService implements HttpService {
     }
   }
 
-  async #handle(request: HttpRequest): Promise<HttpResponse> {
+  async #handle(request: HttpRequest): Promise<BuiltResponse> {
     let transaction: string | undefined;
     try {
       const route = this.#route(request);
       if (route === undefined) return this.#respond(failureResponse(refuse('NotFound', { detail: 'no such transaction' })));
       transaction = route.name;
-      if (request.method === 'OPTIONS') return { status: 204, headers: new Headers(PREFLIGHT), body: new Uint8Array(0) };
+      if (request.method === 'OPTIONS') return { status: 204, headers: new HeaderFields(PREFLIGHT), body: new Uint8Array(0) };
       if (request.method !== 'POST') return this.#respond(failureResponse(refuse('BadRequest', { detail: 'every transaction is a POST' })));
       if (request.body.length > this.#limits[route.spec.body]) return await this.#tooLarge(request);
       let auth: Authentication | undefined;
-      let sign: ((response: HttpResponse) => HttpResponse) | undefined;
+      let sign: (Signer) | undefined;
       let pending: DeferredNonce | undefined;
       if (!route.spec.modes.includes('None')) {
         let authenticated: Authenticated;
@@ -337,7 +345,7 @@ export class MeshHttpService implements HttpService {
         pending = authenticated.pending;
       }
       if (pending === undefined) return await this.#dispatch(request, route.name, route.spec, route.targetUri, auth, sign, undefined);
-      let response: HttpResponse;
+      let response: BuiltResponse;
       try {
         response = await this.#dispatch(request, route.name, route.spec, route.targetUri, auth, sign, pending);
       } catch (e) {
@@ -353,7 +361,7 @@ export class MeshHttpService implements HttpService {
    * A deferred transaction's response leaves only once its nonce is burnt: by the handler's
    * commit, else here. A nonce that either finds burnt already makes the request a replay.
    */
-  async #settle(pending: DeferredNonce, response: HttpResponse): Promise<HttpResponse> {
+  async #settle(pending: DeferredNonce, response: BuiltResponse): Promise<BuiltResponse> {
     if (pending.state === 'claimed') return response;
     if (pending.state === 'open' && !(await this.#replay.seen(pending.keyid, pending.nonce, pending.expires))) return response;
     return this.#respond(failureResponse(replayRefusal()));
@@ -361,9 +369,9 @@ export class MeshHttpService implements HttpService {
 
   async #dispatch(
     request: HttpRequest, name: string, spec: TransactionSpec, targetUri: string, auth: Authentication | undefined,
-    sign: ((response: HttpResponse) => HttpResponse) | undefined, pending: PendingNonce | undefined,
-  ): Promise<HttpResponse> {
-    const fail = (e: MeshProtocolError): HttpResponse => this.#respond(failureResponse(e), sign);
+    sign: (Signer) | undefined, pending: PendingNonce | undefined,
+  ): Promise<BuiltResponse> {
+    const fail = (e: MeshProtocolError): BuiltResponse => this.#respond(failureResponse(e), sign);
     if (auth !== undefined) {
       try {
         checkContentDigest(request.headers.get('content-digest'), request.body);
@@ -451,7 +459,7 @@ export class MeshHttpService implements HttpService {
   }
 
   /** Signs a response to the authenticated request `head`. */
-  #signer(head: HttpRequestHead, targetUri: string, authenticated: Authenticated): (response: HttpResponse) => HttpResponse {
+  #signer(head: HttpRequestHead, targetUri: string, authenticated: Authenticated): Signer {
     const request: SignedRequestView = { method: head.method, targetUri, headers: head.headers };
     return (response) => {
       const fields = signMeshResponse(response, request, { key: authenticated.hmacKey, keyid: authenticated.auth.keyid, now: this.#now() });
@@ -461,7 +469,7 @@ export class MeshHttpService implements HttpService {
     };
   }
 
-  #respond(response: MeshObjectBase & { Status?: number }, sign?: (response: HttpResponse) => HttpResponse): HttpResponse {
+  #respond(response: MeshObjectBase & { Status?: number }, sign?: Signer): BuiltResponse {
     return this.#respondBytes(writeMeshObject(response), response.Status ?? MESH_STATUS.SuccessOK, sign);
   }
 
@@ -470,14 +478,17 @@ export class MeshHttpService implements HttpService {
    * authoritative), except that the redirect statuses travel as 200: an HTTP 3xx would be acted
    * on by `fetch` itself, and StatusDescription carries the new service (protocol.md §4).
    */
-  #respondBytes(body: Uint8Array, status: number, sign?: (response: HttpResponse) => HttpResponse): HttpResponse {
-    const headers = new Headers({ 'content-type': JSON_TYPE, 'cache-control': 'no-store', 'content-digest': contentDigest(body) });
+  #respondBytes(body: Uint8Array, status: number, sign?: Signer): BuiltResponse {
+    const headers = new HeaderFields();
+    headers.set('content-type', JSON_TYPE);
+    headers.set('cache-control', 'no-store');
+    headers.set('content-digest', contentDigest(body));
     const http = status >= 300 && status < 400 ? 200 : status >= 200 && status <= 599 ? status : 500;
-    const response: HttpResponse = { status: http, headers, body };
+    const response: BuiltResponse = { status: http, headers, body };
     return sign === undefined ? response : sign(response);
   }
 
-  #internal(e: unknown, transaction: string | undefined): HttpResponse {
+  #internal(e: unknown, transaction: string | undefined): BuiltResponse {
     this.#onError?.(e, transaction);
     return this.#respond(failureResponse(refuse('ServerInternal')));
   }
