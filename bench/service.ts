@@ -276,6 +276,9 @@ function openSocket(d: Device, watch: boolean): Promise<WebSocket | undefined> {
   return pushTicketSource(d.client.http, d.account.address, d.client.deviceCredential())().then((ticket) => new Promise((resolve) => {
     const ws = new WebSocket(pushUrl(d.client.endpoint, ticket), { perMessageDeflate: false });
     let open = false;
+    // A change of the device's own store (it made it) is not a push sample: told apart by its
+    // prefix, without parsing the line (encodePushMessage writes type, then store).
+    const ownChange = `{"type":"change","store":${JSON.stringify(d.label)},`;
     ws.on('message', (data: Buffer) => {
       const t = now();
       for (const line of data.toString().split('\n')) {
@@ -286,7 +289,7 @@ function openSocket(d: Device, watch: boolean): Promise<WebSocket | undefined> {
         }
         if (!watch || !measuring) continue;
         if (line.startsWith('{"type":"resync"')) resyncs++;
-        if (!line.startsWith('{"type":"change"')) continue;
+        if (!line.startsWith('{"type":"change"') || line.startsWith(ownChange)) continue;
         const change = JSON.parse(line) as { store: string; index: number };
         if (change.store !== d.label) (t >= measuredFrom ? arrivals : warmupArrivals).push([`${d.account.address}|${change.store}|${change.index}`, t]);
       }

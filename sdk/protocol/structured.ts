@@ -4,6 +4,7 @@ import {
 } from 'structured-headers';
 import { base64urlEncode } from '../encoding/base64url.js';
 import { ProtocolError, type ProtocolErrorCode } from './errors.js';
+import { parseDictionaryShort } from './structured-dictionary.js';
 
 /**
  * Structured Field Values (RFC 8941, RFC 9651) for the fields of RFC 9421 and RFC 9530, on the
@@ -31,7 +32,8 @@ export const MAX_STRUCTURED_FIELD = 8192;
 export function parseDictionaryField(value: string, field: string, code: ProtocolErrorCode): Dictionary {
   if (value.length > MAX_STRUCTURED_FIELD) throw new ProtocolError(code, `${field}: longer than ${MAX_STRUCTURED_FIELD} characters`);
   try {
-    return parseDictionary(value);
+    // The fields of a signed message take the short path; anything else, and every failure, the package.
+    return parseDictionaryShort(value) ?? parseDictionary(value);
   } catch (e) {
     throw new ProtocolError(code, `${field}: not a structured Dictionary (RFC 8941 §3.2): ${(e as Error).message}`, { cause: e });
   }

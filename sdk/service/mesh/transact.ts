@@ -270,7 +270,8 @@ async function transactAs(sc: ServiceContext, request: TransactRequest, rc: Requ
     for (const m of moved) {
       if (plan.has(keyOf(account, m.store)) || (await sc.states.current(view.record, m.store)).state.frameCount > 0) await append(view.record, m.store, [m.message]);
     }
-    for (const [label, list] of own) await append(view.record, label, list);
+    // (Only lists with messages: an await per empty one was three idle promise round trips per Transact.)
+    for (const [label, list] of own) if (list.length > 0) await append(view.record, label, list);
     for (const record of local) await append(record, SPOOL.inbound, outbound);
     // All recipients here: the messages are in their inboxes with this commit (delivery-state.ts).
     if (local.length > 0 && remote.length === 0) await append(view.record, SPOOL.outbound, [deliveryCompletion(outbound.map((m) => ({ messageId: m.messageId, relationship: 'Received' })))]);
@@ -294,7 +295,7 @@ async function transactAs(sc: ServiceContext, request: TransactRequest, rc: Requ
     if (accessUpdate !== undefined) sc.access.forgetCatalog(account);
     if (revoked.length > 0) sc.notify.revoked(account, revoked);
     // Connection answers and publications for Complete and Claim (connect.ts, claims.ts); the commit stands whatever happens here.
-    await fileResponses(sc, account, who.grant?.roles, own[1]![1]).catch((e: unknown) => sc.onError(e));
+    if (own[1]![1].length > 0) await fileResponses(sc, account, who.grant?.roles, own[1]![1]).catch((e: unknown) => sc.onError(e));
     if (remote.length > 0 && outbound.length > 0) {
       sc.routing.deliverRemote!(account, remote, outbound.map((m) => m.envelope)).catch((err: unknown) => sc.onError(err));
     }
