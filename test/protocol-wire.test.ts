@@ -467,6 +467,42 @@ describe('client-side guards', () => {
     await expect(client.hello()).rejects.toMatchObject({ code: 'PROTOCOL_UNREACHABLE' });
   });
 
+  it('a request without an answer is abandoned after timeoutMs, each by its own deadline, and answered ones are not touched', async () => {
+    const { http } = setup();
+    const answer = inProcessFetch(fetchHandler(http));
+    const hung: { started: number; aborted?: number }[] = [];
+    let hangNext = 0;
+    /** The first `hangNext` calls never answer (until aborted); the others go to the service. */
+    const fetch: typeof answer = (url, init) => {
+      if (hangNext <= 0) return answer(url, init);
+      hangNext--;
+      const record: { started: number; aborted?: number } = { started: performance.now() };
+      hung.push(record);
+      return new Promise((_, reject) => init.signal!.addEventListener('abort', () => {
+        record.aborted = performance.now();
+        reject(new DOMException('aborted', 'AbortError'));
+      }));
+    };
+    const client = new MeshHttpClient({ endpoint: ENDPOINT, fetch, now: () => T0, timeoutMs: 150, expectedServiceUdf: service.udf });
+    await client.hello();
+    hangNext = 1;
+    const first = client.request('Status', status, aliceConnection);
+    await new Promise((r) => setTimeout(r, 60));
+    hangNext = 1;
+    const second = client.request('Status', status, aliceConnection);
+    // Answered meanwhile, and after both deadlines passed: untouched by either.
+    expect((await client.request('Status', status, aliceConnection)).CatalogedDeviceDigest).toBe('MDEV-ICE1');
+    await expect(first).rejects.toMatchObject({ code: 'PROTOCOL_UNREACHABLE', message: expect.stringMatching(/no answer within 150 ms/) });
+    await expect(second).rejects.toMatchObject({ code: 'PROTOCOL_UNREACHABLE' });
+    for (const h of hung) {
+      // Never before its own deadline (timers round by a millisecond), and not long after it.
+      expect(h.aborted! - h.started).toBeGreaterThanOrEqual(149);
+      expect(h.aborted! - h.started).toBeLessThan(1000);
+    }
+    expect(hung[1]!.aborted! - hung[0]!.aborted!).toBeGreaterThanOrEqual(40); // the second waited its own 150 ms
+    expect((await client.request('Status', status, aliceConnection)).CatalogedDeviceDigest).toBe('MDEV-ICE1');
+  });
+
   it('nonces come from the injected random source, 16 bytes each', async () => {
     const { http } = setup();
     const sent: Captured[] = [];

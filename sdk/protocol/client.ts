@@ -12,6 +12,7 @@ import { declaredOver, ownBytes, readLimited } from './body.js';
 import { checkContentDigest, contentDigest } from './content-digest.js';
 import { serviceUrl } from './discovery.js';
 import { credentialKey, encodeCredential, MESH_CREDENTIAL_HEADER, type MeshCredential } from './credential.js';
+import { RequestDeadlines } from './deadlines.js';
 import { ProtocolError } from './errors.js';
 import { HeaderFields, type HeaderFieldsView } from './header-fields.js';
 import { signMeshRequest, verifyMeshResponse } from './mesh-signature.js';
@@ -161,6 +162,8 @@ export class MeshHttpClient {
   readonly #expected: string | undefined;
   readonly #max: number;
   readonly #timeout: number;
+  /** One timer for every request in flight (deadlines.ts). */
+  readonly #deadlines: RequestDeadlines;
   readonly #table: Readonly<Record<string, TransactionSpec>>;
   readonly #now: () => number;
   readonly #random: RandomSource | undefined;
@@ -185,6 +188,7 @@ export class MeshHttpClient {
     this.#service = options.service;
     this.#max = options.maxResponseBytes ?? 64 * 1024 * 1024;
     this.#timeout = options.timeoutMs ?? 30_000;
+    this.#deadlines = new RequestDeadlines(this.#timeout);
     this.#table = options.transactions ?? MESH_TRANSACTIONS;
     this.#now = options.now ?? Date.now;
     this.#random = options.random;
@@ -306,8 +310,8 @@ export class MeshHttpClient {
   }
 
   async #exchange(url: string, headers: HeaderFields, body: Uint8Array): Promise<{ status: number; headers: HeaderFieldsView; body: Uint8Array }> {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), this.#timeout);
+    const deadline = this.#deadlines.start();
+    const abort = deadline.controller;
     try {
       let res: Response;
       try {
@@ -319,7 +323,7 @@ export class MeshHttpClient {
       }
       return { status: res.status, headers: res.headers, body: await readResponse(res, this.#max, url) };
     } finally {
-      clearTimeout(timer);
+      deadline.end();
     }
   }
 }
