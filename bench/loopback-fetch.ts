@@ -146,7 +146,11 @@ class Exchange {
       this.socket.once('close', this.#onClose);
       this.socket.on('error', this.#onError);
       this.signal?.addEventListener('abort', this.#onAbort, { once: true });
-      this.socket.write(body.byteLength === 0 ? head : Buffer.concat([Buffer.from(head, 'latin1'), body]));
+      // Head and body in one writev, without copying the body into a joined buffer.
+      this.socket.cork();
+      this.socket.write(head, 'latin1');
+      if (body.byteLength > 0) this.socket.write(body);
+      this.socket.uncork();
     });
   }
 

@@ -168,6 +168,8 @@ export class MeshHttpClient {
   readonly #now: () => number;
   readonly #random: RandomSource | undefined;
   readonly #keys = new Map<string, { readonly own: Uint8Array; readonly peer: Uint8Array; readonly key: Uint8Array }>();
+  /** The last pairwise key of each private key object, with the service key object it was derived for. */
+  readonly #lastKey = new WeakMap<DarePrivateKey, { readonly service: DarePublicKey; readonly own: Uint8Array; readonly peer: Uint8Array; readonly key: Uint8Array }>();
   /** Target URI by transaction name (the endpoint is fixed; names come from the table). */
   readonly #targets = new Map<string, string>();
   #service: PinnedService | undefined;
@@ -277,13 +279,19 @@ export class MeshHttpClient {
     // re-issue its profile with a new Authentication key), and a hit must hold the very public
     // keys of both sides: ids are fingerprints, but the cache does not rely on a caller's kid
     // matching its key, so a changed key on either side always derives anew.
+    // First by the key objects themselves (a device signs every request with the same one):
+    // no id string to build per request; the same byte checks.
+    const last = this.#lastKey.get(key);
+    if (last !== undefined && last.service === service.authentication && bytesEqual(last.own, key.publicKey) && bytesEqual(last.peer, service.authentication.publicKey)) return last.key;
     const id = `${key.kid} ${service.authentication.kid}`;
-    const hit = this.#keys.get(id);
-    if (hit !== undefined && bytesEqual(hit.own, key.publicKey) && bytesEqual(hit.peer, service.authentication.publicKey)) return hit.key;
-    const derived = deriveSigningKey(key, service.authentication, key.kid);
-    if (this.#keys.size >= 64) this.#keys.delete(this.#keys.keys().next().value!);
-    this.#keys.set(id, { own: key.publicKey.slice(), peer: service.authentication.publicKey.slice(), key: derived });
-    return derived;
+    let hit = this.#keys.get(id);
+    if (hit === undefined || !bytesEqual(hit.own, key.publicKey) || !bytesEqual(hit.peer, service.authentication.publicKey)) {
+      const derived = deriveSigningKey(key, service.authentication, key.kid);
+      if (this.#keys.size >= 64) this.#keys.delete(this.#keys.keys().next().value!);
+      this.#keys.set(id, (hit = { own: key.publicKey.slice(), peer: service.authentication.publicKey.slice(), key: derived }));
+    }
+    this.#lastKey.set(key, { ...hit, service: service.authentication });
+    return hit.key;
   }
 
   /** The status an unauthenticated body claims, for the error message only. */

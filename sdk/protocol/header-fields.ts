@@ -22,15 +22,16 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What Fetch refuses in a (normalized) value: NUL, CR, LF. */
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN_VALUE = /[\0\r\n]/;
-/** HTTP whitespace (Fetch §2.2: tab, LF, CR, space) at either end of a value. */
-const SURROUNDING_SPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
-
+/** HTTP whitespace (Fetch §2.2: tab, LF, CR, space), removed from either end of a value. */
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /** A value as Fetch normalizes it (surrounding whitespace removed), or undefined for one it refuses. */
 function normalized(value: string): string | undefined {
-  const n = value.length;
-  const v = n > 0 && (isSpace(value.charCodeAt(0)) || isSpace(value.charCodeAt(n - 1))) ? value.replace(SURROUNDING_SPACE, '') : value;
+  let from = 0;
+  let to = value.length;
+  while (from < to && isSpace(value.charCodeAt(from))) from++;
+  while (to > from && isSpace(value.charCodeAt(to - 1))) to--;
+  const v = from === 0 && to === value.length ? value : value.slice(from, to);
   return FORBIDDEN_VALUE.test(v) ? undefined : v;
 }
 
