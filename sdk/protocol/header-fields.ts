@@ -1,3 +1,5 @@
+import { ProtocolError } from './errors.js';
+
 /**
  * Header fields without the Fetch `Headers` class, for the messages the binding builds and reads
  * on its hot path (a service answers each request with one response, a client signs each request):
@@ -35,19 +37,10 @@ function normalized(value: string): string | undefined {
   return FORBIDDEN_VALUE.test(v) ? undefined : v;
 }
 
-/** Thrown by {@link HeaderFields} for a name or value Fetch's `Headers` would refuse. */
-export class HeaderFieldError extends TypeError {
-  readonly code = 'PROTOCOL_BAD_HEADER';
-  constructor(message: string) {
-    super(message);
-    this.name = 'HeaderFieldError';
-  }
-}
-
 /**
  * The header fields of a message being built (a response the service signs, a request a client
  * signs): an insertion-ordered map of lowercase names. `set` and `append` refuse what `Headers`
- * refuses (a name that is not a token, a value with NUL, CR or LF) with a {@link HeaderFieldError},
+ * refuses (a name that is not a token, a value with NUL, CR or LF) with a `PROTOCOL_BAD_ARGUMENT`,
  * so nothing written here can split a header on the wire. {@link record} is a plain object a
  * `fetch` takes as its `headers` and node:http as its header fields.
  */
@@ -59,10 +52,12 @@ export class HeaderFields implements HeaderFieldsView {
     if (init !== undefined) for (const name of Object.keys(init)) this.set(name, init[name]!);
   }
 
+  /** The field's value, or null when absent (names are case-insensitive). */
   get(name: string): string | null {
     return this.#fields[name.toLowerCase()] ?? null;
   }
 
+  /** Whether the field is present. */
   has(name: string): boolean {
     return this.#fields[name.toLowerCase()] !== undefined;
   }
@@ -80,10 +75,12 @@ export class HeaderFields implements HeaderFieldsView {
     this.#fields[key] = held === undefined ? v : `${held}, ${v}`;
   }
 
+  /** Removes the field. */
   delete(name: string): void {
     delete this.#fields[name.toLowerCase()];
   }
 
+  /** Each field once, in the order first set, name in lowercase. */
   forEach(callback: (value: string, name: string) => void): void {
     for (const name of Object.keys(this.#fields)) callback(this.#fields[name]!, name);
   }
@@ -95,13 +92,13 @@ export class HeaderFields implements HeaderFieldsView {
 }
 
 function checkedName(name: string): string {
-  if (!TOKEN.test(name)) throw new HeaderFieldError(`"${name.slice(0, 100)}" is not a header field name (RFC 9110 §5.1)`);
+  if (!TOKEN.test(name)) throw new ProtocolError('PROTOCOL_BAD_ARGUMENT', `"${name.slice(0, 100)}" is not a header field name (RFC 9110 §5.1)`);
   return name.toLowerCase();
 }
 
 function checkedValue(name: string, value: string): string {
   const v = normalized(value);
-  if (v === undefined) throw new HeaderFieldError(`header field ${name}: the value holds NUL, CR or LF`);
+  if (v === undefined) throw new ProtocolError('PROTOCOL_BAD_ARGUMENT', `header field ${name.slice(0, 100)}: the value holds NUL, CR or LF`);
   return v;
 }
 

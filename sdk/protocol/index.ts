@@ -48,6 +48,7 @@ export {
 } from './mesh-signature.js';
 export { MemoryReplayCache, type PendingNonce, type ReplayCache, type MemoryReplayCacheOptions } from './replay.js';
 export type { HttpRequestHead, HttpRequest, HttpResponse, HttpService } from './http.js';
+export { HeaderFields, ReceivedHeaderFields, type HeaderFieldsView } from './header-fields.js';
 export {
   MeshHttpService, type MeshHttpServiceOptions, type Authentication, type RequestContext, type TransactionHandler, type MeshHandlers,
   type ConnectionResolver,
