@@ -2,14 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenHttp, type RunningHttpServer } from '../adapters/http/node-server.js';
 import { MeshClient } from '../sdk/client/index.js';
 import { MeshMessages } from '../sdk/client/messages.js';
 import type { CatalogedCredential } from '../sdk/mesh/index.js';
-import { MeshService } from '../sdk/service/mesh/service.js';
 import { ServiceStoreError } from '../sdk/service/store-errors.js';
 import type { ServiceStore, StoreUpdate, TransactOptions } from '../sdk/service/store.js';
-import { boundAccount, editCapability, refusal, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
+import { boundAccount, editCapability, refusal, secondBinding, secondDevice, testService, type TestDevice } from './support/mesh-service.js';
 import { describePostgres, dropSchemas, freshSchema, statementsOf } from './support/postgres.js';
 
 /**
@@ -163,16 +161,8 @@ afterAll(() => {
 
 guardSuite('commit guards, embedded store (two services on one store)', async (forced) => {
   const a = await testService({ service: { push: false } });
-  const other = new MeshService({ store: forced.wrap(a.store), identity: a.service.identity, push: false });
-  const server: RunningHttpServer = await listenHttp(other.http, { port: 0 });
-  return {
-    a: { endpoint: a.endpoint, store: a.store }, b: { endpoint: `http://127.0.0.1:${server.port}` }, forced,
-    async close() {
-      await other.close();
-      await server.close();
-      await a.stop();
-    },
-  };
+  const b = await secondBinding(a, forced.wrap(a.store));
+  return { a: { endpoint: a.endpoint, store: a.store }, b: { endpoint: b.endpoint }, forced, close: b.close };
 });
 
 describePostgres('commit guards, PostgreSQL (two hosts on one database)', (url) => {

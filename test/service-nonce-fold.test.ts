@@ -3,14 +3,12 @@ import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listenHttp, type RunningHttpServer } from '../adapters/http/node-server.js';
 import { MeshClient } from '../sdk/client/index.js';
 import { MeshMessages } from '../sdk/client/messages.js';
 import type { CatalogedCredential } from '../sdk/mesh/index.js';
 import type { FetchFunction } from '../sdk/protocol/index.js';
-import { MeshService } from '../sdk/service/mesh/service.js';
 import type { ServiceStore, StoreUpdate, TransactOptions } from '../sdk/service/store.js';
-import { boundAccount, testService, type TestDevice } from './support/mesh-service.js';
+import { boundAccount, secondBinding, testService, type TestDevice } from './support/mesh-service.js';
 import { describePostgres, dropSchemas, freshSchema } from './support/postgres.js';
 
 /**
@@ -238,16 +236,8 @@ afterAll(() => {
 
 foldSuite('deferred request nonces, embedded store (two bindings on one store)', async (forced) => {
   const a = await testService({ wrapStore: forced.wrap });
-  const other = new MeshService({ store: a.store, identity: a.service.identity, push: false });
-  const server: RunningHttpServer = await listenHttp(other.http, { port: 0 });
-  return {
-    a: { endpoint: a.endpoint, port: a.port, store: a.store }, b: { port: server.port }, forced,
-    async close() {
-      await other.close();
-      await server.close();
-      await a.stop();
-    },
-  };
+  const b = await secondBinding(a);
+  return { a: { endpoint: a.endpoint, port: a.port, store: a.store }, b: { port: b.port }, forced, close: b.close };
 });
 
 describePostgres('deferred request nonces, PostgreSQL (two hosts on one database)', (url) => {

@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryHome } from '../../adapters/home/memory.js';
 import { NodeWebSocket } from '../../adapters/http/node-push.js';
+import { listenHttp } from '../../adapters/http/node-server.js';
 import { provisionDevice } from '../../bench/mesh-devices.js';
 import { startService, type RunningService, type StartServiceOptions } from '../../sdk/cli/mesh-service.js';
 import { MeshClient, type MeshClientOptions } from '../../sdk/client/index.js';
 import { MeshHost, type AccessCapability, type CatalogedAccess, type MeshAccount } from '../../sdk/mesh/index.js';
 import { MeshProtocolError } from '../../sdk/protocol/index.js';
+import { MeshService } from '../../sdk/service/mesh/service.js';
+import type { ServiceStore } from '../../sdk/service/store.js';
 import { expect } from 'vitest';
 
 /**
@@ -27,6 +30,25 @@ export async function testService(options: StartServiceOptions = {}): Promise<Ru
       if (options.data === undefined) rmSync(data, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * A second binding of `a`'s service — same identity, same store (or `store`, e.g. a wrapper of
+ * it), its own port, no push: two "hosts" of one service on one embedded store. `close()` stops
+ * it, then `a`.
+ */
+export async function secondBinding(a: RunningService & { stop(): Promise<void> }, store: ServiceStore = a.store): Promise<{ port: number; endpoint: string; close(): Promise<void> }> {
+  const other = new MeshService({ store, identity: a.service.identity, push: false });
+  const server = await listenHttp(other.http, { port: 0 });
+  return {
+    port: server.port,
+    endpoint: `http://127.0.0.1:${server.port}`,
+    async close() {
+      await other.close();
+      await server.close();
+      await a.stop();
+    },
+  };
 }
 
 /** A device: its home, host, account and client. */
