@@ -133,7 +133,9 @@ if (!quick && !flag('--no-txlog') && wants('Transaction')) {
   const records = Number(value('--txlog-records') ?? 100_000);
   console.log(`Transaction log: ${records} records, writer against the node:crypto bare loop, then 1 and 2 threads…`);
   // A fresh process for both loops (txlog-child.ts): no heap inherited from the benchmarks above.
-  const txlog = flag('--txlog-in-process') ? await measureTxlog({ records, rounds }) : await measureTxlogInChild({ records, rounds });
+  // At least five rounds: the ratio is of two figures that each drift a few % on a shared VM.
+  const txRounds = quick ? rounds : Math.max(rounds, 5);
+  const txlog = flag('--txlog-in-process') ? await measureTxlog({ records, rounds: txRounds }) : await measureTxlogInChild({ records, rounds: txRounds });
   try {
     txlog.threads = await measureThreads({ records, rounds });
   } catch (e) {

@@ -4,8 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ComposedFrameSealer } from '../sdk/crypto/frame-sealer.js';
 import { pureProvider } from '../sdk/crypto/pure/provider.js';
-import { FRAME_SEALER_CONFIG } from '../sdk/dare/sequence/sealed-frame.js';
-import { BareFrames, bareKeys, type TxlogReport } from '../bench/txlog.js';
+import { FRAME_SEALER_CONFIG, writeSealedHeader } from '../sdk/dare/sequence/sealed-frame.js';
+import { BareFrames, bareHeader, bareKeys, type TxlogReport } from '../bench/txlog.js';
 import { seeded } from './support/random.js';
 
 /**
@@ -36,6 +36,12 @@ describe('bench/txlog.ts bare loop', () => {
       expect([key.length, iv.length, mac.length]).toEqual([32, 16, 32]);
     });
   }
+
+  it("digests a header of the writer's size (the bare loop and the floor both use it)", () => {
+    const out = new Uint8Array(256);
+    const n = writeSealedHeader(out, new Uint8Array(16).fill(0xfb), 65536, 31415926, 1);
+    expect(bareHeader.length).toBe(n);
+  });
 });
 
 // The child needs compiled JavaScript (Node runs bench/txlog-child.js); `npm test` builds first.
@@ -49,11 +55,12 @@ describe('bench/txlog-child.ts', () => {
     const r = await measureTxlogInChild({ records: 300, rounds: 2, warmup: 100 });
     expect(r.isolation).toBe('child process');
     expect(r.records).toBe(300);
-    for (const s of [r.writer, r.bare, r.bareNoTree, r.ratio, r.ratioNoTree]) {
+    for (const s of [r.writer, r.bare, r.bareNoTree, r.ratio, r.ratioNoTree, r.sealer!, r.floorRatio!, r.literal!, r.ratioLiteral!]) {
       expect(s.rounds).toHaveLength(2);
       expect(s.median).toBeGreaterThan(0);
     }
     // Per-round ratios of adjacent runs (each figure rounded to 4 digits in the report).
     r.ratio.rounds.forEach((x, i) => expect(Math.abs(x / (r.writer.rounds[i]! / r.bare.rounds[i]!) - 1)).toBeLessThan(1e-3));
+    r.floorRatio!.rounds.forEach((x, i) => expect(Math.abs(x / (r.sealer!.rounds[i]! / r.bare.rounds[i]!) - 1)).toBeLessThan(1e-3));
   }, 60_000);
 });
