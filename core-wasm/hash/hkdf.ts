@@ -112,8 +112,7 @@ const KEY_BLOCK: usize = memory.data(64, 16);
 const MESSAGE: usize = memory.data(128, 16);
 /** [inner digest 32][0x80][zeros][bit length of 64 + 32 bytes]: HMAC's outer message block. */
 const DIGEST_BLOCK: usize = memory.data(64, 16);
-/** Working state, and the extract's keyed inner/outer states. */
-const STATE: usize = memory.data(32, 16);
+/** The extract's keyed inner/outer states. */
 const EXTRACT_INNER: usize = memory.data(32, 16);
 const EXTRACT_OUTER: usize = memory.data(32, 16);
 const OKM: usize = memory.data(32, 16);
@@ -196,28 +195,6 @@ export function hkdfSha256ExtractBlocks(keyed: usize, salt: usize, saltLen: usiz
   zeroVec(OKM, 32);
 }
 
-/**
- * HKDF-Expand's first block T(1) = HMAC(PRK, info ‖ 0x01) from the states of
- * {@link hkdfSha256ExtractBlocks} and a block of {@link hkdfSha256ExpandBlock}; writes the first
- * `length` (≤ 32) bytes to `out`. Wipes its working state.
- */
-export function hkdfSha256ExpandBlocks(keyed: usize, block: usize, out: usize, length: usize): void {
-  copy32(STATE, keyed);
-  sha256Blocks(STATE, block, 1);
-  sha256Output(STATE, DIGEST_BLOCK);
-  copy32(STATE, keyed + 32);
-  sha256Blocks(STATE, DIGEST_BLOCK, 1);
-  if (length == 32) {
-    sha256Output(STATE, out);
-  } else {
-    sha256Output(STATE, OKM);
-    memory.copy(out, OKM, length);
-    zeroVec(OKM, 32);
-  }
-  zeroVec(STATE, 32);
-  zeroVec(DIGEST_BLOCK, 32);
-}
-
 // ---- Three expands in parallel lanes ------------------------------------------------------------
 // A DARE frame's three labels (key, IV, MAC key) expand from the same PRK independently: their
 // inner compressions run together in the lanes of sha256x4.ts, then their outer ones — two
@@ -252,10 +229,11 @@ function outputPrefix(state: usize, out: usize, length: usize): void {
 }
 
 /**
- * Three {@link hkdfSha256ExpandBlocks} at once: T(1) of the labels whose expand blocks are at
- * `blocks`, +64 and +128, from the same PRK states `keyed`; the first `len_i` (≤ 32) bytes of
- * each go to `out_i`. Same results as three sequential calls (test/hash-lanes.test.ts and the
- * frame sealer's tests check it against the scalar and pure paths).
+ * HKDF-Expand's first block T(1) = HMAC(PRK, info ‖ 0x01) of three labels at once: their expand
+ * blocks ({@link hkdfSha256ExpandBlock}) at `blocks`, +64 and +128, the PRK's keyed states from
+ * {@link hkdfSha256ExtractBlocks} at `keyed`; the first `len_i` (≤ 32) bytes of each go to
+ * `out_i`. Wipes its working state. test/hash-lanes.test.ts and the frame sealer's tests check it
+ * against the scalar expand and the pure path.
  */
 export function hkdfSha256ExpandBlocks3(keyed: usize, blocks: usize, out0: usize, len0: usize, out1: usize, len1: usize, out2: usize, len2: usize): void {
   copy32(LANE_STATES, keyed);
