@@ -331,7 +331,7 @@ export class MeshHttpService implements HttpService {
       if (request.method !== 'POST') return this.#respond(failureResponse(refuse('BadRequest', { detail: 'every transaction is a POST' })));
       if (request.body.length > this.#limits[route.spec.body]) return await this.#tooLarge(request);
       let auth: Authentication | undefined;
-      let sign: (Signer) | undefined;
+      let sign: Signer | undefined;
       let pending: DeferredNonce | undefined;
       if (!route.spec.modes.includes('None')) {
         let authenticated: Authenticated;
@@ -369,7 +369,7 @@ export class MeshHttpService implements HttpService {
 
   async #dispatch(
     request: HttpRequest, name: string, spec: TransactionSpec, targetUri: string, auth: Authentication | undefined,
-    sign: (Signer) | undefined, pending: PendingNonce | undefined,
+    sign: Signer | undefined, pending: PendingNonce | undefined,
   ): Promise<BuiltResponse> {
     const fail = (e: MeshProtocolError): BuiltResponse => this.#respond(failureResponse(e), sign);
     if (auth !== undefined) {
